@@ -1,0 +1,50 @@
+"""llmflation — the economics of LLM token prices.
+
+>>> import llmflation as lf
+>>> lf.__version__
+'0.1.0'
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+# Public API → defining module. Imported lazily so `import llmflation` stays fast.
+_API: dict[str, str] = {
+    "load_panel": "llmflation.panel.build",
+    "Store": "llmflation.store.db",
+    "HypothesisTest": "llmflation.analysis._results",
+    # structural breaks
+    "chow_test": "llmflation.analysis.breaks",
+    "sup_f_test": "llmflation.analysis.breaks",
+    "bai_perron": "llmflation.analysis.breaks",
+    "cusum_test": "llmflation.analysis.breaks",
+    # frontier
+    "dea": "llmflation.analysis.dea",
+    "malmquist": "llmflation.analysis.malmquist",
+    "cost_decomposition": "llmflation.analysis.costs",
+    "elasticity": "llmflation.analysis.costs",
+    "us_china": "llmflation.analysis.costs",
+    # price dynamics
+    "price_trend": "llmflation.analysis.trend",
+    "total_decline": "llmflation.analysis.decline",
+    "reasoning_premium": "llmflation.analysis.premium",
+    "cheapest_above_threshold": "llmflation.analysis.threshold",
+    "forecast": "llmflation.analysis.forecast",
+    "cost_per_task": "llmflation.analysis.task_cost",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'llmflation' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

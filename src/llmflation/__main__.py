@@ -1,0 +1,3 @@
+from llmflation.cli import main
+
+main()
