@@ -24,6 +24,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """The economics of LLM token prices: dated price history, econometrics, report."""
+
+
 def _register_all() -> None:
     pkg = sys.modules[__name__]
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
