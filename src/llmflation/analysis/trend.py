@@ -1,0 +1,554 @@
+"""Exponential price trends per group: factor per year, half-life, Moore's-law test.
+
+The model is ``ln P = a + b t`` with ``t`` in years, fitted by OLS per group (tier by
+default). The annual *rate of decline* is ``λ = −b``; the price falls by a **factor**
+``e^λ`` per year and halves every ``ln 2 / λ`` years (the **half-life**; infinite when
+prices are not falling). Moore's law corresponds to a 2-year half-life
+(``λ = ln 2 / 2 ≈ 0.347``), and the one-sided test here is H0: half-life ≥ 2 years
+(``λ ≤ ln 2 / 2``) against "faster than Moore", with Student's t on ``n − 2`` df.
+
+Confidence intervals come two ways: analytic (t interval on ``b``, mapped through the
+monotone transforms) and a case-resampling bootstrap of all resamples at once
+(:func:`llmflation.analysis._ols.bootstrap_slopes`).
+
+Which prices enter matters more than the estimator. A cross-section of the models
+listed today at today's prices is *survivor* data: old models still listed have been
+cut to today's levels (or were delisted when they were not), so regressing today's
+price on release date says nothing about how prices fell — on the OpenRouter
+cross-section of 2026-03-28 the slope is nil (R² ≈ 0.003). Trends therefore use
+**dated** price observations: the price at launch and every later price change, each at
+the date it took effect (``observations="changes"``, the default).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from llmflation.analysis._ols import LineFit, bootstrap_slopes, fit_line, percentile_interval
+from llmflation.analysis._results import HypothesisTest, ResultMixin, SummaryFormat, render_table
+from llmflation.errors import InputError, check_choice
+from llmflation.panel.tiers import DEFAULT_TIERS, TIER_DEFINITIONS, TIER_LABELS, assign_tiers
+
+PriceKind = Literal["blended", "input", "output"]
+Observations = Literal["changes", "launch", "rows"]
+LN2 = math.log(2.0)
+#: Moore's law as a price half-life in years.
+MOORE_HALF_LIFE_YEARS = 2.0
+#: Days per year for converting dates to decimal years (Julian year).
+DAYS_PER_YEAR = 365.25
+#: Blend of input and output prices (3:1), as Epoch AI and Artificial Analysis use.
+BLEND_INPUT_WEIGHT = 0.75
+
+#: What Du (2026) reports, shown beside our estimates (never returned as ours).
+PAPER_VALUES: dict[str, Any] = {
+    "half_life_years": {"economy": 1.10, "mid": 1.55},
+    "r_squared": {"flagship": 0.031},
+    "economy_rate_per_year": 0.629,
+    "source": "Du (2026), 'Tiered Super-Moore's Law', arXiv:2603.28576, abstract (see PAPERS.md)",
+}
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def to_years(dates: Any) -> np.ndarray:
+    """Decimal calendar years (``1970 + days / 365.25``) of dates.
+
+    Examples
+    --------
+    >>> t = to_years(pd.to_datetime(["2024-01-01", "2025-01-01"]))
+    >>> round(float(t[0]), 2), round(float(t[1] - t[0]), 4)
+    (2024.0, 1.0021)
+    """
+    d = pd.to_datetime(pd.Series(dates), errors="coerce")
+    if d.isna().any():
+        raise InputError(f"{int(d.isna().sum())} date(s) could not be parsed; use ISO dates like 2024-05-13.")
+    days = (d - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
+    return 1970.0 + days.to_numpy(dtype=float) / DAYS_PER_YEAR
+
+
+def from_years(t: float) -> pd.Timestamp:
+    """Inverse of :func:`to_years` (day precision)."""
+    return pd.Timestamp("1970-01-01") + pd.to_timedelta(round((t - 1970.0) * DAYS_PER_YEAR), unit="D")
+
+
+# --------------------------------------------------------------------------- input prep
+
+
+def price_column(price: str) -> str:
+    check_choice("price", price, ("blended", "input", "output"))
+    return f"{price}_usd_per_mtok"
+
+
+def _norm_org(s: object) -> str:
+    m = re.findall(r"[a-z0-9]+", str(s).lower())
+    return m[0] if m else ""
+
+
+def _first_party(frame: pd.DataFrame) -> pd.Series:
+    if "is_first_party" in frame.columns:
+        return frame["is_first_party"].fillna(False).astype(bool)
+    if {"provider", "developer"} <= set(frame.columns):
+        prov = frame["provider"].map(_norm_org)
+        dev = frame["developer"].map(_norm_org)
+        return pd.Series((prov == dev) & (dev != ""), index=frame.index)
+    return pd.Series(True, index=frame.index)
+
+
+def _ensure_blended(frame: pd.DataFrame) -> pd.DataFrame:
+    if "blended_usd_per_mtok" in frame.columns or not {"input_usd_per_mtok", "output_usd_per_mtok"} <= set(frame.columns):
+        return frame
+    out = frame.copy()
+    out["blended_usd_per_mtok"] = (BLEND_INPUT_WEIGHT * pd.to_numeric(out["input_usd_per_mtok"], errors="coerce")
+                                   + (1 - BLEND_INPUT_WEIGHT) * pd.to_numeric(out["output_usd_per_mtok"], errors="coerce"))
+    return out
+
+
+def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observations: Observations = "changes",
+                 date_col: str | None = None, price_col: str | None = None,
+                 keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One dated price per model and date (the observations trends are fitted on).
+
+    ``"changes"``: for every date on which one of a model's prices took effect, the
+    model's price that day — the developer's own (first-party) price where it sells the
+    model, otherwise the median across providers — keeping only dates where it changed.
+    ``"launch"``: each model's first such price. ``"rows"``: the rows as given
+    (user data, milestone tables).
+
+    Returns columns ``model, date, price`` plus ``keep`` (taken from the row that set
+    the price; for a median, from the first contributing row).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"model_id": ["m", "m", "m"], "developer": ["A", "A", "A"],
+    ...                   "provider": ["A", "B", "A"],
+    ...                   "valid_from": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-06-01"]),
+    ...                   "valid_to": pd.to_datetime(["2024-05-31", None, None]),
+    ...                   "blended_usd_per_mtok": [10.0, 8.0, 5.0]})
+    >>> dated_prices(p)[["date", "price"]].to_dict("list")["price"]
+    [10.0, 5.0]
+    """
+    check_choice("observations", observations, ("changes", "launch", "rows"))
+    if not isinstance(panel, pd.DataFrame):
+        raise InputError(f"expected a pandas DataFrame of prices; got {type(panel).__name__}.")
+    frame = _ensure_blended(panel)
+    pc = price_col or price_column(price)
+    if pc not in frame.columns:
+        raise InputError(f"price column {pc!r} is not in the frame; columns are: {', '.join(map(str, frame.columns))}. "
+                         "Pass price_col= (or --price-column) to name it.")
+    dc = date_col
+    if dc is None:
+        dc = next((c for c in ("valid_from", "date", "release_date", "observed_at") if c in frame.columns), None)
+        if dc is None:
+            raise InputError("no date column found (looked for valid_from, date, release_date, observed_at); "
+                             "pass date_col= (or --date-column).")
+    elif dc not in frame.columns:
+        raise InputError(f"date column {dc!r} is not in the frame; columns are: {', '.join(map(str, frame.columns))}.")
+    mc = next((c for c in ("model_id", "model", "model_name") if c in frame.columns), None)
+    work = pd.DataFrame({
+        "model": frame[mc].astype("string").to_numpy() if mc else pd.Series(range(len(frame))).astype("string").to_numpy(),
+        "date": pd.to_datetime(frame[dc], errors="coerce").to_numpy(),
+        "price": pd.to_numeric(frame[pc], errors="coerce").to_numpy(dtype=float),
+    }, index=frame.index)
+    for k in keep:
+        if k in frame.columns:
+            work[k] = frame[k]
+    work = work[work["date"].notna() & np.isfinite(work["price"]) & (work["price"] > 0)]
+    if observations == "rows" or mc is None:
+        return work.sort_values(["date", "model"], kind="stable").reset_index(drop=True)
+
+    fp = _first_party(frame).reindex(work.index).fillna(False)
+    prov = frame["provider"].astype("string").reindex(work.index) if "provider" in frame.columns else pd.Series("", index=work.index)
+    vto = (pd.to_datetime(frame["valid_to"], errors="coerce").reindex(work.index)
+           if "valid_to" in frame.columns else pd.Series(pd.NaT, index=work.index))
+    rows = work.assign(_fp=fp.to_numpy(), _prov=prov.fillna("").to_numpy(), _to=vto.to_numpy())
+    rows["_row"] = np.arange(len(rows))
+    events = rows[["model", "date"]].drop_duplicates()
+    if observations == "launch":
+        events = events.sort_values("date", kind="stable").groupby("model", sort=False).head(1)
+    m = events.merge(rows, on="model", suffixes=("", "_r"))
+    m = m[m["date_r"] <= m["date"]]
+    # each provider's latest interval starting on or before the event date, if still valid then
+    m = m.sort_values(["model", "date", "_prov", "date_r"], kind="stable").groupby(
+        ["model", "date", "_prov"], sort=False).tail(1)
+    m = m[m["_to"].isna() | (m["_to"] >= m["date"])]
+    has_fp = m.groupby(["model", "date"])["_fp"].transform("any")
+    m = m[~has_fp | m["_fp"]]
+    agg = m.groupby(["model", "date"], sort=False).agg(price=("price", "median"), _row=("_row", "min")).reset_index()
+    agg = agg.sort_values(["model", "date"], kind="stable")
+    if observations == "changes":
+        prev = agg.groupby("model")["price"].shift(1)
+        agg = agg[prev.isna() | ~np.isclose(agg["price"], prev, rtol=1e-9, atol=0)]
+    for k in keep:
+        if k in rows.columns:
+            agg[k] = rows[k].to_numpy()[agg["_row"].to_numpy()]
+    return agg.drop(columns="_row").sort_values(["date", "model"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- results
+
+
+_TIDY_TREND_COLUMNS = ["group", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high",
+                       "boot_conf_low", "boot_conf_high", "n", "r_squared", "start_date", "end_date"]
+
+
+def _hl(rate: float) -> float:
+    return LN2 / rate if rate > 0 else math.inf
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class GroupTrend(ResultMixin):
+    """The exponential trend of one group.
+
+    Attributes
+    ----------
+    group : str
+    n : int
+        Observations fitted.
+    start, end : Timestamp
+        First and last observation date.
+    slope_per_year : float
+        ``b`` in ``ln P = a + b t``; ``std_error`` its standard error.
+    rate_per_year : float
+        ``λ = −b`` (continuous rate of decline).
+    factor_per_year : float
+        ``e^λ``: the price is divided by this every year (< 1: prices rise).
+    factor_ci, factor_boot_ci : (float, float)
+        Analytic t and bootstrap percentile intervals at ``level``.
+    half_life_years : float
+        ``ln 2 / λ`` (``inf`` when prices are not falling).
+    half_life_ci, half_life_boot_ci : (float, float)
+    r_squared : float
+    moore : HypothesisTest
+        One-sided t test of H0: half-life ≥ 2 years.
+    fit : LineFit
+        The underlying OLS fit (t in decimal years, natural-log price).
+    n_boot : int
+        Bootstrap resamples used (degenerate ones dropped).
+    """
+
+    group: str
+    n: int
+    start: pd.Timestamp
+    end: pd.Timestamp
+    slope_per_year: float
+    std_error: float
+    rate_per_year: float
+    rate_ci: tuple[float, float]
+    rate_boot_ci: tuple[float, float]
+    factor_per_year: float
+    factor_ci: tuple[float, float]
+    factor_boot_ci: tuple[float, float]
+    half_life_years: float
+    half_life_ci: tuple[float, float]
+    half_life_boot_ci: tuple[float, float]
+    r_squared: float
+    moore: HypothesisTest
+    fit: LineFit
+    n_boot: int
+    level: float = 0.95
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Price trend — {self.group}"
+
+    def to_frame(self) -> pd.DataFrame:
+        f = self.fit
+        t_slope = self.slope_per_year / self.std_error if self.std_error > 0 else math.nan
+        p_slope = 2 * stats.t.sf(abs(t_slope), f.df_resid) if np.isfinite(t_slope) else math.nan
+        base = {"group": self.group, "n": self.n, "r_squared": self.r_squared,
+                "start_date": self.start.date(), "end_date": self.end.date()}
+        rows = [
+            {"term": "log_price_slope_per_year", "estimate": self.slope_per_year, "std_error": self.std_error,
+             "statistic": t_slope, "p_value": p_slope,
+             "conf_low": -self.rate_ci[1], "conf_high": -self.rate_ci[0],
+             "boot_conf_low": -self.rate_boot_ci[1], "boot_conf_high": -self.rate_boot_ci[0]},
+            {"term": "factor_per_year", "estimate": self.factor_per_year, "conf_low": self.factor_ci[0],
+             "conf_high": self.factor_ci[1], "boot_conf_low": self.factor_boot_ci[0],
+             "boot_conf_high": self.factor_boot_ci[1]},
+            {"term": "half_life_years", "estimate": self.half_life_years, "conf_low": self.half_life_ci[0],
+             "conf_high": self.half_life_ci[1], "boot_conf_low": self.half_life_boot_ci[0],
+             "boot_conf_high": self.half_life_boot_ci[1]},
+            {"term": "moore_test", "statistic": self.moore.statistic, "p_value": self.moore.p_value},
+        ]
+        return pd.DataFrame([{**base, **r} for r in rows]).reindex(columns=_TIDY_TREND_COLUMNS)
+
+    def row(self) -> dict[str, Any]:
+        """One wide row (used by :meth:`TrendResult.table`)."""
+        return {
+            "group": self.group, "n": self.n, "start_date": self.start.date(), "end_date": self.end.date(),
+            "factor_per_year": self.factor_per_year, "factor_conf_low": self.factor_ci[0],
+            "factor_conf_high": self.factor_ci[1], "factor_boot_low": self.factor_boot_ci[0],
+            "factor_boot_high": self.factor_boot_ci[1], "half_life_years": self.half_life_years,
+            "half_life_conf_low": self.half_life_ci[0], "half_life_conf_high": self.half_life_ci[1],
+            "half_life_boot_low": self.half_life_boot_ci[0], "half_life_boot_high": self.half_life_boot_ci[1],
+            "r_squared": self.r_squared, "moore_t": self.moore.statistic, "moore_p_value": self.moore.p_value,
+        }
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class TrendResult(ResultMixin):
+    """Exponential price trends by group (see :func:`price_trend`).
+
+    Attributes
+    ----------
+    by : str
+        Grouping column (``"all"`` when pooled).
+    groups : tuple of GroupTrend
+        One fitted trend per group with enough observations.
+    observations : DataFrame
+        The dated prices fitted: ``group, model, date, price``.
+    paper_value : dict
+        What Du (2026) reports, for comparison.
+    """
+
+    by: str
+    groups: tuple[GroupTrend, ...]
+    observations: pd.DataFrame
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+    paper_value: dict[str, Any] = field(default_factory=lambda: dict(PAPER_VALUES))
+
+    title = "Exponential price trends (ln price on years)"
+
+    def __getitem__(self, group: str) -> GroupTrend:
+        for g in self.groups:
+            if g.group == group:
+                return g
+        raise InputError(f"no group {group!r} in this result; groups are: {', '.join(self.group_names)}.")
+
+    def __iter__(self) -> Iterator[GroupTrend]:
+        return iter(self.groups)
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    @property
+    def group_names(self) -> list[str]:
+        return [g.group for g in self.groups]
+
+    def _series(self, attr: str) -> pd.Series:
+        return pd.Series({g.group: getattr(g, attr) for g in self.groups}, name=attr, dtype=float)
+
+    @property
+    def factor_per_year(self) -> pd.Series:
+        return self._series("factor_per_year")
+
+    @property
+    def half_life_years(self) -> pd.Series:
+        return self._series("half_life_years")
+
+    @property
+    def r_squared(self) -> pd.Series:
+        return self._series("r_squared")
+
+    @property
+    def moore_p_value(self) -> pd.Series:
+        return pd.Series({g.group: g.moore.p_value for g in self.groups}, name="moore_p_value", dtype=float)
+
+    def to_frame(self) -> pd.DataFrame:
+        if not self.groups:
+            return pd.DataFrame(columns=_TIDY_TREND_COLUMNS)
+        return pd.concat([g.to_frame() for g in self.groups], ignore_index=True)
+
+    def table(self) -> pd.DataFrame:
+        """One wide row per group: factor, half-life, both CIs, R², Moore test."""
+        return pd.DataFrame([g.row() for g in self.groups])
+
+    def summary(self, fmt: SummaryFormat = "text") -> str:
+        t = self.table()
+        cols = ["group", "n", "start_date", "end_date", "factor_per_year", "factor_conf_low", "factor_conf_high",
+                "half_life_years", "half_life_conf_low", "half_life_conf_high", "r_squared", "moore_p_value"]
+        t = t.reindex(columns=cols)
+        lvl = int(round(100 * self.config.get("level", 0.95)))
+        return render_table(t, f"{self.title} — by {self.by} ({lvl}% CIs; Moore: H0 half-life ≥ 2 y)",
+                            self._notes(), fmt)
+
+
+# --------------------------------------------------------------------------- estimation
+
+
+def fit_group(x: np.ndarray, y: np.ndarray, *, group: str = "all", dates: pd.Series | None = None,
+              level: float = 0.95, n_boot: int = 2000, seed: int | None = 0,
+              bootstrap: Literal["pairs", "residual"] = "pairs",
+              moore_half_life: float = MOORE_HALF_LIFE_YEARS) -> GroupTrend:
+    """Fit ``ln P = a + b t`` for one group (``x`` decimal years, ``y`` natural-log price).
+
+    Examples
+    --------
+    >>> t = np.linspace(2020, 2026, 13)
+    >>> g = fit_group(t, 3.0 - 0.5 * (t - 2020), n_boot=200)
+    >>> round(g.half_life_years, 6), round(g.factor_per_year, 6)
+    (1.386294, 1.648721)
+    """
+    f = fit_line(x, y)
+    rate = -f.slope
+    lo_b, hi_b = f.slope_ci(level)
+    rate_ci = (-hi_b, -lo_b)
+    if n_boot > 0:
+        draws = -bootstrap_slopes(x, y, n_boot=n_boot, seed=seed, kind=bootstrap)
+        rate_boot = percentile_interval(draws, level)
+        nb = int(draws.size)
+    else:
+        rate_boot, nb = (math.nan, math.nan), 0
+    lam0 = LN2 / moore_half_life
+    null = f"half-life >= {moore_half_life:g} years (rate <= ln2/{moore_half_life:g} per year)"
+    name = "Moore's-law test (one-sided t)"
+    if f.se_slope > 0 and f.df_resid > 0:
+        tstat = (rate - lam0) / f.se_slope
+        moore = HypothesisTest(statistic=float(tstat), p_value=float(stats.t.sf(tstat, f.df_resid)),
+                               df=f.df_resid, null=null, distribution=f"t({f.df_resid})", name=name)
+    else:
+        moore = HypothesisTest.not_computed(name, null, "the fit is exact (zero residual variance), so the "
+                                            "t statistic is undefined")
+    d = pd.to_datetime(pd.Series(dates)) if dates is not None else pd.Series([from_years(float(x.min())),
+                                                                              from_years(float(x.max()))])
+    return GroupTrend(
+        group=str(group), n=f.n, start=pd.Timestamp(d.min()), end=pd.Timestamp(d.max()),
+        slope_per_year=f.slope, std_error=f.se_slope, rate_per_year=rate, rate_ci=rate_ci, rate_boot_ci=rate_boot,
+        factor_per_year=math.exp(rate), factor_ci=(math.exp(rate_ci[0]), math.exp(rate_ci[1])),
+        factor_boot_ci=(math.exp(rate_boot[0]), math.exp(rate_boot[1])) if nb else (math.nan, math.nan),
+        half_life_years=_hl(rate), half_life_ci=(_hl(rate_ci[1]), _hl(rate_ci[0])),
+        half_life_boot_ci=(_hl(rate_boot[1]), _hl(rate_boot[0])) if nb else (math.nan, math.nan),
+        r_squared=f.r_squared, moore=moore, fit=f, n_boot=nb, level=level,
+    )
+
+
+def _vintage(panel: pd.DataFrame, obs: pd.DataFrame) -> str:
+    base = str(panel.attrs.get("vintage", "user data")) if hasattr(panel, "attrs") else "user data"
+    if len(obs):
+        return f"{base}; prices dated {obs['date'].min().date()} to {obs['date'].max().date()}"
+    return base
+
+
+def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKind = "blended",
+                tiers: str | None = None, observations: Observations = "changes", level: float = 0.95,
+                n_boot: int = 2000, seed: int | None = 0, bootstrap: Literal["pairs", "residual"] = "pairs",
+                moore_half_life: float = MOORE_HALF_LIFE_YEARS, min_obs: int = 5,
+                date_col: str | None = None, price_col: str | None = None,
+                exclude_reasoning: bool = False, tier_options: dict[str, Any] | None = None) -> TrendResult:
+    """Fit log price on time per group: factor per year, half-life, CIs, R², Moore test.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Canonical price panel (``load_panel()``) or any frame with a date and a price
+        column (name them with ``date_col`` / ``price_col``; then use
+        ``observations="rows"`` and ``by=None`` unless you have a group column).
+    by : str or None
+        Grouping column; ``"tier"`` (default) uses the tier definition ``tiers``;
+        ``None`` or ``"all"`` fits one pooled trend.
+    price : {"blended", "input", "output"}
+        Which price (blended = 3:1 input:output).
+    tiers : {"positioning", "price_band", "capability"}, optional
+        Tier definition (see :mod:`llmflation.panel.tiers`); default: the panel's
+        ``tier`` column if present, else :data:`~llmflation.panel.tiers.DEFAULT_TIERS`.
+    observations : {"changes", "launch", "rows"}
+        Dated prices at launch and at every change (default), launch prices only, or
+        the rows as given. See :func:`dated_prices`.
+    level : float
+        Confidence level of the intervals (default 0.95).
+    n_boot : int
+        Bootstrap resamples (0 disables the bootstrap); ``seed`` makes them repeatable.
+    bootstrap : {"pairs", "residual"}
+        Case resampling (default) or residual resampling.
+    moore_half_life : float
+        Half-life of the null hypothesis (default 2 years).
+    min_obs : int
+        Groups with fewer observations are skipped (said in ``notes``).
+    exclude_reasoning : bool
+        Drop models with ``is_reasoning`` true.
+    tier_options : dict, optional
+        Extra arguments for :func:`~llmflation.panel.tiers.assign_tiers`
+        (e.g. ``{"band_edges": (0.5, 5)}``).
+
+    Returns
+    -------
+    TrendResult
+
+    Examples
+    --------
+    >>> import llmflation as lf
+    >>> d = pd.DataFrame({"date": pd.date_range("2021-01-01", periods=8, freq="180D"),
+    ...                   "price": 20 * 0.5 ** np.arange(8)})
+    >>> r = lf.price_trend(d, by=None, observations="rows", price_col="price", n_boot=0)
+    >>> round(r["all"].half_life_years, 3)
+    0.493
+    """
+    check_choice("observations", observations, ("changes", "launch", "rows"))
+    check_choice("bootstrap", bootstrap, ("pairs", "residual"))
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1 (e.g. 0.95); got {level!r}.")
+    if min_obs < 3:
+        raise InputError(f"min_obs must be at least 3 (a line with standard errors); got {min_obs}.")
+    if not isinstance(panel, pd.DataFrame):
+        raise InputError(f"panel must be a pandas DataFrame; got {type(panel).__name__}.")
+    notes: list[str] = []
+    frame = panel
+    group_col = None if by in (None, "all") else by
+    if exclude_reasoning:
+        if "is_reasoning" not in frame.columns:
+            raise InputError("exclude_reasoning=True needs an is_reasoning column.")
+        frame = frame[~frame["is_reasoning"].fillna(False).astype(bool)]
+        notes.append("Reasoning models excluded.")
+    tier_def = None
+    if group_col == "tier":
+        if tiers is not None:
+            check_choice("tiers", tiers, TIER_DEFINITIONS)
+            tier_def = tiers
+        elif "tier" not in frame.columns:
+            tier_def = DEFAULT_TIERS
+        if tier_def is not None:
+            frame = frame.assign(tier=assign_tiers(frame, tier_def, **(tier_options or {})))
+        notes.append(f"Tiers: {tier_def or 'panel tier column'}"
+                     + (f" ({tier_options})" if tier_options else "") + ".")
+    elif tiers is not None:
+        raise InputError(f"tiers={tiers!r} only applies with by='tier'; got by={by!r}.")
+    if group_col is not None and group_col not in frame.columns:
+        raise InputError(f"group column {group_col!r} is not in the frame; columns are: "
+                         f"{', '.join(map(str, frame.columns))}. Use by=None for one pooled trend.")
+    keep = (group_col,) if group_col else ()
+    obs = dated_prices(frame, price=price, observations=observations, date_col=date_col, price_col=price_col,
+                       keep=keep)
+    if group_col:
+        obs = obs.rename(columns={group_col: "group"})
+        n_na = int(obs["group"].isna().sum())
+        if n_na:
+            notes.append(f"{n_na} observation(s) without a {group_col} were left out.")
+        obs = obs[obs["group"].notna()]
+        obs["group"] = obs["group"].astype(str)
+    else:
+        obs = obs.assign(group="all")
+    if obs.empty:
+        raise InputError("no usable dated prices (need a parseable date and a positive price); check the columns.")
+    order = [g for g in TIER_LABELS if g in set(obs["group"])] + sorted(set(obs["group"]) - set(TIER_LABELS))
+    groups: list[GroupTrend] = []
+    for i, g in enumerate(order):
+        d = obs[obs["group"] == g]
+        x = to_years(d["date"])
+        if len(d) < min_obs or np.ptp(x) == 0:
+            notes.append(f"Group {g!r}: {len(d)} observation(s), fewer than min_obs={min_obs} or one date; skipped.")
+            continue
+        groups.append(fit_group(x, np.log(d["price"].to_numpy(dtype=float)), group=g, dates=d["date"], level=level,
+                                n_boot=n_boot, seed=None if seed is None else seed + i, bootstrap=bootstrap,
+                                moore_half_life=moore_half_life))
+    notes.append({"changes": "Observations: launch prices and every later price change, at the date each took "
+                             "effect (first-party price, else the median across providers).",
+                  "launch": "Observations: each model's launch price (first-party, else median across providers).",
+                  "rows": "Observations: the rows as given."}[observations])
+    config = {"by": by, "price": price, "tiers": tier_def, "observations": observations, "level": level,
+              "n_boot": n_boot, "seed": seed, "bootstrap": bootstrap, "moore_half_life": moore_half_life,
+              "min_obs": min_obs, "date_col": date_col, "price_col": price_col,
+              "exclude_reasoning": exclude_reasoning, "tier_options": tier_options}
+    return TrendResult(by=str(group_col or "all"), groups=tuple(groups),
+                       observations=obs[["group", "model", "date", "price"]].reset_index(drop=True),
+                       config=config, vintage=_vintage(panel, obs), notes=tuple(notes))

@@ -1,0 +1,475 @@
+"""The canonical price panel: one row per model × provider × price interval × source.
+
+Built from every dated source in the bundled snapshot — OpenRouter daily snapshots,
+LiteLLM price-map snapshots, Epoch's API price database, llm-prices and genai-prices
+histories, and the curated price milestones — plus intervals fetched into a store.
+Columns are those of DESIGN.md §3 (see :data:`PANEL_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from llmflation.panel import identity as ident
+from llmflation.panel.intervals import observations_to_intervals
+from llmflation.panel.units import ExclusionLog, blended, classify_prices, to_usd_per_mtok
+from llmflation.sources import bundled
+
+PANEL_COLUMNS = [
+    "model_id", "model_name", "model_family", "developer", "country", "country_name", "provider",
+    "first_party", "release_date", "release_date_source", "valid_from", "valid_to", "observed_at",
+    "source", "source_key", "input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok",
+    "cache_read_usd_per_mtok", "context_tokens", "is_reasoning", "open_weights", "tier",
+    "epoch_model", "epoch_link_rule", "eci", "n_obs",
+]
+
+#: Snapshot/commit dates of the undated "current price" catalogues (from MANIFEST provenance).
+LLM_PRICES_DATE = "2026-08-05"   # simonw/llm-prices@723ef0bd (committed 2026-08-05)
+GENAI_PRICES_DATE = "2026-07-25"  # pydantic/genai-prices data.json last changed 2026-07-25
+
+#: Provider slug → developer, to flag first-party prices.
+FIRST_PARTY = {
+    "openai": "OpenAI", "text-completion-openai": "OpenAI", "anthropic": "Anthropic",
+    "gemini": "Google", "google": "Google", "vertex_ai-language-models": "Google", "palm": "Google",
+    "mistral": "Mistral AI", "deepseek": "DeepSeek", "xai": "xAI", "x-ai": "xAI", "cohere": "Cohere",
+    "cohere_chat": "Cohere", "ai21": "AI21 Labs", "moonshot": "Moonshot AI", "dashscope": "Alibaba",
+    "zai": "Zhipu AI", "minimax": "MiniMax", "perplexity": "Perplexity", "amazon": "Amazon",
+    "bedrock": "Amazon", "alibaba": "Alibaba", "qwen": "Alibaba", "meta": "Meta", "reka": "Reka AI",
+}
+
+
+class _StoreLike(Protocol):
+    def price_intervals(self) -> pd.DataFrame: ...
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _obs_frame(**cols: Any) -> pd.DataFrame:
+    return pd.DataFrame(cols)
+
+
+def openrouter_observations(df: pd.DataFrame, log: ExclusionLog) -> tuple[pd.DataFrame, pd.Series]:
+    """OpenRouter daily snapshot rows → observations (USD per token → per 1M)."""
+    d = pd.to_datetime(df["snapshot_date"])
+    obs = _obs_frame(
+        source="openrouter", source_key=df["id"].astype(str), provider="openrouter",
+        author=df["id"].astype(str).str.split("/").str[0], model_name=df["name"].astype(str),
+        observed_date=d,
+        input_usd_per_mtok=to_usd_per_mtok(pd.to_numeric(df["pricing_prompt_usd_per_token"], errors="coerce"),
+                                           "usd_per_token", strict=False),
+        output_usd_per_mtok=to_usd_per_mtok(pd.to_numeric(df["pricing_completion_usd_per_token"], errors="coerce"),
+                                            "usd_per_token", strict=False),
+        cache_read_usd_per_mtok=pd.to_numeric(df["pricing_input_cache_read"], errors="coerce") * 1e6,
+        context_tokens=pd.to_numeric(df["context_length"], errors="coerce"),
+        reasoning_flag=df["supports_reasoning_param"].astype("string").str.lower().eq("true"),
+        listed_date=pd.to_datetime(pd.to_numeric(df["created_unix"], errors="coerce"), unit="s").dt.normalize(),
+    )
+    # raw sentinels (negative) must be classified before conversion dropped nothing:
+    raw_in = pd.to_numeric(df["pricing_prompt_usd_per_token"], errors="coerce")
+    raw_out = pd.to_numeric(df["pricing_completion_usd_per_token"], errors="coerce")
+    obs.loc[raw_in < 0, "input_usd_per_mtok"] = -1.0
+    obs.loc[raw_out < 0, "output_usd_per_mtok"] = -1.0
+    return obs, d
+
+
+def litellm_observations(df: pd.DataFrame, log: ExclusionLog) -> tuple[pd.DataFrame, pd.Series]:
+    """LiteLLM price-map snapshot rows → observations (USD per token → per 1M)."""
+    d = pd.to_datetime(df["snapshot_date"].astype(str).str.slice(0, 10))
+    provider = df["litellm_provider"].astype("string").fillna("unknown")
+    key = df["model_key"].astype(str)
+    obs = _obs_frame(
+        source="litellm", source_key=key, provider=provider, author=None, model_name=key,
+        observed_date=d,
+        input_usd_per_mtok=pd.to_numeric(df["input_cost_per_token"], errors="coerce") * 1e6,
+        output_usd_per_mtok=pd.to_numeric(df["output_cost_per_token"], errors="coerce") * 1e6,
+        cache_read_usd_per_mtok=np.nan,
+        context_tokens=pd.to_numeric(df["max_input_tokens"], errors="coerce"),
+        reasoning_flag=df["supports_reasoning"].astype("string").str.lower().eq("true"),
+        listed_date=pd.NaT,
+    )
+    return obs, d
+
+
+def epoch_api_observations(df: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
+    """Epoch API price database (one row per quote, input and output separate) → observations."""
+    unit = df["Price Unit"].astype(str)
+    price = pd.to_numeric(df["Price"].astype(str).str.replace(r"[$,\s]", "", regex=True), errors="coerce")
+    is_in = unit.str.contains("input tokens") & ~unit.str.contains(">")
+    is_out = unit.str.contains("output tokens") & ~unit.str.contains(">")
+    both = unit.str.contains(r"tokens \(input or output\)", regex=True)
+    keep = (is_in | is_out | both) & ~unit.str.contains("training|embedding|cashed|image", regex=True)
+    log.add("epoch", "non-token or long-context quote (dropped)", int((~keep).sum()))
+    base = pd.DataFrame({
+        "model": df["Model Version"].fillna(df["Model"]).astype(str),
+        "epoch_name": df["Model"].astype(str),
+        "vendor": df["Organization (API vendor)"].astype(str),
+        "developer": df["Organization (model developer)"].astype(str),
+        "date": pd.to_datetime(df["Price date"], errors="coerce"),
+        "inp": np.where(is_in | both, price, np.nan), "out": np.where(is_out | both, price, np.nan),
+    })[keep]
+    g = base.groupby(["model", "vendor", "date"], as_index=False).agg(
+        inp=("inp", "max"), out=("out", "max"), epoch_name=("epoch_name", "first"))
+    return _obs_frame(
+        source="epoch", source_key=g["model"], provider=g["vendor"].str.lower(), author=None,
+        model_name=g["epoch_name"], observed_date=g["date"],
+        input_usd_per_mtok=to_usd_per_mtok(g["inp"], "usd_per_mtok", strict=False),
+        output_usd_per_mtok=to_usd_per_mtok(g["out"], "usd_per_mtok", strict=False),
+        cache_read_usd_per_mtok=np.nan, context_tokens=np.nan, reasoning_flag=False, listed_date=pd.NaT,
+    )
+
+
+def milestone_intervals(df: pd.DataFrame) -> pd.DataFrame:
+    """Curated milestones: a launch/cut price holds from its date until the model's next event."""
+    d = df.assign(date=pd.to_datetime(df["date"])).sort_values(["model", "provider", "date"])
+    nxt = d.groupby(["model", "provider"])["date"].shift(-1)
+    valid_to = (nxt - pd.Timedelta(days=1)).where(nxt.notna(), d["date"])
+    return pd.DataFrame({
+        "source": "milestones", "source_key": d["model"].astype(str), "provider": d["provider"].astype(str).str.lower(),
+        "author": None, "model_name": d["model"].astype(str),
+        "input_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(d["input_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        "output_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(d["output_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        "cache_read_usd_per_mtok": np.nan, "context_tokens": np.nan,
+        "reasoning_flag": d["is_reasoning"].astype(str).str.lower().eq("true"),
+        "listed_date": pd.NaT, "valid_from": d["date"], "valid_to": valid_to, "n_obs": 1,
+        "observed_at": d["date"], "developer_hint": d["developer"].astype(str),
+        "tier_hint": d["tier_hint"].astype(str), "event": d["event"].astype(str),
+    })
+
+
+def catalogue_intervals(df: pd.DataFrame, *, source: str, provider: pd.Series, key: pd.Series,
+                        name: pd.Series, inp: pd.Series, out: pd.Series, cache: pd.Series,
+                        start: pd.Series, end: pd.Series, snapshot: str, context: Any = np.nan,
+                        provider_is_developer: bool = False) -> pd.DataFrame:
+    """Catalogues with optional dated entries (llm-prices, genai-prices).
+
+    An undated entry is the price seen at the catalogue's snapshot date (a one-day
+    interval); a dated entry runs from its start to its end (or the snapshot date).
+    """
+    snap = pd.Timestamp(snapshot)
+    vf = pd.to_datetime(start, errors="coerce")
+    vt = pd.to_datetime(end, errors="coerce")
+    valid_from = vf.fillna(snap)
+    valid_to = vt.where(vt.notna(), np.maximum(valid_from, snap) if len(vf) else vt).fillna(snap)
+    valid_to = valid_to.where(vf.isna() | (vf <= snap) | vt.notna(), valid_from)
+    return pd.DataFrame({
+        "source": source, "source_key": key.astype(str), "provider": provider.astype(str).str.lower(),
+        "author": provider.astype(str).str.lower() if provider_is_developer else None,
+        "model_name": name.astype(str),
+        "input_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(inp, errors="coerce"), "usd_per_mtok", strict=False),
+        "output_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(out, errors="coerce"), "usd_per_mtok", strict=False),
+        "cache_read_usd_per_mtok": pd.to_numeric(cache, errors="coerce"), "context_tokens": context,
+        "reasoning_flag": False, "listed_date": pd.NaT, "valid_from": valid_from, "valid_to": valid_to,
+        "n_obs": 1, "observed_at": snap,
+    })
+
+
+#: Keys that are not models: provider size-bucket price tiers, fine-tuning prices, image models.
+NOT_A_MODEL = r"^(?:together-ai-|fireworks-ai-)|(?:^|/)ft:|flux-1|stable-diffusion|whisper|tts-|dall-e|embed"
+
+
+def _filter_prices(obs: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
+    not_model = obs["source_key"].astype(str).str.lower().str.contains(NOT_A_MODEL, regex=True)
+    for src, n in not_model.groupby(obs["source"]).sum().items():
+        log.add(str(src), "not a base text model (price tier, fine-tune, image/audio/embedding)", int(n))
+    obs = obs[~not_model]
+    lab = classify_prices(obs["input_usd_per_mtok"], obs["output_usd_per_mtok"])
+    for src, sub in lab.groupby(obs["source"]):
+        for reason in ("free", "sentinel", "missing", "partly_free"):
+            log.add(str(src), {"free": "free ($0) prices", "sentinel": "sentinel (-1 / varies) prices",
+                               "missing": "missing input or output price",
+                               "partly_free": "zero input or output price"}[reason],
+                    int((sub == reason).sum()))
+    return obs[lab == "ok"]
+
+
+def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
+    """Every dated price interval in the bundled snapshot (before identity resolution).
+
+    Examples
+    --------
+    >>> iv = bundled_intervals()
+    >>> sorted(iv["source"].unique())
+    ['epoch', 'genai-prices', 'litellm', 'llm-prices', 'milestones', 'openrouter']
+    """
+    log = log if log is not None else ExclusionLog()
+    parts = []
+    carry = ["author", "model_name", "cache_read_usd_per_mtok", "context_tokens", "reasoning_flag", "listed_date"]
+    for loader, table in ((openrouter_observations, "openrouter_daily"), (litellm_observations, "litellm_snapshots")):
+        obs, snaps = loader(bundled.load_table(table), log)
+        obs = _filter_prices(obs, log)
+        iv = observations_to_intervals(obs, key=["source", "source_key", "provider"], snapshots=snaps,
+                                       carry=carry)
+        iv["observed_at"] = iv["valid_to"]
+        parts.append(iv)
+    ep = _filter_prices(epoch_api_observations(bundled.load_table("epoch_api_prices"), log), log)
+    ep = ep.dropna(subset=["observed_date"])
+    iv = observations_to_intervals(ep, key=["source", "source_key", "provider"], carry=carry)
+    iv["observed_at"] = iv["valid_to"]
+    parts.append(iv)
+    parts.append(_filter_prices(milestone_intervals(bundled.load_table("price_milestones")), log))
+    lp = bundled.load_table("llm_prices")
+    parts.append(_filter_prices(catalogue_intervals(
+        lp, source="llm-prices", provider=lp["vendor"], key=lp["model_id"], name=lp["model_name"],
+        inp=lp["input_usd_per_mtok"], out=lp["output_usd_per_mtok"], cache=lp["input_cached_usd_per_mtok"],
+        start=lp["from_date"], end=lp["to_date"], snapshot=LLM_PRICES_DATE, provider_is_developer=True), log))
+    gp = bundled.load_table("genai_prices")
+    parts.append(_filter_prices(catalogue_intervals(
+        gp, source="genai-prices", provider=gp["provider_id"], key=gp["model_id"], name=gp["model_name"],
+        inp=gp["input_usd_per_mtok_base"], out=gp["output_usd_per_mtok_base"],
+        cache=gp["cache_read_usd_per_mtok_base"], start=gp["constraint_start_date"],
+        end=gp["constraint_end_date"], snapshot=GENAI_PRICES_DATE,
+        context=pd.to_numeric(gp["context_window"], errors="coerce")), log))
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    return out
+
+
+# --------------------------------------------------------------------------- identity & enrichment
+
+
+def _epoch_lookup() -> tuple[dict[str, str], dict[str, str], pd.DataFrame]:
+    """(exact version id → Epoch model, match key → Epoch model, Epoch facts by model)."""
+    mv = bundled.load_table("epoch_model_versions")
+    exact = {}
+    for vid, model in mv[["id", "Model"]].itertuples(index=False):
+        if isinstance(model, str) and isinstance(vid, str):
+            exact.setdefault(ident.normalize_key(vid), model)
+    em = bundled.load_table("epoch_models")
+    em = em[em["Model"].notna()].copy()
+    em["_pub"] = pd.to_datetime(em["Publication date"], errors="coerce")
+    em = em.sort_values("_pub").drop_duplicates("Model", keep="last").set_index("Model")
+    by_key: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for m in em.index:
+        k = ident.match_key(m)
+        counts[k] = counts.get(k, 0) + 1
+        by_key.setdefault(k, m)
+    by_key = {k: v for k, v in by_key.items() if counts[k] == 1}
+    for model in set(exact.values()):
+        by_key.setdefault(ident.match_key(model), model)
+    return exact, by_key, em
+
+
+def _overrides() -> pd.DataFrame:
+    from importlib import resources
+    from io import StringIO
+
+    txt = (resources.files("llmflation.panel") / "tables" / "alias_overrides.csv").read_text()
+    return pd.read_csv(StringIO(txt), dtype=str, comment="#").fillna("")
+
+
+def resolve_keys(keys: pd.DataFrame) -> pd.DataFrame:
+    """Resolve (source, source_key, author) to model id, family, developer and Epoch link.
+
+    This is the rule set behind ``tables/aliases.csv``; overrides in
+    ``tables/alias_overrides.csv`` win.
+
+    Examples
+    --------
+    >>> r = resolve_keys(pd.DataFrame({"source": ["openrouter"], "source_key": ["openai/gpt-4o-2024-08-06"],
+    ...                                "author": ["openai"]}))
+    >>> r.loc[0, ["model_id", "developer", "epoch_model"]].tolist()
+    ['gpt-4o-2024-08-06', 'OpenAI', 'GPT-4o']
+    """
+    exact, by_key, em = _epoch_lookup()
+    ov = _overrides()
+    ov_key = {(r.source, r.source_key): r for r in ov.itertuples(index=False) if r.source_key}
+    ov_id = {r.model_id: r for r in ov.itertuples(index=False) if not r.source_key and r.model_id}
+    rows = []
+    for src, key, author in keys[["source", "source_key", "author"]].itertuples(index=False):
+        mid = ident.normalize_key(key)
+        fam = ident.model_family(mid)
+        dev = ident.developer_of(key, author if isinstance(author, str) else None)
+        epoch, rule = None, ""
+        if mid in exact:
+            epoch, rule = exact[mid], "epoch_version_id"
+        else:
+            for cand, r in ((mid, "name"), (fam, "family"), (ident.strip_role(fam), "family_no_role")):
+                k = ident.match_key(cand)
+                if k in by_key:
+                    epoch, rule = by_key[k], r
+                    break
+        o = ov_key.get((src, key)) or ov_id.get(mid)
+        if o is not None:
+            if o.epoch_model:
+                epoch, rule = (None, "override_none") if o.epoch_model == "-" else (o.epoch_model, "override")
+            if o.developer:
+                dev = o.developer
+            if o.model_family:
+                fam = o.model_family
+        if dev is None and epoch is not None and epoch in em.index:
+            org = em.at[epoch, "Organization"]
+            dev = str(org).split(",")[0] if isinstance(org, str) else None
+        rows.append((src, key, mid, fam, dev, epoch, rule))
+    return pd.DataFrame(rows, columns=["source", "source_key", "model_id", "model_family", "developer",
+                                       "epoch_model", "epoch_link_rule"])
+
+
+def _country_group(name: str | None) -> str | None:
+    if not isinstance(name, str) or not name:
+        return None
+    first = name.split(",")[0].strip()
+    if "United States" in first:
+        return "US"
+    if first in {"China", "Hong Kong"}:
+        return "CN"
+    eu = {"France", "Germany", "Netherlands", "Italy", "Spain", "Sweden", "Finland", "Denmark", "Belgium",
+          "Austria", "Ireland", "Poland", "Portugal", "Czechia", "Czech Republic", "Luxembourg", "Greece",
+          "Estonia", "Lithuania", "Latvia", "Slovenia", "Slovakia", "Hungary", "Romania", "Bulgaria", "Croatia"}
+    return "EU" if first in eu else "other"
+
+
+def enrich(iv: pd.DataFrame) -> pd.DataFrame:
+    """Add identity, developer, country, release date, flags, Epoch link and ECI to intervals."""
+    from llmflation.panel.aliases import alias_table
+
+    keys = iv[["source", "source_key", "author"]].drop_duplicates(["source", "source_key"])
+    known = alias_table()
+    res = keys.merge(known, on=["source", "source_key"], how="left")
+    missing = res["model_id"].isna()
+    if missing.any():
+        fresh = resolve_keys(keys[missing.to_numpy()])
+        res = pd.concat([res[~missing], keys[missing.to_numpy()].merge(fresh, on=["source", "source_key"])],
+                        ignore_index=True)
+    p = iv.merge(res.drop(columns=["author"]), on=["source", "source_key"], how="left")
+    # developer: milestone hint where rules found none
+    if "developer_hint" in p:
+        p["developer"] = p["developer"].fillna(p["developer_hint"].where(p["developer_hint"] != "nan"))
+    # normalise developer names used by Epoch/milestones to the developer table where possible
+    devs = ident.developers()
+    alias = {"Mistral": "Mistral AI", "Alibaba Cloud": "Alibaba", "Qwen": "Alibaba", "Moonshot": "Moonshot AI",
+             "Zhipu": "Zhipu AI", "Z.ai": "Zhipu AI", "AI21": "AI21 Labs", "Meta AI": "Meta",
+             "Google DeepMind": "Google", "Google Brain": "Google", "DeepMind": "Google", "Reka": "Reka AI",
+             "xAI": "xAI", "Microsoft Research": "Microsoft", "Amazon Web Services": "Amazon"}
+    p["developer"] = p["developer"].replace(alias)
+    dc = devs.set_index("developer")
+    p["country_name"] = p["developer"].map(dc["country"])
+    p["country"] = p["developer"].map(dc["country_group"])
+    exact, by_key, em = _epoch_lookup()
+    ecountry = p["epoch_model"].map(em["Country (of organization)"])
+    p["country_name"] = p["country_name"].fillna(ecountry.astype("string").str.split(",").str[0])
+    p["country"] = p["country"].fillna(ecountry.map(_country_group))
+    # first-party flag
+    p["first_party"] = p["provider"].map(FIRST_PARTY).eq(p["developer"]) | (
+        p["provider"].str.lower() == p["developer"].astype("string").str.lower())
+    # reasoning: any source flag or name rule, per model
+    name_flag = p["model_id"].map(lambda m: ident.name_says_reasoning(str(m)))
+    flag = p["reasoning_flag"].fillna(False).astype(bool) | name_flag
+    p["is_reasoning"] = flag.groupby(p["model_id"]).transform("any")
+    # open weights: Epoch record when linked, else the developer/name convention
+    ow = p["epoch_model"].map(em["Open model weights?"]).astype("string").str.lower()
+    acc = p["epoch_model"].map(em["Model accessibility"]).astype("string").str.lower()
+    ow_bool = pd.Series(pd.NA, index=p.index, dtype="boolean")
+    ow_bool[ow.isin(["true", "yes", "open weights"])] = True
+    ow_bool[ow.isin(["false", "no"])] = False
+    ow_bool = ow_bool.fillna(acc.str.contains("open weights").astype("boolean").where(acc.notna()))
+    open_rx = r"^(?:llama|gemma|mixtral|mistral-7b|mistral-nemo|open-|qwen[0-9-]|qwq|deepseek-(?:r1|v[23]|coder)|phi|gpt-oss|olmo|glm-4[-.]?[5-9]|kimi-k2|minimax-m)"
+    guess = p["model_id"].astype("string").str.contains(open_rx, regex=True)
+    closed_dev = p["developer"].isin(["OpenAI", "Anthropic", "xAI"]) & ~p["model_id"].astype("string").str.startswith("gpt-oss")
+    ow_bool = ow_bool.fillna(guess.where(guess, pd.NA).astype("boolean")).fillna(
+        pd.Series(np.where(closed_dev, False, pd.NA), index=p.index, dtype="boolean"))
+    p["open_weights"] = ow_bool
+    # release date: Epoch publication → Epoch version date → OpenRouter listing → first price seen
+    mv = bundled.load_table("epoch_model_versions")
+    vdate = dict(zip(mv["id"].astype(str).map(ident.normalize_key),
+                     pd.to_datetime(mv["Version release date"], errors="coerce"), strict=False))
+    pub = pd.to_datetime(p["epoch_model"].map(em["Publication date"]), errors="coerce")
+    ver = pd.to_datetime(p["model_id"].map(vdate), errors="coerce")
+    listed = p.groupby("model_id")["listed_date"].transform("min") if "listed_date" in p else pd.NaT
+    launch = p["valid_from"].where(p.get("event", pd.Series(index=p.index, dtype=object)).eq("launch"))
+    launch = launch.groupby(p["model_id"]).transform("min")
+    first = p.groupby("model_id")["valid_from"].transform("min")
+    rd = ver.copy()
+    src = pd.Series(np.where(ver.notna(), "epoch_version", None), index=p.index, dtype="object")
+    for cand, name in ((pub, "epoch_publication"), (listed, "openrouter_listing"), (launch, "milestone_launch"),
+                       (first, "first_price_seen")):
+        fill = rd.isna() & pd.Series(cand, index=p.index).notna()
+        rd = rd.where(~fill, cand)
+        src = src.where(~fill, name)
+    p["release_date"] = rd.dt.normalize()
+    p["release_date_source"] = src
+    # ECI: maximum over the linked Epoch model's versions
+    eci = bundled.load_table("epoch_eci")
+    eci_by_model = eci.dropna(subset=["Model name"]).groupby("Model name")["ECI Score"].max()
+    eci_by_ver = dict(zip(eci["Model version"].astype(str).map(ident.normalize_key), eci["ECI Score"], strict=False))
+    p["eci"] = p["model_id"].map(eci_by_ver).fillna(p["epoch_model"].map(eci_by_model)).astype("float64")
+    p["blended_usd_per_mtok"] = blended(p["input_usd_per_mtok"], p["output_usd_per_mtok"])
+    p["tier"] = p.get("tier_hint")
+    if "tier_hint" in p:
+        p["tier"] = p.groupby("model_id")["tier_hint"].transform(
+            lambda s: s.dropna()[s.dropna() != "nan"].iloc[0] if (s.dropna() != "nan").any() else None)
+    return p
+
+
+def build_panel(intervals: pd.DataFrame, *, tiers: str | None = None) -> pd.DataFrame:
+    """Resolve identities, enrich and order intervals into the canonical panel."""
+    p = enrich(intervals)
+    for c in ("valid_from", "valid_to", "observed_at", "release_date"):
+        p[c] = pd.to_datetime(p[c]).dt.normalize().astype("datetime64[ns]")
+    if tiers is not None:
+        from llmflation.panel.tiers import assign_tiers
+
+        p["tier"] = assign_tiers(p, definition=tiers)
+    for c in PANEL_COLUMNS:
+        if c not in p:
+            p[c] = pd.NA
+    p = p[PANEL_COLUMNS].sort_values(["model_id", "provider", "source", "valid_from"], kind="mergesort")
+    return p.reset_index(drop=True)
+
+
+_CACHE: dict[str, pd.DataFrame] = {}
+
+
+def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, warn: bool = True) -> pd.DataFrame:
+    """The canonical price panel (DESIGN.md §3).
+
+    Parameters
+    ----------
+    store : llmflation.Store, optional
+        When given, intervals fetched into the store are merged with the bundled ones
+        (duplicates — same source, key, provider and interval start — are dropped).
+    tiers : str, optional
+        Tier definition for the ``tier`` column (see :func:`llmflation.panel.tiers.assign_tiers`);
+        default: the developer's positioning from the milestone data where known.
+    warn : bool
+        Emit a warning counting excluded free/sentinel/missing prices.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model × provider × price interval × source, with USD per 1M tokens,
+        dates as ``datetime64``, and model facts (developer, country group US/CN/EU/other,
+        release date, reasoning and open-weights flags, Epoch link and ECI).
+
+    Examples
+    --------
+    >>> import llmflation as lf
+    >>> panel = lf.load_panel(warn=False)
+    >>> panel.loc[panel.model_id == "gpt-4o-2024-08-06", "developer"].iloc[0]
+    'OpenAI'
+    """
+    log = ExclusionLog()
+    if "bundled" not in _CACHE:
+        iv = bundled_intervals(log)
+        _CACHE["bundled"] = iv
+        _CACHE["log"] = log.to_frame()
+    iv = _CACHE["bundled"]
+    if warn and len(_CACHE["log"]):
+        ExclusionLog({(r.source, r.reason): r.rows for r in _CACHE["log"].itertuples()}).warn()
+    if store is not None:
+        fetched = store.price_intervals()
+        if len(fetched):
+            iv = pd.concat([iv, fetched], ignore_index=True)
+            iv = iv.sort_values("valid_to").drop_duplicates(
+                ["source", "source_key", "provider", "valid_from"], keep="last")
+    return build_panel(iv.copy(), tiers=tiers)
+
+
+def exclusions() -> pd.DataFrame:
+    """Counts of price rows excluded from the bundled panel, by source and reason."""
+    if "log" not in _CACHE:
+        load_panel(warn=False)
+    return _CACHE["log"].copy()

@@ -1,0 +1,79 @@
+"""Collapse dated price observations into price intervals (pure pandas).
+
+An unchanged price re-observed in the next snapshot extends its interval; a changed
+price, or a gap in which the key was not listed, starts a new one. ``valid_from`` and
+``valid_to`` are the first and last dates the price was actually seen, never invented.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PRICE_COLS = ["input_usd_per_mtok", "output_usd_per_mtok"]
+
+
+def observations_to_intervals(obs: pd.DataFrame, *, key: list[str], snapshot_col: str = "observed_date",
+                              snapshots: pd.Series | None = None,
+                              price_cols: list[str] = PRICE_COLS,
+                              carry: list[str] | None = None) -> pd.DataFrame:
+    """Run-length encode observations of each key into intervals.
+
+    Parameters
+    ----------
+    obs : DataFrame
+        One row per (key, snapshot) with the price columns.
+    key : list of str
+        Columns identifying one priced offer (e.g. source, source_key, provider).
+    snapshots : Series of dates, optional
+        Every snapshot date of the source. When given, a key missing from an intermediate
+        snapshot closes its interval (a model that disappears is closed, not extended).
+    carry : list of str
+        Extra columns to keep (their value on the last observation of the interval).
+
+    Returns
+    -------
+    DataFrame with ``key`` columns, prices, ``valid_from``, ``valid_to``, ``n_obs``.
+
+    Examples
+    --------
+    >>> obs = pd.DataFrame({"k": ["a"] * 4, "observed_date": pd.to_datetime(
+    ...     ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]),
+    ...     "input_usd_per_mtok": [1, 1, 2, 2.0], "output_usd_per_mtok": [3, 3, 3, 3.0]})
+    >>> observations_to_intervals(obs, key=["k"])[["valid_from", "valid_to", "input_usd_per_mtok"]]
+      valid_from   valid_to  input_usd_per_mtok
+    0 2024-01-01 2024-01-02                 1.0
+    1 2024-01-03 2024-01-04                 2.0
+    """
+    carry = carry or []
+    if obs.empty:
+        return pd.DataFrame(columns=[*key, *price_cols, "valid_from", "valid_to", "n_obs", *carry])
+    df = obs.sort_values([*key, snapshot_col], kind="mergesort").reset_index(drop=True)
+    if snapshots is not None:
+        uniq = pd.DatetimeIndex(sorted(set(pd.to_datetime(snapshots))))
+        snap_idx = pd.Series(np.arange(len(uniq)), index=uniq)
+        idx = snap_idx.reindex(pd.DatetimeIndex(df[snapshot_col])).to_numpy()
+    else:
+        idx = None
+    same_key = np.ones(len(df), dtype=bool)
+    for k in key:
+        col = df[k].astype("string").fillna("\x00")
+        same_key &= (col == col.shift()).fillna(False).to_numpy(dtype=bool)
+    same_price = np.ones(len(df), dtype=bool)
+    for c in price_cols:
+        v = df[c].to_numpy(dtype="float64")
+        prev = np.roll(v, 1)
+        same_price &= (v == prev) | (np.isnan(v) & np.isnan(prev))
+    contiguous = np.ones(len(df), dtype=bool)
+    if idx is not None:
+        contiguous = (idx - np.roll(idx, 1)) == 1
+    new = ~(same_key & same_price & contiguous)
+    new[0] = True
+    run = np.cumsum(new)
+    df["_run"] = run
+    agg: dict[str, tuple[str, str]] = {k: (k, "first") for k in key}
+    agg |= {c: (c, "first") for c in price_cols}
+    agg |= {"valid_from": (snapshot_col, "min"), "valid_to": (snapshot_col, "max"),
+            "n_obs": (snapshot_col, "size")}
+    agg |= {c: (c, "last") for c in carry}
+    return df.groupby("_run", sort=False).agg(**agg).reset_index(drop=True)

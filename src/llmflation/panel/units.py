@@ -1,0 +1,116 @@
+"""Unit conversion to USD per 1M tokens, done once, with a guard against unit slips."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from llmflation.errors import UnitError, check_choice
+
+Unit = Literal["usd_per_token", "usd_per_mtok", "usd_per_ktok"]
+_FACTOR = {"usd_per_token": 1e6, "usd_per_ktok": 1e3, "usd_per_mtok": 1.0}
+#: Plausible range of a token price in USD per 1M tokens. The most expensive listed
+#: model (o1-pro output) is $600/M; the cheapest non-free prices are ~$0.01/M. A value
+#: outside [1e-4, 1e4] is about a factor 1e6 away from any real price: a unit slip.
+PLAUSIBLE_USD_PER_MTOK = (1e-4, 1e4)
+
+
+def to_usd_per_mtok(values: pd.Series | np.ndarray | list[float], unit: Unit, *,
+                    strict: bool = True, what: str = "price") -> pd.Series:
+    """Convert prices to USD per 1M tokens and reject values a factor ~1e6 off.
+
+    The examples use doctest ELLIPSIS.
+
+    Parameters
+    ----------
+    values : array-like of float
+        Prices in ``unit``; NaN passes through. Zero and negative values are not checked
+        here (see :func:`classify_prices`).
+    unit : {"usd_per_token", "usd_per_mtok", "usd_per_ktok"}
+    strict : bool
+        Raise :class:`UnitError` on an implausible value (default); otherwise set it to NaN.
+
+    Examples
+    --------
+    >>> to_usd_per_mtok([2.5e-6], "usd_per_token").tolist()
+    [2.5]
+    >>> to_usd_per_mtok([2.5], "usd_per_token")
+    Traceback (most recent call last):
+    ...
+    llmflation.errors.UnitError: price 2.5e+06 USD/1M tokens (from 2.5 usd_per_token) is outside ...
+    >>> to_usd_per_mtok([2.5], "usd_per_token", strict=False).isna().tolist()
+    [True]
+    """
+    check_choice("unit", unit, tuple(_FACTOR))
+    s = pd.Series(values, dtype="float64") if not isinstance(values, pd.Series) else values.astype("float64")
+    out = s * _FACTOR[unit]
+    lo, hi = PLAUSIBLE_USD_PER_MTOK
+    bad = (out > 0) & ((out < lo) | (out > hi))
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        v, raw = float(out.iloc[i]), float(s.iloc[i])
+        guess = "USD per 1M tokens mislabelled as " + unit if v > hi else "USD per token mislabelled as " + unit
+        msg = (f"{what} {v:.6g} USD/1M tokens (from {raw:.6g} {unit}) is outside the plausible range "
+               f"[{lo:g}, {hi:.4g}]: the value looks like {guess}. Check the unit of the source.")
+        if strict:
+            raise UnitError(msg)
+        out = out.mask(bad)
+    return out
+
+
+@dataclass
+class ExclusionLog:
+    """Counts of price rows excluded while building the panel, by source and reason."""
+
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, source: str, reason: str, n: int) -> None:
+        if n:
+            self.counts[(source, reason)] = self.counts.get((source, reason), 0) + int(n)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"source": s, "reason": r, "rows": n} for (s, r), n in sorted(self.counts.items())],
+                            columns=["source", "reason", "rows"])
+
+    def warn(self) -> None:
+        if self.counts:
+            parts = "; ".join(f"{s}: {n} {r}" for (s, r), n in sorted(self.counts.items()))
+            warnings.warn(f"price rows excluded from the panel — {parts}", UserWarning, stacklevel=3)
+
+
+def classify_prices(inp: pd.Series, out: pd.Series) -> pd.Series:
+    """Label each (input, output) price pair: ``ok``, ``free``, ``sentinel`` or ``missing``.
+
+    ``free`` = both prices zero; ``sentinel`` = a negative price (OpenRouter's ``-1`` for
+    router models, "varies"); ``missing`` = either price absent.
+
+    Examples
+    --------
+    >>> classify_prices(pd.Series([1.0, 0, -1, None]), pd.Series([2.0, 0, -1, 1.0])).tolist()
+    ['ok', 'free', 'sentinel', 'missing']
+    """
+    lab = pd.Series("ok", index=inp.index, dtype="object")
+    lab[inp.isna() | out.isna()] = "missing"
+    lab[(inp < 0) | (out < 0)] = "sentinel"
+    lab[(inp == 0) & (out == 0)] = "free"
+    lab[(lab == "ok") & ((inp == 0) | (out == 0))] = "partly_free"
+    return lab
+
+
+def blended(inp: pd.Series, out: pd.Series, ratio: float = 3.0) -> pd.Series:
+    """Blended price: ``(ratio × input + output) / (ratio + 1)`` (default 3:1, as Epoch).
+
+    Examples
+    --------
+    >>> blended(pd.Series([2.5]), pd.Series([10.0])).tolist()
+    [4.375]
+    """
+    if not ratio > 0:
+        from llmflation.errors import InputError
+
+        raise InputError(f"blend ratio must be positive (input:output tokens), got {ratio!r}.")
+    return (ratio * inp + out) / (ratio + 1.0)
