@@ -289,11 +289,16 @@ def pvalue_bb_sup(x: float) -> float:
 
 
 def pargmax_v(x: float, xi: float = 1.0, phi1: float = 1.0, phi2: float = 1.0) -> float:
-    """CDF of argmax_v {W(v) - |v|/2} with asymmetric drift/scale (Bai 1997, as strucchange's pargmaxV)."""
+    """CDF at ``x`` of argmax_v of a two-sided Brownian motion with drift (Bai 1997).
+
+    ``xi`` is the ratio of the regressor second moments across the break, ``phi1``,
+    ``phi2`` the error scales before and after; the same closed form as strucchange's
+    ``pargmaxV`` (Bai 1997, Econometrica / REStat, Proposition 3 and its corrigendum).
+    """
     phi = xi * (phi2 / phi1) ** 2
     lcdf = stats.norm.logcdf
+    a = abs(float(x))
     if x < 0:
-        a = abs(x)
         frac = xi / phi
         return float(
             -math.exp(math.log(a) / 2 - a / 8 - math.log(2 * math.pi) / 2)
@@ -301,29 +306,17 @@ def pargmax_v(x: float, xi: float = 1.0, phi1: float = 1.0, phi2: float = 1.0) -
             * math.exp(frac * (1 + frac) * a / 2 + lcdf(-(0.5 + frac) * math.sqrt(a)))
             + math.exp(math.log(a / 2 - 2 + ((phi + 2 * xi) ** 2) / ((phi + xi) * xi))
                        + lcdf(-math.sqrt(a) / 2))
-        ) if a > 0 else _g1_zero(xi, phi)
-    a = x
+        )
     frac = xi**2 / phi
-    if a == 0:
-        return _g2_zero(xi, phi)
+    first = 0.0 if a == 0 else math.sqrt(frac) * math.exp(math.log(a) / 2 - frac * a / 8 - math.log(2 * math.pi) / 2)
     return float(
         1
-        + math.sqrt(frac) * math.exp(math.log(a) / 2 - frac * a / 8 - math.log(2 * math.pi) / 2)
+        + first
         + (xi / phi * (2 * phi + xi) / (phi + xi))
         * math.exp((phi + xi) * a / 2 + lcdf(-(phi + xi / 2) / math.sqrt(phi) * math.sqrt(a)))
         - math.exp(math.log(((2 * phi + xi) ** 2) / ((phi + xi) * phi) - 2 + frac * a / 2)
                    + lcdf(-math.sqrt(frac) * math.sqrt(a) / 2))
     )
-
-
-def _g2_zero(xi: float, phi: float) -> float:
-    # limit of G2 at 0: 1 + (xi/phi)(2phi+xi)/(phi+xi) * 1/2 - ((2phi+xi)^2/((phi+xi)phi) - 2) / 2
-    return float(1 + 0.5 * (xi / phi * (2 * phi + xi) / (phi + xi))
-                 - 0.5 * (((2 * phi + xi) ** 2) / ((phi + xi) * phi) - 2))
-
-
-def _g1_zero(xi: float, phi: float) -> float:
-    return _g2_zero(xi, phi)
 
 
 def break_ci_offsets(level: float, xi: float, phi1: float, phi2: float) -> tuple[float, float] | None:

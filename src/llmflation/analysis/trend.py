@@ -94,8 +94,9 @@ def _norm_org(s: object) -> str:
 
 
 def _first_party(frame: pd.DataFrame) -> pd.Series:
-    if "is_first_party" in frame.columns:
-        return frame["is_first_party"].fillna(False).astype(bool)
+    for col in ("first_party", "is_first_party"):
+        if col in frame.columns:
+            return frame[col].astype("boolean").fillna(False).astype(bool)
     if {"provider", "developer"} <= set(frame.columns):
         prov = frame["provider"].map(_norm_org)
         dev = frame["developer"].map(_norm_org)
@@ -113,18 +114,27 @@ def _ensure_blended(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observations: Observations = "changes",
-                 date_col: str | None = None, price_col: str | None = None,
-                 keep: tuple[str, ...] = ()) -> pd.DataFrame:
-    """One dated price per model and date (the observations trends are fitted on).
+                 date_col: str | None = None, price_col: str | None = None, keep: tuple[str, ...] = (),
+                 launch_window_days: float | None = None) -> pd.DataFrame:
+    """Dated prices, one per model and date (the observations trends are fitted on).
 
-    ``"changes"``: for every date on which one of a model's prices took effect, the
-    model's price that day — the developer's own (first-party) price where it sells the
-    model, otherwise the median across providers — keeping only dates where it changed.
-    ``"launch"``: each model's first such price. ``"rows"``: the rows as given
-    (user data, milestone tables).
+    ``"launch"``
+        Each model's first observed price, at the date it was first seen: the
+        developer's own (first-party) price where it sells the model that day, otherwise
+        the median across the providers listing it that day.
+    ``"changes"`` (default of :func:`price_trend`)
+        The launch price plus every later change of the model's first-party price, each
+        at the date it took effect. A median across third-party hosts is not followed
+        over time: it moves when hosts come and go, not only when prices change.
+    ``"rows"``
+        The rows as given (user data, milestone tables).
 
-    Returns columns ``model, date, price`` plus ``keep`` (taken from the row that set
-    the price; for a median, from the first contributing row).
+    With ``launch_window_days`` and a ``release_date`` column, a first observation
+    more than that many days after release is not a launch price (the model was first
+    seen later, at a possibly cut price) and the model's launch observation is dropped.
+
+    Returns columns ``model, date, price`` plus ``keep`` (from the row that set the
+    price; for a median, the first contributing row).
 
     Examples
     --------
@@ -133,8 +143,10 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
     ...                   "valid_from": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-06-01"]),
     ...                   "valid_to": pd.to_datetime(["2024-05-31", None, None]),
     ...                   "blended_usd_per_mtok": [10.0, 8.0, 5.0]})
-    >>> dated_prices(p)[["date", "price"]].to_dict("list")["price"]
+    >>> dated_prices(p)["price"].tolist()
     [10.0, 5.0]
+    >>> dated_prices(p, observations="launch")["price"].tolist()
+    [10.0]
     """
     check_choice("observations", observations, ("changes", "launch", "rows"))
     if not isinstance(panel, pd.DataFrame):
@@ -153,44 +165,59 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
     elif dc not in frame.columns:
         raise InputError(f"date column {dc!r} is not in the frame; columns are: {', '.join(map(str, frame.columns))}.")
     mc = next((c for c in ("model_id", "model", "model_name") if c in frame.columns), None)
+    models = (frame[mc].astype("string").to_numpy() if mc
+              else pd.Series(range(len(frame))).astype("string").to_numpy())
     work = pd.DataFrame({
-        "model": frame[mc].astype("string").to_numpy() if mc else pd.Series(range(len(frame))).astype("string").to_numpy(),
+        "model": models,
         "date": pd.to_datetime(frame[dc], errors="coerce").to_numpy(),
         "price": pd.to_numeric(frame[pc], errors="coerce").to_numpy(dtype=float),
     }, index=frame.index)
     for k in keep:
         if k in frame.columns:
             work[k] = frame[k]
-    work = work[work["date"].notna() & np.isfinite(work["price"]) & (work["price"] > 0)]
+    work = work[work["model"].notna() & work["date"].notna() & np.isfinite(work["price"]) & (work["price"] > 0)]
     if observations == "rows" or mc is None:
         return work.sort_values(["date", "model"], kind="stable").reset_index(drop=True)
 
-    fp = _first_party(frame).reindex(work.index).fillna(False)
-    prov = frame["provider"].astype("string").reindex(work.index) if "provider" in frame.columns else pd.Series("", index=work.index)
+    fp = _first_party(frame).reindex(work.index).fillna(False).to_numpy(dtype=bool)
+    prov = (frame["provider"].astype("string").fillna("") if "provider" in frame.columns
+            else pd.Series("", index=frame.index)).reindex(work.index)
+    src = (frame["source"].astype("string").fillna("") if "source" in frame.columns
+           else pd.Series("", index=frame.index)).reindex(work.index)
     vto = (pd.to_datetime(frame["valid_to"], errors="coerce").reindex(work.index)
            if "valid_to" in frame.columns else pd.Series(pd.NaT, index=work.index))
-    rows = work.assign(_fp=fp.to_numpy(), _prov=prov.fillna("").to_numpy(), _to=vto.to_numpy())
-    rows["_row"] = np.arange(len(rows))
-    events = rows[["model", "date"]].drop_duplicates()
-    if observations == "launch":
-        events = events.sort_values("date", kind="stable").groupby("model", sort=False).head(1)
+    rows = work.assign(_fp=fp, _key=(prov + "|" + src).to_numpy(), _to=vto.to_numpy(), _row=np.arange(len(work)))
+    first = rows.groupby("model", sort=False)["date"].min().rename("date").reset_index()
+    events = first.assign(_launch=True)
+    if observations == "changes":
+        cuts = rows.loc[rows["_fp"], ["model", "date"]].drop_duplicates()
+        cuts = cuts.merge(first, on=["model", "date"], how="left", indicator=True)
+        cuts = cuts[cuts["_merge"] == "left_only"].drop(columns="_merge").assign(_launch=False)
+        events = pd.concat([events, cuts], ignore_index=True)
     m = events.merge(rows, on="model", suffixes=("", "_r"))
     m = m[m["date_r"] <= m["date"]]
-    # each provider's latest interval starting on or before the event date, if still valid then
-    m = m.sort_values(["model", "date", "_prov", "date_r"], kind="stable").groupby(
-        ["model", "date", "_prov"], sort=False).tail(1)
+    # each provider/source's latest interval starting on or before the event date, if still valid then
+    m = m.sort_values(["model", "date", "_key", "date_r"], kind="stable").groupby(
+        ["model", "date", "_key"], sort=False).tail(1)
     m = m[m["_to"].isna() | (m["_to"] >= m["date"])]
     has_fp = m.groupby(["model", "date"])["_fp"].transform("any")
-    m = m[~has_fp | m["_fp"]]
-    agg = m.groupby(["model", "date"], sort=False).agg(price=("price", "median"), _row=("_row", "min")).reset_index()
+    m = m[m["_fp"] | (~has_fp & m["_launch"])]
+    agg = m.groupby(["model", "date"], sort=False).agg(price=("price", "median"), _row=("_row", "min"),
+                                                       _launch=("_launch", "first")).reset_index()
     agg = agg.sort_values(["model", "date"], kind="stable")
     if observations == "changes":
         prev = agg.groupby("model")["price"].shift(1)
-        agg = agg[prev.isna() | ~np.isclose(agg["price"], prev, rtol=1e-9, atol=0)]
+        agg = agg[prev.isna() | ~np.isclose(agg["price"], prev, rtol=1e-6, atol=0)]
+    if launch_window_days is not None and "release_date" in frame.columns:
+        rel = pd.to_datetime(frame["release_date"], errors="coerce").reindex(work.index).to_numpy()
+        lag = (agg["date"].to_numpy() - rel[agg["_row"].to_numpy()]) / np.timedelta64(1, "D")
+        late = agg["_launch"].to_numpy(dtype=bool) & (lag > launch_window_days)
+        agg = agg[~late]
     for k in keep:
         if k in rows.columns:
             agg[k] = rows[k].to_numpy()[agg["_row"].to_numpy()]
-    return agg.drop(columns="_row").sort_values(["date", "model"], kind="stable").reset_index(drop=True)
+    out = agg.drop(columns=["_row", "_launch"])
+    return out.sort_values(["date", "model"], kind="stable").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- results
@@ -435,7 +462,8 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
                 n_boot: int = 2000, seed: int | None = 0, bootstrap: Literal["pairs", "residual"] = "pairs",
                 moore_half_life: float = MOORE_HALF_LIFE_YEARS, min_obs: int = 5,
                 date_col: str | None = None, price_col: str | None = None,
-                exclude_reasoning: bool = False, tier_options: dict[str, Any] | None = None) -> TrendResult:
+                exclude_reasoning: bool = False, tier_options: dict[str, Any] | None = None,
+                launch_window_days: float | None = 365.0) -> TrendResult:
     """Fit log price on time per group: factor per year, half-life, CIs, R², Moore test.
 
     Parameters
@@ -470,6 +498,10 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
     tier_options : dict, optional
         Extra arguments for :func:`~llmflation.panel.tiers.assign_tiers`
         (e.g. ``{"band_edges": (0.5, 5)}``).
+    launch_window_days : float or None
+        A model first priced more than this many days after its ``release_date`` has no
+        launch price in the data; its first observation is dropped (default 365; None
+        keeps it). See :func:`dated_prices`.
 
     Returns
     -------
@@ -518,7 +550,7 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
                          f"{', '.join(map(str, frame.columns))}. Use by=None for one pooled trend.")
     keep = (group_col,) if group_col else ()
     obs = dated_prices(frame, price=price, observations=observations, date_col=date_col, price_col=price_col,
-                       keep=keep)
+                       keep=keep, launch_window_days=launch_window_days)
     if group_col:
         obs = obs.rename(columns={group_col: "group"})
         n_na = int(obs["group"].isna().sum())
@@ -548,7 +580,8 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
     config = {"by": by, "price": price, "tiers": tier_def, "observations": observations, "level": level,
               "n_boot": n_boot, "seed": seed, "bootstrap": bootstrap, "moore_half_life": moore_half_life,
               "min_obs": min_obs, "date_col": date_col, "price_col": price_col,
-              "exclude_reasoning": exclude_reasoning, "tier_options": tier_options}
+              "exclude_reasoning": exclude_reasoning, "tier_options": tier_options,
+              "launch_window_days": launch_window_days}
     return TrendResult(by=str(group_col or "all"), groups=tuple(groups),
                        observations=obs[["group", "model", "date", "price"]].reset_index(drop=True),
                        config=config, vintage=_vintage(panel, obs), notes=tuple(notes))

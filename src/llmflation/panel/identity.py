@@ -28,7 +28,7 @@ _QUANT = re.compile(r"-(fp8|fp16|bf16|int4|int8|awq|gguf|turbo-fp8)$")
 _DATE_SUFFIX = re.compile(
     r"(-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{2}-\d{2}|-0\d{2}|-\d{4}|-latest|-exp|-preview|-experimental|-default|-beta)$"
 )
-_ROLE_SUFFIX = re.compile(r"-(instruct|chat|it|hf|base)$")
+_ROLE_SUFFIX = re.compile(r"-(instruct|chat|it|hf|base|versatile|v\d+(-\d+)*)$")
 
 
 def normalize_key(raw: str) -> str:
@@ -57,7 +57,7 @@ def normalize_key(raw: str) -> str:
     s = _BEDROCK_VERSION.sub("", s)
     s = s.replace("@", "-").removesuffix("-maas")
     s = re.sub(r"[._\s()]+", "-", s)
-    s = re.sub(r"^(meta-|anthropic-|google-|mistralai-)(?=llama|claude|gemini|gemma|mistral)", "", s)
+    s = re.sub(r"^(databricks-)?(meta-|anthropic-|google-|mistralai-)?(?=llama|claude|gemini|gemma|mistral|mixtral|dbrx)", "", s)
     s = re.sub(r"^gpt-35-", "gpt-3-5-", s)
     s = re.sub(r"^llama(\d)", r"llama-\1", s)
     s = _QUANT.sub("", s)
@@ -151,14 +151,16 @@ def developer_of(raw_key: str, author: str | None = None) -> str | None:
     amap = _author_map()
     if author and author.lower() in amap:
         return amap[author.lower()]
-    parts = str(raw_key).lower().split("/")
-    for seg in reversed(parts[:-1]):
-        if seg in amap:
-            return amap[seg]
+    # The model name is more reliable than a path segment: LiteLLM keys start with the
+    # hosting provider (``snowflake/claude-4-opus``), not the developer.
     name = normalize_key(raw_key)
     for pat, dev in _patterns():
         if pat.search(name):
             return dev
+    parts = str(raw_key).lower().split("/")
+    for seg in reversed(parts[:-1]):
+        if seg in amap:
+            return amap[seg]
     return None
 
 
