@@ -572,12 +572,13 @@ def dea(inputs: pd.DataFrame | pd.Series | np.ndarray,
         ref_labels = np.asarray(XR.index, dtype=object)
         peers = pd.Series([tuple(ref_labels[row > PEER_TOL]) for row in lam_full], index=idx,
                           name="peers")
-        if orientation == "input":
-            tx = score[:, None] * Xa - s_in
-            ty = Ya + s_out
-        else:
-            tx = Xa - s_in
-            ty = score[:, None] * Ya + s_out
+        with np.errstate(invalid="ignore"):  # φ = inf rows give NaN targets
+            if orientation == "input":
+                tx = score[:, None] * Xa - s_in
+                ty = Ya + s_out
+            else:
+                tx = Xa - s_in
+                ty = score[:, None] * Ya + s_out
         targets = pd.DataFrame(np.c_[tx, ty], index=idx, columns=in_cols + out_cols)
 
     notes = []

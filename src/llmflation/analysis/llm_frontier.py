@@ -1,0 +1,282 @@
+"""The LLM production frontier: a developer × quarter DMU panel and its Malmquist index.
+
+**DMU panel** (:func:`llm_dmu_panel`). One decision-making unit per developer and
+calendar quarter from 2023Q1. A developer "offers" in quarter q every model of its own
+that was released by the quarter's last day and has a price and an Epoch Capabilities
+Index (ECI) in the canonical panel. A model's price in q is its last observed blended
+price (3:1 input:output, USD per 1M tokens) with ``valid_from`` on or before the quarter's
+end, first-party quotes preferred and the median taken across providers; a model first
+priced after q carries its earliest observed price back to its release (list prices of
+this period rarely rose; stated in the notes). The developer's DMU takes one model:
+
+* ``"flagship"`` — the offered model with the highest ECI (ties: the cheaper);
+* ``"value"``    — the offered model with the highest ECI per dollar.
+
+Variables per DMU: ``price_usd_per_mtok`` (input), ``eci`` (output),
+``context_tokens`` (output), ``training_compute_flop`` (input, from Epoch's model
+records through the panel's ``epoch_model`` link, where known).
+
+**Index** (:func:`llm_malmquist`). Output-oriented Färe–Grosskopf–Norris–Zhang Malmquist
+(CRS, VRS split) between adjacent quarters, for several input/output specifications, and
+two readings of the paper's "2024Q1–Q4" figure: the chained product of the quarterly
+indices 2024Q1→Q2→Q3→Q4 and the direct comparison of 2024Q1 with 2024Q4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from llmflation.analysis._results import ResultMixin
+from llmflation.analysis.malmquist import COMPONENTS, malmquist
+from llmflation.errors import InputError, check_choice
+
+#: Paper (Du 2026, abstract): Malmquist index 4.11 and technical change 4.13, 2024Q1–Q4.
+PAPER_MI_2024 = 4.11
+PAPER_TC_2024 = 4.13
+
+#: Input/output specifications compared (name → (pick rule, inputs, outputs)).
+DEFAULT_SPECS: dict[str, tuple[str, list[str], list[str]]] = {
+    "flagship: price → ECI": ("flagship", ["price_usd_per_mtok"], ["eci"]),
+    "flagship: price → ECI, context": ("flagship", ["price_usd_per_mtok"], ["eci", "context_tokens"]),
+    "flagship: price, training compute → ECI": (
+        "flagship", ["price_usd_per_mtok", "training_compute_flop"], ["eci"]),
+    "value: price → ECI": ("value", ["price_usd_per_mtok"], ["eci"]),
+    "value: price → ECI, context": ("value", ["price_usd_per_mtok"], ["eci", "context_tokens"]),
+}
+
+
+def _quarters(start: str, end: str) -> pd.PeriodIndex:
+    return pd.period_range(pd.Period(start, "Q"), pd.Period(end, "Q"), freq="Q")
+
+
+def _model_prices(panel: pd.DataFrame) -> pd.DataFrame:
+    """One row per model × observation date: median blended price (first party preferred)."""
+    p = panel.copy()
+    fp = p["first_party"].astype("boolean").fillna(False).astype(bool)
+    has_fp = fp.groupby(p["model_id"]).transform("any")
+    p = p[fp | ~has_fp]
+    return (p.groupby(["model_id", "valid_from"], as_index=False)
+              .agg(price=("blended_usd_per_mtok", "median")))
+
+
+def llm_dmu_panel(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
+                  end: str | None = None, pick: Literal["flagship", "value"] = "flagship",
+                  epoch_models: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Developer × quarter DMU panel for DEA/Malmquist on LLMs.
+
+    Parameters
+    ----------
+    panel : DataFrame, optional
+        The canonical price panel (default ``llmflation.load_panel()``); needs
+        ``model_id, developer, release_date, valid_from, first_party,
+        blended_usd_per_mtok, context_tokens, eci, epoch_model``.
+    start, end : str
+        First and last quarter (``"2023Q1"``); ``end`` defaults to the quarter of the
+        latest ECI-scored release.
+    pick : {"flagship", "value"}
+        Which offered model represents the developer in a quarter (see module doc).
+    epoch_models : DataFrame, optional
+        Epoch's model table (default: bundled ``epoch_models``) for training compute.
+
+    Returns
+    -------
+    DataFrame
+        ``developer, quarter, model_id, price_usd_per_mtok, eci, context_tokens,
+        training_compute_flop, n_models_offered``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"model_id": ["a", "b"], "developer": ["D", "D"],
+    ...     "release_date": pd.to_datetime(["2023-01-10", "2023-05-01"]),
+    ...     "valid_from": pd.to_datetime(["2023-01-10", "2023-05-01"]),
+    ...     "first_party": [True, True], "blended_usd_per_mtok": [10.0, 5.0],
+    ...     "context_tokens": [4096.0, 8192.0], "eci": [100.0, 110.0],
+    ...     "epoch_model": [None, None]})
+    >>> d = llm_dmu_panel(p, start="2023Q1", end="2023Q2", epoch_models=pd.DataFrame(
+    ...     {"Model": [], "Training compute (FLOP)": []}))
+    >>> d[["quarter", "model_id", "price_usd_per_mtok"]].values.tolist()
+    [['2023Q1', 'a', 10.0], ['2023Q2', 'b', 5.0]]
+    """
+    check_choice("pick", pick, ("flagship", "value"))
+    if panel is None:
+        from llmflation.panel.build import load_panel
+
+        panel = load_panel()
+    need = ["model_id", "developer", "release_date", "valid_from", "first_party",
+            "blended_usd_per_mtok", "context_tokens", "eci", "epoch_model"]
+    miss = [c for c in need if c not in panel.columns]
+    if miss:
+        raise InputError(f"panel lacks columns {miss}; expected the canonical panel "
+                         f"(llmflation.load_panel()).")
+    p = panel[need].copy()
+    p = p[p["eci"].notna() & (p["blended_usd_per_mtok"] > 0) & p["release_date"].notna()
+          & p["developer"].notna() & p["valid_from"].notna()]
+    if p.empty:
+        raise InputError("no priced model with an ECI score in the panel.")
+    p["developer"] = p["developer"].astype(str)
+    models = (p.groupby("model_id")
+                .agg(developer=("developer", "first"), release_date=("release_date", "min"),
+                     eci=("eci", "max"), context_tokens=("context_tokens", "max"),
+                     epoch_model=("epoch_model", "first")))
+    prices = _model_prices(p).sort_values(["model_id", "valid_from"])
+    if epoch_models is None:
+        from llmflation.sources.bundled import load_table
+
+        epoch_models = load_table("epoch_models")
+    comp = (epoch_models[["Model", "Training compute (FLOP)"]].dropna()
+            .drop_duplicates("Model").set_index("Model")["Training compute (FLOP)"])
+    models["training_compute_flop"] = models["epoch_model"].map(comp).astype(float)
+    if end is None:
+        end = str(models["release_date"].max().to_period("Q"))
+    rows = []
+    for q in _quarters(start, end):
+        q_end = q.end_time.normalize()
+        offered = models[models["release_date"] <= q_end]
+        if offered.empty:
+            continue
+        pr = prices[prices["model_id"].isin(offered.index)]
+        before = pr[pr["valid_from"] <= q_end].groupby("model_id")["price"].last()
+        first = pr.groupby("model_id")["price"].first()
+        price = before.reindex(offered.index).fillna(first.reindex(offered.index))
+        o = offered.assign(price_usd_per_mtok=price).dropna(subset=["price_usd_per_mtok"])
+        for dev, g in o.groupby("developer"):
+            if pick == "flagship":
+                g = g.sort_values(["eci", "price_usd_per_mtok"], ascending=[False, True])
+            else:
+                g = g.assign(_v=g["eci"] / g["price_usd_per_mtok"]).sort_values(
+                    "_v", ascending=False)
+            best = g.iloc[0]
+            rows.append({"developer": dev, "quarter": str(q), "model_id": best.name,
+                         "price_usd_per_mtok": float(best["price_usd_per_mtok"]),
+                         "eci": float(best["eci"]),
+                         "context_tokens": float(best["context_tokens"]),
+                         "training_compute_flop": float(best["training_compute_flop"]),
+                         "n_models_offered": len(g)})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True, repr=False)
+class LLMFrontierResult(ResultMixin):
+    """Malmquist decomposition of the LLM frontier, with sensitivity to the specification.
+
+    Attributes
+    ----------
+    comparison : DataFrame
+        ``spec, window, measure, estimate, paper_value, n_dmus``: our 2024Q1–Q4 index,
+        technical change and efficiency change beside the paper's 4.11 / 4.13.
+    by_quarter : DataFrame
+        ``spec, period, base_period, effch, techch, pech, sech, tfpch, n`` (geometric
+        means over developers for each adjacent quarter pair).
+    dmu_panels : dict
+        The DMU panel of each pick rule.
+    """
+
+    comparison: pd.DataFrame
+    by_quarter: pd.DataFrame
+    dmu_panels: dict[str, pd.DataFrame]
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = ""
+    notes: tuple[str, ...] = ()
+    title: str = "LLM production frontier: Malmquist index (developer × quarter DMUs)"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.comparison.copy()
+
+    def __repr__(self) -> str:
+        return f"LLMFrontierResult(specs={self.comparison['spec'].nunique()})"
+
+
+def llm_malmquist(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
+                  end: str | None = None,
+                  specs: dict[str, tuple[str, list[str], list[str]]] | None = None,
+                  window: tuple[str, str] = ("2024Q1", "2024Q4"),
+                  min_dmus: int = 3) -> LLMFrontierResult:
+    """Malmquist index of the LLM frontier per quarter pair, beside the paper's figures.
+
+    Parameters
+    ----------
+    panel : DataFrame, optional
+        Canonical price panel (default: bundled ``load_panel()``).
+    start, end : str
+        Quarter range of the DMU panel.
+    specs : dict, optional
+        ``name → (pick, inputs, outputs)``; default :data:`DEFAULT_SPECS`.
+    window : (str, str)
+        The window compared with the paper (chained and direct).
+    min_dmus : int
+        Quarters with fewer DMUs than this (after dropping missing variables) are left out.
+
+    Returns
+    -------
+    LLMFrontierResult
+
+    Examples
+    --------
+    >>> res = llm_malmquist()  # doctest: +SKIP
+    >>> res.to_frame()  # doctest: +SKIP
+    """
+    specs = specs or DEFAULT_SPECS
+    panels: dict[str, pd.DataFrame] = {}
+    comp_rows, bq_rows = [], []
+    notes = [
+        "DMU = developer × quarter; a developer's offered models are those released by the "
+        "quarter's end with a price and an ECI in the canonical panel.",
+        "Price in a quarter = last observed blended price on or before its end (first party "
+        "preferred, median across providers); a model first priced later carries its "
+        "earliest observed price back to release.",
+        "Output-oriented FGNZ Malmquist, CRS frontier, VRS split; unbalanced panel: each "
+        "quarter pair uses developers present in both quarters.",
+        f"Paper (Du 2026): Malmquist index {PAPER_MI_2024} and technical change "
+        f"{PAPER_TC_2024} in 2024Q1–Q4; its DMUs, inputs and outputs are not published.",
+    ]
+    for name, (pick, ins, outs) in specs.items():
+        if pick not in panels:
+            panels[pick] = llm_dmu_panel(panel, start=start, end=end, pick=pick)
+        d = panels[pick].dropna(subset=[*ins, *outs])
+        d = d[(d[ins + outs] > 0).all(axis=1)]
+        counts = d.groupby("quarter").size()
+        d = d[d["quarter"].map(counts) >= min_dmus]
+        if d["quarter"].nunique() < 2:
+            notes.append(f"{name}: fewer than two quarters with {min_dmus}+ DMUs; skipped.")
+            continue
+        res = malmquist(d, dmu="developer", period="quarter", inputs=ins, outputs=outs,
+                        orientation="output", rts="crs")
+        bp = res.by_period()
+        bp = bp[bp["period"] != "mean"]
+        bq_rows.append(bp.assign(spec=name))
+        w0, w1 = window
+        qs = [q for q in res.periods if w0 <= q <= w1]
+        chain = bp[bp["period"].isin(qs[1:]) & bp["base_period"].isin(qs[:-1])]
+        if len(qs) >= 2 and len(chain) == len(qs) - 1:
+            for m in ("tfpch", "techch", "effch"):
+                comp_rows.append({"spec": name, "window": f"{w0}→{w1} chained", "measure": m,
+                                  "estimate": float(np.prod(chain[m])),
+                                  "paper_value": _paper(m), "n_dmus": int(chain["n"].min())})
+        direct = d[d["quarter"].isin([w0, w1])]
+        if direct["quarter"].nunique() == 2:
+            r2 = malmquist(direct, dmu="developer", period="quarter", inputs=ins, outputs=outs,
+                           orientation="output", rts="crs").by_period().iloc[0]
+            for m in ("tfpch", "techch", "effch"):
+                comp_rows.append({"spec": name, "window": f"{w0}→{w1} direct", "measure": m,
+                                  "estimate": float(r2[m]), "paper_value": _paper(m),
+                                  "n_dmus": int(r2["n"])})
+    if not comp_rows and not bq_rows:
+        raise InputError("no specification had two quarters with enough DMUs.")
+    by_quarter = pd.concat(bq_rows, ignore_index=True)[
+        ["spec", "period", "base_period", *COMPONENTS, "n"]] if bq_rows else pd.DataFrame()
+    from llmflation.sources.bundled import vintage
+
+    return LLMFrontierResult(
+        comparison=pd.DataFrame(comp_rows), by_quarter=by_quarter, dmu_panels=panels,
+        config={"start": start, "end": end, "window": window, "min_dmus": min_dmus,
+                "specs": {k: list(v) for k, v in specs.items()}},
+        vintage=vintage(["epoch_models", "epoch_eci"]), notes=tuple(notes))
+
+
+def _paper(measure: str) -> float:
+    return {"tfpch": PAPER_MI_2024, "techch": PAPER_TC_2024}.get(measure, float("nan"))

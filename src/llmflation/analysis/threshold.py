@@ -1,0 +1,700 @@
+"""Price of a fixed capability: the cheapest model at or above a benchmark threshold.
+
+Epoch AI's method ("LLM inference prices have fallen rapidly but unequally across
+tasks", 2025-03; code in GitHub ``epoch-research/llm-benchmark-efficiency``,
+``llm_price_trends.ipynb``), reimplemented:
+
+1. Price = blended 3:1 input:output USD per million tokens, first-party price (or the
+   median across providers); reasoning models are excluded (they spend many more
+   tokens, so a token price understates their cost).
+2. Thresholds "above the previous frontier": every model that was the top scorer on
+   the benchmark when it was released sets a threshold equal to its score (for
+   multiple-choice benchmarks only scores ≥ 30). The band is ``[threshold, 100)`` for
+   percentage scores and ``[threshold, ∞)`` for Arena Elo.
+3. Walking through the models in release order, a model enters the series when its
+   score is in the band and its price is strictly below every earlier entrant's; of
+   several entrants on one day only the cheapest is kept.
+4. OLS of log price on date; the factor per year is ``10^(−365 × slope per day)`` with a
+   90% t interval; a series needs at least 4 points.
+
+Applied to Epoch's own inputs (bundled), this reproduces all 21 published factors.
+
+The module also gives the a16z "LLMflation" series (cheapest model with MMLU ≥ 42 and
+≥ 83 by month; a16z averaged input and output prices) and the GPT-3.5-level decline
+quoted by the Stanford AI Index (MMLU ≥ 64.8: $20 → $0.07 per million tokens).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from llmflation.analysis._ols import LineFit, fit_line
+from llmflation.analysis._results import ResultMixin, SummaryFormat, render_table
+from llmflation.errors import InputError, check_choice
+
+#: Models Epoch's notebook excludes as reasoning models when the data have no flag.
+EPOCH_REASONING_MODELS: tuple[str, ...] = ("DeepSeek-R1", "o1", "o1-mini", "o1-preview", "o3-mini")
+#: Benchmarks of Epoch's insight (column names of its data).
+EPOCH_BENCHMARKS: tuple[str, ...] = ("MMLU", "GPQA Diamond", "MATH-500", "MATH 5", "HumanEval",
+                                     "LMSys Chatbot Arena ELO")
+#: Multiple-choice benchmarks: frontier thresholds below 30% are skipped (near chance).
+MULTIPLE_CHOICE: frozenset[str] = frozenset({"MMLU", "GPQA Diamond", "GPQA diamond"})
+#: Score cap of percentage benchmarks (band upper bound, exclusive).
+PERCENT_MAX = 100.0
+#: Minimum points of a series for a regression (Epoch's value).
+MIN_POINTS = 4
+#: Last release date in Epoch's price data (its cut-off).
+EPOCH_CUTOFF = pd.Timestamp("2025-02-05")
+#: Days per year used by Epoch to annualise a per-day slope.
+EPOCH_DAYS_PER_YEAR = 365.0
+
+#: Published anchors, shown beside our numbers (never returned as ours).
+PUBLISHED: dict[str, dict[str, Any]] = {
+    "epoch": {"factor_range": (9.0, 900.0), "median_factor": 40.0,
+              "source": "Epoch AI data insight, 2025-03 (results table bundled as epoch_lowest_price_results)"},
+    "a16z_mmlu42": {"start_price": 60.0, "end_price": 0.06, "factor": 1000.0, "years": 3.0, "factor_per_year": 10.0,
+                    "source": "a16z, 'Welcome to LLMflation', 2024-11-12 (GPT-3 Nov 2021 → Llama 3.2 3B)"},
+    "a16z_mmlu83": {"factor": 62.0, "since": "2023-03",
+                    "source": "a16z, 'Welcome to LLMflation', 2024-11-12"},
+    "gpt35_level": {"threshold": 64.8, "start_price": 20.0, "end_price": 0.07, "factor": 280.0,
+                    "start": "2022-11", "end": "2024-10", "source": "Stanford AI Index 2025"},
+}
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _strip_dates(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s.astype("string").str.strip(), errors="coerce")
+
+
+def epoch_price_inputs() -> pd.DataFrame:
+    """Epoch's analysis inputs from the bundle, prepared exactly as its notebook does.
+
+    Concatenates ``epoch_aa_data_with_math5`` and
+    ``epoch_price_not_in_aa_with_benchmarks``, drops rows without a price, sorts by
+    release date, renames ``GPT-3 175B (davinci)`` to ``GPT-3``. Columns: ``Model
+    Name``, ``Release Date`` (datetime), ``USD per 1M Tokens`` (blended 3:1) and one
+    column per benchmark.
+
+    Examples
+    --------
+    >>> d = epoch_price_inputs()
+    >>> len(d), d["Release Date"].max().date().isoformat()
+    (73, '2025-02-05')
+    """
+    from llmflation.sources.bundled import load_table
+
+    aa = load_table("epoch_aa_data_with_math5")
+    ap = load_table("epoch_price_not_in_aa_with_benchmarks")
+    df = pd.concat([aa, ap], ignore_index=True)
+    df["Release Date"] = _strip_dates(df["Release Date"])
+    df["Model Name"] = df["Model Name"].astype("string").str.strip()
+    df = df.dropna(subset=["USD per 1M Tokens"])
+    df = df.sort_values("Release Date", kind="stable").reset_index(drop=True)
+    df.loc[df["Model Name"] == "GPT-3 175B (davinci)", "Model Name"] = "GPT-3"
+    for b in EPOCH_BENCHMARKS:
+        df[b] = pd.to_numeric(df[b], errors="coerce")
+    return df
+
+
+def epoch_reference_results() -> pd.DataFrame:
+    """Epoch's published result table (``epoch_lowest_price_results``), parsed.
+
+    Examples
+    --------
+    >>> r = epoch_reference_results()
+    >>> len(r), round(float(r["factor_per_year"].median()), 1)
+    (21, 72.6)
+    """
+    from llmflation.sources.bundled import load_table
+
+    r = load_table("epoch_lowest_price_results").copy()
+    ci = r["price_reduction_factor_per_year_90_ci"].map(lambda s: ast.literal_eval(str(s)))
+    rng = r["performance_range"].astype(str).str.replace("inf", "None").map(ast.literal_eval)
+    return pd.DataFrame({
+        "benchmark": r["bench"].astype(str), "threshold_model": r["threshold_model"].astype(str),
+        "lower": [float(x[0]) for x in rng], "upper": [math.inf if x[1] is None else float(x[1]) for x in rng],
+        "n": r["sample_size"].astype(int), "start_date": pd.to_datetime(r["start_date"]),
+        "end_date": pd.to_datetime(r["end_date"]), "factor_per_year": r["price_reduction_factor_per_year"].astype(float),
+        "conf_low": [float(c[0]) for c in ci], "conf_high": [float(c[1]) for c in ci],
+        "r_squared": r["r_squared"].astype(float),
+    })
+
+
+def epoch_selected_series() -> pd.DataFrame:
+    """Epoch's selected cheapest-model series (``epoch_lowest_price_data``), parsed."""
+    from llmflation.sources.bundled import load_table
+
+    d = load_table("epoch_lowest_price_data")
+    return pd.DataFrame({
+        "benchmark": d["bench"].astype(str), "threshold_model": d["threshold_model"].astype(str),
+        "model": d["Model Name"].astype(str), "date": _strip_dates(d["Release Date"]),
+        "price": d["USD per 1M Tokens"].astype(float), "score": d["benchmark_score"].astype(float),
+    })
+
+
+# --------------------------------------------------------------------------- core steps
+
+
+def _pick(frame: pd.DataFrame, given: str | None, candidates: tuple[str, ...], what: str) -> str:
+    if given is not None:
+        if given not in frame.columns:
+            raise InputError(f"column {given!r} ({what}) is not in the frame; columns are: "
+                             f"{', '.join(map(str, frame.columns))}.")
+        return given
+    for c in candidates:
+        if c in frame.columns:
+            return c
+    raise InputError(f"no {what} column (looked for {', '.join(candidates)}); name it explicitly.")
+
+
+def frontier_thresholds(df: pd.DataFrame, score_col: str, *, model_col: str = "model",
+                        date_col: str = "date") -> pd.DataFrame:
+    """Models that were the top scorer at their release date ("previous frontier").
+
+    A row is a frontier model when its score beats every row released before it and
+    it is the first best row of its own date (ties keep the earlier row, as pandas'
+    ``nlargest(1)`` on a date-sorted frame does).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"model": list("abcd"), "date": pd.to_datetime(["2023-01-01", "2023-06-01",
+    ...                   "2023-06-01", "2024-01-01"]), "s": [50, 60, 70, 65]})
+    >>> frontier_thresholds(d, "s")["model"].tolist()
+    ['a', 'c']
+    """
+    d = df[df[score_col].notna()].sort_values(date_col, kind="stable")
+    best = -math.inf
+    keep = []
+    for _, g in d.groupby(date_col, sort=True):
+        top = g[score_col].max()
+        if top > best:
+            keep.append(g.index[int(np.argmax(g[score_col].to_numpy() == top))])
+            best = top
+    return d.loc[keep, [model_col, date_col, score_col]].rename(columns={score_col: "threshold"})
+
+
+def select_cheapest(df: pd.DataFrame, score_col: str, lower: float, upper: float, *,
+                    price_col: str = "price", date_col: str = "date") -> pd.DataFrame:
+    """Running-minimum series: models in ``[lower, upper)`` that undercut all earlier ones.
+
+    Rows are taken in date order (the cheapest first within a date) and kept when their
+    price is strictly below every earlier kept price, so at most one row per date
+    survives — Epoch's walk plus its same-day de-duplication.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"date": pd.to_datetime(["2023-01-01", "2023-05-01", "2023-05-01", "2024-01-01"]),
+    ...                   "price": [10.0, 4.0, 2.0, 3.0], "s": [80, 85, 90, 99]})
+    >>> select_cheapest(d, "s", 80, 100)["price"].tolist()
+    [10.0, 2.0]
+    """
+    band = df[df[score_col].notna() & (df[score_col] >= lower) & (df[score_col] < upper)]
+    band = band.sort_values([date_col, price_col], kind="stable")
+    prices = band[price_col].to_numpy(dtype=float)
+    prev_min = np.minimum.accumulate(np.concatenate([[np.inf], prices]))[:-1]
+    return band[prices < prev_min]
+
+
+def _fit_series(dates: pd.Series, prices: np.ndarray, *, level: float, days_per_year: float
+                ) -> tuple[LineFit, float, tuple[float, float]]:
+    days = (pd.to_datetime(dates) - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
+    x = days.to_numpy(dtype=float) / days_per_year
+    f = fit_line(x, np.log(prices))
+    lo, hi = f.slope_ci(level)
+    return f, math.exp(-f.slope), (math.exp(-hi), math.exp(-lo))
+
+
+# --------------------------------------------------------------------------- results
+
+
+_THRESHOLD_COLUMNS = ["benchmark", "threshold_model", "lower", "upper", "term", "estimate", "std_error",
+                      "conf_low", "conf_high", "n", "r_squared", "start_date", "end_date"]
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class ThresholdTrendResult(ResultMixin):
+    """Price trend of the cheapest model above each capability threshold.
+
+    Attributes
+    ----------
+    trends : DataFrame
+        One row per (benchmark, threshold): ``benchmark, threshold_model, lower, upper,
+        n, start_date, end_date, factor_per_year, conf_low, conf_high, log_slope_per_year,
+        std_error, r_squared, models``.
+    series : DataFrame
+        The selected points: ``benchmark, threshold_model, model, date, price, score``.
+    skipped : DataFrame
+        Thresholds not fitted and why (``benchmark, threshold_model, lower, n, reason``).
+    level : float
+        Confidence level of ``conf_low``/``conf_high`` (Epoch: 0.90).
+    reference : DataFrame or None
+        Published factors for the same (benchmark, threshold), when known.
+    """
+
+    trends: pd.DataFrame
+    series: pd.DataFrame
+    skipped: pd.DataFrame
+    level: float = 0.90
+    reference: pd.DataFrame | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+    published: dict[str, Any] = field(default_factory=lambda: dict(PUBLISHED["epoch"]))
+
+    title = "Cheapest model above a capability threshold: price decline per year"
+
+    @property
+    def factors(self) -> pd.Series:
+        """Factor per year indexed by (benchmark, threshold_model)."""
+        return self.trends.set_index(["benchmark", "threshold_model"])["factor_per_year"]
+
+    @property
+    def median_factor(self) -> float:
+        return float(self.trends["factor_per_year"].median()) if len(self.trends) else math.nan
+
+    def to_frame(self) -> pd.DataFrame:
+        t = self.trends
+        if t.empty:
+            return pd.DataFrame(columns=_THRESHOLD_COLUMNS)
+        out = pd.DataFrame({
+            "benchmark": t["benchmark"], "threshold_model": t["threshold_model"], "lower": t["lower"],
+            "upper": t["upper"], "term": "factor_per_year", "estimate": t["factor_per_year"],
+            "std_error": t["std_error"], "conf_low": t["conf_low"], "conf_high": t["conf_high"], "n": t["n"],
+            "r_squared": t["r_squared"], "start_date": t["start_date"].dt.date, "end_date": t["end_date"].dt.date,
+        })
+        if self.reference is not None and len(self.reference):
+            ref = self.reference.set_index(["benchmark", "threshold_model"])["factor_per_year"]
+            keys = list(zip(t["benchmark"], t["threshold_model"], strict=True))
+            out["reference_factor"] = [float(ref.get(k, math.nan)) for k in keys]
+        return out.reset_index(drop=True)
+
+    def summary(self, fmt: SummaryFormat = "text") -> str:
+        f = self.to_frame().drop(columns=["term", "std_error"], errors="ignore")
+        lvl = int(round(100 * self.level))
+        notes = self._notes() + [f"Median factor per year: {self.median_factor:.1f}× over {len(self.trends)} "
+                                 f"threshold(s); published (Epoch AI): 9×–900× per year, median ~40–50×."]
+        return render_table(f, f"{self.title} ({lvl}% CI)", notes, fmt)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class CheapestSeriesResult(ResultMixin):
+    """Monthly price of the cheapest model at or above a fixed score (a16z's series).
+
+    Attributes
+    ----------
+    benchmark : str
+    threshold : float
+    monthly : DataFrame
+        ``month, price, model`` — the cheapest qualifying price seen up to each month end.
+    changes : DataFrame
+        The points where a new cheapest model appeared (``date, model, price, score``).
+    start_price, end_price : float
+    endpoint_factor : float
+        ``start_price / end_price``.
+    years : float
+        Time between the first and last change point.
+    endpoint_factor_per_year : float
+        ``endpoint_factor ** (1 / years)``.
+    factor_per_year, conf_low, conf_high, r_squared : float
+        OLS of log price on date over the change points (``level`` interval); NaN with
+        fewer than 3 points.
+    published : dict
+        The published figures for this series, when there are any.
+    """
+
+    benchmark: str
+    threshold: float
+    monthly: pd.DataFrame
+    changes: pd.DataFrame
+    start_price: float
+    end_price: float
+    endpoint_factor: float
+    years: float
+    endpoint_factor_per_year: float
+    factor_per_year: float
+    conf_low: float
+    conf_high: float
+    r_squared: float
+    level: float = 0.90
+    published: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Cheapest model with {self.benchmark} ≥ {self.threshold:g}"
+
+    def to_frame(self) -> pd.DataFrame:
+        n = len(self.changes)
+        start = self.changes["date"].min().date() if n else None
+        end = self.changes["date"].max().date() if n else None
+        pub = self.published or {}
+        return pd.DataFrame([
+            {"term": "endpoint_factor", "estimate": self.endpoint_factor, "n": n, "start_date": start,
+             "end_date": end, "published": pub.get("factor", math.nan)},
+            {"term": "endpoint_factor_per_year", "estimate": self.endpoint_factor_per_year, "n": n,
+             "start_date": start, "end_date": end, "published": pub.get("factor_per_year", math.nan)},
+            {"term": "factor_per_year_ols", "estimate": self.factor_per_year, "conf_low": self.conf_low,
+             "conf_high": self.conf_high, "n": n, "r_squared": self.r_squared, "start_date": start,
+             "end_date": end},
+            {"term": "start_price_usd_per_mtok", "estimate": self.start_price, "n": n, "start_date": start,
+             "published": pub.get("start_price", math.nan)},
+            {"term": "end_price_usd_per_mtok", "estimate": self.end_price, "n": n, "end_date": end,
+             "published": pub.get("end_price", math.nan)},
+        ]).reindex(columns=["term", "estimate", "conf_low", "conf_high", "n", "r_squared", "start_date",
+                            "end_date", "published"])
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _prepare(prices: pd.DataFrame, scores: pd.DataFrame | None, benchmarks: list[str], *,
+             model_col: str | None, date_col: str | None, price_col: str | None) -> pd.DataFrame:
+    if not isinstance(prices, pd.DataFrame):
+        raise InputError(f"prices must be a pandas DataFrame; got {type(prices).__name__}.")
+    mc = _pick(prices, model_col, ("Model Name", "model", "model_name", "model_id", "epoch_model"), "model")
+    dc = _pick(prices, date_col, ("Release Date", "date", "release_date", "valid_from"), "date")
+    pc = _pick(prices, price_col, ("USD per 1M Tokens", "price", "blended_usd_per_mtok"), "price")
+    frame = prices.copy()
+    if scores is not None:
+        if not isinstance(scores, pd.DataFrame):
+            raise InputError(f"scores must be a pandas DataFrame; got {type(scores).__name__}.")
+        smc = _pick(scores, model_col if model_col in scores.columns else None,
+                    (mc, "Model Name", "model", "model_name", "model_id", "epoch_model"), "model")
+        missing = [b for b in benchmarks if b not in scores.columns]
+        if missing:
+            raise InputError(f"benchmark column(s) {missing} not in scores; columns are: "
+                             f"{', '.join(map(str, scores.columns))}.")
+        s = scores[[smc, *benchmarks]].copy()
+        for b in benchmarks:
+            s[b] = pd.to_numeric(s[b], errors="coerce")
+        s = s.groupby(smc, sort=False)[benchmarks].max().reset_index().rename(columns={smc: mc})
+        frame = frame.drop(columns=[b for b in benchmarks if b in frame.columns]).merge(s, on=mc, how="left")
+    else:
+        missing = [b for b in benchmarks if b not in frame.columns]
+        if missing:
+            raise InputError(f"benchmark column(s) {missing} not in prices and no scores frame given; "
+                             f"columns are: {', '.join(map(str, frame.columns))}.")
+    out = pd.DataFrame({"model": frame[mc].astype("string"), "date": _strip_dates(frame[dc]),
+                        "price": pd.to_numeric(frame[pc], errors="coerce")}, index=frame.index)
+    for b in benchmarks:
+        out[b] = pd.to_numeric(frame[b], errors="coerce")
+    if "is_reasoning" in frame.columns:
+        out["is_reasoning"] = frame["is_reasoning"].astype("boolean").fillna(False).astype(bool)
+    bad = out["date"].isna() | ~(out["price"] > 0)
+    return out[~bad].sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def _auto_upper(benchmark: str, score_max: float | None | Literal["auto"]) -> float:
+    if score_max == "auto":
+        return math.inf if ("elo" in benchmark.lower() or "arena" in benchmark.lower()
+                            or benchmark.lower() == "eci") else PERCENT_MAX
+    return math.inf if score_max is None else float(score_max)
+
+
+def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
+                             benchmark: str | Sequence[str],
+                             thresholds: Literal["frontier"] | Sequence[float] | Mapping[str, float] = "frontier",
+                             band: float | None = None, score_max: float | None | Literal["auto"] = "auto",
+                             min_threshold: float | None | Literal["auto"] = "auto", min_points: int = MIN_POINTS,
+                             level: float = 0.90, exclude_reasoning: bool = True,
+                             reasoning_models: Sequence[str] | None = None,
+                             since: str | pd.Timestamp | None = None, until: str | pd.Timestamp | None = None,
+                             model_col: str | None = None, date_col: str | None = None,
+                             price_col: str | None = None, days_per_year: float = EPOCH_DAYS_PER_YEAR,
+                             reference: pd.DataFrame | None = None) -> ThresholdTrendResult:
+    """Epoch AI's method: decline of the cheapest price above each capability threshold.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        One row per dated price: model, date, blended price (Epoch's column names
+        ``Model Name``/``Release Date``/``USD per 1M Tokens``, or ``model``/``date``/
+        ``price``, or name them with ``model_col``/``date_col``/``price_col``). May
+        hold the benchmark columns itself.
+    scores : DataFrame, optional
+        Benchmark scores per model (joined on the model column; the best score of a
+        model is used). Omit when ``prices`` has them.
+    benchmark : str or list of str
+        Score column(s).
+    thresholds : "frontier", list of float or dict
+        ``"frontier"`` (Epoch): each score that set a new record; or explicit lower
+        bounds (a dict names them).
+    band : float, optional
+        Width of the score band above each threshold (default: no upper limit other
+        than ``score_max``).
+    score_max : float, None or "auto"
+        Exclusive cap on scores (``"auto"``: 100 for percentages, none for Elo/ECI).
+    min_threshold : float, None or "auto"
+        Skip thresholds below this (``"auto"``: 30 on multiple-choice benchmarks).
+    min_points : int
+        Shortest series fitted (Epoch: 4).
+    level : float
+        Confidence level (Epoch: 0.90).
+    exclude_reasoning : bool
+        Drop reasoning models (``is_reasoning`` column, else Epoch's list by name).
+    since, until : date, optional
+        Restrict the price dates (e.g. ``since="2025-02-06"`` for the period after
+        Epoch's cut-off).
+    days_per_year : float
+        Annualisation of the per-day slope (Epoch: 365).
+    reference : DataFrame, optional
+        Published factors to show beside ours (``benchmark, threshold_model,
+        factor_per_year``).
+
+    Returns
+    -------
+    ThresholdTrendResult
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"model": list("abcde"),
+    ...                   "date": pd.to_datetime(["2022-01-01", "2022-07-01", "2023-01-01", "2023-07-01",
+    ...                                           "2024-01-01"]),
+    ...                   "price": [100.0, 10.0, 1.0, 0.1, 0.01], "MMLU": [70, 71, 72, 73, 74]})
+    >>> r = cheapest_above_threshold(d, benchmark="MMLU", thresholds=[70])
+    >>> round(float(r.trends["factor_per_year"].iloc[0]), 1)
+    99.1
+    """
+    benches = [benchmark] if isinstance(benchmark, str) else list(benchmark)
+    if not benches:
+        raise InputError("benchmark must name at least one score column.")
+    if min_points < 3:
+        raise InputError(f"min_points must be at least 3; got {min_points}.")
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1; got {level!r}.")
+    df = _prepare(prices, scores, benches, model_col=model_col, date_col=date_col, price_col=price_col)
+    notes: list[str] = []
+    if exclude_reasoning:
+        if "is_reasoning" in df.columns:
+            n0 = len(df)
+            df = df[~df["is_reasoning"]]
+            notes.append(f"Reasoning models excluded ({n0 - len(df)} rows, is_reasoning flag).")
+        else:
+            names = set(reasoning_models if reasoning_models is not None else EPOCH_REASONING_MODELS)
+            n0 = len(df)
+            df = df[~df["model"].isin(names)]
+            notes.append(f"Reasoning models excluded by name ({n0 - len(df)} rows: {', '.join(sorted(names))}).")
+    if since is not None:
+        df = df[df["date"] >= pd.Timestamp(since)]
+    if until is not None:
+        df = df[df["date"] <= pd.Timestamp(until)]
+    trends, series, skipped = [], [], []
+    for b in benches:
+        upper_cap = _auto_upper(b, score_max)
+        floor = (30.0 if b in MULTIPLE_CHOICE else None) if min_threshold == "auto" else min_threshold
+        if isinstance(thresholds, str):
+            check_choice("thresholds", thresholds, ("frontier",))
+            th = frontier_thresholds(df, b)
+            cand = list(zip(th["model"].astype(str), th["threshold"].astype(float), strict=True))
+        elif isinstance(thresholds, Mapping):
+            cand = [(str(k), float(v)) for k, v in thresholds.items()]
+        else:
+            cand = [(f"{b} >= {float(v):g}", float(v)) for v in thresholds]
+        for label, lower in cand:
+            if floor is not None and lower < floor:
+                skipped.append({"benchmark": b, "threshold_model": label, "lower": lower, "n": 0,
+                                "reason": f"threshold below {floor:g} on a multiple-choice benchmark"})
+                continue
+            upper = min(lower + band, upper_cap) if band is not None else upper_cap
+            sel = select_cheapest(df, b, lower, upper)
+            if len(sel) < min_points:
+                skipped.append({"benchmark": b, "threshold_model": label, "lower": lower, "n": len(sel),
+                                "reason": f"fewer than {min_points} cheapest models"})
+                continue
+            f, factor, (lo, hi) = _fit_series(sel["date"], sel["price"].to_numpy(dtype=float), level=level,
+                                              days_per_year=days_per_year)
+            trends.append({"benchmark": b, "threshold_model": label, "lower": lower, "upper": upper, "n": len(sel),
+                           "start_date": sel["date"].min(), "end_date": sel["date"].max(),
+                           "factor_per_year": factor, "conf_low": lo, "conf_high": hi,
+                           "log_slope_per_year": f.slope, "std_error": f.se_slope, "r_squared": f.r_squared,
+                           "models": tuple(sel["model"].astype(str))})
+            series.append(pd.DataFrame({"benchmark": b, "threshold_model": label, "model": sel["model"].astype(str),
+                                        "date": sel["date"], "price": sel["price"], "score": sel[b]}))
+    tcols = ["benchmark", "threshold_model", "lower", "upper", "n", "start_date", "end_date", "factor_per_year",
+             "conf_low", "conf_high", "log_slope_per_year", "std_error", "r_squared", "models"]
+    notes.append("Price: blended USD per million tokens as given; OLS of ln price on date, factor per year = "
+                 f"exp(-slope), slope per {days_per_year:g}-day year.")
+    if len(df):
+        notes.append(f"Prices dated {df['date'].min().date()} to {df['date'].max().date()} ({len(df)} rows).")
+    config = {"benchmark": benches, "thresholds": thresholds if isinstance(thresholds, str) else list(
+        thresholds.items() if isinstance(thresholds, Mapping) else thresholds), "band": band,
+              "score_max": score_max, "min_threshold": min_threshold, "min_points": min_points, "level": level,
+              "exclude_reasoning": exclude_reasoning, "since": str(since) if since else None,
+              "until": str(until) if until else None, "days_per_year": days_per_year}
+    return ThresholdTrendResult(
+        trends=pd.DataFrame(trends, columns=tcols),
+        series=pd.concat(series, ignore_index=True) if series else pd.DataFrame(
+            columns=["benchmark", "threshold_model", "model", "date", "price", "score"]),
+        skipped=pd.DataFrame(skipped, columns=["benchmark", "threshold_model", "lower", "n", "reason"]),
+        level=level, reference=reference, config=config,
+        vintage=str(prices.attrs.get("vintage", "user data")), notes=tuple(notes))
+
+
+def fit_threshold_series(series: pd.DataFrame, *, level: float = 0.90, days_per_year: float = EPOCH_DAYS_PER_YEAR,
+                         reference: pd.DataFrame | None = None) -> ThresholdTrendResult:
+    """Fit already-selected series (``benchmark, threshold_model, date, price``).
+
+    Use it on Epoch's published selection (:func:`epoch_selected_series`) to check the
+    regression step alone.
+
+    Examples
+    --------
+    >>> r = fit_threshold_series(epoch_selected_series())
+    >>> len(r.trends)
+    21
+    """
+    need = {"benchmark", "threshold_model", "date", "price"}
+    if not need <= set(series.columns):
+        raise InputError(f"series needs columns {sorted(need)}; got {list(series.columns)}.")
+    rows = []
+    for (b, t), g in series.groupby(["benchmark", "threshold_model"], sort=False):
+        if len(g) < 3:
+            continue
+        f, factor, (lo, hi) = _fit_series(g["date"], g["price"].to_numpy(dtype=float), level=level,
+                                          days_per_year=days_per_year)
+        rows.append({"benchmark": b, "threshold_model": t, "lower": float(g["score"].min()) if "score" in g else math.nan,
+                     "upper": math.nan, "n": len(g), "start_date": pd.to_datetime(g["date"]).min(),
+                     "end_date": pd.to_datetime(g["date"]).max(), "factor_per_year": factor, "conf_low": lo,
+                     "conf_high": hi, "log_slope_per_year": f.slope, "std_error": f.se_slope,
+                     "r_squared": f.r_squared, "models": tuple(g["model"].astype(str)) if "model" in g else ()})
+    return ThresholdTrendResult(trends=pd.DataFrame(rows), series=series.copy(),
+                                skipped=pd.DataFrame(columns=["benchmark", "threshold_model", "lower", "n", "reason"]),
+                                level=level, reference=reference, config={"level": level,
+                                                                           "days_per_year": days_per_year},
+                                notes=("Regression step only, on a given selection.",))
+
+
+def epoch_reproduction(*, level: float = 0.90) -> ThresholdTrendResult:
+    """Run the method end to end on Epoch's bundled inputs, beside Epoch's published table.
+
+    Examples
+    --------
+    >>> r = epoch_reproduction()
+    >>> len(r.trends), bool((abs(r.to_frame()["estimate"] / r.to_frame()["reference_factor"] - 1) < 1e-6).all())
+    (21, True)
+    """
+    d = epoch_price_inputs()
+    d.attrs["vintage"] = "Epoch AI llm-benchmark-efficiency data (bundled), prices to 2025-02-05"
+    return cheapest_above_threshold(d, benchmark=list(EPOCH_BENCHMARKS), level=level,
+                                    reference=epoch_reference_results())
+
+
+# --------------------------------------------------------------------------- a16z / GPT-3.5 level
+
+
+def cheapest_series(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *, benchmark: str = "MMLU",
+                    threshold: float = 42.0, freq: str = "MS", start: str | None = None, end: str | None = None,
+                    exclude_reasoning: bool = False, level: float = 0.90, model_col: str | None = None,
+                    date_col: str | None = None, price_col: str | None = None,
+                    published: dict[str, Any] | None = None) -> CheapestSeriesResult:
+    """Cheapest price at or above a fixed score, month by month (a16z's "LLMflation").
+
+    The monthly value is the lowest price of any model scoring at least ``threshold``
+    dated on or before the end of that month (a model stays available once priced).
+    The factor per year is given two ways: the endpoint ratio annualised, and the OLS
+    slope through the change points (the months where a new cheapest model appeared —
+    monthly repeats of one price would understate the standard error).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"model": ["a", "b", "c"], "date": pd.to_datetime(["2021-11-20", "2022-11-20",
+    ...                   "2023-11-20"]), "price": [60.0, 6.0, 0.6], "MMLU": [44, 50, 60]})
+    >>> r = cheapest_series(d)
+    >>> round(r.endpoint_factor, 1), round(r.endpoint_factor_per_year, 2)
+    (100.0, 10.0)
+    """
+    df = _prepare(prices, scores, [benchmark], model_col=model_col, date_col=date_col, price_col=price_col)
+    if exclude_reasoning and "is_reasoning" in df.columns:
+        df = df[~df["is_reasoning"]]
+    q = df[df[benchmark] >= threshold].sort_values(["date", "price"], kind="stable")
+    if q.empty:
+        raise InputError(f"no model has {benchmark} >= {threshold:g}; lower the threshold or add scores.")
+    p = q["price"].to_numpy(dtype=float)
+    prev = np.minimum.accumulate(np.concatenate([[np.inf], p]))[:-1]
+    ch = q[p < prev]
+    changes = pd.DataFrame({"date": ch["date"].to_numpy(), "model": ch["model"].astype(str).to_numpy(),
+                            "price": ch["price"].to_numpy(dtype=float), "score": ch[benchmark].to_numpy(dtype=float)})
+    first = pd.Timestamp(start) if start else changes["date"].min()
+    last = pd.Timestamp(end) if end else df["date"].max()
+    months = pd.date_range(first.to_period("M").to_timestamp(), last, freq=freq)
+    month_end = months + pd.offsets.MonthEnd(0)
+    idx = np.searchsorted(changes["date"].to_numpy(), month_end.to_numpy(), side="right") - 1
+    ok = idx >= 0
+    monthly = pd.DataFrame({"month": months[ok], "price": changes["price"].to_numpy()[idx[ok]],
+                            "model": changes["model"].to_numpy()[idx[ok]]})
+    c = changes
+    if start:
+        c = c[c["date"] >= pd.Timestamp(start)]
+    if end:
+        c = c[c["date"] <= pd.Timestamp(end)]
+    if len(c) >= 1:
+        sp, ep = float(c["price"].iloc[0]), float(c["price"].iloc[-1])
+        yrs = float((c["date"].iloc[-1] - c["date"].iloc[0]) / pd.Timedelta(days=365.25))
+    else:
+        sp = ep = yrs = math.nan
+    epf = sp / ep
+    epy = epf ** (1 / yrs) if yrs and yrs > 0 else math.nan
+    if len(c) >= 3:
+        f, fac, (lo, hi) = _fit_series(c["date"], c["price"].to_numpy(dtype=float), level=level, days_per_year=365.25)
+        r2 = f.r_squared
+    else:
+        fac = lo = hi = r2 = math.nan
+    return CheapestSeriesResult(
+        benchmark=benchmark, threshold=float(threshold), monthly=monthly, changes=c.reset_index(drop=True),
+        start_price=sp, end_price=ep, endpoint_factor=epf, years=yrs, endpoint_factor_per_year=epy,
+        factor_per_year=fac, conf_low=lo, conf_high=hi, r_squared=r2, level=level, published=published or {},
+        config={"benchmark": benchmark, "threshold": threshold, "freq": freq, "start": start, "end": end,
+                "exclude_reasoning": exclude_reasoning, "level": level},
+        vintage=str(prices.attrs.get("vintage", "user data")),
+        notes=(f"Price: as given in {price_col or 'the price column'}; cheapest qualifying model dated on or "
+               "before each month end.",))
+
+
+def a16z_series(prices: pd.DataFrame | None = None, scores: pd.DataFrame | None = None, *,
+                thresholds: Sequence[float] = (42.0, 83.0), **kw: Any) -> dict[float, CheapestSeriesResult]:
+    """a16z's two LLMflation series (MMLU ≥ 42 and ≥ 83) on ``prices`` (default: Epoch's inputs).
+
+    Note a16z averaged input and output prices (1:1); Epoch's inputs are 3:1 blends.
+
+    Examples
+    --------
+    >>> s = a16z_series()
+    >>> round(s[42.0].start_price), s[42.0].changes["model"].iloc[0]
+    (60, 'GPT-3')
+    """
+    if prices is None:
+        prices = epoch_price_inputs()
+        prices.attrs["vintage"] = "Epoch AI llm-benchmark-efficiency data (bundled), prices to 2025-02-05"
+    out = {}
+    for t in thresholds:
+        pub = PUBLISHED["a16z_mmlu42"] if t == 42 else (PUBLISHED["a16z_mmlu83"] if t == 83 else {})
+        out[float(t)] = cheapest_series(prices, scores, benchmark="MMLU", threshold=t, published=pub, **kw)
+    return out
+
+
+def gpt35_level_decline(prices: pd.DataFrame | None = None, scores: pd.DataFrame | None = None, *,
+                        threshold: float = 64.8, **kw: Any) -> CheapestSeriesResult:
+    """Decline of the cheapest price at GPT-3.5's MMLU (64.8), as in the Stanford AI Index.
+
+    Examples
+    --------
+    >>> r = gpt35_level_decline()
+    >>> r.start_price, r.end_price, round(r.endpoint_factor)
+    (20.0, 0.07, 286)
+    """
+    if prices is None:
+        prices = epoch_price_inputs()
+        prices.attrs["vintage"] = "Epoch AI llm-benchmark-efficiency data (bundled), prices to 2025-02-05"
+    return cheapest_series(prices, scores, benchmark="MMLU", threshold=threshold,
+                           published=PUBLISHED["gpt35_level"], **kw)
