@@ -21,6 +21,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
+	-$(BIN)/python -m pip install --quiet pyfrontier  # optional baseline of bench_dea
 	$(BIN)/python -m bench.run $(BENCH)
 
 lint: $(STAMP)

@@ -28,6 +28,8 @@ _API: dict[str, str] = {
     "cost_decomposition": "llmflation.analysis.costs",
     "elasticity": "llmflation.analysis.costs",
     "us_china": "llmflation.analysis.costs",
+    "llm_malmquist": "llmflation.analysis.llm_frontier",
+    "llm_dmu_panel": "llmflation.analysis.llm_frontier",
     # price dynamics
     "price_trend": "llmflation.analysis.trend",
     "total_decline": "llmflation.analysis.decline",

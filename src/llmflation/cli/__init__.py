@@ -58,10 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         typer.echo("Aborted.", err=True)
         raise SystemExit(1) from None
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:  # click usage errors (typer vendors click, so match by behaviour)
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
-            raise SystemExit(exc.exit_code if exc.exit_code else 2) from None
+            raise SystemExit(exc.exit_code or 2) from None
         raise

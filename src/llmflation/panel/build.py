@@ -13,9 +13,10 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from llmflation.errors import ParseError
 from llmflation.panel import identity as ident
 from llmflation.panel.intervals import observations_to_intervals
-from llmflation.panel.units import ExclusionLog, blended, classify_prices, to_usd_per_mtok
+from llmflation.panel.units import ExclusionLog, Unit, blended, classify_prices, to_usd_per_mtok
 from llmflation.sources import bundled
 
 PANEL_COLUMNS = [
@@ -52,25 +53,46 @@ def _obs_frame(**cols: Any) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
+def _require(df: pd.DataFrame, cols: list[str], what: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise ParseError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}.")
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ParseError(f"{what}: missing column(s) {missing}; expected the source's raw columns "
+                         f"{cols}. Check that the file is the right source and not truncated.")
+
+
+def _dates(values: pd.Series, what: str, column: str) -> pd.Series:
+    d = pd.to_datetime(values.astype("string").str.slice(0, 10), errors="coerce", format="%Y-%m-%d")
+    bad = d.isna() & values.notna()
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise ParseError(f"{what}: record {i} has {column}={values.iloc[i]!r}, expected a date YYYY-MM-DD. "
+                         "Fix or drop that record.")
+    return d
+
+
 def openrouter_observations(df: pd.DataFrame, log: ExclusionLog) -> tuple[pd.DataFrame, pd.Series]:
     """OpenRouter daily snapshot rows → observations (USD per token → per 1M)."""
-    d = pd.to_datetime(df["snapshot_date"])
+    _require(df, ["snapshot_date", "id", "name", "pricing_prompt_usd_per_token", "pricing_completion_usd_per_token",
+                  "pricing_input_cache_read", "context_length", "supports_reasoning_param", "created_unix"],
+             "OpenRouter snapshot table")
+    d = _dates(df["snapshot_date"], "OpenRouter snapshot table", "snapshot_date")
     obs = _obs_frame(
         source="openrouter", source_key=df["id"].astype(str), provider="openrouter",
         author=df["id"].astype(str).str.split("/").str[0], model_name=df["name"].astype(str),
         observed_date=d,
-        input_usd_per_mtok=to_usd_per_mtok(pd.to_numeric(df["pricing_prompt_usd_per_token"], errors="coerce"),
-                                           "usd_per_token", strict=False),
-        output_usd_per_mtok=to_usd_per_mtok(pd.to_numeric(df["pricing_completion_usd_per_token"], errors="coerce"),
-                                            "usd_per_token", strict=False),
+        input_usd_per_mtok=_convert(_num(df["pricing_prompt_usd_per_token"]), "usd_per_token", log, "openrouter"),
+        output_usd_per_mtok=_convert(_num(df["pricing_completion_usd_per_token"]), "usd_per_token", log,
+                                     "openrouter"),
         cache_read_usd_per_mtok=pd.to_numeric(df["pricing_input_cache_read"], errors="coerce") * 1e6,
         context_tokens=pd.to_numeric(df["context_length"], errors="coerce"),
         reasoning_flag=df["supports_reasoning_param"].astype("string").str.lower().eq("true"),
-        listed_date=pd.to_datetime(pd.to_numeric(df["created_unix"], errors="coerce"), unit="s").dt.normalize(),
+        listed_date=pd.to_datetime(_num(df["created_unix"]).where(lambda v: v.between(0, 4.1e9)), unit="s").dt.normalize(),
     )
     # raw sentinels (negative) must be classified before conversion dropped nothing:
-    raw_in = pd.to_numeric(df["pricing_prompt_usd_per_token"], errors="coerce")
-    raw_out = pd.to_numeric(df["pricing_completion_usd_per_token"], errors="coerce")
+    raw_in = _num(df["pricing_prompt_usd_per_token"])
+    raw_out = _num(df["pricing_completion_usd_per_token"])
     obs.loc[raw_in < 0, "input_usd_per_mtok"] = -1.0
     obs.loc[raw_out < 0, "output_usd_per_mtok"] = -1.0
     return obs, d
@@ -78,14 +100,16 @@ def openrouter_observations(df: pd.DataFrame, log: ExclusionLog) -> tuple[pd.Dat
 
 def litellm_observations(df: pd.DataFrame, log: ExclusionLog) -> tuple[pd.DataFrame, pd.Series]:
     """LiteLLM price-map snapshot rows → observations (USD per token → per 1M)."""
-    d = pd.to_datetime(df["snapshot_date"].astype(str).str.slice(0, 10))
+    _require(df, ["snapshot_date", "model_key", "litellm_provider", "input_cost_per_token", "output_cost_per_token",
+                  "supports_reasoning", "max_input_tokens"], "LiteLLM snapshot table")
+    d = _dates(df["snapshot_date"], "LiteLLM snapshot table", "snapshot_date")
     provider = df["litellm_provider"].astype("string").fillna("unknown")
     key = df["model_key"].astype(str)
     obs = _obs_frame(
         source="litellm", source_key=key, provider=provider, author=None, model_name=key,
         observed_date=d,
-        input_usd_per_mtok=pd.to_numeric(df["input_cost_per_token"], errors="coerce") * 1e6,
-        output_usd_per_mtok=pd.to_numeric(df["output_cost_per_token"], errors="coerce") * 1e6,
+        input_usd_per_mtok=_convert(_num(df["input_cost_per_token"]), "usd_per_token", log, "litellm"),
+        output_usd_per_mtok=_convert(_num(df["output_cost_per_token"]), "usd_per_token", log, "litellm"),
         cache_read_usd_per_mtok=np.nan,
         context_tokens=pd.to_numeric(df["max_input_tokens"], errors="coerce"),
         reasoning_flag=df["supports_reasoning"].astype("string").str.lower().eq("true"),
@@ -96,6 +120,8 @@ def litellm_observations(df: pd.DataFrame, log: ExclusionLog) -> tuple[pd.DataFr
 
 def epoch_api_observations(df: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
     """Epoch API price database (one row per quote, input and output separate) → observations."""
+    _require(df, ["Price Unit", "Price", "Model", "Model Version", "Organization (API vendor)",
+                  "Organization (model developer)", "Price date"], "Epoch API price table")
     unit = df["Price Unit"].astype(str)
     price = pd.to_numeric(df["Price"].astype(str).str.replace(r"[$,\s]", "", regex=True), errors="coerce")
     is_in = unit.str.contains("input tokens") & ~unit.str.contains(">")
@@ -152,9 +178,12 @@ def catalogue_intervals(df: pd.DataFrame, *, source: str, provider: pd.Series, k
     snap = pd.Timestamp(snapshot)
     vf = pd.to_datetime(start, errors="coerce")
     vt = pd.to_datetime(end, errors="coerce")
-    valid_from = vf.fillna(snap)
-    valid_to = vt.where(vt.notna(), np.maximum(valid_from, snap) if len(vf) else vt).fillna(snap)
-    valid_to = valid_to.where(vf.isna() | (vf <= snap) | vt.notna(), valid_from)
+    # dated start: runs to its end, else to the snapshot (or is a point if it starts later);
+    # no start but an end: the price was in effect on its last day only as far as we know;
+    # neither: the price seen on the snapshot date.
+    open_end = vf.where(vf > snap, snap)
+    valid_from = vf.fillna(vt).fillna(snap)
+    valid_to = vt.where(vt.notna(), open_end.where(vf.notna(), snap))
     return pd.DataFrame({
         "source": source, "source_key": key.astype(str), "provider": provider.astype(str).str.lower(),
         "author": provider.astype(str).str.lower() if provider_is_developer else None,
@@ -169,6 +198,19 @@ def catalogue_intervals(df: pd.DataFrame, *, source: str, provider: pd.Series, k
 
 #: Keys that are not models: provider size-bucket price tiers, fine-tuning prices, image models.
 NOT_A_MODEL = r"^(?:together-ai-|fireworks-ai-)|(?:^|/)ft:|flux-1|stable-diffusion|whisper|tts-|dall-e|embed"
+
+
+def _num(s: pd.Series) -> pd.Series:
+    """Numbers from a raw column; text ("varies", "abc") and ±inf become NaN (counted as missing)."""
+    v = pd.to_numeric(s, errors="coerce").astype("float64")
+    return v.where(np.isfinite(v))
+
+
+def _convert(raw: pd.Series, unit: Unit, log: ExclusionLog, source: str) -> pd.Series:
+    """Convert to USD/1M once; values ~1e6 off become NaN and are counted (then dropped)."""
+    out = to_usd_per_mtok(raw, unit, strict=False)
+    log.add(source, "implausible price, ~1e6 off (unit slip in the source)", int((out.isna() & raw.gt(0)).sum()))
+    return out
 
 
 def _filter_prices(obs: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
@@ -186,6 +228,29 @@ def _filter_prices(obs: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
     return obs[lab == "ok"]
 
 
+def clean_observations(obs: pd.DataFrame, log: ExclusionLog, *, today: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Drop future-dated and duplicate observations and invalid prices, counting each reason.
+
+    Examples
+    --------
+    >>> log = ExclusionLog()
+    >>> obs = pd.DataFrame({"source": ["x"] * 3, "source_key": ["a", "a", "b"], "provider": ["p"] * 3,
+    ...     "observed_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2999-01-01"]),
+    ...     "input_usd_per_mtok": [1.0, 1.0, 1.0], "output_usd_per_mtok": [2.0, 2.0, 2.0]})
+    >>> len(clean_observations(obs, log)), sorted(r for _, r in log.counts)
+    (1, ['duplicate record in one snapshot', 'snapshot date in the future'])
+    """
+    today = today or pd.Timestamp.now().normalize()
+    future = obs["observed_date"] > today
+    for src, n in future.groupby(obs["source"]).sum().items():
+        log.add(str(src), "snapshot date in the future", int(n))
+    obs = obs[~future]
+    dup = obs.duplicated(["source", "source_key", "provider", "observed_date"], keep="first")
+    for src, n in dup.groupby(obs["source"]).sum().items():
+        log.add(str(src), "duplicate record in one snapshot", int(n))
+    return _filter_prices(obs[~dup], log)
+
+
 def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
     """Every dated price interval in the bundled snapshot (before identity resolution).
 
@@ -200,7 +265,7 @@ def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
     carry = ["author", "model_name", "cache_read_usd_per_mtok", "context_tokens", "reasoning_flag", "listed_date"]
     for loader, table in ((openrouter_observations, "openrouter_daily"), (litellm_observations, "litellm_snapshots")):
         obs, snaps = loader(bundled.load_table(table), log)
-        obs = _filter_prices(obs, log)
+        obs = clean_observations(obs, log)
         iv = observations_to_intervals(obs, key=["source", "source_key", "provider"], snapshots=snaps,
                                        carry=carry)
         iv["observed_at"] = iv["valid_to"]
@@ -224,7 +289,12 @@ def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
         end=gp["constraint_end_date"], snapshot=GENAI_PRICES_DATE,
         context=pd.to_numeric(gp["context_window"], errors="coerce")), log))
     out = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    return out
+    # A key can start two intervals on one date (e.g. a milestone model listed twice by one
+    # provider); the store's primary key allows one, so keep the later row here as well.
+    dup = out.duplicated(["source", "source_key", "provider", "valid_from"], keep="last")
+    for src, n in dup.groupby(out["source"]).sum().items():
+        log.add(str(src), "second interval for a key on the same start date", int(n))
+    return out[~dup].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- identity & enrichment

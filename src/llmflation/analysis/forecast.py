@@ -1,0 +1,162 @@
+"""Forecasts from exponential price trends: prices at a horizon, and crossing dates.
+
+For a fitted trend ``ln P = a + b t`` (t in decimal years):
+
+* the **price at a horizon** ``t0`` is ``exp(a + b t0)`` — the median of a log-normal
+  price — with a **prediction interval** for a new observation,
+  ``ŷ0 ± t s √(1 + 1/n + (t0 − t̄)² / Sxx)``, and the narrower confidence interval of
+  the trend line itself (``√(1/n + …)``);
+* the **crossing date** at which the trend line reaches a target price ``P*`` is
+  ``(ln P* − a) / b``, with a Fieller (inverse-regression) interval: the dates whose
+  confidence band for the trend line contains ``ln P*``. It is unbounded when the slope
+  is not significantly different from zero.
+
+Extrapolating a log-linear trend assumes the rate of decline stays what it was; the
+intervals cover estimation and scatter, not a change of regime.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from llmflation.analysis._ols import LineFit, fit_line, inverse_prediction
+from llmflation.analysis._results import ResultMixin, SummaryFormat, render_table
+from llmflation.analysis.threshold import ThresholdTrendResult
+from llmflation.analysis.trend import TrendResult, from_years, price_trend, to_years
+from llmflation.errors import InputError
+
+#: Default horizon: end of 2027.
+DEFAULT_HORIZON = "2027-12-31"
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class ForecastResult(ResultMixin):
+    """Price forecasts per group and the dates trends reach target prices.
+
+    Attributes
+    ----------
+    horizon : Timestamp
+    prices : DataFrame
+        ``group, horizon, price, pi_low, pi_high, ci_low, ci_high, n, last_date`` (USD per
+        million tokens; ``pi_*`` prediction interval, ``ci_*`` interval of the trend line).
+    crossings : DataFrame
+        ``group, target_price, date, conf_low, conf_high`` (NaT = unbounded or never).
+    level : float
+    """
+
+    horizon: pd.Timestamp
+    prices: pd.DataFrame
+    crossings: pd.DataFrame
+    level: float = 0.95
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+
+    title = "Price forecast from log-linear trends"
+
+    def to_frame(self) -> pd.DataFrame:
+        p = self.prices
+        rows = [{"group": r.group, "term": f"price_at_{self.horizon.date()}", "estimate": r.price,
+                 "conf_low": r.pi_low, "conf_high": r.pi_high, "trend_conf_low": r.ci_low,
+                 "trend_conf_high": r.ci_high, "n": r.n} for r in p.itertuples()]
+        for r in self.crossings.itertuples():
+            rows.append({"group": r.group, "term": f"date_price_reaches_{r.target_price:g}",
+                         "estimate": r.date, "conf_low": r.conf_low, "conf_high": r.conf_high, "n": r.n})
+        return pd.DataFrame(rows).reindex(columns=["group", "term", "estimate", "conf_low", "conf_high",
+                                                    "trend_conf_low", "trend_conf_high", "n"])
+
+    def summary(self, fmt: SummaryFormat = "text") -> str:
+        lvl = int(round(100 * self.level))
+        notes = self._notes()
+        has_cross = len(self.crossings) > 0
+        out = render_table(self.prices, f"{self.title}: price at {self.horizon.date()} ({lvl}% prediction "
+                           "interval pi_*, trend-line interval ci_*; USD per million tokens)",
+                           [] if has_cross else notes, fmt)
+        if has_cross:
+            out += "\n" + render_table(self.crossings, f"Date the trend reaches each target price ({lvl}% "
+                                       "Fieller interval; NaT = unbounded)", notes, fmt)
+        return out
+
+
+def _fits_from(data: Any, trend_kw: dict[str, Any]) -> tuple[list[tuple[str, LineFit, pd.Timestamp]], str, tuple[str, ...]]:
+    if isinstance(data, TrendResult):
+        return [(g.group, g.fit, g.end) for g in data.groups], data.vintage, data.notes
+    if isinstance(data, ThresholdTrendResult):
+        out = []
+        for (b, t), s in data.series.groupby(["benchmark", "threshold_model"], sort=False):
+            if len(s) >= 3:
+                out.append((f"{b} ≥ {t}", fit_line(to_years(s["date"]), np.log(s["price"].to_numpy(dtype=float))),
+                            pd.Timestamp(s["date"].max())))
+        return out, data.vintage, data.notes
+    if isinstance(data, pd.DataFrame):
+        r = price_trend(data, **{"n_boot": 0, **trend_kw})
+        return [(g.group, g.fit, g.end) for g in r.groups], r.vintage, r.notes
+    raise InputError(f"forecast needs a price panel, a TrendResult or a ThresholdTrendResult; got {type(data).__name__}.")
+
+
+def forecast(data: pd.DataFrame | TrendResult | ThresholdTrendResult, *, until: str | pd.Timestamp = DEFAULT_HORIZON,
+             target_prices: tuple[float, ...] | list[float] | None = None, level: float = 0.95,
+             **trend_kw: Any) -> ForecastResult:
+    """Each trend's price at ``until`` with a prediction interval, and crossing dates.
+
+    Parameters
+    ----------
+    data : DataFrame, TrendResult or ThresholdTrendResult
+        A price panel (fitted with :func:`~llmflation.analysis.trend.price_trend` and
+        ``trend_kw``, by tier by default), or fitted trends. With a
+        :class:`~llmflation.analysis.threshold.ThresholdTrendResult` the crossing date
+        answers "when does this capability reach this price?".
+    until : date
+        Forecast horizon (default 2027-12-31).
+    target_prices : list of float, optional
+        Prices (USD per million tokens) whose crossing dates to compute.
+    level : float
+        Coverage of the intervals.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"date": pd.date_range("2021-01-01", periods=10, freq="180D"),
+    ...                   "price": 10 * 0.5 ** (np.arange(10) / 2) * np.exp(0.01 * (-1) ** np.arange(10))})
+    >>> f = forecast(d, by=None, observations="rows", price_col="price", target_prices=[0.01])
+    >>> bool(f.prices["price"].iloc[0] < f.prices["pi_high"].iloc[0])
+    True
+    """
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1; got {level!r}.")
+    horizon = pd.Timestamp(until)
+    fits, vintage, notes = _fits_from(data, trend_kw)
+    t0 = float(to_years([horizon])[0])
+    prow, crow = [], []
+    for group, f, last in fits:
+        yhat, plo, phi = f.interval(t0, level, "prediction")
+        _, clo, chi = f.interval(t0, level, "confidence")
+        prow.append({"group": group, "horizon": horizon.date(), "price": math.exp(float(yhat)),
+                     "pi_low": math.exp(float(plo)), "pi_high": math.exp(float(phi)),
+                     "ci_low": math.exp(float(clo)), "ci_high": math.exp(float(chi)), "n": f.n,
+                     "last_date": pd.Timestamp(last).date()})
+        for target in target_prices or ():
+            if not target > 0:
+                raise InputError(f"target prices must be positive; got {target!r}.")
+            if f.slope >= 0:
+                crow.append({"group": group, "target_price": float(target), "date": pd.NaT, "conf_low": pd.NaT,
+                             "conf_high": pd.NaT, "n": f.n})
+                continue
+            xh, lo, hi = inverse_prediction(f, math.log(target), level)
+
+            def _d(v: float) -> pd.Timestamp:
+                return from_years(v) if np.isfinite(v) and 1900 < v < 2300 else pd.NaT
+
+            crow.append({"group": group, "target_price": float(target), "date": _d(xh), "conf_low": _d(lo),
+                         "conf_high": _d(hi), "n": f.n})
+    extra = ("Price = exp(fitted log price): the median of a log-normal price. Extrapolation assumes the "
+             "rate of decline stays constant.",)
+    return ForecastResult(horizon=horizon, prices=pd.DataFrame(prow), crossings=pd.DataFrame(
+        crow, columns=["group", "target_price", "date", "conf_low", "conf_high", "n"]), level=level,
+        config={"until": str(horizon.date()), "target_prices": list(target_prices or ()), "level": level,
+                **{k: v for k, v in trend_kw.items() if isinstance(v, (str, int, float, bool, type(None)))}},
+        vintage=vintage, notes=tuple(notes) + extra)

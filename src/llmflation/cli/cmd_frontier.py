@@ -1,0 +1,121 @@
+"""`llmflation dea | malmquist | decompose | elasticity | us-china`: the production frontier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from llmflation.cli._common import Format, FormatOpt, emit, emit_result
+from llmflation.errors import InputError
+
+
+def _cols(text: str, what: str, df: pd.DataFrame) -> list[str]:
+    cols = [c.strip() for c in text.split(",") if c.strip()]
+    if not cols:
+        raise InputError(f"--{what} is empty; give comma-separated column names.")
+    miss = [c for c in cols if c not in df.columns]
+    if miss:
+        raise InputError(f"--{what}: columns {miss} not in the CSV; available: "
+                         f"{list(df.columns)}.")
+    return cols
+
+
+def _read(csv: Path) -> pd.DataFrame:
+    if not csv.exists():
+        raise InputError(f"CSV file not found: {csv}.")
+    return pd.read_csv(csv)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("dea")
+    def dea_cmd(
+        csv: Path = typer.Option(..., "--csv", help="CSV with one row per DMU."),
+        inputs: str = typer.Option(..., "--inputs", help="Input columns, comma-separated."),
+        outputs: str = typer.Option(..., "--outputs", help="Output columns, comma-separated."),
+        rts: str = typer.Option("crs", "--rts", help="crs or vrs."),
+        orientation: str = typer.Option("input", "--orientation", help="input or output."),
+        dmu: str = typer.Option(None, "--dmu", help="Column with DMU labels (default: row number)."),
+        super_eff: bool = typer.Option(False, "--super", help="Andersen–Petersen super-efficiency."),
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """DEA efficiency (CRS/VRS, input/output) with slacks and peers for any CSV."""
+        from llmflation.analysis.dea import dea
+
+        df = _read(csv)
+        if dmu is not None:
+            _cols(dmu, "dmu", df)
+            df = df.set_index(dmu)
+        res = dea(df[_cols(inputs, "inputs", df)], df[_cols(outputs, "outputs", df)],
+                  rts=rts, orientation=orientation, super_efficiency=super_eff)  # type: ignore[arg-type]
+        emit_result(res, fmt)
+
+    @app.command("malmquist")
+    def malmquist_cmd(
+        csv: Path = typer.Option(..., "--csv", help="Long CSV: one row per DMU × period."),
+        dmu: str = typer.Option(..., "--dmu", help="DMU id column."),
+        period: str = typer.Option(..., "--period", help="Period column (sortable)."),
+        inputs: str = typer.Option(..., "--inputs", help="Input columns, comma-separated."),
+        outputs: str = typer.Option(..., "--outputs", help="Output columns, comma-separated."),
+        orientation: str = typer.Option("output", "--orientation", help="output or input."),
+        rts: str = typer.Option("crs", "--rts", help="crs (FGNZ with VRS split) or vrs."),
+        by: str = typer.Option("rows", "--by", help="rows, period (geometric means) or dmu."),
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """Malmquist productivity index (effch, techch, pech, sech, tfpch) between periods."""
+        from llmflation.analysis.malmquist import malmquist
+        from llmflation.errors import check_choice
+
+        check_choice("by", by, ("rows", "period", "dmu"))
+        df = _read(csv)
+        _cols(f"{dmu},{period}", "dmu/--period", df)
+        res = malmquist(df, dmu=dmu, period=period, inputs=_cols(inputs, "inputs", df),
+                        outputs=_cols(outputs, "outputs", df), orientation=orientation,  # type: ignore[arg-type]
+                        rts=rts)  # type: ignore[arg-type]
+        if by == "rows":
+            emit_result(res, fmt)
+        else:
+            frame = res.by_period() if by == "period" else res.by_dmu()
+            emit(frame, fmt, title=res.title, notes=list(res.notes))
+
+    @app.command("decompose")
+    def decompose_cmd(
+        start: int = typer.Option(2023, "--start", help="First year."),
+        end: int = typer.Option(2025, "--end", help="Last year."),
+        sources: bool = typer.Option(False, "--sources", help="List the input series instead."),
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """Growth accounting of the price of LLM capability (TFP residual), bundled data."""
+        from llmflation.analysis.costs import cost_decomposition
+
+        res = cost_decomposition(start=start, end=end)
+        if sources:
+            emit(res.sources, fmt, title="Input series and sources")
+        else:
+            emit_result(res, fmt)
+
+    @app.command("elasticity")
+    def elasticity_cmd(
+        cov_type: str = typer.Option("HC1", "--cov-type", help="HC1, HC3 or cluster."),
+        year_effects: str = typer.Option("fixed", "--year-effects", help="fixed or linear."),
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """Elasticity of launch price to Epoch training cost (log-log, robust SEs)."""
+        from llmflation.analysis.costs import elasticity
+
+        emit_result(elasticity(cov_type=cov_type, year_effects=year_effects), fmt)  # type: ignore[arg-type]
+
+    @app.command("us-china")
+    def us_china_cmd(
+        n_boot: int = typer.Option(4000, "--n-boot", help="Bootstrap resamples."),
+        seed: int = typer.Option(0, "--seed", help="Random seed."),
+        domain: str = typer.Option(None, "--domain", help="Keep Epoch domain, e.g. Language."),
+        since_year: int = typer.Option(None, "--since-year", help="Keep models from this year."),
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """US vs China training cost gap (bootstrap CI) and tests of equal $/FLOP."""
+        from llmflation.analysis.costs import us_china, us_china_data
+
+        data = us_china_data(domain=domain, since_year=since_year)
+        emit_result(us_china(data, n_boot=n_boot, seed=seed), fmt)

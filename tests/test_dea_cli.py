@@ -1,0 +1,96 @@
+"""CLI: `llmflation dea | malmquist | decompose | elasticity | us-china`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from llmflation.cli import main
+
+REF = Path(__file__).parent / "reference"
+EG1 = str(REF / "dea_deap_eg1" / "data.csv")
+EG4 = str(REF / "malmquist_deap_eg4" / "data.csv")
+
+
+def run(args, capsys):
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_dea_json(capsys):
+    code, out, _ = run(["dea", "--csv", EG1, "--inputs", "x1,x2", "--outputs", "y", "--dmu",
+                        "firm", "--format", "json"], capsys)
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["title"] == "DEA (CRS, input orientation)"
+    assert [round(r["efficiency"], 3) for r in payload["rows"]] == [0.5, 1.0, 0.833, 0.714, 1.0]
+
+
+def test_dea_csv_vrs_output(capsys):
+    code, out, _ = run(["dea", "--csv", EG1, "--inputs", "x1,x2", "--outputs", "y", "--rts",
+                        "vrs", "--orientation", "output", "--format", "csv"], capsys)
+    assert code == 0
+    assert out.splitlines()[0].startswith("dmu,efficiency,phi,peers")
+
+
+def test_dea_table(capsys):
+    code, out, _ = run(["dea", "--csv", EG1, "--inputs", "x1,x2", "--outputs", "y"], capsys)
+    assert code == 0 and "DEA (CRS, input orientation)" in out
+
+
+def test_malmquist_by_period_csv(capsys):
+    code, out, _ = run(["malmquist", "--csv", EG4, "--dmu", "firm", "--period", "year",
+                        "--inputs", "x", "--outputs", "y", "--by", "period", "--format", "csv"],
+                       capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "period,base_period,effch,techch,pech,sech,tfpch,n"
+    assert lines[-1].startswith("mean,,0.918")
+
+
+def test_malmquist_rows_json(capsys):
+    code, out, _ = run(["malmquist", "--csv", EG4, "--dmu", "firm", "--period", "year",
+                        "--inputs", "x", "--outputs", "y", "--format", "json"], capsys)
+    assert code == 0
+    assert len(json.loads(out)["rows"]) == 10
+
+
+@pytest.mark.parametrize("args, message", [
+    (["dea", "--csv", "missing.csv", "--inputs", "x", "--outputs", "y"],
+     "Error: CSV file not found: missing.csv."),
+    (["dea", "--csv", EG1, "--inputs", "x9", "--outputs", "y"],
+     "Error: --inputs: columns ['x9'] not in the CSV; available: ['firm', 'y', 'x1', 'x2']."),
+    (["dea", "--csv", EG1, "--inputs", "x1", "--outputs", "y", "--rts", "bcc"],
+     "Error: rts='bcc' is not allowed; expected one of: 'crs', 'vrs'."),
+    (["malmquist", "--csv", EG4, "--dmu", "firm", "--period", "year", "--inputs", "x",
+      "--outputs", "y", "--by", "year"],
+     "Error: by='year' is not allowed; expected one of: 'rows', 'period', 'dmu'."),
+])
+def test_errors_exit_1(capsys, args, message):
+    code, _, err = run(args, capsys)
+    assert code == 1
+    assert err.strip() == message
+
+
+def test_missing_required_option_is_usage_error(capsys):
+    code, _, err = run(["dea", "--csv", EG1, "--inputs", "x1"], capsys)
+    assert code == 2 and "--outputs" in err
+
+
+@pytest.mark.slow
+def test_bundled_commands(capsys):
+    code, out, _ = run(["us-china", "--n-boot", "200", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out)["rows"][0]["term"] == "training_cost_gap_us_over_china"
+    code, out, _ = run(["decompose", "--format", "csv"], capsys)
+    assert code == 0 and "tfp_residual" in out
+    code, out, _ = run(["decompose", "--sources", "--format", "csv"], capsys)
+    assert code == 0 and "hardware_prices" in out
+    code, out, _ = run(["elasticity", "--format", "csv"], capsys)
+    assert code == 0 and "log_training_cost" in out
