@@ -20,9 +20,10 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def main(argv: list[str]) -> int:
-    import bench
     from rich.console import Console
     from rich.table import Table
+
+    import bench
 
     names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
     if argv:

@@ -6,7 +6,12 @@ import pytest
 
 from llmflation.errors import ParseError, UnitError
 from llmflation.panel import identity as ident
-from llmflation.panel.build import PANEL_COLUMNS, litellm_observations, load_panel, openrouter_observations
+from llmflation.panel.build import (
+    PANEL_COLUMNS,
+    litellm_observations,
+    load_panel,
+    openrouter_observations,
+)
 from llmflation.panel.coverage import coverage
 from llmflation.panel.intervals import observations_to_intervals
 from llmflation.panel.units import ExclusionLog, to_usd_per_mtok

@@ -703,8 +703,9 @@ def _sequential_tests(d: _Data, Xc: np.ndarray, yc: np.ndarray, positions_by_m: 
         p = 1.0 - (1.0 - p1) ** (m + 1)
         rows.append({"l": m, "statistic": F, "wald": k * F, "p_value": p, "segment": seg,
                      "break_at": _fmt_label(d.label(pos - 1)), "position": pos, "reason": ""})
-    return pd.DataFrame(rows, columns=["l", "statistic", "wald", "p_value", "segment", "break_at",
-                                       "position", "reason"])
+    out = pd.DataFrame(rows, columns=["l", "statistic", "wald", "p_value", "segment", "break_at",
+                                      "position", "reason"])
+    return out.astype({"segment": "Int64", "position": "Int64"})
 
 
 def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15,

@@ -12,7 +12,7 @@ import gzip
 import hashlib
 import io
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -102,7 +102,7 @@ def read_verified(name: str, directory: Path | None = None) -> bytes:
     return raw
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> pd.DataFrame:
     return pd.read_parquet(io.BytesIO(read_verified(name)))
 

@@ -34,3 +34,16 @@ CREATE TABLE openrouter_rankings_daily (
     observed_at      TIMESTAMP NOT NULL,
     PRIMARY KEY (date, model_permaslug)
 );
+
+-- One row per fetched snapshot (kept apart from the bundled `snapshots` log so that a
+-- fetched snapshot and a bundled one with the same timestamp never collide).
+CREATE TABLE fetch_snapshots (
+    source         VARCHAR NOT NULL,
+    history_table  VARCHAR NOT NULL,
+    observed_at    TIMESTAMP NOT NULL,
+    snapshot_date  DATE NOT NULL,
+    rows           INTEGER NOT NULL,
+    sha256         VARCHAR,
+    recorded_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (source, observed_at)
+);

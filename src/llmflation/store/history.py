@@ -1,0 +1,418 @@
+"""Record snapshots of observations into interval history — set-based SQL, one transaction.
+
+A *snapshot* is everything one source said at one time (``observed_at``). History is
+kept per (source, key) as intervals over the source's snapshots:
+
+* a value (price) re-observed unchanged in the next snapshot **extends** its open
+  interval (``valid_to`` moves to the new date, ``n_obs`` + 1);
+* a changed value **closes** the open interval (``is_open = FALSE``, ``valid_to`` stays the
+  last date it was seen) and **opens** a new one;
+* a key missing from the snapshot is **closed**, never deleted; if it comes back it
+  opens a new interval (its absence breaks the run, as in
+  :func:`llmflation.panel.intervals.observations_to_intervals`).
+
+Dates are days: of several snapshots on one day the last one counts. Recording a later
+snapshot of the latest recorded day first undoes that day exactly (intervals opened
+that day are dropped, intervals extended or closed by it go back to the previous
+snapshot day), then applies the new one. Recording the same snapshot twice (same
+``observed_at`` and payload hash) changes nothing. A snapshot older than the latest one
+recorded for its source is refused: history is written in date order.
+
+Everything — undo, extend, close, open, the snapshot log — runs inside one
+:meth:`Store.transaction`, so a failure or a killed process leaves the previous complete
+state. The run-length encoding is a window query (gaps-and-islands) in DuckDB, so a
+batch of many snapshots (a back-fill) costs a few scans, not a Python loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from llmflation.errors import InputError, StoreError
+from llmflation.store.db import Store, quote_ident
+
+Q = quote_ident
+
+
+@dataclass(frozen=True)
+class HistoryTable:
+    """How one interval table is keyed and what counts as a change.
+
+    Attributes
+    ----------
+    name : str
+        Table name (has ``source``, the key columns, ``valid_from``, ``valid_to``,
+        ``observed_at``, ``n_obs``, ``origin``, ``is_open``).
+    key : tuple of str
+        Columns identifying one tracked item within a source.
+    compare : tuple of str
+        Columns whose change starts a new interval (NULL-safe equality).
+    carry : tuple of str
+        Columns updated to the latest observed value without starting a new interval.
+    """
+
+    name: str
+    key: tuple[str, ...]
+    compare: tuple[str, ...]
+    carry: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.key, *self.compare, *self.carry)
+
+
+#: Prices: a change of the input or output price starts a new interval (as the bundled
+#: history built by :func:`llmflation.panel.intervals.observations_to_intervals`).
+PRICE_INTERVALS = HistoryTable(
+    "price_intervals", key=("source_key", "provider"),
+    compare=("input_usd_per_mtok", "output_usd_per_mtok"),
+    carry=("cache_read_usd_per_mtok", "context_tokens", "model_name", "author", "reasoning_flag", "listed_date"),
+)
+
+#: Epoch model records: any change of a tracked fact starts a new interval.
+EPOCH_MODELS = HistoryTable(
+    "epoch_model_history", key=("model",),
+    compare=("organization", "publication_date", "domain", "country", "accessibility", "open_weights",
+             "frontier_model", "parameters", "training_compute_flop", "training_compute_cost_2023_usd"),
+)
+
+Stage = Literal["staged", "undone", "extended", "closed", "inserting", "logged"]
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What recording one batch of snapshots did.
+
+    ``status`` is ``"recorded"``, ``"replaced"`` (a later snapshot of the latest recorded
+    day replaced that day) or ``"already recorded"`` (nothing changed).
+    """
+
+    source: str
+    table: str
+    status: str
+    snapshots: int
+    observations: int
+    extended: int
+    opened: int
+    closed: int
+    first_observed: datetime | None
+    last_observed: datetime | None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _rowcount(res: duckdb.DuckDBPyConnection) -> int:
+    row = res.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    rows = con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                       "WHERE table_name = ? AND table_schema = 'main'", [table]).fetchall()
+    if not rows:
+        raise StoreError(f"table {table!r} does not exist in the store; run the migrations (open the store "
+                         "read-write once).")
+    return {str(n): str(t) for n, t in rows}
+
+
+def _frame(obs: pd.DataFrame, table: HistoryTable) -> pd.DataFrame:
+    missing = [c for c in (*table.columns, "observed_at") if c not in obs.columns]
+    if missing:
+        raise InputError(f"observations lack column(s) {missing}; expected {[*table.columns, 'observed_at']}.")
+    if obs.empty:
+        raise InputError("no observations to record; refusing to record an empty snapshot, which would close "
+                         "every open interval of the source.")
+    when = pd.to_datetime(obs["observed_at"])
+    if isinstance(when.dtype, pd.DatetimeTZDtype):
+        when = when.dt.tz_convert("UTC").dt.tz_localize(None)
+    if when.isna().any():
+        raise InputError("observed_at has missing values; every observation needs the time of its snapshot.")
+    frame = pd.DataFrame({c: obs[c].to_numpy() if obs[c].dtype == object else obs[c] for c in table.columns})
+    frame.index = obs.index
+    frame = frame.reset_index(drop=True)
+    frame["observed_at"] = when.to_numpy()
+    frame["_row"] = np.arange(len(frame), dtype="int64")
+    bad = frame[list(table.key)].isna().any(axis=1)
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(f"observation {i} has a missing key ({', '.join(table.key)}); every row needs its key.")
+    return frame
+
+
+def record_snapshot(store: Store, obs: pd.DataFrame, *, source: str, observed_at: datetime | str,
+                    table: HistoryTable = PRICE_INTERVALS, sha256: str | None = None,
+                    on_stage: Callable[[str], None] | None = None) -> RecordResult:
+    """Record one snapshot (all rows observed at ``observed_at``) — see :func:`record_observations`.
+
+    Examples
+    --------
+    >>> s = Store.memory()
+    >>> obs = pd.DataFrame({"source_key": ["a/x"], "provider": ["p"], "input_usd_per_mtok": [1.0],
+    ...                     "output_usd_per_mtok": [2.0], "cache_read_usd_per_mtok": [None],
+    ...                     "context_tokens": [None], "model_name": ["X"], "author": ["a"],
+    ...                     "reasoning_flag": [False], "listed_date": [None]})
+    >>> record_snapshot(s, obs, source="demo", observed_at="2026-01-01").opened
+    1
+    >>> record_snapshot(s, obs, source="demo", observed_at="2026-01-02").extended
+    1
+    >>> s.query("SELECT valid_from, valid_to, n_obs, is_open FROM price_intervals").iloc[0].tolist()
+    [Timestamp('2026-01-01 00:00:00'), Timestamp('2026-01-02 00:00:00'), 2, True]
+    """
+    return record_observations(store, obs.assign(observed_at=pd.Timestamp(observed_at)), source=source,
+                               table=table, sha256=sha256, on_stage=on_stage)
+
+
+def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
+                        table: HistoryTable = PRICE_INTERVALS, sha256: str | None = None,
+                        on_stage: Callable[[str], None] | None = None) -> RecordResult:
+    """Record one or many snapshots of ``source`` into ``table``, in one transaction.
+
+    Parameters
+    ----------
+    store : Store
+    obs : DataFrame
+        The ``table`` columns (key, compare, carry) plus ``observed_at`` (the snapshot
+        time, naive UTC or tz-aware). Rows sharing an ``observed_at`` form one snapshot;
+        of several snapshots on one day only the last is used; a key listed twice in a
+        snapshot keeps its last row.
+    source : str
+        Source label written to every row (e.g. ``"openrouter"``).
+    table : HistoryTable
+        :data:`PRICE_INTERVALS` (default) or :data:`EPOCH_MODELS`.
+    sha256 : str, optional
+        Hash of the payload of a single snapshot: recording the same snapshot again is
+        then recognised and changes nothing.
+    on_stage : callable, optional
+        Called with a stage name between the statements (progress, tests).
+
+    Returns
+    -------
+    RecordResult
+
+    Raises
+    ------
+    InputError
+        Empty or malformed observations, or a snapshot older than the latest one
+        recorded for the source.
+    StoreError
+        The write failed; the transaction was rolled back and the store is unchanged.
+    """
+    frame = _frame(obs, table)
+    tbl = Q(table.name)
+    keys = list(table.key)
+    cmp_ = list(table.compare)
+    carry = list(table.carry)
+    value_cols = cmp_ + carry
+    k_list = ", ".join(Q(k) for k in keys)
+    stage = on_stage or (lambda _s: None)
+    con = store.con
+    try:
+        with store.transaction():
+            types = _types(con, table.name)
+            con.register("_lf_obs_in", frame)
+            try:
+                result = _record(con, frame, source=source, table=table, tbl=tbl, keys=keys, cmp_=cmp_,
+                                 carry=carry, value_cols=value_cols, k_list=k_list, types=types,
+                                 sha256=sha256, stage=stage)
+            finally:
+                con.unregister("_lf_obs_in")
+                for t in ("_lf_snaps", "_lf_runs", "_lf_cont", "_lf_new"):
+                    con.execute(f"DROP TABLE IF EXISTS {t}")
+    except duckdb.Error as exc:
+        raise StoreError(f"recording the {source} snapshot into {table.name} failed and was rolled back; the "
+                         f"store is unchanged ({type(exc).__name__}: {exc}).") from None
+    return result
+
+
+def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str, table: HistoryTable,
+            tbl: str, keys: list[str], cmp_: list[str], carry: list[str], value_cols: list[str], k_list: str,
+            types: dict[str, str], sha256: str | None, stage: Callable[[str], None]) -> RecordResult:
+    def cast(col: str, alias: str = "x") -> str:
+        return f"CAST({alias}.{Q(col)} AS {types[col]}) AS {Q(col)}"
+
+    # ---------------------------------------------------------------- snapshots in the batch
+    con.execute("CREATE OR REPLACE TEMP TABLE _lf_snaps AS "
+                "SELECT d, t, CAST(row_number() OVER (ORDER BY d) AS INTEGER) AS si FROM ("
+                "  SELECT CAST(observed_at AS DATE) AS d, max(observed_at) AS t FROM _lf_obs_in GROUP BY 1)")
+    n_snaps, first_t, last_t, first_d = con.execute(
+        "SELECT count(*), min(t), max(t), min(d) FROM _lf_snaps").fetchone()  # type: ignore[misc]
+    n_obs_total = len(frame)
+    latest = con.execute("SELECT max(observed_at), max(snapshot_date) FROM fetch_snapshots WHERE source = ?",
+                         [source]).fetchone()
+    latest_t, latest_d = (latest or (None, None))
+    if n_snaps == 1 and sha256 is not None:
+        same = con.execute("SELECT sha256 FROM fetch_snapshots WHERE source = ? AND observed_at = ?",
+                           [source, first_t]).fetchone()
+        if same is not None and same[0] == sha256:
+            return RecordResult(source, table.name, "already recorded", 1, n_obs_total, 0, 0, 0, first_t, last_t,
+                                ("this snapshot (same time and payload hash) was recorded before; nothing changed",))
+    notes: list[str] = []
+    status = "recorded"
+    if latest_t is not None and first_t < latest_t:
+        raise InputError(
+            f"the {source} snapshot of {first_t:%Y-%m-%d %H:%M:%S} is older than the latest one recorded "
+            f"({latest_t:%Y-%m-%d %H:%M:%S}); history is written in date order. Back-fill older snapshots "
+            "into a fresh store (--db NEW.duckdb) in date order, or pass a later --observed-at.")
+    stage("staged")
+
+    # ---------------------------------------------------------------- same day again: undo that day
+    if latest_d is not None and first_d == latest_d:
+        prev = con.execute("SELECT max(snapshot_date) FROM fetch_snapshots WHERE source = ? AND snapshot_date < ?",
+                           [source, latest_d]).fetchone()
+        prev_d = prev[0] if prev else None
+        con.execute(f"DELETE FROM {tbl} WHERE source = ? AND origin = 'fetch' AND valid_from = ?", [source, latest_d])
+        if prev_d is not None:
+            prev_t = con.execute("SELECT max(observed_at) FROM fetch_snapshots WHERE source = ? AND snapshot_date = ?",
+                                 [source, prev_d]).fetchone()[0]  # type: ignore[index]
+            con.execute(f"UPDATE {tbl} SET is_open = TRUE WHERE source = ? AND origin = 'fetch' AND valid_to = ?",
+                        [source, prev_d])
+            con.execute(f"UPDATE {tbl} SET valid_to = ?, n_obs = n_obs - 1, observed_at = ?, is_open = TRUE "
+                        "WHERE source = ? AND origin = 'fetch' AND valid_to = ?", [prev_d, prev_t, source, latest_d])
+        status = "replaced"
+        notes.append(f"a later snapshot of {latest_d} replaced the one recorded before for that day")
+        stage("undone")
+
+    # ---------------------------------------------------------------- run-length encode the batch
+    in_cols = ", ".join(cast(c) for c in (*keys, *value_cols))
+    dedup = ", ".join([*(Q(k) for k in keys), "si", "any_value(d) AS d", "any_value(t) AS t",
+                       *(f"arg_max_null({Q(c)}, _row) AS {Q(c)}" for c in value_cols)])
+    same = " AND ".join(["lag(si) OVER w = si - 1",
+                         *(f"lag({Q(c)}) OVER w IS NOT DISTINCT FROM {Q(c)}" for c in cmp_)])
+    agg = ", ".join([*(Q(k) for k in keys), "run",
+                     *(f"arg_min_null({Q(c)}, si) AS {Q(c)}" for c in cmp_),
+                     *(f"arg_max_null({Q(c)}, si) AS {Q(c)}" for c in carry),
+                     "min(d) AS valid_from", "max(d) AS valid_to", "CAST(count(*) AS INTEGER) AS n_obs",
+                     "min(si) AS first_si", "max(si) AS last_si", "max(t) AS observed_at"])
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lf_runs AS
+        WITH o AS (
+            SELECT s.si, s.d, s.t, x._row, {in_cols}
+            FROM _lf_obs_in x JOIN _lf_snaps s ON x.observed_at = s.t
+        ), dd AS (
+            SELECT {dedup} FROM o GROUP BY {k_list}, si
+        ), f AS (
+            SELECT *, CASE WHEN {same} THEN 0 ELSE 1 END AS brk
+            FROM dd WINDOW w AS (PARTITION BY {k_list} ORDER BY si)
+        ), g AS (
+            SELECT *, sum(brk) OVER (PARTITION BY {k_list} ORDER BY si
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
+            FROM f
+        )
+        SELECT {agg} FROM g GROUP BY {k_list}, run
+    """)
+    kept = con.execute("SELECT count(*) FROM _lf_obs_in x JOIN _lf_snaps s ON x.observed_at = s.t").fetchone()
+    if kept and int(kept[0]) < n_obs_total:
+        notes.append(f"{n_obs_total - int(kept[0])} observation(s) from earlier snapshots of the same day "
+                     "were superseded by the day's last snapshot")
+
+    # ---------------------------------------------------------------- extend open intervals
+    join_k = " AND ".join(f"i.{Q(k)} = r.{Q(k)}" for k in keys)
+    r_keys = ", ".join(f"r.{Q(k)}" for k in keys)
+    join_c = " AND ".join(f"i.{Q(c)} IS NOT DISTINCT FROM r.{Q(c)}" for c in cmp_)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _lf_cont AS
+        SELECT {r_keys}, r.run, i.valid_from AS i_from
+        FROM _lf_runs r JOIN {tbl} i
+          ON i.source = ? AND i.origin = 'fetch' AND i.is_open AND {join_k} AND {join_c}
+        WHERE r.first_si = 1
+    """, [source])
+    set_carry = "".join(f", {Q(c)} = u.{Q(c)}" for c in carry)
+    u_k = " AND ".join(f"{tbl}.{Q(k)} = u.{Q(k)}" for k in keys)
+    extended = _rowcount(con.execute(f"""
+        UPDATE {tbl} SET valid_to = u.valid_to, n_obs = {tbl}.n_obs + u.n_obs, observed_at = u.observed_at,
+                         is_open = (u.last_si = ?){set_carry}
+        FROM (SELECT c.i_from, r.* FROM _lf_cont c JOIN _lf_runs r USING ({k_list}, run)) u
+        WHERE {tbl}.source = ? AND {tbl}.origin = 'fetch' AND {u_k} AND {tbl}.valid_from = u.i_from
+    """, [n_snaps, source]))
+    stage("extended")
+
+    # ---------------------------------------------------------------- close what was not seen again
+    closed = _rowcount(con.execute(
+        f"UPDATE {tbl} SET is_open = FALSE WHERE source = ? AND origin = 'fetch' AND is_open AND valid_to < ?",
+        [source, first_d]))
+    stage("closed")
+
+    # ---------------------------------------------------------------- open new intervals
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_new AS "
+                f"SELECT r.* FROM _lf_runs r ANTI JOIN _lf_cont c USING ({k_list}, run)")
+    d_k = " AND ".join(f"p.{Q(k)} = n.{Q(k)}" for k in keys)
+    taken = _rowcount(con.execute(
+        f"DELETE FROM {tbl} p USING _lf_new n WHERE p.source = ? AND p.origin <> 'fetch' AND {d_k} "
+        "AND p.valid_from = n.valid_from", [source]))
+    if taken:
+        notes.append(f"{taken} bundled interval(s) starting on a fetched interval's first day were replaced by "
+                     "the fetched one (re-run `llmflation ingest` keeps the fetched rows)")
+    stage("inserting")
+    cols = [*keys, *cmp_, *carry]
+    col_list = ", ".join(Q(c) for c in cols)
+    opened = _rowcount(con.execute(f"""
+        INSERT INTO {tbl} (source, {col_list}, valid_from, valid_to, observed_at, n_obs, origin, is_open)
+        SELECT ?, {col_list}, valid_from, valid_to, observed_at, n_obs, 'fetch', (last_si = ?) FROM _lf_new
+    """, [source, n_snaps]))
+    # runs that ended inside a multi-snapshot batch are closed intervals
+    closed_in_batch = _rowcount(con.execute("SELECT count(*) FROM _lf_runs WHERE last_si < ?", [n_snaps]))
+
+    # ---------------------------------------------------------------- the snapshot log
+    con.execute("""
+        INSERT INTO fetch_snapshots (source, history_table, observed_at, snapshot_date, rows, sha256)
+        SELECT ?, ?, s.t, s.d, CAST(count(*) AS INTEGER), ?
+        FROM _lf_snaps s JOIN _lf_obs_in x ON x.observed_at = s.t GROUP BY s.t, s.d
+        ON CONFLICT (source, observed_at) DO UPDATE SET rows = excluded.rows, sha256 = excluded.sha256,
+            history_table = excluded.history_table, recorded_at = current_timestamp
+    """, [source, table.name, sha256 if n_snaps == 1 else None])
+    stage("logged")
+    return RecordResult(source, table.name, status, int(n_snaps), n_obs_total, extended, opened,
+                        closed + closed_in_batch, first_t, last_t, tuple(notes))
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def fetched_intervals(store: Store, source: str | None = None, *,
+                      table: HistoryTable = PRICE_INTERVALS) -> pd.DataFrame:
+    """Intervals written by fetches (``origin = 'fetch'``), optionally of one source.
+
+    Examples
+    --------
+    >>> fetched_intervals(Store.memory()).empty
+    True
+    """
+    sql = f"SELECT * FROM {Q(table.name)} WHERE origin = 'fetch'"
+    params: list[Any] = []
+    if source is not None:
+        sql += " AND source = ?"
+        params.append(source)
+    order = ", ".join(Q(c) for c in ("source", *table.key, "valid_from"))
+    return store.query(f"{sql} ORDER BY {order}", params)
+
+
+def fetch_log(store: Store, source: str | None = None) -> pd.DataFrame:
+    """The recorded fetch snapshots (one row per snapshot), newest first.
+
+    Examples
+    --------
+    >>> list(fetch_log(Store.memory()).columns)[:3]
+    ['source', 'history_table', 'observed_at']
+    """
+    sql = "SELECT * FROM fetch_snapshots"
+    params: list[Any] = []
+    if source is not None:
+        sql += " WHERE source = ?"
+        params.append(source)
+    return store.query(sql + " ORDER BY observed_at DESC, source", params)
+
+
+def latest_snapshot(store: Store, source: str) -> tuple[datetime | None, date | None]:
+    """(time, day) of the latest recorded fetch snapshot of ``source``."""
+    row = store.con.execute("SELECT max(observed_at), max(snapshot_date) FROM fetch_snapshots WHERE source = ?",
+                            [source]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
