@@ -170,8 +170,16 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
             notes.append(f"constant_capability: no {capability!r} column; pass capability= a score column.")
         else:
             scored0 = a0[a0[capability].notna()]
+            c_start = s_at
             if scored0.empty:
-                notes.append(f"constant_capability: no model priced at the start has a {capability} score.")
+                scored = obs[obs[capability].notna() & (obs["date"] >= s_at)]
+                if len(scored):
+                    c_start = scored["date"].min()
+                    scored0 = _available(obs[obs[capability].notna()], c_start, window_days)
+                    notes.append(f"constant_capability: no model priced at {s_at.date()} has a {capability} score; "
+                                 f"the first scored price, on {c_start.date()}, is the start.")
+            if scored0.empty:
+                notes.append(f"constant_capability: no priced model has a {capability} score.")
             else:
                 base = scored0.loc[scored0["price"].idxmin()]
                 level_score = float(base[capability])
@@ -182,7 +190,8 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
                     best = ok1.loc[ok1["price"].idxmin()]
                     factor = float(base["price"] / best["price"])
                     lo = hi = math.nan
-                    per = obs[(obs["date"] >= s_at) & (obs["date"] <= t1)].rename(columns={capability: "_cap"})
+                    yrs_c = float((t1 - c_start) / pd.Timedelta(days=DAYS_PER_YEAR))
+                    per = obs[(obs["date"] >= c_start) & (obs["date"] <= t1)].rename(columns={capability: "_cap"})
                     try:
                         tr = cheapest_above_threshold(per, benchmark="_cap", thresholds={"start": level_score},
                                                       score_max=None, min_threshold=None, exclude_reasoning=False,
@@ -190,13 +199,18 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
                                                       model_col="model", date_col="date", price_col="price")
                         if len(tr.trends):
                             t = tr.trends.iloc[0]
-                            lo, hi = float(t["conf_low"]) ** years, float(t["conf_high"]) ** years
+                            lo, hi = float(t["conf_low"]) ** yrs_c, float(t["conf_high"]) ** yrs_c
                     except InputError:
                         pass
-                    rows.append(row("constant_capability", factor, lo, hi, float(base["price"]), float(best["price"]),
-                                    str(base["model"]), str(best["model"]), len(ok1),
-                                    f"cheapest model with {capability} >= {level_score:g} (the start model's "
-                                    "score); interval from the cheapest-above-threshold trend"))
+                    r = row("constant_capability", factor, lo, hi, float(base["price"]), float(best["price"]),
+                            str(base["model"]), str(best["model"]), len(ok1),
+                            f"cheapest model with {capability} >= {level_score:g} (the start model's "
+                            "score); interval from the cheapest-above-threshold trend")
+                    if c_start != s_at:
+                        yrs = float((t1 - c_start) / pd.Timedelta(days=DAYS_PER_YEAR))
+                        r.update(start_date=c_start.date(), years=yrs,
+                                 factor_per_year=factor ** (1 / yrs) if yrs > 0 else math.nan)
+                    rows.append(r)
     cols = ["definition", "factor", "conf_low", "conf_high", "years", "factor_per_year", "start_date", "end_date",
             "start_price", "end_price", "start_model", "end_model", "n", "paper_value", "note"]
     notes.append(f"Paper (Du 2026): ~{PAPER_TOTAL_DECLINE:g}-fold fall 2020–2026, definition not stated "

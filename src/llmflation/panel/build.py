@@ -467,10 +467,6 @@ def enrich(iv: pd.DataFrame) -> pd.DataFrame:
     eci_by_ver = dict(zip(eci["Model version"].astype(str).map(ident.normalize_key), eci["ECI Score"], strict=False))
     p["eci"] = p["model_id"].map(eci_by_ver).fillna(p["epoch_model"].map(eci_by_model)).astype("float64")
     p["blended_usd_per_mtok"] = blended(p["input_usd_per_mtok"], p["output_usd_per_mtok"])
-    p["tier"] = p.get("tier_hint")
-    if "tier_hint" in p:
-        p["tier"] = p.groupby("model_id")["tier_hint"].transform(
-            lambda s: s.dropna()[s.dropna() != "nan"].iloc[0] if (s.dropna() != "nan").any() else None)
     return p
 
 
@@ -479,10 +475,9 @@ def build_panel(intervals: pd.DataFrame, *, tiers: str | None = None) -> pd.Data
     p = enrich(intervals)
     for c in ("valid_from", "valid_to", "observed_at", "release_date"):
         p[c] = pd.to_datetime(p[c]).dt.normalize().astype("datetime64[ns]")
-    if tiers is not None:
-        from llmflation.panel.tiers import assign_tiers
+    from llmflation.panel.tiers import DEFAULT_TIERS, assign_tiers
 
-        p["tier"] = assign_tiers(p, definition=tiers)
+    p["tier"] = assign_tiers(p, definition=tiers or DEFAULT_TIERS)  # type: ignore[arg-type]
     for c in PANEL_COLUMNS:
         if c not in p:
             p[c] = pd.NA
@@ -501,9 +496,9 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
     store : llmflation.Store, optional
         When given, intervals fetched into the store are merged with the bundled ones
         (duplicates — same source, key, provider and interval start — are dropped).
-    tiers : str, optional
-        Tier definition for the ``tier`` column (see :func:`llmflation.panel.tiers.assign_tiers`);
-        default: the developer's positioning from the milestone data where known.
+    tiers : {"positioning", "price_band", "capability"}, optional
+        Tier definition for the ``tier`` column (see :func:`llmflation.panel.tiers.assign_tiers`,
+        which documents the default and why).
     warn : bool
         Emit a warning counting excluded free/sentinel/missing prices.
 

@@ -109,8 +109,12 @@ def build_report(out: str | Path, *, panel: pd.DataFrame | None = None,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     panel = panel if panel is not None else load_panel(warn=False)
+    from llmflation.report import sections as _sections  # registers the analysis sections
+
+    _sections.CLAIMS.clear()
     builders: list[tuple[str, Callable[[pd.DataFrame], Section]]] = [
-        ("coverage", section_coverage), ("milestones", section_milestones), *SECTIONS.items()]
+        ("coverage", section_coverage), ("milestones", section_milestones), *SECTIONS.items(),
+        ("paper_vs_ours", _sections.paper_section())]
     sections = []
     for name, fn in builders:
         if progress:

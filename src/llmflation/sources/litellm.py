@@ -69,10 +69,10 @@ def parse(raw: bytes, *, snapshot_date: str, source_ref: str | None = None) -> P
 
     Examples
     --------
-    >>> raw = b'{"sample_spec": {"max_input_tokens": "text"}, "gpt-4o": {"litellm_provider": "openai",'
-    ... b' "mode": "chat", "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05,'
-    ... b' "max_input_tokens": 128000}, "text-embedding-3-small": {"mode": "embedding",'
-    ... b' "input_cost_per_token": 2e-08}}'
+    >>> raw = (b'{"sample_spec": {"max_input_tokens": "text"}, "gpt-4o": {"litellm_provider": "openai",'
+    ...        b' "mode": "chat", "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05,'
+    ...        b' "max_input_tokens": 128000}, "text-embedding-3-small": {"mode": "embedding",'
+    ...        b' "input_cost_per_token": 2e-08}}')
     >>> p = parse(raw, snapshot_date="2026-01-01")
     >>> p.frame["model_key"].tolist(), p.skipped
     (['gpt-4o'], {'mode not chat/completion/responses': 1})

@@ -131,11 +131,11 @@ def parse(raw: bytes, *, snapshot_date: str) -> ParsedPayload:
 
     Examples
     --------
-    >>> raw = b'{"data": [{"id": "openai/gpt-4o", "name": "GPT-4o", "created": 1715558400,'
-    ... b' "context_length": 128000, "pricing": {"prompt": "0.0000025", "completion": "0.00001"}}]}'
+    >>> raw = (b'{"data": [{"id": "openai/gpt-4o", "name": "GPT-4o", "created": 1715558400,'
+    ...        b' "context_length": 128000, "pricing": {"prompt": "0.0000025", "completion": "0.00001"}}]}')
     >>> p = parse(raw, snapshot_date="2026-01-01")
     >>> p.frame.loc[0, ["id", "pricing_prompt_usd_per_token"]].tolist()
-    ['openai/gpt-4o', 2.5e-06]
+    ['openai/gpt-4o', np.float64(2.5e-06)]
     """
     data = records(raw)
     if not data:

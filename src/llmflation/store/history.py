@@ -110,8 +110,14 @@ class RecordResult:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
+def _first(res: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    # fetchall: DuckDB 2 refuses further work (register, …) while a result is unfinished
+    rows = res.fetchall()
+    return tuple(rows[0]) if rows else None
+
+
 def _rowcount(res: duckdb.DuckDBPyConnection) -> int:
-    row = res.fetchone()
+    row = _first(res)
     return int(row[0]) if row and row[0] is not None else 0
 
 
@@ -164,8 +170,8 @@ def record_snapshot(store: Store, obs: pd.DataFrame, *, source: str, observed_at
     1
     >>> record_snapshot(s, obs, source="demo", observed_at="2026-01-02").extended
     1
-    >>> s.query("SELECT valid_from, valid_to, n_obs, is_open FROM price_intervals").iloc[0].tolist()
-    [Timestamp('2026-01-01 00:00:00'), Timestamp('2026-01-02 00:00:00'), 2, True]
+    >>> s.con.execute("SELECT valid_from, valid_to, n_obs, is_open FROM price_intervals").fetchall()
+    [(datetime.date(2026, 1, 1), datetime.date(2026, 1, 2), 2, True)]
     """
     return record_observations(store, obs.assign(observed_at=pd.Timestamp(observed_at)), source=source,
                                table=table, sha256=sha256, on_stage=on_stage)
@@ -215,21 +221,21 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
     k_list = ", ".join(Q(k) for k in keys)
     stage = on_stage or (lambda _s: None)
     con = store.con
+    con.register("_lf_obs_in", frame)
     try:
         with store.transaction():
             types = _types(con, table.name)
-            con.register("_lf_obs_in", frame)
-            try:
-                result = _record(con, frame, source=source, table=table, tbl=tbl, keys=keys, cmp_=cmp_,
-                                 carry=carry, value_cols=value_cols, k_list=k_list, types=types,
-                                 sha256=sha256, stage=stage)
-            finally:
-                con.unregister("_lf_obs_in")
-                for t in ("_lf_snaps", "_lf_runs", "_lf_cont", "_lf_new"):
-                    con.execute(f"DROP TABLE IF EXISTS {t}")
+            result = _record(con, frame, source=source, table=table, tbl=tbl, keys=keys, cmp_=cmp_,
+                             carry=carry, value_cols=value_cols, k_list=k_list, types=types,
+                             sha256=sha256, stage=stage)
+            # temp tables made in a failed transaction vanish with its rollback
+            for t in ("_lf_snaps", "_lf_runs", "_lf_cont", "_lf_new"):
+                con.execute(f"DROP TABLE IF EXISTS {t}")
     except duckdb.Error as exc:
         raise StoreError(f"recording the {source} snapshot into {table.name} failed and was rolled back; the "
                          f"store is unchanged ({type(exc).__name__}: {exc}).") from None
+    finally:
+        con.unregister("_lf_obs_in")
     return result
 
 
@@ -243,15 +249,15 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
     con.execute("CREATE OR REPLACE TEMP TABLE _lf_snaps AS "
                 "SELECT d, t, CAST(row_number() OVER (ORDER BY d) AS INTEGER) AS si FROM ("
                 "  SELECT CAST(observed_at AS DATE) AS d, max(observed_at) AS t FROM _lf_obs_in GROUP BY 1)")
-    n_snaps, first_t, last_t, first_d = con.execute(
-        "SELECT count(*), min(t), max(t), min(d) FROM _lf_snaps").fetchone()  # type: ignore[misc]
+    n_snaps, first_t, last_t, first_d = _first(con.execute(  # type: ignore[misc]
+        "SELECT count(*), min(t), max(t), min(d) FROM _lf_snaps"))
     n_obs_total = len(frame)
-    latest = con.execute("SELECT max(observed_at), max(snapshot_date) FROM fetch_snapshots WHERE source = ?",
-                         [source]).fetchone()
+    latest = _first(con.execute("SELECT max(observed_at), max(snapshot_date) FROM fetch_snapshots "
+                                "WHERE source = ?", [source]))
     latest_t, latest_d = (latest or (None, None))
     if n_snaps == 1 and sha256 is not None:
-        same = con.execute("SELECT sha256 FROM fetch_snapshots WHERE source = ? AND observed_at = ?",
-                           [source, first_t]).fetchone()
+        same = _first(con.execute("SELECT sha256 FROM fetch_snapshots WHERE source = ? AND observed_at = ?",
+                                  [source, first_t]))
         if same is not None and same[0] == sha256:
             return RecordResult(source, table.name, "already recorded", 1, n_obs_total, 0, 0, 0, first_t, last_t,
                                 ("this snapshot (same time and payload hash) was recorded before; nothing changed",))
@@ -266,13 +272,13 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
 
     # ---------------------------------------------------------------- same day again: undo that day
     if latest_d is not None and first_d == latest_d:
-        prev = con.execute("SELECT max(snapshot_date) FROM fetch_snapshots WHERE source = ? AND snapshot_date < ?",
-                           [source, latest_d]).fetchone()
+        prev = _first(con.execute("SELECT max(snapshot_date) FROM fetch_snapshots WHERE source = ? "
+                                  "AND snapshot_date < ?", [source, latest_d]))
         prev_d = prev[0] if prev else None
         con.execute(f"DELETE FROM {tbl} WHERE source = ? AND origin = 'fetch' AND valid_from = ?", [source, latest_d])
         if prev_d is not None:
-            prev_t = con.execute("SELECT max(observed_at) FROM fetch_snapshots WHERE source = ? AND snapshot_date = ?",
-                                 [source, prev_d]).fetchone()[0]  # type: ignore[index]
+            prev_t = _first(con.execute("SELECT max(observed_at) FROM fetch_snapshots WHERE source = ? "
+                                        "AND snapshot_date = ?", [source, prev_d]))[0]  # type: ignore[index]
             con.execute(f"UPDATE {tbl} SET is_open = TRUE WHERE source = ? AND origin = 'fetch' AND valid_to = ?",
                         [source, prev_d])
             con.execute(f"UPDATE {tbl} SET valid_to = ?, n_obs = n_obs - 1, observed_at = ?, is_open = TRUE "
@@ -309,7 +315,7 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
         )
         SELECT {agg} FROM g GROUP BY {k_list}, run
     """)
-    kept = con.execute("SELECT count(*) FROM _lf_obs_in x JOIN _lf_snaps s ON x.observed_at = s.t").fetchone()
+    kept = _first(con.execute("SELECT count(*) FROM _lf_obs_in x JOIN _lf_snaps s ON x.observed_at = s.t"))
     if kept and int(kept[0]) < n_obs_total:
         notes.append(f"{n_obs_total - int(kept[0])} observation(s) from earlier snapshots of the same day "
                      "were superseded by the day's last snapshot")
@@ -367,7 +373,7 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
         SELECT ?, ?, s.t, s.d, CAST(count(*) AS INTEGER), ?
         FROM _lf_snaps s JOIN _lf_obs_in x ON x.observed_at = s.t GROUP BY s.t, s.d
         ON CONFLICT (source, observed_at) DO UPDATE SET rows = excluded.rows, sha256 = excluded.sha256,
-            history_table = excluded.history_table, recorded_at = current_timestamp
+            history_table = excluded.history_table, recorded_at = now()
     """, [source, table.name, sha256 if n_snaps == 1 else None])
     stage("logged")
     return RecordResult(source, table.name, status, int(n_snaps), n_obs_total, extended, opened,
@@ -413,6 +419,6 @@ def fetch_log(store: Store, source: str | None = None) -> pd.DataFrame:
 
 def latest_snapshot(store: Store, source: str) -> tuple[datetime | None, date | None]:
     """(time, day) of the latest recorded fetch snapshot of ``source``."""
-    row = store.con.execute("SELECT max(observed_at), max(snapshot_date) FROM fetch_snapshots WHERE source = ?",
-                            [source]).fetchone()
+    row = _first(store.con.execute("SELECT max(observed_at), max(snapshot_date) FROM fetch_snapshots "
+                                   "WHERE source = ?", [source]))
     return (row[0], row[1]) if row else (None, None)

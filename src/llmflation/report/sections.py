@@ -1,0 +1,133 @@
+"""Report sections: one per analysis, each from the analysis's own result object.
+
+A section is a title, the result's tidy ``to_frame()`` and its notes; the "paper vs ours"
+table collects, from the same results, every number the paper reports beside ours.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from llmflation.report.build import SECTIONS, Section, Table
+
+
+@dataclass
+class Claim:
+    """One number of the paper beside ours."""
+
+    claim: str
+    paper: str
+    ours: str
+    definition: str
+
+
+CLAIMS: list[Claim] = []
+_RESULTS: dict[str, Any] = {}
+
+
+def _fmt(v: Any, digits: int = 3) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    return f"{v:.{digits}g}"
+
+
+def _ci(est: Any, lo: Any, hi: Any) -> str:
+    if lo is None or (isinstance(lo, float) and math.isnan(lo)):
+        return _fmt(est)
+    return f"{_fmt(est)} [{_fmt(lo)}, {_fmt(hi)}]"
+
+
+def result_section(sid: str, title: str, text: str = "") -> Callable[[Callable[[pd.DataFrame], Any]], Callable]:
+    """Register ``fn(panel) -> result`` as a report section rendering ``result.to_frame()``."""
+
+    def deco(fn: Callable[[pd.DataFrame], Any]) -> Callable[[pd.DataFrame], Any]:
+        def build(panel: pd.DataFrame) -> Section:
+            res = fn(panel)
+            _RESULTS[sid] = res
+            s = Section(sid, title, text=text)
+            s.tables.append(Table(getattr(res, "title", title) if isinstance(getattr(res, "title", None), str) else title,
+                                  res.to_frame()))
+            s.notes += [str(n) for n in (getattr(res, "notes", ()) or ())]
+            vint = getattr(res, "vintage", None)
+            if vint:
+                s.notes.append(f"Data vintage: {vint}")
+            return s
+
+        SECTIONS[sid] = build
+        return fn
+
+    return deco
+
+
+# ----------------------------------------------------------------------- supply side (issue 7)
+
+
+@result_section("decomposition", "Cost decomposition with a TFP residual",
+                "Growth accounting of the fall in price per unit of capability (log changes; shares add to 100%).")
+def _decomposition(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.costs import cost_decomposition, decomposition_inputs
+
+    r = cost_decomposition(decomposition_inputs(panel))
+    f = r.to_frame().set_index("term")
+    CLAIMS.append(Claim("TFP residual share of the cost reduction", "103.7%",
+                        f"{f.loc['tfp_residual', 'share_pct']:.1f}%", f"log change {r.start}→{r.end}"))
+    CLAIMS.append(Claim("GPU hardware share", "−0.9%",
+                        f"{f.loc['gpu_hardware (rental + price-performance)', 'share_pct']:.1f}%",
+                        "GPU rental price + hardware price-performance"))
+    return r
+
+
+@result_section("malmquist", "DEA Malmquist productivity of LLM developers",
+                "Developer × quarter DMUs from 2023Q1; output-oriented CRS Malmquist (Färe et al. 1994), VRS split.")
+def _malmquist(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.llm_frontier import llm_malmquist
+
+    r = llm_malmquist(panel)
+    f = r.to_frame()
+    main = f[(f["window"].str.contains("chained")) & (f["spec"] == f["spec"].iloc[0])].set_index("measure")
+    CLAIMS.append(Claim("Malmquist index 2024Q1–Q4", "4.11", _fmt(main.loc["tfpch", "estimate"]),
+                        f"{f['spec'].iloc[0]}, chained quarterly"))
+    CLAIMS.append(Claim("Technical change 2024Q1–Q4", "4.13", _fmt(main.loc["techch", "estimate"]),
+                        f"{f['spec'].iloc[0]}, chained quarterly"))
+    return r
+
+
+@result_section("elasticity", "Elasticity of inference price to training cost")
+def _elasticity(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.costs import elasticity, elasticity_data
+
+    r = elasticity(elasticity_data(panel))
+    row = r.to_frame().set_index("term").loc["log_training_cost"]
+    CLAIMS.append(Claim("Training-cost → price elasticity", "0.432",
+                        _ci(row["estimate"], row["conf_low"], row["conf_high"]), f"n = {r.n}, robust SE"))
+    return r
+
+
+@result_section("us_china", "US–China: training cost and $/FLOP")
+def _us_china(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.costs import us_china
+
+    r = us_china(n_boot=2000, seed=0)
+    f = r.to_frame().set_index("term")
+    g = f.loc["training_cost_gap_us_over_china"]
+    CLAIMS.append(Claim("US/China training-cost gap", "63×", _ci(g["estimate"], g["conf_low"], g["conf_high"]) + "×",
+                        "ratio of geometric means, bootstrap 95% CI"))
+    CLAIMS.append(Claim("Equal $/FLOP (p-value)", "0.228", _fmt(f.loc["welch_t_ln_usd_per_flop", "p_value"]),
+                        "Welch t on ln $/FLOP"))
+    return r
+
+
+def _paper_vs_ours(panel: pd.DataFrame) -> Section:
+    s = Section("paper_vs_ours", "Paper vs ours",
+                text="Every number Du (2026) reports, beside ours from the bundled data (95% CI where available).")
+    s.tables.append(Table("", pd.DataFrame([c.__dict__ for c in CLAIMS])))
+    return s
+
+
+def paper_section() -> Callable[[pd.DataFrame], Section]:
+    return _paper_vs_ours
