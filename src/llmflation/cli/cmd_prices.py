@@ -1,0 +1,207 @@
+"""Price-dynamics commands: `trend`, `decline`, `premium`, `threshold`, `forecast`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+
+from llmflation.cli._common import Format, FormatOpt, emit, emit_result
+
+
+class Data(str, Enum):
+    panel = "panel"
+    milestones = "milestones"
+    cross_section = "cross-section"
+
+
+DataOpt = typer.Option(Data.panel, "--data", help="Prices: the canonical panel, the curated milestones, or the "
+                       "OpenRouter cross-section of --snapshot (survivor prices; shows no decline).")
+SnapshotOpt = typer.Option("2026-03-28", "--snapshot", help="OpenRouter snapshot date for --data cross-section.")
+CsvOpt = typer.Option(None, "--csv", help="Your own CSV of dated prices (one row per observation).")
+DateColOpt = typer.Option(None, "--date-column", help="Date column of --csv.")
+PriceColOpt = typer.Option(None, "--price-column", help="Price column of --csv (USD per million tokens).")
+
+
+def _load(data: Data, snapshot: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Prices and the options that fit them (observations, date column)."""
+    if data == Data.cross_section:
+        from llmflation.analysis.trend import openrouter_cross_section
+
+        return openrouter_cross_section(snapshot), {"observations": "rows", "date_col": "release_date"}
+    import warnings
+
+    import llmflation as lf
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        panel = lf.load_panel()
+    if data == Data.milestones:
+        m = panel[panel["source"] == "milestones"].copy()
+        m.attrs = dict(panel.attrs)
+        return m, {"observations": "rows"}
+    return panel, {}
+
+
+def _read_csv(path: Path, date_column: str | None, price_column: str | None) -> pd.DataFrame:
+    from llmflation.errors import InputError
+
+    if not date_column or not price_column:
+        raise InputError("--csv needs --date-column and --price-column (e.g. --date-column date "
+                         "--price-column usd_per_mtok).")
+    df = pd.read_csv(path)
+    df.attrs["vintage"] = f"user data ({path.name})"
+    return df
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("trend")
+    def trend(
+        by: str = typer.Option(None, "--by", help="Group column: tier (default for the panel), any column, or all."),
+        tiers: str = typer.Option(None, "--tiers", help="Tier definition: positioning, price_band or capability."),
+        price: str = typer.Option("blended", "--price", help="blended (3:1), input or output."),
+        observations: str = typer.Option(None, "--observations", help="changes (default), launch or rows."),
+        level: float = typer.Option(0.95, "--level", help="Confidence level."),
+        n_boot: int = typer.Option(2000, "--n-boot", help="Bootstrap resamples (0 = none)."),
+        seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
+        data: Data = DataOpt, snapshot: str = SnapshotOpt,
+        csv: Path = CsvOpt, date_column: str = DateColOpt, price_column: str = PriceColOpt,
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """Exponential price trend per group: factor per year, half-life, CIs, R², Moore test."""
+        import llmflation as lf
+
+        if csv is not None:
+            frame, kw = _read_csv(csv, date_column, price_column), {"observations": "rows", "date_col": date_column,
+                                                                   "price_col": price_column}
+            by = by or "all"
+        else:
+            frame, kw = _load(data, snapshot)
+            by = by or "tier"
+        if observations:
+            kw["observations"] = observations
+        r = lf.price_trend(frame, by=None if by == "all" else by, tiers=tiers, price=price, level=level,
+                           n_boot=n_boot, seed=seed, **kw)
+        notes = list(r.notes) + [f"Data vintage: {r.vintage}"]
+        emit(r.table(), fmt, title=r.title, notes=notes,
+             extra={"title": r.title, "notes": notes, "config": r.config} if fmt == Format.json else None)
+
+    @app.command("decline")
+    def decline(
+        start: str = typer.Option("2020-01-01", "--start", help="Start date."),
+        end: str = typer.Option("2026-03-28", "--end", help="End date."),
+        capability: str = typer.Option("eci", "--capability", help="Score column for constant capability."),
+        window_days: float = typer.Option(365.0, "--window-days", help="How long a price counts as available."),
+        data: Data = DataOpt, snapshot: str = SnapshotOpt, fmt: Format = FormatOpt,
+    ) -> None:
+        """Fall in price between two dates: endpoint ratio, trend factor, constant capability."""
+        import llmflation as lf
+
+        frame, kw = _load(data, snapshot)
+        kw.pop("date_col", None)
+        emit_result(lf.total_decline(frame, start=start, end=end, capability=capability, window_days=window_days,
+                                     **kw), fmt)
+
+    @app.command("premium")
+    def premium(
+        price: str = typer.Option("blended", "--price", help="blended (3:1), input or output."),
+        capability: str = typer.Option(None, "--capability", help="Score column to control for (e.g. eci)."),
+        tiers: str = typer.Option(None, "--tiers", help="Tier definition for the flagship comparison."),
+        data: Data = DataOpt, snapshot: str = SnapshotOpt, fmt: Format = FormatOpt,
+    ) -> None:
+        """Reasoning vs non-reasoning price ratio (raw, matched, regression) and the flagship R²."""
+        import llmflation as lf
+
+        frame, kw = _load(data, snapshot)
+        obs = "rows" if kw.get("observations") == "rows" else "launch"
+        r = lf.reasoning_premium(frame, price=price, capability=capability, tiers=tiers, observations=obs,
+                                 date_col=kw.get("date_col"))
+        emit_result(r, fmt)
+        if fmt == Format.table:
+            emit(r.flagship, fmt, title="Flagship trend with and without reasoning models (paper R² = 0.031)")
+
+    @app.command("threshold")
+    def threshold(
+        benchmark: str = typer.Option("MMLU", "--benchmark", help="Score column (Epoch data: MMLU, GPQA Diamond, "
+                                      "MATH-500, MATH 5, HumanEval, LMSys Chatbot Arena ELO; panel: GPQA Diamond, "
+                                      "MATH 5, MMLU, ECI, …)."),
+        source: str = typer.Option("epoch", "--source", help="epoch (Epoch's inputs, to Feb 2025) or panel "
+                                   "(our dated prices joined to Epoch benchmark scores)."),
+        thresholds: str = typer.Option("frontier", "--thresholds", help="frontier, or comma-separated scores."),
+        since: str = typer.Option(None, "--since", help="Only prices dated on or after."),
+        until: str = typer.Option(None, "--until", help="Only prices dated on or before."),
+        level: float = typer.Option(0.90, "--level", help="Confidence level (Epoch: 0.90)."),
+        csv: Path = CsvOpt, date_column: str = DateColOpt, price_column: str = PriceColOpt,
+        model_column: str = typer.Option(None, "--model-column", help="Model column of --csv."),
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """Epoch AI's method: decline of the cheapest price above each capability threshold."""
+        from llmflation.analysis import threshold as th
+        from llmflation.errors import InputError
+
+        thr: Any = "frontier" if thresholds == "frontier" else [float(v) for v in thresholds.split(",")]
+        kw: dict[str, Any] = {"benchmark": benchmark, "thresholds": thr, "since": since, "until": until,
+                              "level": level}
+        if csv is not None:
+            frame = _read_csv(csv, date_column, price_column)
+            r = th.cheapest_above_threshold(frame, date_col=date_column, price_col=price_column,
+                                            model_col=model_column, **kw)
+        elif source == "epoch":
+            ref = th.epoch_reference_results()
+            r = th.cheapest_above_threshold(th.epoch_price_inputs(), reference=ref, **kw)
+        elif source == "panel":
+            import llmflation as lf
+
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                prices = th.panel_prices(lf.load_panel())
+            prices = prices.dropna(subset=["epoch_model"])
+            if benchmark == "ECI":
+                prices = prices.rename(columns={"eci": "ECI"})
+                scores = None
+            else:
+                scores = th.epoch_scores(benchmark)
+            r = th.cheapest_above_threshold(prices, scores, model_col="epoch_model", date_col="date",
+                                            price_col="price", **kw)
+        else:
+            raise InputError(f"--source {source!r} is not allowed; expected one of: 'epoch', 'panel'.")
+        emit_result(r, fmt)
+
+    @app.command("forecast")
+    def forecast(
+        until: str = typer.Option("2027-12-31", "--until", help="Forecast horizon."),
+        target: list[float] = typer.Option(None, "--target", help="Target price(s), USD per million tokens: "
+                                           "when does the trend reach it? Repeatable."),
+        by: str = typer.Option("tier", "--by", help="Group column, or all."),
+        tiers: str = typer.Option(None, "--tiers", help="Tier definition: positioning, price_band or capability."),
+        capability: str = typer.Option(None, "--capability", help="Instead of tiers: forecast the cheapest price "
+                                       "above Epoch's thresholds on this benchmark (e.g. MMLU)."),
+        level: float = typer.Option(0.95, "--level", help="Interval level."),
+        data: Data = DataOpt, snapshot: str = SnapshotOpt, fmt: Format = FormatOpt,
+    ) -> None:
+        """Price per tier at a horizon with a prediction interval; dates trends reach target prices."""
+        import llmflation as lf
+
+        if capability:
+            from llmflation.analysis import threshold as th
+
+            src: Any = th.cheapest_above_threshold(th.epoch_price_inputs(), benchmark=capability)
+            r = lf.forecast(src, until=until, target_prices=target or None, level=level)
+        else:
+            frame, kw = _load(data, snapshot)
+            r = lf.forecast(frame, until=until, target_prices=target or None, level=level,
+                            by=None if by == "all" else by, tiers=tiers, **kw)
+        if fmt == Format.table:
+            emit(r.prices, fmt, title=f"Price at {r.horizon.date()} (USD per million tokens; "
+                 f"{int(round(100 * level))}% prediction interval pi_*)")
+            if len(r.crossings):
+                emit(r.crossings, fmt, title="Date the trend reaches each target price (Fieller interval)")
+            for n in list(r.notes) + [f"Data vintage: {r.vintage}"]:
+                typer.echo(n)
+        else:
+            emit_result(r, fmt)
