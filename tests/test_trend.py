@@ -121,7 +121,7 @@ def test_dated_prices_first_party_changes_and_launch_window() -> None:
 def test_price_trend_by_tier_with_definitions() -> None:
     rng = np.random.default_rng(5)
     rows = []
-    for tier, name, p0, hl in (("economy", "Haiku", 1.0, 1.0), ("mid", "Sonnet", 6.0, 1.5),
+    for _tier, name, p0, hl in (("economy", "Haiku", 1.0, 1.0), ("mid", "Sonnet", 6.0, 1.5),
                                ("flagship", "Opus", 40.0, 3.0)):
         for i in range(15):
             d = pd.Timestamp("2022-01-01") + pd.Timedelta(days=int(rng.integers(0, 1500)))

@@ -22,6 +22,7 @@ _API: dict[str, str] = {
     "sup_f_test": "llmflation.analysis.breaks",
     "bai_perron": "llmflation.analysis.breaks",
     "cusum_test": "llmflation.analysis.breaks",
+    "llm_price_breaks": "llmflation.analysis.llm_breaks",
     # frontier
     "dea": "llmflation.analysis.dea",
     "malmquist": "llmflation.analysis.malmquist",

@@ -152,7 +152,8 @@ def brute_force_breaks(X: np.ndarray, y: np.ndarray, h: int, m: int) -> tuple[fl
             cache[key] = rss_segment(X, y, a, b)
         return cache[key]
 
-    best, best_bp = math.inf, ()
+    best: float = math.inf
+    best_bp: tuple[int, ...] = ()
     for bp in combinations(range(h, n - h + 1), m):
         edges = (0, *bp, n)
         if any(edges[i + 1] - edges[i] < h for i in range(m + 1)):
@@ -293,7 +294,8 @@ def pargmax_v(x: float, xi: float = 1.0, phi1: float = 1.0, phi2: float = 1.0) -
 
     ``xi`` is the ratio of the regressor second moments across the break, ``phi1``,
     ``phi2`` the error scales before and after; the same closed form as strucchange's
-    ``pargmaxV`` (Bai 1997, Econometrica / REStat, Proposition 3 and its corrigendum).
+    ``pargmaxV`` (Bai 1997, "Estimation of a change point in multiple regression models",
+    Review of Economics and Statistics 79, 551-563; Bai and Perron 1998, section 4).
     """
     phi = xi * (phi2 / phi1) ** 2
     lcdf = stats.norm.logcdf

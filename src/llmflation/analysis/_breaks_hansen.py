@@ -3063,7 +3063,7 @@ def tau_from_lambda(lam: float) -> float:
     >>> round(tau_from_lambda(((1 - 0.15) / 0.15) ** 2), 10)
     0.15
     """
-    return lam if lam < 1 else 1.0 / (1.0 + np.sqrt(lam))
+    return float(lam) if lam < 1 else float(1.0 / (1.0 + np.sqrt(lam)))
 
 
 def hansen_pvalue(x: float, kind: Kind, k: int, lam: float) -> float:

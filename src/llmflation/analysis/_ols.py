@@ -196,10 +196,19 @@ def bootstrap_slopes(x: object, y: object, *, n_boot: int = 2000, seed: int | No
         return out
     if kind != "pairs":
         raise InputError(f"kind={kind!r} is not allowed; expected one of: 'pairs', 'residual'.")
+    # A resample is a vector of case counts; its weighted sums are one matrix product
+    # counts (m, n) @ [1, x, y, x², xy] (n, 5) — centred for precision.
+    xc, yc = xa - xa.mean(), ya - ya.mean()
+    basis = np.column_stack([np.ones(n), xc, yc, xc * xc, xc * yc])
+    tol = 1e-12 * float(n * n) * max(1.0, float(xc @ xc) / n)
     for s in range(0, n_boot, chunk):
         m = min(chunk, n_boot - s)
         idx = gen.integers(0, n, size=(m, n))
-        out[s:s + m] = batched_slopes(xa[idx], ya[idx])[0]
+        counts = np.bincount((idx + (np.arange(m) * n)[:, None]).ravel(), minlength=m * n).reshape(m, n)
+        w, sx, sy, sxx, sxy = (counts.astype(float) @ basis).T
+        den = w * sxx - sx * sx
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[s:s + m] = np.where(den > tol, (w * sxy - sx * sy) / np.where(den > tol, den, 1.0), np.nan)
     return out[np.isfinite(out)]
 
 

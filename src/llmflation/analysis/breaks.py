@@ -120,6 +120,7 @@ def _prepare(y: Any, X: Any, breaking: Any = None, *, func: str) -> _Data:
         raise InputError(f"{func}: y has {int(bad.sum())} missing or infinite values (at {shown}). "
                          "Drop them first, e.g. y.dropna().")
     n = len(yv)
+    names: tuple[str, ...]
     if isinstance(X, str):
         check_choice("X", X, ("constant", "trend"))
         if X == "constant":
@@ -287,7 +288,7 @@ def chow_test(y: Any, X: Any = None, *, break_at: Any, breaking: Any = None, cov
     >>> y = pd.Series([1.0, 1.2, 0.9, 1.1, 3.0, 3.2, 2.9, 3.1], index=range(2001, 2009))
     >>> t = chow_test(y, break_at=2004)
     >>> round(t.statistic, 1), t.df
-    (240.0, (1, 6))
+    (480.0, (1, 6))
     """
     d = _prepare(y, X, breaking, func="chow_test")
     lags = _lags(d, cov, hac_lags)
@@ -390,8 +391,8 @@ class SupFResult(ResultMixin):
         """The three statistics as :class:`HypothesisTest` objects."""
         null = "no structural break"
         dist = f"Andrews (1993) sup/ave/exp of F, q={self.df}, lambda={self.lam:.4g}; Hansen (1997) p-values"
-        common = {"df": self.df, "null": null, "distribution": dist, "config": self.config,
-                  "vintage": self.vintage}
+        common: dict[str, Any] = {"df": self.df, "null": null, "distribution": dist,
+                                  "config": self.config, "vintage": self.vintage}
         return {
             "sup_f": HypothesisTest(self.statistic, self.p_value, name="sup-F",
                                     extra={"break_at": self.break_at}, **common),

@@ -34,6 +34,10 @@ from llmflation.errors import InputError
 DEFAULT_HORIZON = "2027-12-31"
 
 
+def _as_date(v: Any) -> Any:
+    return None if pd.isna(v) else pd.Timestamp(v).date()
+
+
 @dataclass(frozen=True, repr=False, eq=False)
 class ForecastResult(ResultMixin):
     """Price forecasts per group and the dates trends reach target prices.
@@ -66,7 +70,8 @@ class ForecastResult(ResultMixin):
                  "trend_conf_high": r.ci_high, "n": r.n} for r in p.itertuples()]
         for r in self.crossings.itertuples():
             rows.append({"group": r.group, "term": f"date_price_reaches_{r.target_price:g}",
-                         "estimate": r.date, "conf_low": r.conf_low, "conf_high": r.conf_high, "n": r.n})
+                         "estimate": _as_date(r.date), "conf_low": _as_date(r.conf_low),
+                         "conf_high": _as_date(r.conf_high), "n": r.n})
         return pd.DataFrame(rows).reindex(columns=["group", "term", "estimate", "conf_low", "conf_high",
                                                     "trend_conf_low", "trend_conf_high", "n"])
 
@@ -78,7 +83,10 @@ class ForecastResult(ResultMixin):
                            "interval pi_*, trend-line interval ci_*; USD per million tokens)",
                            [] if has_cross else notes, fmt)
         if has_cross:
-            out += "\n" + render_table(self.crossings, f"Date the trend reaches each target price ({lvl}% "
+            cr = self.crossings.copy()
+            for c in ("date", "conf_low", "conf_high"):
+                cr[c] = cr[c].map(_as_date)
+            out += "\n" + render_table(cr, f"Date the trend reaches each target price ({lvl}% "
                                        "Fieller interval; NaT = unbounded)", notes, fmt)
         return out
 

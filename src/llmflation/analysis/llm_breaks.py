@@ -39,7 +39,14 @@ import numpy as np
 import pandas as pd
 
 from llmflation.analysis._results import HypothesisTest, ResultMixin, SummaryFormat, render_table
-from llmflation.analysis.breaks import BreaksResult, SupFResult, bai_perron, chow_test, sup_f_test
+from llmflation.analysis.breaks import (
+    BreaksResult,
+    Cov,
+    SupFResult,
+    bai_perron,
+    chow_test,
+    sup_f_test,
+)
 from llmflation.errors import InputError
 
 #: What the paper reports (a reference shown beside ours, never returned as a result).
@@ -421,14 +428,15 @@ def _rows_for(name: str, model: str, y: pd.Series, X: Any, *, break_at: Any, tri
     rows: list[dict] = []
     n = len(y)
     key = f"{name} | {model}"
-    for cov in ("ols", "hac"):
+    covs: tuple[Cov, ...] = ("ols", "hac")
+    for cov in covs:
         t = chow_test(y, X, break_at=break_at, cov=cov)
         rows.append({"series": name, "model": model, "test": f"chow ({cov})", "statistic": t.statistic,
                      "p_value": t.p_value, "df": str(t.df), "break_at": _fmt(t.extra.get("break_at")),
                      "conf_low": "", "conf_high": "", "n": n,
                      "paper_value": "F=5.74, p=0.005, F(2, 58)" if paper and cov == "ols" else "",
                      "reason": t.reason or ""})
-    for cov in ("ols", "hac"):
+    for cov in covs:
         s = sup_f_test(y, X, trim=trim, cov=cov)
         store_f[f"{key} | {cov}"] = s
         rows.append({"series": name, "model": model, "test": f"sup-F ({cov})", "statistic": s.statistic,

@@ -252,8 +252,8 @@ def cost_vs_price_trends(costs: pd.DataFrame, *, benchmarks: Mapping[str, str] |
         src = frontier_from if frontier_from is not None else sub
         fr = frontier_thresholds(src.rename(columns={"Model Name": "model", "Release Date": "date"}), bench)
         th = {str(m): float(v) for m, v in zip(fr["model"], fr["threshold"], strict=True)}
-        kw = dict(benchmark=bench, thresholds=th, level=level, model_col="model", date_col="date",
-                  min_threshold=30.0 if bench in MULTIPLE_CHOICE else None)
+        kw: dict[str, Any] = dict(benchmark=bench, thresholds=th, level=level, model_col="model", date_col="date",
+                                  min_threshold=30.0 if bench in MULTIPLE_CHOICE else None)
         c = cheapest_above_threshold(sub.drop(columns=["price"]), price_col="cost",
                                      exclude_reasoning=exclude_reasoning_cost, **kw)
         p_in = sub.drop(columns=["cost"]).drop_duplicates(subset=["model", "date"])

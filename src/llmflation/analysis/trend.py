@@ -533,7 +533,7 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
             raise InputError("exclude_reasoning=True needs an is_reasoning column.")
         frame = frame[~frame["is_reasoning"].fillna(False).astype(bool)]
         notes.append("Reasoning models excluded.")
-    tier_def = None
+    tier_def: Any = None
     if group_col == "tier":
         if tiers is not None:
             check_choice("tiers", tiers, TIER_DEFINITIONS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import typer
 from llmflation.cli._common import Format, FormatOpt, emit, emit_result
 
 
-class Data(str, Enum):
+class Data(StrEnum):
     panel = "panel"
     milestones = "milestones"
     cross_section = "cross-section"
@@ -86,7 +86,12 @@ def register(app: typer.Typer) -> None:
         r = lf.price_trend(frame, by=None if by == "all" else by, tiers=tiers, price=price, level=level,
                            n_boot=n_boot, seed=seed, **kw)
         notes = list(r.notes) + [f"Data vintage: {r.vintage}"]
-        emit(r.table(), fmt, title=r.title, notes=notes,
+        table = r.table()
+        if fmt == Format.table:
+            table = table[["group", "n", "start_date", "end_date", "factor_per_year", "factor_conf_low",
+                           "factor_conf_high", "half_life_years", "half_life_conf_low", "half_life_conf_high",
+                           "r_squared", "moore_p_value"]]
+        emit(table, fmt, title=r.title, notes=notes,
              extra={"title": r.title, "notes": notes, "config": r.config} if fmt == Format.json else None)
 
     @app.command("decline")
@@ -153,9 +158,9 @@ def register(app: typer.Typer) -> None:
             ref = th.epoch_reference_results()
             r = th.cheapest_above_threshold(th.epoch_price_inputs(), reference=ref, **kw)
         elif source == "panel":
-            import llmflation as lf
-
             import warnings
+
+            import llmflation as lf
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -200,7 +205,10 @@ def register(app: typer.Typer) -> None:
             emit(r.prices, fmt, title=f"Price at {r.horizon.date()} (USD per million tokens; "
                  f"{int(round(100 * level))}% prediction interval pi_*)")
             if len(r.crossings):
-                emit(r.crossings, fmt, title="Date the trend reaches each target price (Fieller interval)")
+                cr = r.crossings.copy()
+                for c in ("date", "conf_low", "conf_high"):
+                    cr[c] = pd.to_datetime(cr[c]).dt.date
+                emit(cr, fmt, title="Date the trend reaches each target price (Fieller interval; empty = unbounded)")
             for n in list(r.notes) + [f"Data vintage: {r.vintage}"]:
                 typer.echo(n)
         else:

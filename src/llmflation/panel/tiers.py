@@ -234,8 +234,8 @@ def assign_tiers(panel: pd.DataFrame, definition: TierDefinition = DEFAULT_TIERS
         frame = pd.DataFrame({"s": score, "g": year}).dropna()
         pct = frame.groupby("g")["s"].rank(method="average", pct=True)
         n_in = frame.groupby("g")["s"].transform("size")
-        tier = np.where(pct <= 1 / 3 + 1e-12, "economy", np.where(pct <= 2 / 3 + 1e-12, "mid", "flagship"))
+        tercile = np.where(pct <= 1 / 3 + 1e-12, "economy", np.where(pct <= 2 / 3 + 1e-12, "mid", "flagship"))
         labels = {m: pd.NA for m in launch.index}
-        for m, t, k in zip(frame.index, tier, n_in, strict=True):
+        for m, t, k in zip(frame.index, tercile, n_in, strict=True):
             labels[m] = t if k >= 3 else pd.NA
     return model_of_row.map(labels).astype("string").rename("tier")

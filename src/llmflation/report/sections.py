@@ -131,3 +131,24 @@ def _paper_vs_ours(panel: pd.DataFrame) -> Section:
 
 def paper_section() -> Callable[[pd.DataFrame], Section]:
     return _paper_vs_ours
+
+
+# ----------------------------------------------------------------------- structural breaks (issue 6)
+
+
+@result_section("breaks", "Structural breaks in LLM prices",
+                "Chow test at May 2024 (the paper's set-up as far as it can be inferred), the unknown-date "
+                "sup-F and Bai–Perron, on the milestone series and on monthly cheapest-price indices.")
+def _breaks(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.llm_breaks import llm_price_breaks
+
+    r = llm_price_breaks(panel=panel)
+    f = r.to_frame()
+    chow = f[f.apply(lambda row: "chow" in " ".join(map(str, row.values)).lower(), axis=1)]
+    if len(chow):
+        row = chow.iloc[0]
+        stat = row.get("statistic", float("nan"))
+        p = row.get("p_value", float("nan"))
+        CLAIMS.append(Claim("Chow break after May 2024", "F = 5.74, p = 0.005",
+                            f"F = {_fmt(stat)}, p = {_fmt(p)}", str(row.get("term", row.iloc[0]))))
+    return r

@@ -246,9 +246,14 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
         return f"CAST({alias}.{Q(col)} AS {types[col]}) AS {Q(col)}"
 
     # ---------------------------------------------------------------- snapshots in the batch
-    con.execute("CREATE OR REPLACE TEMP TABLE _lf_snaps AS "
-                "SELECT d, t, CAST(row_number() OVER (ORDER BY d) AS INTEGER) AS si FROM ("
-                "  SELECT CAST(observed_at AS DATE) AS d, max(observed_at) AS t FROM _lf_obs_in GROUP BY 1)")
+    # one scan: rows per snapshot time, then the last snapshot of each day
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _lf_snaps AS
+        SELECT d, t, n, CAST(row_number() OVER (ORDER BY d) AS INTEGER) AS si FROM (
+            SELECT CAST(t AS DATE) AS d, t, n FROM (
+                SELECT observed_at AS t, CAST(count(*) AS INTEGER) AS n FROM _lf_obs_in GROUP BY 1)
+            QUALIFY row_number() OVER (PARTITION BY CAST(t AS DATE) ORDER BY t DESC) = 1)
+    """)
     n_snaps, first_t, last_t, first_d = _first(con.execute(  # type: ignore[misc]
         "SELECT count(*), min(t), max(t), min(d) FROM _lf_snaps"))
     n_obs_total = len(frame)
@@ -288,34 +293,50 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
         stage("undone")
 
     # ---------------------------------------------------------------- run-length encode the batch
+    # Gaps and islands in one window pass: a row *starts* a run unless the key was seen
+    # at the previous snapshot with the same values, and *ends* one unless it is seen at
+    # the next snapshot with the same values. Only start/end rows are kept; each start
+    # row's end is the next kept row (or itself).
     in_cols = ", ".join(cast(c) for c in (*keys, *value_cols))
+    cont_prev = " AND ".join(["lag(si) OVER w = si - 1",
+                              *(f"lag({Q(c)}) OVER w IS NOT DISTINCT FROM {Q(c)}" for c in cmp_)])
+    cont_next = " AND ".join(["lead(si) OVER w = si + 1",
+                              *(f"lead({Q(c)}) OVER w IS NOT DISTINCT FROM {Q(c)}" for c in cmp_)])
     dedup = ", ".join([*(Q(k) for k in keys), "si", "any_value(d) AS d", "any_value(t) AS t",
                        *(f"arg_max_null({Q(c)}, _row) AS {Q(c)}" for c in value_cols)])
-    same = " AND ".join(["lag(si) OVER w = si - 1",
-                         *(f"lag({Q(c)}) OVER w IS NOT DISTINCT FROM {Q(c)}" for c in cmp_)])
-    agg = ", ".join([*(Q(k) for k in keys), "run",
-                     *(f"arg_min_null({Q(c)}, si) AS {Q(c)}" for c in cmp_),
-                     *(f"arg_max_null({Q(c)}, si) AS {Q(c)}" for c in carry),
-                     "min(d) AS valid_from", "max(d) AS valid_to", "CAST(count(*) AS INTEGER) AS n_obs",
-                     "min(si) AS first_si", "max(si) AS last_si", "max(t) AS observed_at"])
+
+    def edges(source_cte: str) -> str:
+        return f"""
+            CREATE OR REPLACE TEMP TABLE _lf_runs AS
+            WITH o AS (
+                SELECT s.si, s.d, s.t, x._row, {in_cols}
+                FROM _lf_obs_in x JOIN _lf_snaps s ON x.observed_at = s.t
+            ), dd AS ({source_cte}), f AS (
+                SELECT *, coalesce({cont_prev}, FALSE) AS cont_prev, coalesce({cont_next}, FALSE) AS cont_next,
+                       (lag(si) OVER w = si OR lead(si) OVER w = si) AS dup
+                FROM dd WINDOW w AS (PARTITION BY {k_list} ORDER BY si)
+            )
+            SELECT * FROM f WHERE NOT cont_prev OR NOT cont_next OR dup
+        """
+
+    con.execute(edges("SELECT * FROM o"))
+    if _rowcount(con.execute("SELECT count(*) FROM _lf_runs WHERE dup")):
+        # a key listed twice in one snapshot: keep its last row, then encode again
+        con.execute(edges(f"SELECT {dedup} FROM o GROUP BY {k_list}, si"))
+    nxt = "".join(f", CASE WHEN cont_next THEN lead({Q(c)}) OVER w ELSE {Q(c)} END AS {Q(c)}"
+                  for c in (*carry, "si", "d", "t"))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lf_runs AS
-        WITH o AS (
-            SELECT s.si, s.d, s.t, x._row, {in_cols}
-            FROM _lf_obs_in x JOIN _lf_snaps s ON x.observed_at = s.t
-        ), dd AS (
-            SELECT {dedup} FROM o GROUP BY {k_list}, si
-        ), f AS (
-            SELECT *, CASE WHEN {same} THEN 0 ELSE 1 END AS brk
-            FROM dd WINDOW w AS (PARTITION BY {k_list} ORDER BY si)
-        ), g AS (
-            SELECT *, sum(brk) OVER (PARTITION BY {k_list} ORDER BY si
-                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
-            FROM f
+        WITH p AS (
+            SELECT {k_list}, {", ".join(Q(c) for c in cmp_)}, si AS first_si, d AS valid_from,
+                   cont_prev{nxt}
+            FROM _lf_runs WINDOW w AS (PARTITION BY {k_list} ORDER BY si)
         )
-        SELECT {agg} FROM g GROUP BY {k_list}, run
+        SELECT {k_list}, {", ".join(Q(c) for c in (*cmp_, *carry))}, first_si, si AS last_si,
+               valid_from, d AS valid_to, CAST(si - first_si + 1 AS INTEGER) AS n_obs, t AS observed_at
+        FROM p WHERE NOT cont_prev
     """)
-    kept = _first(con.execute("SELECT count(*) FROM _lf_obs_in x JOIN _lf_snaps s ON x.observed_at = s.t"))
+    kept = _first(con.execute("SELECT sum(n) FROM _lf_snaps"))
     if kept and int(kept[0]) < n_obs_total:
         notes.append(f"{n_obs_total - int(kept[0])} observation(s) from earlier snapshots of the same day "
                      "were superseded by the day's last snapshot")
@@ -326,7 +347,7 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
     join_c = " AND ".join(f"i.{Q(c)} IS NOT DISTINCT FROM r.{Q(c)}" for c in cmp_)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _lf_cont AS
-        SELECT {r_keys}, r.run, i.valid_from AS i_from
+        SELECT {r_keys}, r.first_si, i.valid_from AS i_from
         FROM _lf_runs r JOIN {tbl} i
           ON i.source = ? AND i.origin = 'fetch' AND i.is_open AND {join_k} AND {join_c}
         WHERE r.first_si = 1
@@ -336,7 +357,7 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
     extended = _rowcount(con.execute(f"""
         UPDATE {tbl} SET valid_to = u.valid_to, n_obs = {tbl}.n_obs + u.n_obs, observed_at = u.observed_at,
                          is_open = (u.last_si = ?){set_carry}
-        FROM (SELECT c.i_from, r.* FROM _lf_cont c JOIN _lf_runs r USING ({k_list}, run)) u
+        FROM (SELECT c.i_from, r.* FROM _lf_cont c JOIN _lf_runs r USING ({k_list}, first_si)) u
         WHERE {tbl}.source = ? AND {tbl}.origin = 'fetch' AND {u_k} AND {tbl}.valid_from = u.i_from
     """, [n_snaps, source]))
     stage("extended")
@@ -349,7 +370,7 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
 
     # ---------------------------------------------------------------- open new intervals
     con.execute(f"CREATE OR REPLACE TEMP TABLE _lf_new AS "
-                f"SELECT r.* FROM _lf_runs r ANTI JOIN _lf_cont c USING ({k_list}, run)")
+                f"SELECT r.* FROM _lf_runs r ANTI JOIN _lf_cont c USING ({k_list}, first_si)")
     d_k = " AND ".join(f"p.{Q(k)} = n.{Q(k)}" for k in keys)
     taken = _rowcount(con.execute(
         f"DELETE FROM {tbl} p USING _lf_new n WHERE p.source = ? AND p.origin <> 'fetch' AND {d_k} "
@@ -370,8 +391,7 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
     # ---------------------------------------------------------------- the snapshot log
     con.execute("""
         INSERT INTO fetch_snapshots (source, history_table, observed_at, snapshot_date, rows, sha256)
-        SELECT ?, ?, s.t, s.d, CAST(count(*) AS INTEGER), ?
-        FROM _lf_snaps s JOIN _lf_obs_in x ON x.observed_at = s.t GROUP BY s.t, s.d
+        SELECT ?, ?, t, d, n, ? FROM _lf_snaps
         ON CONFLICT (source, observed_at) DO UPDATE SET rows = excluded.rows, sha256 = excluded.sha256,
             history_table = excluded.history_table, recorded_at = now()
     """, [source, table.name, sha256 if n_snaps == 1 else None])
