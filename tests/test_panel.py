@@ -45,7 +45,7 @@ def test_exclusions_warn_with_counts():
     ("gpt-4o-2024-08-06", "litellm", ("gpt-4o-2024-08-06", "OpenAI", "GPT-4o")),
     ("GPT-4o", "epoch", ("gpt-4o", "OpenAI", "GPT-4o")),
     ("anthropic/claude-3.5-sonnet", "openrouter", ("claude-3-5-sonnet", "Anthropic", "Claude 3.5 Sonnet")),
-    ("deepseek/deepseek-chat", "openrouter", ("deepseek-chat", "DeepSeek", "DeepSeek-V3")),
+    ("deepseek/deepseek-chat", "openrouter", ("deepseek-chat", "DeepSeek", None)),
 ])
 def test_identity_resolution(key, source, expect):
     from llmflation.panel.build import resolve_keys

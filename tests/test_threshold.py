@@ -19,6 +19,7 @@ from llmflation.analysis.threshold import (
     cheapest_series,
     epoch_price_inputs,
     epoch_reproduction,
+    epoch_scores,
     fit_threshold_series,
     frontier_thresholds,
     gpt35_level_decline,
@@ -189,6 +190,17 @@ def test_rates_since_cutoff_splits_periods() -> None:
     assert (r.after.series["date"] > "2024-01-01").all()
     assert set(r.to_frame()["period"]) <= {"before", "after", "full"}
     assert "Median factor per year" in r.summary()
+    assert r._repr_html_().startswith("<div")
+
+
+def test_epoch_scores_map_versions_to_models() -> None:
+    s = epoch_scores("GPQA Diamond")
+    assert len(s) > 50 and s["GPQA Diamond"].between(0, 100).all()
+    assert s["epoch_model"].is_unique
+    m = epoch_scores("MMLU")
+    assert m["MMLU"].between(20, 100).all()
+    with pytest.raises(InputError, match="benchmark='BLEU' is not allowed"):
+        epoch_scores("BLEU")
 
 
 @pytest.mark.parametrize("make", [

@@ -38,6 +38,13 @@ _API: dict[str, str] = {
     "cheapest_above_threshold": "llmflation.analysis.threshold",
     "forecast": "llmflation.analysis.forecast",
     "cost_per_task": "llmflation.analysis.task_cost",
+    "cost_vs_price_trends": "llmflation.analysis.task_cost",
+    "assign_tiers": "llmflation.panel.tiers",
+    "openrouter_cross_section": "llmflation.analysis.trend",
+    "a16z_series": "llmflation.analysis.threshold",
+    "gpt35_level_decline": "llmflation.analysis.threshold",
+    "epoch_reproduction": "llmflation.analysis.threshold",
+    "rates_since_cutoff": "llmflation.analysis.threshold",
 }
 
 __all__ = ["__version__", *_API]

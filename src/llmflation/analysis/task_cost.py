@@ -224,7 +224,8 @@ def epoch_task_costs(mapping: Mapping[str, str]) -> pd.DataFrame:
 
 def cost_vs_price_trends(costs: pd.DataFrame, *, benchmarks: Mapping[str, str] | None = None,
                          frontier_from: pd.DataFrame | None = None, exclude_reasoning_cost: bool = False,
-                         exclude_reasoning_price: bool = True, level: float = 0.90) -> CostTrendComparison:
+                         exclude_reasoning_price: bool = True, level: float = 0.90,
+                         prices: pd.DataFrame | None = None) -> CostTrendComparison:
     """Cheapest-above-threshold trends of per-task cost beside per-token price.
 
     Parameters
@@ -239,6 +240,20 @@ def cost_vs_price_trends(costs: pd.DataFrame, *, benchmarks: Mapping[str, str] |
     exclude_reasoning_cost, exclude_reasoning_price : bool
         Epoch keeps reasoning models for costs (their tokens are counted) and drops
         them for prices.
+    prices : DataFrame, optional
+        Fit the per-token price trends on this fuller price table (``model``/``date``/
+        ``price`` or Epoch's column names, with the score columns) instead of on the
+        models that have token counts — Epoch's own comparison.
+
+    Examples
+    --------
+    >>> costs = pd.DataFrame({"model": list("abcd"), "task": "T", "is_reasoning": False,
+    ...                       "date": pd.date_range("2023-01-01", periods=4, freq="365D"),
+    ...                       "price_usd_per_mtok": [10.0, 1.0, 0.1, 0.01],
+    ...                       "cost_usd_per_task": [1e-2, 2e-3, 4e-4, 8e-5], "S": [50, 51, 52, 53]})
+    >>> r = cost_vs_price_trends(costs, benchmarks={"S": "T"})
+    >>> round(float(r.table["price_factor"].iloc[0]), 1), round(float(r.table["cost_factor"].iloc[0]), 1)
+    (10.0, 5.0)
     """
     benchmarks = dict(benchmarks or EPOCH_TASKS)
     rows, price_results, cost_results = [], [], []
@@ -256,8 +271,12 @@ def cost_vs_price_trends(costs: pd.DataFrame, *, benchmarks: Mapping[str, str] |
                                   min_threshold=30.0 if bench in MULTIPLE_CHOICE else None)
         c = cheapest_above_threshold(sub.drop(columns=["price"]), price_col="cost",
                                      exclude_reasoning=exclude_reasoning_cost, **kw)
-        p_in = sub.drop(columns=["cost"]).drop_duplicates(subset=["model", "date"])
-        p = cheapest_above_threshold(p_in, price_col="price", exclude_reasoning=exclude_reasoning_price, **kw)
+        if prices is not None:
+            full = prices.rename(columns={"Model Name": "model", "Release Date": "date", "USD per 1M Tokens": "price"})
+            p = cheapest_above_threshold(full, price_col="price", exclude_reasoning=exclude_reasoning_price, **kw)
+        else:
+            p_in = sub.drop(columns=["cost"]).drop_duplicates(subset=["model", "date"])
+            p = cheapest_above_threshold(p_in, price_col="price", exclude_reasoning=exclude_reasoning_price, **kw)
         cost_results.append(c)
         price_results.append(p)
         ct = c.trends.set_index("threshold_model")

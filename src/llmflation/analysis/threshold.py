@@ -752,12 +752,14 @@ def epoch_scores(benchmark: str) -> pd.DataFrame:
 
 
 def panel_prices(panel: pd.DataFrame, *, blend: float = 0.75, observations: str = "changes",
-                 launch_window_days: float | None = 365.0) -> pd.DataFrame:
+                 launch_window_days: float | None = 365.0, outlier_factor: float | None = 8.0) -> pd.DataFrame:
     """Dated prices of panel models linked to Epoch records, for threshold analyses.
 
     Returns ``model`` (the panel ``model_id``), ``epoch_model``, ``date``, ``price``
     (``blend`` × input + (1 − blend) × output, first-party price else median across
     providers, at launch and at each first-party change), ``is_reasoning``, ``eci``.
+    Rows more than ``outlier_factor`` from their model's median price are dropped first
+    (the bundled LiteLLM history holds some per-character Vertex AI prices).
 
     Examples
     --------
@@ -778,7 +780,7 @@ def panel_prices(panel: pd.DataFrame, *, blend: float = 0.75, observations: str 
                          + (1 - blend) * pd.to_numeric(panel["output_usd_per_mtok"], errors="coerce"))
     keep = tuple(c for c in ("epoch_model", "is_reasoning", "eci", "developer") if c in frame.columns)
     d = dated_prices(frame, price_col="_price", observations=observations, keep=keep,  # type: ignore[arg-type]
-                     launch_window_days=launch_window_days)
+                     launch_window_days=launch_window_days, outlier_factor=outlier_factor)
     if "is_reasoning" in d.columns:
         d["is_reasoning"] = d["is_reasoning"].astype("boolean").fillna(False).astype(bool)
     d.attrs["vintage"] = str(panel.attrs.get("vintage", "llmflation panel"))

@@ -115,7 +115,7 @@ def _ensure_blended(frame: pd.DataFrame) -> pd.DataFrame:
 
 def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observations: Observations = "changes",
                  date_col: str | None = None, price_col: str | None = None, keep: tuple[str, ...] = (),
-                 launch_window_days: float | None = None) -> pd.DataFrame:
+                 launch_window_days: float | None = None, outlier_factor: float | None = None) -> pd.DataFrame:
     """Dated prices, one per model and date (the observations trends are fitted on).
 
     ``"launch"``
@@ -132,6 +132,10 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
     With ``launch_window_days`` and a ``release_date`` column, a first observation
     more than that many days after release is not a launch price (the model was first
     seen later, at a possibly cut price) and the model's launch observation is dropped.
+
+    With ``outlier_factor``, rows whose price is more than that factor above or below
+    the median of all rows of the same model are dropped first (unit errors such as
+    per-character or per-token prices stored as per-million).
 
     Returns columns ``model, date, price`` plus ``keep`` (from the row that set the
     price; for a median, the first contributing row).
@@ -176,6 +180,11 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
         if k in frame.columns:
             work[k] = frame[k]
     work = work[work["model"].notna() & work["date"].notna() & np.isfinite(work["price"]) & (work["price"] > 0)]
+    if outlier_factor is not None:
+        if not outlier_factor > 1:
+            raise InputError(f"outlier_factor must be above 1 (e.g. 10); got {outlier_factor!r}.")
+        med = work.groupby("model")["price"].transform("median")
+        work = work[(work["price"] <= med * outlier_factor) & (work["price"] >= med / outlier_factor)]
     if observations == "rows" or mc is None:
         return work.sort_values(["date", "model"], kind="stable").reset_index(drop=True)
 
@@ -464,7 +473,7 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
                 moore_half_life: float = MOORE_HALF_LIFE_YEARS, min_obs: int = 5,
                 date_col: str | None = None, price_col: str | None = None,
                 exclude_reasoning: bool = False, tier_options: dict[str, Any] | None = None,
-                launch_window_days: float | None = 365.0) -> TrendResult:
+                launch_window_days: float | None = 365.0, outlier_factor: float | None = None) -> TrendResult:
     """Fit log price on time per group: factor per year, half-life, CIs, R², Moore test.
 
     Parameters
@@ -480,7 +489,11 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
         Which price (blended = 3:1 input:output).
     tiers : {"positioning", "price_band", "capability"}, optional
         Tier definition (see :mod:`llmflation.panel.tiers`); default: the panel's
-        ``tier`` column if present, else :data:`~llmflation.panel.tiers.DEFAULT_TIERS`.
+        ``tier`` column if present, else :data:`~llmflation.panel.tiers.DEFAULT_TIERS`
+        (``"positioning"``: the developer's own product line). Price bands are offered
+        because the paper uses them, but a fixed band selects on the outcome — a model
+        whose price falls leaves its band — which biases within-band slopes towards
+        zero; capability terciles need a score most models lack.
     observations : {"changes", "launch", "rows"}
         Dated prices at launch and at every change (default), launch prices only, or
         the rows as given. See :func:`dated_prices`.
@@ -503,6 +516,9 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
         A model first priced more than this many days after its ``release_date`` has no
         launch price in the data; its first observation is dropped (default 365; None
         keeps it). See :func:`dated_prices`.
+    outlier_factor : float or None
+        Drop rows priced more than this factor away from their model's median (unit
+        errors); default None keeps every row. See :func:`dated_prices`.
 
     Returns
     -------
@@ -551,7 +567,7 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
                          f"{', '.join(map(str, frame.columns))}. Use by=None for one pooled trend.")
     keep = (group_col,) if group_col else ()
     obs = dated_prices(frame, price=price, observations=observations, date_col=date_col, price_col=price_col,
-                       keep=keep, launch_window_days=launch_window_days)
+                       keep=keep, launch_window_days=launch_window_days, outlier_factor=outlier_factor)
     if group_col:
         obs = obs.rename(columns={group_col: "group"})
         n_na = int(obs["group"].isna().sum())
@@ -582,7 +598,7 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
               "n_boot": n_boot, "seed": seed, "bootstrap": bootstrap, "moore_half_life": moore_half_life,
               "min_obs": min_obs, "date_col": date_col, "price_col": price_col,
               "exclude_reasoning": exclude_reasoning, "tier_options": tier_options,
-              "launch_window_days": launch_window_days}
+              "launch_window_days": launch_window_days, "outlier_factor": outlier_factor}
     return TrendResult(by=str(group_col or "all"), groups=tuple(groups),
                        observations=obs[["group", "model", "date", "price"]].reset_index(drop=True),
                        config=config, vintage=_vintage(panel, obs), notes=tuple(notes))

@@ -530,7 +530,12 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
             iv = pd.concat([iv, fetched], ignore_index=True)
             iv = iv.sort_values("valid_to").drop_duplicates(
                 ["source", "source_key", "provider", "valid_from"], keep="last")
-    return build_panel(iv.copy(), tiers=tiers)
+    p = build_panel(iv.copy(), tiers=tiers)
+    p.attrs["vintage"] = bundled.vintage(["openrouter_daily", "litellm_snapshots", "epoch_api_prices",
+                                          "price_milestones", "llm_prices", "genai_prices"])
+    if store is not None:
+        p.attrs["vintage"] += " + fetched history"
+    return p
 
 
 def exclusions() -> pd.DataFrame:

@@ -144,11 +144,15 @@ def _breaks(panel: pd.DataFrame) -> Any:
 
     r = llm_price_breaks(panel=panel)
     f = r.to_frame()
-    chow = f[f.apply(lambda row: "chow" in " ".join(map(str, row.values)).lower(), axis=1)]
+    chow = f[(f["series"] == "milestones") & (f["test"] == "chow (ols)")]
     if len(chow):
         row = chow.iloc[0]
-        stat = row.get("statistic", float("nan"))
-        p = row.get("p_value", float("nan"))
-        CLAIMS.append(Claim("Chow break after May 2024", "F = 5.74, p = 0.005",
-                            f"F = {_fmt(stat)}, p = {_fmt(p)}", str(row.get("term", row.iloc[0]))))
+        CLAIMS.append(Claim("Chow break after May 2024", "F = 5.74, p = 0.005, F(2, 58)",
+                            f"F = {_fmt(row['statistic'])}, p = {_fmt(row['p_value'])}, F{row['df']}",
+                            f"{row['series']}: {row['model']}, n = {row['n']}"))
+    sup = f[(f["series"] == "milestones") & (f["test"] == "sup-F (ols)")]
+    if len(sup):
+        row = sup.iloc[0]
+        CLAIMS.append(Claim("Break date found from the data", "(not tested)",
+                            f"{row['break_at']} (sup-F p = {_fmt(row['p_value'])})", "Andrews sup-F, trim 0.15"))
     return r

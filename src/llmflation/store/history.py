@@ -142,11 +142,9 @@ def _frame(obs: pd.DataFrame, table: HistoryTable) -> pd.DataFrame:
         when = when.dt.tz_convert("UTC").dt.tz_localize(None)
     if when.isna().any():
         raise InputError("observed_at has missing values; every observation needs the time of its snapshot.")
-    frame = pd.DataFrame({c: obs[c].to_numpy() if obs[c].dtype == object else obs[c] for c in table.columns})
-    frame.index = obs.index
-    frame = frame.reset_index(drop=True)
-    frame["observed_at"] = when.to_numpy()
-    frame["_row"] = np.arange(len(frame), dtype="int64")
+    # copy-on-write: selecting columns and assigning new ones does not copy the data
+    frame = obs.loc[:, list(table.columns)].reset_index(drop=True).assign(
+        observed_at=when.to_numpy(), _row=np.arange(len(obs), dtype="int64"))
     bad = frame[list(table.key)].isna().any(axis=1)
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
