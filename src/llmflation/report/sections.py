@@ -156,3 +156,86 @@ def _breaks(panel: pd.DataFrame) -> Any:
         CLAIMS.append(Claim("Break date found from the data", "(not tested)",
                             f"{row['break_at']} (sup-F p = {_fmt(row['p_value'])})", "Andrews sup-F, trim 0.15"))
     return r
+
+
+# ----------------------------------------------------------------------- price dynamics (issue 5)
+
+
+@result_section("trend", "Tiered price half-lives vs Moore's law",
+                "Log-linear fit of dated prices (launch prices and price changes) per tier; tiers = the developer's "
+                "own positioning (see assign_tiers). One-sided test of H0: half-life ≥ 2 years.")
+def _trend(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.trend import price_trend
+
+    r = price_trend(panel, by="tier", n_boot=1000, seed=0)
+    f = r.to_frame()
+    for tier, paper in (("economy", "1.10 y"), ("mid", "1.55 y")):
+        h = f[(f["group"] == tier) & (f["term"] == "half_life_years")]
+        if len(h):
+            row = h.iloc[0]
+            CLAIMS.append(Claim(f"{tier.capitalize()}-tier half-life", paper,
+                                _ci(row["estimate"], row["conf_low"], row["conf_high"]) + " y",
+                                f"positioning tiers, n = {row['n']}, {row['start_date']} → {row['end_date']}"))
+    h = f[(f["group"] == "flagship") & (f["term"] == "half_life_years")]
+    if len(h):
+        CLAIMS.append(Claim("Flagship trend R²", "0.031", _fmt(h.iloc[0]["r_squared"]), "positioning tiers"))
+    return r
+
+
+@result_section("decline", "Total decline since 2020 under three definitions")
+def _decline(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.decline import total_decline
+
+    r = total_decline(panel, start="2020-01-01", end="2026-03-28")
+    f = r.to_frame().set_index("term")
+    for term, label in (("endpoint", "endpoint ratio"), ("trend", "pooled trend"),
+                        ("constant_capability", "constant capability (ECI)")):
+        if term in f.index:
+            row = f.loc[term]
+            CLAIMS.append(Claim(f"Total decline 2020–2026 ({label})", "~600×",
+                                _ci(row["estimate"], row["conf_low"], row["conf_high"]) + "×", str(row["note"])[:120]))
+    return r
+
+
+@result_section("premium", "Reasoning premium")
+def _premium(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.premium import reasoning_premium
+
+    r = reasoning_premium(panel)
+    f = r.to_frame().set_index("term")
+    for term in ("raw", "matched"):
+        if term in f.index:
+            row = f.loc[term]
+            CLAIMS.append(Claim(f"Reasoning premium ({term})", "31.5×",
+                                _ci(row["estimate"], row["conf_low"], row["conf_high"]) + "×", str(row["method"])))
+    return r
+
+
+@result_section("threshold", "Cheapest model above a capability threshold (Epoch AI's method)",
+                "Reproduction of Epoch AI's 21 published decline factors end to end from the bundled raw inputs.")
+def _threshold(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.threshold import epoch_reproduction
+
+    r = epoch_reproduction()
+    f = r.to_frame()
+    if "reference_factor" in f:
+        ok = ((f["estimate"] / f["reference_factor"] - 1).abs() <= 0.10).sum()
+        CLAIMS.append(Claim("Epoch factors reproduced within 10% (of 21)", "21 (Epoch AI)", str(int(ok)),
+                            "end to end from raw price and benchmark tables"))
+        CLAIMS.append(Claim("Median decline factor per year at constant capability", "~40–50× (Epoch AI)",
+                            _fmt(float(f["estimate"].median())) + "×", "median of the 21 thresholds"))
+    return r
+
+
+@result_section("anchors", "a16z and GPT-3.5-level declines")
+def _anchors(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.threshold import gpt35_level_decline
+
+    return gpt35_level_decline()
+
+
+@result_section("forecast", "Forecast of tier prices to the end of 2027 (prediction intervals)")
+def _forecast(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.forecast import forecast
+
+    return forecast(panel)
