@@ -251,6 +251,37 @@ def clean_observations(obs: pd.DataFrame, log: ExclusionLog, *, today: pd.Timest
     return _filter_prices(obs[~dup], log)
 
 
+#: An interior interval priced this many times *below* both neighbouring intervals of the
+#: same key is a transient catalogue error (e.g. the LiteLLM copies of 2024-10 that wrote
+#: Vertex AI's per-character Gemini prices as per-token prices). Only dips are dropped: a
+#: real temporary price increase is rare but possible, and high unit slips are caught by
+#: the plausible-range guard.
+GLITCH_FACTOR = 5.0
+
+
+def drop_glitches(iv: pd.DataFrame, log: ExclusionLog, factor: float = GLITCH_FACTOR) -> pd.DataFrame:
+    """Drop interior intervals priced ``factor``× below both neighbouring intervals.
+
+    Examples
+    --------
+    >>> iv = pd.DataFrame({"source": "s", "source_key": "k", "provider": "p",
+    ...     "valid_from": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
+    ...     "input_usd_per_mtok": [1.0, 0.01, 1.0], "output_usd_per_mtok": [2.0, 0.02, 2.0]})
+    >>> drop_glitches(iv, ExclusionLog())["input_usd_per_mtok"].tolist()
+    [1.0, 1.0]
+    """
+    if iv.empty:
+        return iv
+    d = iv.sort_values(["source", "source_key", "provider", "valid_from"], kind="mergesort")
+    price = blended(d["input_usd_per_mtok"], d["output_usd_per_mtok"])
+    prev = price.groupby([d["source"], d["source_key"], d["provider"]], sort=False).shift(1)
+    nxt = price.groupby([d["source"], d["source_key"], d["provider"]], sort=False).shift(-1)
+    bad = ((price * factor < prev) & (price * factor < nxt)).fillna(False).astype(bool)
+    for src, n in bad.groupby(d["source"]).sum().items():
+        log.add(str(src), f"transient price dip ({factor:g}x below both neighbouring intervals)", int(n))
+    return d[~bad]
+
+
 def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
     """Every dated price interval in the bundled snapshot (before identity resolution).
 
@@ -269,7 +300,7 @@ def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
         iv = observations_to_intervals(obs, key=["source", "source_key", "provider"], snapshots=snaps,
                                        carry=carry)
         iv["observed_at"] = iv["valid_to"]
-        parts.append(iv)
+        parts.append(drop_glitches(iv, log))
     ep = _filter_prices(epoch_api_observations(bundled.load_table("epoch_api_prices"), log), log)
     ep = ep.dropna(subset=["observed_date"])
     iv = observations_to_intervals(ep, key=["source", "source_key", "provider"], carry=carry)
