@@ -300,7 +300,9 @@ def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
         iv = observations_to_intervals(obs, key=["source", "source_key", "provider"], snapshots=snaps,
                                        carry=carry)
         iv["observed_at"] = iv["valid_to"]
-        parts.append(drop_glitches(iv, log))
+        # OpenRouter's API is the provider's live price (temporary discounts are real);
+        # LiteLLM's map is a hand-maintained copy, where dips are transcription errors.
+        parts.append(drop_glitches(iv, log) if table == "litellm_snapshots" else iv)
     ep = _filter_prices(epoch_api_observations(bundled.load_table("epoch_api_prices"), log), log)
     ep = ep.dropna(subset=["observed_date"])
     iv = observations_to_intervals(ep, key=["source", "source_key", "provider"], carry=carry)
