@@ -8,6 +8,7 @@ Columns are those of DESIGN.md §3 (see :data:`PANEL_COLUMNS`).
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
 
 import numpy as np
@@ -381,6 +382,11 @@ def resolve_keys(keys: pd.DataFrame) -> pd.DataFrame:
     ov = _overrides()
     ov_key = {(r.source, r.source_key): r for r in ov.itertuples(index=False) if r.source_key}
     ov_id = {r.model_id: r for r in ov.itertuples(index=False) if not r.source_key and r.model_id}
+    # Epoch names as dashed ids, longest first, for prefix links ("llama-4-maverick" +
+    # "-17b-128e-instruct"); only a serving-variant tail may follow the prefix.
+    prefixes = sorted({ident.normalize_key(m): m for m in em.index if len(ident.match_key(m)) >= 8}.items(),
+                      key=lambda kv: -len(kv[0]))
+    params = pd.to_numeric(em["Parameters"], errors="coerce").dropna().to_dict()
     rows = []
     for src, key, author in keys[["source", "source_key", "author"]].itertuples(index=False):
         mid = ident.normalize_key(key)
@@ -395,6 +401,8 @@ def resolve_keys(keys: pd.DataFrame) -> pd.DataFrame:
                 if k in by_key:
                     epoch, rule = by_key[k], r
                     break
+        if epoch is None:
+            epoch, rule = _prefix_link(fam, prefixes, params)
         o = ov_key.get((src, key)) or ov_id.get(mid)
         if o is not None:
             if o.epoch_model:
@@ -409,6 +417,20 @@ def resolve_keys(keys: pd.DataFrame) -> pd.DataFrame:
         rows.append((src, key, mid, fam, dev, epoch, rule))
     return pd.DataFrame(rows, columns=["source", "source_key", "model_id", "model_family", "developer",
                                        "epoch_model", "epoch_link_rule"])
+
+
+def _prefix_link(family: str, prefixes: list[tuple[str, str]],
+                 params: dict[str, float]) -> tuple[str | None, str]:
+    for pre, model in prefixes:
+        tail = family[len(pre):]
+        if family.startswith(pre) and ident.serving_tail(tail):
+            # A size in the tail ("-8b") must be the Epoch model's own parameter count
+            # (±10%): deepseek-r1-8b is a distilled model, not DeepSeek-R1 (671B).
+            sizes = [float(m) * 1e9 for m in re.findall(r"-(\d+(?:\.\d+)?)b(?=-|$)", tail)]
+            if sizes and not any(abs(params.get(model, np.nan) / z - 1) <= 0.10 for z in sizes):
+                continue
+            return model, "prefix_serving_variant"
+    return None, ""
 
 
 def _country_group(name: str | None) -> str | None:

@@ -59,7 +59,9 @@ def normalize_key(raw: str) -> str:
     s = re.sub(r"[._\s()]+", "-", s)
     s = re.sub(r"^(databricks-)?(meta-|anthropic-|google-|mistralai-)?(?=llama|claude|gemini|gemma|mistral|mixtral|dbrx)", "", s)
     s = re.sub(r"^gpt-35-", "gpt-3-5-", s)
-    s = re.sub(r"^llama(\d)", r"llama-\1", s)
+    s = re.sub(r"(\d)p(\d)", r"\1-\2", s)  # Fireworks' llama-v3p1, qwen2p5
+    s = re.sub(r"^llama-?v?(\d)", r"llama-\1", s)
+    s = re.sub(r"^claude-([4-9](?:-\d)?)-(opus|sonnet|haiku)", r"claude-\2-\1", s)  # claude-4-opus
     s = _QUANT.sub("", s)
     s = re.sub(r"-+", "-", s).strip("-")
     return s + ("-thinking" if thinking else "")
@@ -96,6 +98,25 @@ def match_key(name: str) -> str:
     True
     """
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+#: What may follow a known Epoch model's name in a price key without making it another
+#: model: sizes, serving variants, dates, context tiers (used for prefix links only).
+_SERVING_TAIL = re.compile(
+    r"^(-(\d+(\.\d+)?b|a\d+b|\d+e|\d+k|instruct|chat|it|turbo|tput|basic|preview|latest|ga|fp8|online|"
+    r"high|instant|<=\d+k-prompt|\d{4}|\d{6,8}))+$"
+)
+
+
+def serving_tail(rest: str) -> bool:
+    """Whether ``rest`` (the part of a key after a model name) only names a serving variant.
+
+    Examples
+    --------
+    >>> serving_tail("-17b-128e-instruct"), serving_tail("-lite"), serving_tail("-7-default")
+    (True, False, False)
+    """
+    return bool(_SERVING_TAIL.match(rest))
 
 
 def strip_role(model_id: str) -> str:
