@@ -236,7 +236,7 @@ def llm_malmquist(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
     ]
     for name, (pick, ins, outs) in specs.items():
         if pick not in panels:
-            panels[pick] = llm_dmu_panel(panel, start=start, end=end, pick=pick)
+            panels[pick] = llm_dmu_panel(panel, start=start, end=end, pick=pick)  # type: ignore[arg-type]
         d = panels[pick].dropna(subset=[*ins, *outs])
         d = d[(d[ins + outs] > 0).all(axis=1)]
         counts = d.groupby("quarter").size()

@@ -337,7 +337,7 @@ def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
 def _epoch_lookup() -> tuple[dict[str, str], dict[str, str], pd.DataFrame]:
     """(exact version id → Epoch model, match key → Epoch model, Epoch facts by model)."""
     mv = bundled.load_table("epoch_model_versions")
-    exact = {}
+    exact: dict[str, str] = {}
     for vid, model in mv[["id", "Model"]].itertuples(index=False):
         if isinstance(model, str) and isinstance(vid, str):
             exact.setdefault(ident.normalize_key(vid), model)
@@ -508,7 +508,7 @@ def enrich(iv: pd.DataFrame) -> pd.DataFrame:
     launch = launch.groupby(p["model_id"]).transform("min")
     first = p.groupby("model_id")["valid_from"].transform("min")
     rd = ver.copy()
-    src = pd.Series(np.where(ver.notna(), "epoch_version", None), index=p.index, dtype="object")
+    src = pd.Series(["epoch_version" if v else None for v in ver.notna()], index=p.index, dtype="object")
     for cand, name in ((pub, "epoch_publication"), (listed, "openrouter_listing"), (launch, "milestone_launch"),
                        (first, "first_price_seen")):
         fill = rd.isna() & pd.Series(cand, index=p.index).notna()
