@@ -18,7 +18,6 @@ from llmflation.panel.intervals import observations_to_intervals
 from llmflation.store.db import Store
 from llmflation.store.history import (
     EPOCH_MODELS,
-    PRICE_INTERVALS,
     fetch_log,
     fetched_intervals,
     latest_snapshot,
@@ -261,7 +260,8 @@ def histories(draw):
     return snaps
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(), st.integers(1, 7))
 def test_snapshot_by_snapshot_and_batches_equal_the_pandas_run_length_encoding(snaps, chunk):
     ref = reference(snaps)
@@ -282,7 +282,8 @@ def test_snapshot_by_snapshot_and_batches_equal_the_pandas_run_length_encoding(s
     assert df.loc[df["is_open"], "valid_to"].eq(snaps[-1][0]).all()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(), st.data())
 def test_extra_earlier_snapshots_on_the_same_day_do_not_change_history(snaps, data):
     plain = Store.memory()

@@ -16,6 +16,8 @@ __version__ = "0.1.0"
 _API: dict[str, str] = {
     "load_panel": "llmflation.panel.build",
     "Store": "llmflation.store.db",
+    "fetch": "llmflation.store.fetch",
+    "discrepancies": "llmflation.panel.discrepancies",
     "HypothesisTest": "llmflation.analysis._results",
     # structural breaks
     "chow_test": "llmflation.analysis.breaks",

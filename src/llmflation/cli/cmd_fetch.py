@@ -33,11 +33,11 @@ def _run(source: str, payload: Path | None, observed_at: str | None, url: str | 
 
     def on_retry(attempt: int, why: str, delay: float) -> None:
         err_console.print(f"{source}: attempt {attempt} failed ({why}); retrying in {delay:.1f} s",
-                          markup=False, highlight=False)
+                          markup=False, highlight=False, soft_wrap=True)
 
     path = db or default_db()
-    kw = {} if payload is not None else {"on_retry": on_retry}
-    rep = fetch(path, source, payload=payload, observed_at=observed_at, url=url, policy=policy, **kw)
+    rep = fetch(path, source, payload=payload, observed_at=observed_at, url=url, policy=policy,
+                on_retry=on_retry)
     notes = [f"store: {path}", *rep.notes]
     out = rep.to_frame()
     if fmt == Format.table:  # one record: show it as field / value lines

@@ -16,7 +16,7 @@ import pandas as pd
 
 from llmflation.errors import ParseError
 from llmflation.panel import identity as ident
-from llmflation.panel.intervals import observations_to_intervals
+from llmflation.panel.intervals import coalesce_intervals, observations_to_intervals
 from llmflation.panel.units import ExclusionLog, Unit, blended, classify_prices, to_usd_per_mtok
 from llmflation.sources import bundled
 
@@ -328,7 +328,7 @@ def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
     dup = out.duplicated(["source", "source_key", "provider", "valid_from"], keep="last")
     for src, n in dup.groupby(out["source"]).sum().items():
         log.add(str(src), "second interval for a key on the same start date", int(n))
-    return out[~dup].reset_index(drop=True)
+    return coalesce_intervals(out[~dup].reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------- identity & enrichment
@@ -582,9 +582,13 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
     if store is not None:
         fetched = store.price_intervals()
         if len(fetched):
-            iv = pd.concat([iv, fetched], ignore_index=True)
-            iv = iv.sort_values("valid_to").drop_duplicates(
+            merged = pd.concat([iv, fetched.drop(columns=["origin", "is_open"], errors="ignore")],
+                               ignore_index=True)
+            merged = merged.sort_values("valid_to").drop_duplicates(
                 ["source", "source_key", "provider", "valid_from"], keep="last")
+            merged = coalesce_intervals(merged)
+            lit = merged["source"] == "litellm"
+            iv = pd.concat([merged[~lit], drop_glitches(merged[lit], ExclusionLog())], ignore_index=True)
     p = build_panel(iv.copy(), tiers=tiers)
     p.attrs["vintage"] = bundled.vintage(["openrouter_daily", "litellm_snapshots", "epoch_api_prices",
                                           "price_milestones", "llm_prices", "genai_prices"])

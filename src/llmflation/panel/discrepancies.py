@@ -258,7 +258,7 @@ def discrepancies(panel: pd.DataFrame, *, on: str | pd.Timestamp | None = None, 
         table = table.assign(_gap=gap).sort_values(["_gap", "model_id", "price"], ascending=[False, True, True],
                                                    kind="mergesort").drop(columns="_gap").reset_index(drop=True)
     span = (f"{table['diff_pct'].min():+.0f}% to {table['diff_pct'].max():+.0f}%" if len(table) else "none")
-    notes = (
+    notes: tuple[str, ...] = (
         f"On {day:%Y-%m-%d} ({how_on}): {n_offers} offer(s) priced by two or more sources; "
         f"{len(table)} of {n_pairs} price comparisons differ by more than {threshold:.0%} (range {span}).",
         "Prices in USD per 1M tokens; diff_pct = (value_b / value_a − 1) × 100.",

@@ -77,3 +77,37 @@ def observations_to_intervals(obs: pd.DataFrame, *, key: list[str], snapshot_col
             "n_obs": (snapshot_col, "size")}
     agg |= {c: (c, "last") for c in carry}
     return df.groupby("_run", sort=False).agg(**agg).reset_index(drop=True)
+
+
+def coalesce_intervals(iv: pd.DataFrame, key: tuple[str, ...] = ("source", "source_key", "provider"),
+                       price_cols: list[str] = PRICE_COLS) -> pd.DataFrame:
+    """Merge overlapping or adjacent intervals of one key that carry the same price.
+
+    Used when fetched history is merged with the bundled one: two copies of the same
+    OpenRouter history, recorded from different snapshots, start on different days.
+
+    Examples
+    --------
+    >>> iv = pd.DataFrame({"source": "s", "source_key": "k", "provider": "p",
+    ...     "valid_from": pd.to_datetime(["2024-01-01", "2024-01-05"]),
+    ...     "valid_to": pd.to_datetime(["2024-01-10", "2024-01-20"]),
+    ...     "observed_at": pd.to_datetime(["2024-01-10", "2024-01-20"]),
+    ...     "input_usd_per_mtok": [1.0, 1.0], "output_usd_per_mtok": [2.0, 2.0], "n_obs": [3, 4]})
+    >>> coalesce_intervals(iv)[["valid_from", "valid_to"]].astype(str).values.tolist()
+    [['2024-01-01', '2024-01-20']]
+    """
+    if iv.empty:
+        return iv.copy()
+    keys = list(key)
+    d = iv.sort_values([*keys, *price_cols, "valid_from", "valid_to"], kind="mergesort").reset_index(drop=True)
+    grp = d[keys + price_cols].astype("string").fillna("\x00").agg("\x01".join, axis=1)
+    end = d.groupby(grp, sort=False)["valid_to"].cummax()
+    prev_end = end.groupby(grp, sort=False).shift()
+    new_grp = grp != grp.shift()
+    run = (new_grp | prev_end.isna() | (d["valid_from"] > prev_end + pd.Timedelta(days=1))).cumsum()
+    agg = {c: "first" for c in d.columns if c not in ("valid_to", "observed_at", "n_obs")}
+    agg |= {"valid_to": "max", "observed_at": "max"}
+    if "n_obs" in d:
+        agg["n_obs"] = "max"
+    out = d.groupby(run, sort=False).agg(agg).reset_index(drop=True)
+    return out.sort_values([*keys, "valid_from"], kind="mergesort").reset_index(drop=True)

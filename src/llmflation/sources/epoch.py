@@ -88,12 +88,25 @@ _ROWS = TypeAdapter(list[EpochRow])
 
 def fetch(*, url: str = URL, policy: RetryPolicy | None = None,
           transport: httpx.BaseTransport | None = None, **kw: Any) -> bytes:
-    """GET the live ``ai_models.zip`` (raw bytes)."""
+    """GET the live ``ai_models.zip`` (raw bytes).
+
+    Examples
+    --------
+    >>> t = httpx.MockTransport(lambda req: httpx.Response(200, content=b"PK"))
+    >>> fetch(transport=t)
+    b'PK'
+    """
     return get_bytes(url, what=SOURCE, policy=policy, transport=transport, **kw)
 
 
 def read_csv_from_zip(raw: bytes, member: str = MEMBER) -> pd.DataFrame:
-    """The CSV ``member`` of the archive as strings (no type inference)."""
+    """The CSV ``member`` of the archive as strings (no type inference).
+
+    Examples
+    --------
+    >>> read_csv_from_zip(payload_from_frame(pd.DataFrame({"Model": ["X"]}))).to_dict("records")
+    [{'Model': 'X'}]
+    """
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:

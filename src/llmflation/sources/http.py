@@ -242,6 +242,16 @@ def validation_error(source: str, exc: ValidationError, records: Sequence[Any] |
 
     ``records`` is the sequence (or mapping) that was validated; the error's location
     starts with the record's index (or key).
+
+    Examples
+    --------
+    >>> from pydantic import TypeAdapter
+    >>> recs = [{"id": "a/b", "n": 1}, {"id": "c/d", "n": "x"}]
+    >>> try:
+    ...     TypeAdapter(list[dict[str, int]]).validate_python([{"n": 1}, {"n": "x"}])
+    ... except ValidationError as exc:
+    ...     print(validation_error("demo", exc, recs))  # doctest: +ELLIPSIS
+    demo payload failed validation at record 1 (id 'c/d'), field 'n': Input should be a valid integer...
     """
     errs = exc.errors()
     e = errs[0]

@@ -26,7 +26,13 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from llmflation.errors import MissingKeyError, ParseError, check_choice
-from llmflation.sources.http import ParsedPayload, RetryPolicy, get_bytes, load_json, validation_error
+from llmflation.sources.http import (
+    ParsedPayload,
+    RetryPolicy,
+    get_bytes,
+    load_json,
+    validation_error,
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,15 @@ def require_key(name: str, env: Mapping[str, str] | None = None) -> str:
 def fetch(name: str, *, env: Mapping[str, str] | None = None, url: str | None = None,
           params: Mapping[str, str] | None = None, policy: RetryPolicy | None = None,
           transport: httpx.BaseTransport | None = None, **kw: Any) -> bytes:
-    """GET an optional source with its key (raises :class:`MissingKeyError` first if unset)."""
+    """GET an optional source with its key (raises :class:`MissingKeyError` first if unset).
+
+    Examples
+    --------
+    >>> seen = {}
+    >>> t = httpx.MockTransport(lambda req: seen.update(req.headers) or httpx.Response(200, content=b"{}"))
+    >>> fetch("openrouter-rankings", env={"OPENROUTER_API_KEY": "k"}, transport=t), seen["authorization"]
+    (b'{}', 'Bearer k')
+    """
     key = require_key(name, env)
     src = KEYED_SOURCES[name]
     return get_bytes(url or src.url, what=name, headers=src.headers(key), params=params, policy=policy,

@@ -18,7 +18,13 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, field_validator
 
 from llmflation.errors import ParseError
-from llmflation.sources.http import ParsedPayload, RetryPolicy, get_bytes, load_json, validation_error
+from llmflation.sources.http import (
+    ParsedPayload,
+    RetryPolicy,
+    get_bytes,
+    load_json,
+    validation_error,
+)
 
 SOURCE = "litellm"
 URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
@@ -53,7 +59,14 @@ _ENTRIES = TypeAdapter(dict[str, Entry])
 
 def fetch(*, url: str = URL, policy: RetryPolicy | None = None,
           transport: httpx.BaseTransport | None = None, **kw: Any) -> bytes:
-    """GET the live price map (raw bytes)."""
+    """GET the live price map (raw bytes).
+
+    Examples
+    --------
+    >>> t = httpx.MockTransport(lambda req: httpx.Response(200, content=b"{}"))
+    >>> fetch(transport=t)
+    b'{}'
+    """
     return get_bytes(url, what=SOURCE, policy=policy, transport=transport, **kw)
 
 

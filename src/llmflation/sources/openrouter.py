@@ -18,7 +18,13 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from llmflation.errors import ParseError
-from llmflation.sources.http import ParsedPayload, RetryPolicy, get_bytes, load_json, validation_error
+from llmflation.sources.http import (
+    ParsedPayload,
+    RetryPolicy,
+    get_bytes,
+    load_json,
+    validation_error,
+)
 
 SOURCE = "openrouter"
 URL = "https://openrouter.ai/api/v1/models"
@@ -98,12 +104,25 @@ _RECORDS = TypeAdapter(list[ModelRecord])
 
 def fetch(*, url: str = URL, policy: RetryPolicy | None = None,
           transport: httpx.BaseTransport | None = None, **kw: Any) -> bytes:
-    """GET the live ``/api/v1/models`` response (raw bytes; nothing parsed yet)."""
+    """GET the live ``/api/v1/models`` response (raw bytes; nothing parsed yet).
+
+    Examples
+    --------
+    >>> t = httpx.MockTransport(lambda req: httpx.Response(200, content=b'{"data": []}'))
+    >>> fetch(transport=t)
+    b'{"data": []}'
+    """
     return get_bytes(url, what=SOURCE, policy=policy, transport=transport, **kw)
 
 
 def records(raw: bytes) -> list[Any]:
-    """The list of model records of a payload (``{"data": [...]}`` or a bare list)."""
+    """The list of model records of a payload (``{"data": [...]}`` or a bare list).
+
+    Examples
+    --------
+    >>> records(b'[{"id": "a/b"}]') == records(b'{"data": [{"id": "a/b"}]}')
+    True
+    """
     doc = load_json(raw, SOURCE)
     data = doc.get("data") if isinstance(doc, dict) else doc
     if not isinstance(data, list):

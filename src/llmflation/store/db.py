@@ -138,8 +138,8 @@ class Store:
         """Number of rows of a table."""
         if not _IDENT.match(table):
             raise StoreError(f"invalid table name {table!r}; expected letters, digits and underscores.")
-        row = self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()
-        return int(row[0]) if row else 0
+        rows = self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def counts(self) -> dict[str, int]:
         """Row counts of the store's tables."""

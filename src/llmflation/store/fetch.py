@@ -42,6 +42,7 @@ from llmflation.store.history import (
     PRICE_INTERVALS,
     HistoryTable,
     RecordResult,
+    _settle,
     record_observations,
 )
 
@@ -169,6 +170,12 @@ def download(source: str, *, url: str | None = None, policy: RetryPolicy | None 
 
     Keyed sources raise :class:`~llmflation.errors.MissingKeyError` before any request
     when their environment variable is unset.
+
+    Examples
+    --------
+    >>> t = httpx.MockTransport(lambda req: httpx.Response(200, content=b"{}"))
+    >>> download("litellm", transport=t)
+    b'{}'
     """
     check_choice("source", source, SOURCES)
     if source in keyed.KEYED_SOURCES:
@@ -286,8 +293,16 @@ def _open_count(store: Store, table: HistoryTable, source: str) -> int:
 
 
 def record_rankings(store: Store, snap: Snapshot) -> RecordResult:
-    """Upsert ``openrouter-rankings`` rows (restated figures replace earlier ones), one transaction."""
+    """Upsert ``openrouter-rankings`` rows (restated figures replace earlier ones), one transaction.
+
+    Examples
+    --------
+    >>> raw = b'{"data": [{"date": "2026-05-11", "model_permaslug": "x/y", "total_tokens": "10"}]}'
+    >>> record_rankings(Store.memory(), prepare("openrouter-rankings", raw, observed_at=datetime(2026, 5, 12))).opened
+    1
+    """
     df = snap.observations.assign(observed_at=snap.observed_at)
+    _settle(store.con)
     with store.transaction() as con:
         con.register("_lf_rank", df)
         try:
@@ -306,7 +321,16 @@ def record_rankings(store: Store, snap: Snapshot) -> RecordResult:
 
 
 def record(store: Store, snap: Snapshot, *, on_stage: Callable[[str], None] | None = None) -> FetchReport:
-    """Write a prepared snapshot into ``store`` in one transaction and report what changed."""
+    """Write a prepared snapshot into ``store`` in one transaction and report what changed.
+
+    Examples
+    --------
+    >>> raw = (b'{"data": [{"id": "a/x", "name": "X", "pricing": {"prompt": "0.000001",'
+    ...        b' "completion": "0.000004"}}]}')
+    >>> rep = record(Store.memory(), prepare("openrouter", raw, observed_at=datetime(2026, 1, 1)))
+    >>> rep.status, rep.opened, rep.open_intervals
+    ('recorded', 1, 1)
+    """
     if snap.table is None:
         res = record_rankings(store, snap)
         n_open = 0
@@ -322,7 +346,8 @@ def record(store: Store, snap: Snapshot, *, on_stage: Callable[[str], None] | No
 def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes | None = None,
           observed_at: str | datetime | None = None, url: str | None = None, policy: RetryPolicy | None = None,
           transport: httpx.BaseTransport | None = None, env: Mapping[str, str] | None = None,
-          on_stage: Callable[[str], None] | None = None, **kw: Any) -> FetchReport:
+          on_stage: Callable[[str], None] | None = None,
+          on_retry: Callable[[int, str, float], None] | None = None) -> FetchReport:
     """Fetch (or replay) one snapshot of ``source`` and record it — the ``llmflation fetch`` path.
 
     Parameters
@@ -338,6 +363,8 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
     url, policy, transport, env :
         Network options (alternative URL, retry policy, injected transport, environment
         holding API keys).
+    on_stage, on_retry : callable, optional
+        Progress hooks: the write stage, and each retry ``(attempt, reason, delay)``.
 
     Examples
     --------
@@ -352,7 +379,7 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
     check_choice("source", source, SOURCES)
     if payload is None:
         when, how = resolve_observed_at(observed_at)
-        raw = download(source, url=url, policy=policy, transport=transport, env=env, **kw)
+        raw = download(source, url=url, policy=policy, transport=transport, env=env, on_retry=on_retry)
         origin = url or URLS[source]
     elif isinstance(payload, bytes):
         when, how = resolve_observed_at(observed_at)

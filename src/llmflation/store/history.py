@@ -116,18 +116,31 @@ def _first(res: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
     return tuple(rows[0]) if rows else None
 
 
+def _settle(con: duckdb.DuckDBPyConnection) -> None:
+    """Finish any result a caller left half-read (``fetchone``): DuckDB 2 refuses to
+    ``register`` a frame on a connection with an unfinished result."""
+    con.execute("SELECT 1").fetchall()
+
+
 def _rowcount(res: duckdb.DuckDBPyConnection) -> int:
     row = _first(res)
     return int(row[0]) if row and row[0] is not None else 0
 
 
+_TYPES: dict[str, dict[str, str]] = {}
+
+
 def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    # column types come from the migrations, the same in every store: look them up once
+    if table in _TYPES:
+        return _TYPES[table]
     rows = con.execute("SELECT column_name, data_type FROM information_schema.columns "
                        "WHERE table_name = ? AND table_schema = 'main'", [table]).fetchall()
     if not rows:
         raise StoreError(f"table {table!r} does not exist in the store; run the migrations (open the store "
                          "read-write once).")
-    return {str(n): str(t) for n, t in rows}
+    _TYPES[table] = {str(n): str(t) for n, t in rows}
+    return _TYPES[table]
 
 
 def _frame(obs: pd.DataFrame, table: HistoryTable) -> pd.DataFrame:
@@ -209,6 +222,20 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
         recorded for the source.
     StoreError
         The write failed; the transaction was rolled back and the store is unchanged.
+
+    Examples
+    --------
+    Three daily snapshots in one batch: a price cut on day 3 closes one interval and
+    opens another.
+
+    >>> s = Store.memory()
+    >>> obs = pd.DataFrame({"source_key": ["a/x"] * 3, "provider": "p", "input_usd_per_mtok": [2.0, 2.0, 1.0],
+    ...                     "output_usd_per_mtok": 8.0, "cache_read_usd_per_mtok": None, "context_tokens": None,
+    ...                     "model_name": "X", "author": "a", "reasoning_flag": False, "listed_date": None,
+    ...                     "observed_at": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"])})
+    >>> r = record_observations(s, obs, source="demo")
+    >>> (r.snapshots, r.opened, r.closed)
+    (3, 2, 1)
     """
     frame = _frame(obs, table)
     tbl = Q(table.name)
@@ -219,6 +246,7 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
     k_list = ", ".join(Q(k) for k in keys)
     stage = on_stage or (lambda _s: None)
     con = store.con
+    _settle(con)
     con.register("_lf_obs_in", frame)
     try:
         with store.transaction():
@@ -227,8 +255,8 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
                              carry=carry, value_cols=value_cols, k_list=k_list, types=types,
                              sha256=sha256, stage=stage)
             # temp tables made in a failed transaction vanish with its rollback
-            for t in ("_lf_snaps", "_lf_runs", "_lf_cont", "_lf_new"):
-                con.execute(f"DROP TABLE IF EXISTS {t}")
+            con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in ("_lf_snaps", "_lf_runs", "_lf_cont",
+                                                                         "_lf_new")))
     except duckdb.Error as exc:
         raise StoreError(f"recording the {source} snapshot into {table.name} failed and was rolled back; the "
                          f"store is unchanged ({type(exc).__name__}: {exc}).") from None
@@ -436,7 +464,13 @@ def fetch_log(store: Store, source: str | None = None) -> pd.DataFrame:
 
 
 def latest_snapshot(store: Store, source: str) -> tuple[datetime | None, date | None]:
-    """(time, day) of the latest recorded fetch snapshot of ``source``."""
+    """(time, day) of the latest recorded fetch snapshot of ``source``.
+
+    Examples
+    --------
+    >>> latest_snapshot(Store.memory(), "openrouter")
+    (None, None)
+    """
     row = _first(store.con.execute("SELECT max(observed_at), max(snapshot_date) FROM fetch_snapshots "
                                    "WHERE source = ?", [source]))
     return (row[0], row[1]) if row else (None, None)
