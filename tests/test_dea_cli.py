@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from llmflation.cli import main
 
 REF = Path(__file__).parent / "reference"
 EG1 = str(REF / "dea_deap_eg1" / "data.csv")
-EG4 = str(REF / "malmquist_deap_eg4" / "data.csv")
+GL = REF / "malmquist_productivity_grifell_lovell"
+GL_CSV = str(GL / "data.csv")
 
 
 def run(args, capsys):
@@ -46,20 +48,24 @@ def test_dea_table(capsys):
 
 
 def test_malmquist_by_period_csv(capsys):
-    code, out, _ = run(["malmquist", "--csv", EG4, "--dmu", "firm", "--period", "year",
+    code, out, _ = run(["malmquist", "--csv", GL_CSV, "--dmu", "dmu", "--period", "year",
                         "--inputs", "x", "--outputs", "y", "--by", "period", "--format", "csv"],
                        capsys)
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "period,base_period,effch,techch,pech,sech,tfpch,n"
-    assert lines[-1].startswith("mean,,0.918")
+    # mean tfpch = geometric mean of R productivity's per-DMU Malmquist indices
+    ref = json.loads((GL / "expected.json").read_text())["orientations"]["output"]
+    mean = lines[-1].split(",")
+    assert mean[0] == "mean" and mean[-1] == "8"
+    assert float(mean[6]) == pytest.approx(np.exp(np.mean(np.log(ref["malmquist"]))), rel=1e-6)
 
 
 def test_malmquist_rows_json(capsys):
-    code, out, _ = run(["malmquist", "--csv", EG4, "--dmu", "firm", "--period", "year",
+    code, out, _ = run(["malmquist", "--csv", GL_CSV, "--dmu", "dmu", "--period", "year",
                         "--inputs", "x", "--outputs", "y", "--format", "json"], capsys)
     assert code == 0
-    assert len(json.loads(out)["rows"]) == 10
+    assert len(json.loads(out)["rows"]) == 8
 
 
 @pytest.mark.parametrize("args, message", [
@@ -69,7 +75,7 @@ def test_malmquist_rows_json(capsys):
      "Error: --inputs: columns ['x9'] not in the CSV; available: ['firm', 'y', 'x1', 'x2']."),
     (["dea", "--csv", EG1, "--inputs", "x1", "--outputs", "y", "--rts", "bcc"],
      "Error: rts='bcc' is not allowed; expected one of: 'crs', 'vrs'."),
-    (["malmquist", "--csv", EG4, "--dmu", "firm", "--period", "year", "--inputs", "x",
+    (["malmquist", "--csv", GL_CSV, "--dmu", "dmu", "--period", "year", "--inputs", "x",
       "--outputs", "y", "--by", "year"],
      "Error: by='year' is not allowed; expected one of: 'rows', 'period', 'dmu'."),
 ])
@@ -92,5 +98,11 @@ def test_bundled_commands(capsys):
     assert code == 0 and "tfp_residual" in out
     code, out, _ = run(["decompose", "--sources", "--format", "csv"], capsys)
     assert code == 0 and "hardware_prices" in out
+    code, out, _ = run(["decompose", "--hosting", "exclude", "--format", "json"], capsys)
+    payload = json.loads(out)
+    assert code == 0 and "energy_hosting" not in {r["term"] for r in payload["rows"]}
+    code, _, err = run(["decompose", "--hosting", "maybe"], capsys)
+    assert code == 1 and err.strip() == ("Error: hosting='maybe' is not allowed; expected one "
+                                         "of: 'include', 'exclude'.")
     code, out, _ = run(["elasticity", "--format", "csv"], capsys)
     assert code == 0 and "log_training_cost" in out

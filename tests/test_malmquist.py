@@ -1,4 +1,5 @@
-"""Malmquist index: DEAP and Julia published examples, identities, known truth."""
+"""Malmquist index: published examples (R productivity, MATLAB and Julia DEA toolboxes),
+identities, known truth."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from llmflation.errors import InputError
 
 REF = Path(__file__).parent / "reference"
 
-#: DEAP prints 3 decimals: half a unit in the last printed digit.
-DEAP_ATOL = 5e-4
+#: R package productivity results stored as doubles (RDS): ours agree to ~2e-12.
+RDS_ATOL = 1e-9
+#: DEA Toolbox for MATLAB working paper prints 4 decimals.
+DEAMATLAB_ATOL = 5e-5
 #: The Julia test prints 7-10 decimals and compares EC with atol = 1e-7.
 JL_ATOL = 1e-7
 #: tfpch = effch·techch and effch = pech·sech (issue #7: to 1e-10).
@@ -23,46 +26,71 @@ IDENTITY_TOL = 1e-10
 #: Noiseless synthetic frontier shift recovered to floating-point accuracy.
 SYNTH_ATOL = 1e-9
 
-
-def _eg4():
-    data = pd.read_csv(REF / "malmquist_deap_eg4" / "data.csv")
-    exp = json.loads((REF / "malmquist_deap_eg4" / "expected.json").read_text())
-    return data, exp
+#: productivity's Changes columns -> ours.
+PRODUCTIVITY = {"malmquist": "tfpch", "effch": "effch", "tech": "techch",
+                "pure_effch": "pech", "scalech": "sech"}
 
 
-def test_deap_eg4_malmquist_components():
-    data, exp = _eg4()
-    res = malmquist(data, dmu="firm", period="year", inputs=exp["inputs"],
-                    outputs=exp["outputs"], orientation="output", rts="crs")
-    fr = res.to_frame()
-    for year, comps in exp["malmquist"].items():
-        g = fr[fr["period"] == int(year)].sort_values("dmu")
-        for c, vals in comps.items():
-            np.testing.assert_allclose(g[c].to_numpy(), vals, atol=DEAP_ATOL, err_msg=f"{c} {year}")
+def _ref(case):
+    d = REF / case
+    return pd.read_csv(d / "data.csv"), json.loads((d / "expected.json").read_text())
+
+
+def _check_productivity(case, orientation):
+    data, exp = _ref(case)
+    res = malmquist(data, dmu=exp["dmu"], period=exp["period"], inputs=exp["inputs"],
+                    outputs=exp["outputs"], orientation=orientation, rts="crs")
+    e = pd.DataFrame(exp["orientations"][orientation])
+    e = e.rename(columns={c: f"ref_{c}" for c in e.columns if c not in ("dmu", "period")})
+    t = res.table.merge(e, on=["dmu", "period"])
+    assert len(t) == len(e) == len(res.table)
+    np.testing.assert_array_equal(t["base_period"], t["ref_base_period"])
+    for theirs, ours in PRODUCTIVITY.items():
+        np.testing.assert_allclose(t[ours], t[f"ref_{theirs}"], atol=RDS_ATOL,
+                                   err_msg=f"{case} {orientation} {ours}")
+    return res, t
+
+
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_productivity_grifell_lovell_components_and_distances(orientation):
+    res, t = _check_productivity("malmquist_productivity_grifell_lovell", orientation)
+    # Shephard distances c{tech}{x}{y}: output orientation = our 1/φ, input = 1/our θ
+    o = orientation[0]
+    conv = (lambda v: v) if o == "o" else (lambda v: 1.0 / v)
+    for ours, theirs in [("e_t_t", "c000"), ("e_t_t1", "c011"), ("e_t1_t", "c100"),
+                         ("e_t1_t1", "c111"), ("e_vrs_t", "v000"), ("e_vrs_t1", "v111")]:
+        np.testing.assert_allclose(t[ours], conv(t[f"ref_{theirs}{o}"]), atol=RDS_ATOL,
+                                   err_msg=ours)
+    # DEAP/productivity convention: period means are geometric means over DMUs
     bp = res.by_period().set_index("period")
-    for key, comps in exp["period_means"].items():
-        row = bp.loc["mean" if key == "mean" else int(key)]
-        for c, v in comps.items():
-            assert row[c] == pytest.approx(v, abs=DEAP_ATOL), (key, c)
+    for c in COMPONENTS:
+        assert bp.loc[2, c] == pytest.approx(np.exp(np.log(t[c]).mean()), rel=1e-12)
 
 
-def test_deap_eg4_distances():
-    data, exp = _eg4()
-    res = malmquist(data, dmu="firm", period="year", inputs=["x"], outputs=["y"])
-    t = res.table
-    d = exp["distances"]
-    p2 = t[t["period"] == 2].sort_values("dmu")
-    p3 = t[t["period"] == 3].sort_values("dmu")
-    np.testing.assert_allclose(p2["e_t_t"], d["1"]["t"], atol=DEAP_ATOL)
-    np.testing.assert_allclose(p2["e_t1_t"], d["1"]["t+1"], atol=DEAP_ATOL)  # yr-1 data, yr-2 tech
-    np.testing.assert_allclose(p2["e_vrs_t"], d["1"]["vrs"], atol=DEAP_ATOL)
-    np.testing.assert_allclose(p2["e_t_t1"], d["2"]["t-1"], atol=DEAP_ATOL)  # yr-2 data, yr-1 tech
-    np.testing.assert_allclose(p2["e_t1_t1"], d["2"]["t"], atol=DEAP_ATOL)
-    np.testing.assert_allclose(p3["e_t1_t"], d["2"]["t+1"], atol=DEAP_ATOL)
-    np.testing.assert_allclose(p2["e_vrs_t1"], d["2"]["vrs"], atol=DEAP_ATOL)
-    np.testing.assert_allclose(p3["e_t_t1"], d["3"]["t-1"], atol=DEAP_ATOL)
-    np.testing.assert_allclose(p3["e_t1_t1"], d["3"]["t"], atol=DEAP_ATOL)
-    np.testing.assert_allclose(p3["e_vrs_t1"], d["3"]["vrs"], atol=DEAP_ATOL)
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_productivity_chn_economy_two_inputs_five_periods(orientation):
+    res, t = _check_productivity("malmquist_productivity_chn_economy", orientation)
+    assert res.periods == (2005, 2006, 2007, 2008, 2009) and len(t) == 4 * 31
+
+
+def test_deamatlab_previous_period_and_fixed_base():
+    data, exp = _ref("malmquist_deamatlab_wp2016")
+    kw = dict(dmu="dmu", period="period", inputs=exp["inputs"], outputs=exp["outputs"])
+    prev = malmquist(data, orientation="input", **kw).to_frame()
+    e = exp["previous_period_input"]
+    for k, per in ((1, 2), (2, 3)):
+        g = prev[prev["period"] == per].sort_values("dmu")
+        for ours, theirs in (("tfpch", "M"), ("effch", "MTEC"), ("techch", "MTC")):
+            np.testing.assert_allclose(g[ours], e[f"{theirs}{k}"], atol=DEAMATLAB_ATOL,
+                                       err_msg=f"{ours} {per}")
+    # base period fixed at 1: 1→2 and the direct comparison 1→3, output orientation
+    e = exp["fixed_base_output"]
+    for k, per in ((1, 2), (2, 3)):
+        pair = data[data["period"].isin([1, per])]
+        g = malmquist(pair, orientation="output", **kw).to_frame().sort_values("dmu")
+        for ours, theirs in (("tfpch", "M"), ("effch", "MTEC"), ("techch", "MTC")):
+            np.testing.assert_allclose(g[ours], e[f"{theirs}{k}"], atol=DEAMATLAB_ATOL,
+                                       err_msg=f"{ours} 1→{per}")
 
 
 def test_dea_jl_three_periods_input_orientation():
@@ -174,14 +202,14 @@ def test_dask_backend_local_cluster():
 
 
 def test_result_api():
-    data, _ = _eg4()
-    res = malmquist(data, dmu="firm", period="year", inputs=["x"], outputs=["y"])
+    data, _ = _ref("malmquist_productivity_grifell_lovell")
+    res = malmquist(data, dmu="dmu", period="year", inputs=["x"], outputs=["y"])
     assert isinstance(res, MalmquistResult)
     assert list(res.to_frame().columns) == ["dmu", "period", "base_period", *COMPONENTS, "status"]
     assert "Malmquist index (output orientation, CRS frontier)" in res.summary()
     assert "<table>" in res._repr_html_()
-    assert res.by_dmu().shape[0] == 5
-    assert "rows=10" in repr(res)
+    assert res.by_dmu().shape[0] == 8
+    assert "rows=8" in repr(res)
 
 
 def test_input_errors():

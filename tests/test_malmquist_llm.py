@@ -56,11 +56,21 @@ def test_llm_malmquist_known_frontier_shift():
     assert c[("2024Q1→2024Q4 chained", "techch")] == pytest.approx(8.0, rel=1e-9)
     assert c[("2024Q1→2024Q4 direct", "tfpch")] == pytest.approx(8.0, rel=1e-9)
     assert c[("2024Q1→2024Q4 direct", "effch")] == pytest.approx(1.0, rel=1e-9)
-    paper = res.comparison.set_index("measure")["paper_value"]
-    assert paper.loc["tfpch"].iloc[0] == PAPER_MI_2024 and paper.loc["techch"].iloc[0] == PAPER_TC_2024
     bq = res.by_quarter
     np.testing.assert_allclose(bq["tfpch"], bq["effch"] * bq["techch"], rtol=1e-10)
     assert "developer × quarter" in res.summary()
+
+
+def test_paper_figures_are_references_beside_ours():
+    # Plumbing (one per module): the paper's 4.11 / 4.13 sit in paper_value, not estimate.
+    specs = {"price → ECI": ("flagship", ["price_usd_per_mtok"], ["eci"])}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = llm_malmquist(_panel(), start="2024Q1", end="2024Q4", specs=specs)
+    c = res.comparison.set_index(["window", "measure"])
+    row = c.loc[("2024Q1→2024Q4 chained", "tfpch")]
+    assert row["paper_value"] == PAPER_MI_2024 and row["estimate"] != PAPER_MI_2024
+    assert c.loc[("2024Q1→2024Q4 chained", "techch"), "paper_value"] == PAPER_TC_2024
 
 
 @pytest.mark.slow

@@ -9,6 +9,8 @@
 
   The residual (software, serving efficiency, utilisation, markups) is the
   total-factor-productivity term. Shares are each term over ``Δln P`` and add to 100%.
+  The hosting PPI partly overlaps the GPU terms, so it can be left out
+  (``hosting="exclude"``); the result reports the residual both ways.
 * :func:`elasticity` — log launch price on log training cost with controls and robust
   (HC1) or clustered standard errors.
 * :func:`us_china` — the US/China gap in training cost (ratio of geometric means with a
@@ -65,6 +67,32 @@ def _dummies(values: pd.Series) -> np.ndarray:
     return d.to_numpy()
 
 
+def _robust_ols(y: pd.Series, X: pd.DataFrame, *, cov_type: str,
+                groups: np.ndarray | None = None, level: float = 0.95) -> tuple[Any, pd.DataFrame]:
+    """OLS with HC1/HC3 or cluster-robust standard errors and a t reference distribution.
+
+    HC1 is White's sandwich scaled by n/(n − k) (Stata ``regress, vce(robust)``); tests
+    and intervals use t(n − k), as Stata and R's ``coeftest(vcovHC(type = "HC1"))`` do.
+    ``cov_type="cluster"`` uses Stata's small-sample factor G/(G−1)·(n−1)/(n−k) and
+    t(G − 1). Returns the statsmodels fit and the tidy coefficient table
+    (``term, estimate, std_error, statistic, p_value, conf_low, conf_high, n``).
+    """
+    import statsmodels.api as sm
+
+    model = sm.OLS(y, X)
+    if cov_type == "cluster":
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    else:
+        fit = model.fit(cov_type=cov_type, use_t=True)
+    ci = fit.conf_int(alpha=1 - level)
+    coefs = pd.DataFrame({"term": list(X.columns), "estimate": np.asarray(fit.params),
+                          "std_error": np.asarray(fit.bse), "statistic": np.asarray(fit.tvalues),
+                          "p_value": np.asarray(fit.pvalues),
+                          "conf_low": np.asarray(ci)[:, 0], "conf_high": np.asarray(ci)[:, 1],
+                          "n": int(fit.nobs)})
+    return fit, coefs
+
+
 # --------------------------------------------------------------------------------------
 # cost decomposition
 # --------------------------------------------------------------------------------------
@@ -85,6 +113,10 @@ class DecompositionResult(ResultMixin):
     sources : DataFrame
         ``term, series, source, n``: every input series and where it comes from.
     start, end : int
+    sensitivity : DataFrame
+        ``hosting, energy_hosting_log_change, tfp_residual_log_change,
+        tfp_residual_share_pct``: the TFP residual with the hosting PPI subtracted
+        (``"include"``) and left in the residual (``"exclude"``), whichever was chosen.
     """
 
     table: pd.DataFrame
@@ -92,6 +124,7 @@ class DecompositionResult(ResultMixin):
     sources: pd.DataFrame
     start: int
     end: int
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     config: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
     notes: tuple[str, ...] = ()
@@ -163,7 +196,8 @@ def decomposition_inputs(panel: pd.DataFrame | None = None) -> dict[str, pd.Data
 
 
 def cost_decomposition(data: dict[str, pd.DataFrame] | None = None, *, start: int = 2023,
-                       end: int = 2025) -> DecompositionResult:
+                       end: int = 2025,
+                       hosting: Literal["include", "exclude"] = "include") -> DecompositionResult:
     """Growth accounting of the fall in price per unit of capability (TFP residual).
 
     Parameters
@@ -176,6 +210,14 @@ def cost_decomposition(data: dict[str, pd.DataFrame] | None = None, *, start: in
         ``ln_usd_per_chip_hour``, ``ln_flops``); ``ppi``: (``year``, ``ln_ppi``).
     start, end : int
         Years compared (log indices are annual time-dummy estimates).
+    hosting : {"include", "exclude"}
+        Whether the hosting-services PPI (BLS PPI 518210, data processing, hosting and
+        related services) is subtracted as its own factor. That index prices hosting
+        services, which themselves embed server/GPU rental and hardware costs, so it
+        partly overlaps the GPU rental and $/FLOP terms (possible double counting).
+        ``"exclude"`` drops the ``energy_hosting`` row and leaves that change in the
+        residual. The result's ``sensitivity`` frame and notes show the TFP residual
+        under both choices.
 
     Returns
     -------
@@ -183,8 +225,10 @@ def cost_decomposition(data: dict[str, pd.DataFrame] | None = None, *, start: in
         Shares of ``Δln P`` (adding to 100%) for ``gpu_rental_price`` (constant-chip
         rental index), ``hardware_price_performance`` (chip mix: $ per FLOP/s-hour beyond
         the constant-chip rental), ``model_compute_per_token`` (parameters at constant
-        ECI, FLOP/token ≈ 2 × parameters), ``energy_hosting`` (PPI 518210) and
-        ``tfp_residual``.
+        ECI, FLOP/token ≈ 2 × parameters), ``energy_hosting`` (PPI 518210, unless
+        excluded) and ``tfp_residual``. When either end year has no model with a
+        parameter count, ``model_compute_per_token`` cannot be measured: it, the TFP
+        residual and their shares are NaN and the notes say why (never a silent 0).
 
     Examples
     --------
@@ -199,7 +243,10 @@ def cost_decomposition(data: dict[str, pd.DataFrame] | None = None, *, start: in
     ...                        start=2023, end=2024)
     >>> r.table.set_index("term")["share_pct"].round(1).to_dict()["tfp_residual"]
     66.7
+    >>> r.sensitivity.set_index("hosting")["tfp_residual_share_pct"].round(1).tolist()
+    [66.7, 66.7]
     """
+    check_choice("hosting", hosting, ("include", "exclude"))
     own = data is None
     if data is None:
         data = decomposition_inputs()
@@ -224,12 +271,20 @@ def cost_decomposition(data: dict[str, pd.DataFrame] | None = None, *, start: in
                               pr[["eci"]].to_numpy(float))
     # Compute per token at constant capability: ln params on year dummies + ECI.
     pa = pr.dropna(subset=["ln_params"])
+    why_no_params = ""
     if start in set(pa["year"]) and end in set(pa["year"]):
         f_idx = _time_dummy_index(pa["ln_params"].to_numpy(float), pa["year"].to_numpy(),
                                   pa[["eci"]].to_numpy(float))
         f_change = float(f_idx[end] - f_idx[start])
     else:
-        f_idx, f_change = pd.Series(dtype=float), 0.0
+        counts = pa["year"].value_counts()
+        why_no_params = (
+            f"model_compute_per_token not measured: models with a parameter count — "
+            f"{int(counts.get(start, 0))} in {start}, {int(counts.get(end, 0))} in {end} "
+            f"(need at least one in each end year). It, the TFP residual and their shares "
+            f"are NaN rather than 0; choose years with parameter counts or supply "
+            f"'ln_params'.")
+        f_idx, f_change = pd.Series(dtype=float), math.nan
     # GPU: constant-chip rental index (chip fixed effects) and $ per FLOP/s-hour (no FE).
     r_idx = _time_dummy_index(rn["ln_usd_per_chip_hour"].to_numpy(float), rn["year"].to_numpy(),
                               _dummies(rn["chip"]))
@@ -238,16 +293,26 @@ def cost_decomposition(data: dict[str, pd.DataFrame] | None = None, *, start: in
     h_idx = pp.groupby("year")["ln_ppi"].mean()
     h_idx = h_idx - h_idx.iloc[0]
     dP = float(p_idx[end] - p_idx[start])
+    if abs(dP) < 1e-12:
+        raise InputError("the price index did not change between start and end; shares are "
+                         "undefined.")
+    d_hosting = float(h_idx[end] - h_idx[start])
     comp = {
         "gpu_rental_price": float(r_idx[end] - r_idx[start]),
         "hardware_price_performance": float((c_idx[end] - c_idx[start]) - (r_idx[end] - r_idx[start])),
         "model_compute_per_token": f_change,
-        "energy_hosting": float(h_idx[end] - h_idx[start]),
     }
-    comp["tfp_residual"] = dP - sum(comp.values())
-    if abs(dP) < 1e-12:
-        raise InputError("the price index did not change between start and end; shares are "
-                         "undefined.")
+    base_residual = dP - sum(comp.values())  # NaN when a factor could not be measured
+    residual = {"include": base_residual - d_hosting, "exclude": base_residual}
+    if hosting == "include":
+        comp["energy_hosting"] = d_hosting
+    comp["tfp_residual"] = residual[hosting]
+    sensitivity = pd.DataFrame({
+        "hosting": ["include", "exclude"],
+        "energy_hosting_log_change": [d_hosting, math.nan],
+        "tfp_residual_log_change": [residual["include"], residual["exclude"]],
+        "tfp_residual_share_pct": [100 * residual["include"] / dP,
+                                   100 * residual["exclude"] / dP]})
     paper = {"tfp_residual": PAPER_TFP_SHARE}
     rows = [{"term": "price_per_capability", "log_change": dP, "share_pct": 100.0,
              "paper_share_pct": 100.0}]
@@ -272,26 +337,36 @@ def cost_decomposition(data: dict[str, pd.DataFrame] | None = None, *, start: in
         {"term": "model_compute_per_token", "series": "ln parameters at constant ECI "
          "(FLOP/token ≈ 2 × parameters; total, not active, where Epoch lists total)",
          "source": "Epoch AI models (Parameters) via the panel's epoch_model link", "n": len(pa)},
-        {"term": "energy_hosting", "series": "PPI 518210 data processing & hosting, annual mean",
+        {"term": "energy_hosting", "series": "PPI 518210 data processing & hosting, annual mean"
+         + (" (excluded: hosting='exclude')" if hosting == "exclude" else ""),
          "source": "BLS via FRED PCU518210518210 (ppi_hosting)", "n": len(pp)},
     ])
+    sens = sensitivity.set_index("hosting")["tfp_residual_share_pct"]
     notes = [
         "Shares = factor's log change / log change of the price of capability; they add to "
         "100% with the TFP residual. A residual above 100% means the measured inputs moved "
         "against the price fall.",
         "Shares depend on the end points; the paper's window and factor definitions are not "
         "published (its figures: TFP 103.7%, GPU hardware −0.9%).",
+        "PPI 518210 (data processing, hosting and related services) prices hosting services, "
+        "which embed server/GPU rental and hardware costs, so it partly overlaps the GPU "
+        "rental and $/FLOP terms (possible double counting). "
+        + ("It is subtracted as energy_hosting" if hosting == "include"
+           else "It is excluded here (hosting='exclude') and its change stays in the residual")
+        + f"; TFP residual share {sens['include']:.1f}% with it, {sens['exclude']:.1f}% "
+        f"without it (log change {d_hosting:+.3f}).",
     ]
-    if not len(f_idx):
-        notes.append("No parameter counts in both end years: model_compute_per_token set to 0.")
+    if why_no_params:
+        notes.append(why_no_params)
     vint = ""
     if own:
         from llmflation.sources.bundled import vintage
 
         vint = vintage(["epoch_models", "hardware_prices", "ml_hardware", "ppi_hosting"])
     return DecompositionResult(table=table, series=series, sources=sources, start=start,
-                               end=end, config={"start": start, "end": end}, vintage=vint,
-                               notes=tuple(notes))
+                               end=end, sensitivity=sensitivity,
+                               config={"start": start, "end": end, "hosting": hosting},
+                               vintage=vint, notes=tuple(notes))
 
 
 # --------------------------------------------------------------------------------------
@@ -398,7 +473,11 @@ def elasticity(data: pd.DataFrame | None = None, *, price: str = "price_usd_per_
         Control columns; ``release_year`` enters as fixed effects (``year_effects="fixed"``)
         or a linear trend; booleans as 0/1.
     cov_type : {"HC1", "HC3", "cluster"}
-        Heteroskedasticity-robust or clustered (by ``cluster``) standard errors.
+        Heteroskedasticity-robust or clustered (by ``cluster``) standard errors. Tests
+        and intervals use t(n − k), or t(G − 1) with G clusters (Stata ``regress,
+        vce(robust)`` / ``vce(cluster)``; checked against Stata's printed results).
+        Regressors without variation in the sample are dropped and named in the notes;
+        a constant training cost raises :class:`~llmflation.errors.InputError`.
 
     Returns
     -------
@@ -414,8 +493,6 @@ def elasticity(data: pd.DataFrame | None = None, *, price: str = "price_usd_per_
     >>> round(elasticity(d, controls=()).elasticity, 1)
     0.5
     """
-    import statsmodels.api as sm
-
     check_choice("cov_type", cov_type, ("HC1", "HC3", "cluster"))
     check_choice("year_effects", year_effects, ("fixed", "linear"))
     own = data is None
@@ -436,25 +513,36 @@ def elasticity(data: pd.DataFrame | None = None, *, price: str = "price_usd_per_
             X = X.join(fe)
         else:
             X[c] = d[c].astype(float)
-    X = X.loc[:, X.std(ddof=0).gt(0) | (X.columns == "const")]
+    if len(d) == 0:
+        raise InputError(f"no row has a positive {price!r}, a positive {cost!r} and all of "
+                         f"{list(controls)}; nothing to estimate.")
+    constant = [c for c in X.columns if c != "const" and not X[c].std(ddof=0) > 0]
+    if "log_training_cost" in constant:
+        vals = sorted(set(d[cost].astype(float)))[:3]
+        raise InputError(f"{cost!r} does not vary in the {len(d)} usable rows (values seen: "
+                         f"{vals}); the elasticity is not identified. Use a sample in which "
+                         f"training cost varies.")
+    X = X.drop(columns=constant)
     if len(d) <= X.shape[1]:
         raise InputError(f"{len(d)} observations for {X.shape[1]} parameters; need more data "
                          f"or fewer controls.")
     y = np.log(d[price].astype(float))
-    model = sm.OLS(y, X)
+    groups = None
     if cov_type == "cluster":
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(d[cluster])[0]})
-    else:
-        fit = model.fit(cov_type=cov_type)
-    ci = fit.conf_int(alpha=1 - level)
-    coefs = pd.DataFrame({"term": X.columns, "estimate": fit.params.to_numpy(),
-                          "std_error": fit.bse.to_numpy(), "statistic": fit.tvalues.to_numpy(),
-                          "p_value": fit.pvalues.to_numpy(), "conf_low": ci[0].to_numpy(),
-                          "conf_high": ci[1].to_numpy(), "n": int(fit.nobs)})
+        groups = pd.factorize(d[cluster])[0]
+        if groups.max() < 1:
+            raise InputError(f"cov_type='cluster' needs at least 2 clusters in {cluster!r}; "
+                             f"found {groups.max() + 1}. Use cov_type='HC1' instead.")
+    fit, coefs = _robust_ols(y, X, cov_type=cov_type, groups=groups, level=level)
+    df_inf = (int(groups.max()) if groups is not None else int(fit.df_resid))
     notes = [f"n = {int(fit.nobs)} models with a price and an Epoch training-cost estimate.",
              f"Standard errors: {cov_type}" + (f" by {cluster}" if cov_type == "cluster" else "")
-             + ".", f"Paper (Du 2026): elasticity {PAPER_ELASTICITY}; its sample is not "
+             + f"; tests and intervals use t({df_inf})"
+             + (" (clusters − 1)." if cov_type == "cluster" else " (n − k)."),
+             f"Paper (Du 2026): elasticity {PAPER_ELASTICITY}; its sample is not "
              "published."]
+    if constant:
+        notes.append(f"Dropped regressor(s) without variation in this sample: {constant}.")
     vint = ""
     if own:
         from llmflation.sources.bundled import vintage
@@ -488,7 +576,8 @@ class USChinaResult(ResultMixin):
         The split ``cost_gap = compute_gap × usd_per_flop_gap`` (models with compute).
     welch, mann_whitney, regression : HypothesisTest
         Tests of equal ln($/FLOP): Welch t, Mann–Whitney rank test, and the China
-        coefficient of ``ln $/FLOP ~ china + year effects`` with HC1 SEs.
+        coefficient of ``ln $/FLOP ~ china + year effects`` with HC1 SEs and a
+        t(n − k) reference (models without a publication year left out).
     n_us, n_china : int
     sample : DataFrame
     """
@@ -672,6 +761,10 @@ def us_china(data: pd.DataFrame | None = None, *, n_boot: int = 4000, seed: int 
              "Gap = ratio of geometric means; CI: percentile bootstrap within country "
              f"({n_boot} resamples, seed {seed}).",
              f"Paper (Du 2026): 63-fold gap; $/FLOP difference p = {PAPER_USD_PER_FLOP_P}."]
+    n_no_year = int(reg.extra.get("n_dropped_no_year", 0))
+    if n_no_year:
+        notes.append(f"{n_no_year} model(s) without a publication year left out of the "
+                     f"year-effects regression (not imputed).")
     vint = ""
     if own:
         from llmflation.sources.bundled import vintage
@@ -686,19 +779,32 @@ def us_china(data: pd.DataFrame | None = None, *, n_boot: int = 4000, seed: int 
 
 
 def _china_regression(f: pd.DataFrame, null: str) -> HypothesisTest:
-    import statsmodels.api as sm
+    """China coefficient of ln $/FLOP ~ china + publication-year effects, HC1 SE, t(n − k).
 
-    X = pd.DataFrame({"const": 1.0, "china": (f["country"] == "China").astype(float)},
-                     index=f.index)
-    yr = f["year"].fillna(f["year"].median()).astype(int).astype(str)
+    Models without a publication year are left out (counted in ``extra``), not imputed.
+    """
+    name = "regression_china_ln_usd_per_flop"
+    null = null + " (given publication-year effects)"
+    no_year = f["year"].isna()
+    n_drop = int(no_year.sum())
+    g = f[~no_year]
+    china = (g["country"] == "China").astype(float)
+    if china.nunique() < 2:
+        return HypothesisTest.not_computed(
+            name, null, f"after leaving out {n_drop} model(s) without a publication year, "
+            f"only one country remains", extra={"n_dropped_no_year": n_drop})
+    X = pd.DataFrame({"const": 1.0, "china": china}, index=g.index)
+    yr = g["year"].astype(int).astype(str)
     X = X.join(pd.get_dummies(yr, prefix="year", drop_first=True, dtype=float))
-    if len(f) <= X.shape[1] + 1:
-        return HypothesisTest.not_computed("regression_china_ln_usd_per_flop", null,
-                                           f"{len(f)} observations for {X.shape[1]} parameters")
-    fit = sm.OLS(f["ln_upf"], X).fit(cov_type="HC1")
+    if len(g) <= X.shape[1] + 1:
+        return HypothesisTest.not_computed(name, null,
+                                           f"{len(g)} observations for {X.shape[1]} parameters",
+                                           extra={"n_dropped_no_year": n_drop})
+    fit, _ = _robust_ols(g["ln_upf"], X, cov_type="HC1")
+    dfr = float(fit.df_resid)
     return HypothesisTest(statistic=float(fit.tvalues["china"]),
-                          p_value=float(fit.pvalues["china"]), df=float(fit.df_resid),
-                          null=null + " (given publication-year effects)",
-                          distribution="normal (HC1 robust z)",
-                          name="regression_china_ln_usd_per_flop",
-                          extra={"estimate": float(fit.params["china"]), "n": int(fit.nobs)})
+                          p_value=float(fit.pvalues["china"]), df=dfr, null=null,
+                          distribution=f"t({dfr:.0f}), HC1 robust SE",
+                          name=name,
+                          extra={"estimate": float(fit.params["china"]), "n": int(fit.nobs),
+                                 "n_dropped_no_year": n_drop})

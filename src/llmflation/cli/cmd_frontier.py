@@ -84,12 +84,15 @@ def register(app: typer.Typer) -> None:
         start: int = typer.Option(2023, "--start", help="First year."),
         end: int = typer.Option(2025, "--end", help="Last year."),
         sources: bool = typer.Option(False, "--sources", help="List the input series instead."),
+        hosting: str = typer.Option(
+            "include", "--hosting",
+            help="include or exclude the hosting PPI 518210 (overlaps GPU rental + $/FLOP)."),
         fmt: Format = FormatOpt,
     ) -> None:
         """Growth accounting of the price of LLM capability (TFP residual), bundled data."""
         from llmflation.analysis.costs import cost_decomposition
 
-        res = cost_decomposition(start=start, end=end)
+        res = cost_decomposition(start=start, end=end, hosting=hosting)  # type: ignore[arg-type]
         if sources:
             emit(res.sources, fmt, title="Input series and sources")
         else:
