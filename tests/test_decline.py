@@ -31,11 +31,57 @@ def test_three_definitions_on_exact_decline() -> None:
     assert f["endpoint"] == pytest.approx(2.0**years, rel=1e-9)
     assert f["trend"] == pytest.approx(2.0**years, rel=1e-9)
     assert f["constant_capability"] == pytest.approx(2.0**years, rel=1e-9)
+    assert f["constant_capability_trend"] == pytest.approx(2.0**years, rel=1e-9)
     row = r.table.set_index("definition")
     assert math.isnan(row.loc["endpoint", "conf_low"])                    # no sampling CI for two prices
+    assert math.isnan(row.loc["constant_capability", "conf_low"])         # nor for this ratio
     assert row.loc["trend", "conf_low"] == pytest.approx(2.0**years, rel=1e-6)
+    assert row.loc["constant_capability_trend", "conf_high"] == pytest.approx(2.0**years, rel=1e-6)
+    assert row.loc["constant_capability_trend", "n"] == 11                # the fitted series, not the end models
     assert np.allclose(row["factor_per_year"], 2.0, rtol=1e-9)
-    assert (row["paper_value"] == PAPER_TOTAL_DECLINE).all()
+    # the paper's ~600× is an endpoint ratio at best: shown beside that row only
+    assert row.loc["endpoint", "paper_value"] == PAPER_TOTAL_DECLINE
+    assert row.drop(index="endpoint")["paper_value"].isna().all()
+
+
+def _noisy(seed: int, n: int = 14, factor: float = 3.0) -> pd.DataFrame:
+    """A frontier falling ``factor``× a year with log-normal scatter; capability rises."""
+    rng = np.random.default_rng(seed)
+    dates = pd.Timestamp("2021-01-01") + pd.to_timedelta(np.sort(rng.uniform(0, 5 * 365.25, n)).round(), unit="D")
+    t = to_years(dates) - to_years(dates[:1])[0]
+    return pd.DataFrame({"model_id": [f"m{i}" for i in range(n)], "valid_from": dates,
+                         "blended_usd_per_mtok": 50.0 * factor ** (-t) * np.exp(rng.normal(0, 0.3, n)),
+                         "eci": 100.0 + np.arange(n)})
+
+
+def test_constant_capability_trend_interval_contains_its_estimate_and_the_truth() -> None:
+    covered = 0
+    draws = 40
+    for seed in range(draws):
+        d = _noisy(seed)
+        end = d["valid_from"].max()
+        r = lf.total_decline(d, start="2021-01-01", end=end, definitions=["constant_capability",
+                                                                          "constant_capability_trend"])
+        row = r.table.set_index("definition")
+        if "constant_capability_trend" not in row.index:
+            assert any("constant_capability_trend: not estimated" in n for n in r.notes)
+            continue
+        t = row.loc["constant_capability_trend"]
+        assert t["conf_low"] <= t["factor"] <= t["conf_high"]             # by construction now
+        assert t["factor_per_year"] == pytest.approx(t["factor"] ** (1 / t["years"]))
+        covered += t["conf_low"] ** (1 / t["years"]) <= 3.0 <= t["conf_high"] ** (1 / t["years"])
+        c = row.loc["constant_capability"]
+        assert np.isnan(c["conf_low"]) and np.isnan(c["conf_high"])
+    # the running-minimum series is a selected sample: no exact coverage claim, but most draws cover
+    assert covered >= 0.8 * draws
+
+
+def test_constant_capability_trend_failure_is_said() -> None:
+    d = _synthetic().iloc[[0, 10]]                                         # two prices: no line
+    r = lf.total_decline(d, start="2021-01-01", end=d["valid_from"].max())
+    assert "constant_capability" in set(r.table["definition"])
+    assert "constant_capability_trend" not in set(r.table["definition"])
+    assert any(n.startswith("constant_capability_trend: not estimated") and "point" in n for n in r.notes)
 
 
 def test_endpoint_ignores_capability_but_constant_capability_does_not() -> None:
@@ -65,6 +111,6 @@ def test_errors() -> None:
 def test_result_smoke() -> None:
     r = lf.total_decline(_synthetic(), start="2021-01-01", end="2026-01-01")
     assert isinstance(r, DeclineResult)
-    assert isinstance(r.summary(), str) and "600" in r.summary()
-    assert list(r.to_frame()["term"]) == ["endpoint", "trend", "constant_capability"]
+    assert isinstance(r.summary(), str) and "endpoint" in r.summary()
+    assert list(r.to_frame()["term"]) == ["endpoint", "trend", "constant_capability", "constant_capability_trend"]
     assert r._repr_html_().startswith("<div")

@@ -31,6 +31,7 @@ def test_exact_trend_extrapolates_exactly() -> None:
     want = float(np.log2(1000.0))
     got = float(to_years([f.crossings["date"].iloc[0]])[0] - 2021)
     assert got == pytest.approx(want, abs=1 / 365)
+    assert f.crossings["reason"].iloc[0] == ""
 
 
 def test_prediction_interval_coverage() -> None:
@@ -48,10 +49,22 @@ def test_prediction_interval_coverage() -> None:
     assert COVERAGE_LOW <= hits / reps <= COVERAGE_HIGH
 
 
-def test_flat_trend_never_crosses() -> None:
-    d = _path().assign(price=5.0 * np.exp(0.01 * (-1) ** np.arange(20)))
-    f = lf.forecast(d, by=None, observations="rows", price_col="price", target_prices=[0.1])
-    assert pd.isna(f.crossings["conf_high"].iloc[0])
+def test_nat_crossings_say_why() -> None:
+    # rising prices: never
+    up = _path().assign(price=lambda d: 1.0 / d["price"])
+    f = lf.forecast(up, by=None, observations="rows", price_col="price", target_prices=[0.1])
+    row = f.crossings.iloc[0]
+    assert pd.isna(row["date"]) and row["reason"].startswith("never")
+    # a slope not significantly below zero: the Fieller set is unbounded
+    flat = _path().assign(price=5.0 * np.exp(0.01 * (-1) ** np.arange(20) - 1e-4 * np.arange(20)))
+    f = lf.forecast(flat, by=None, observations="rows", price_col="price", target_prices=[0.1])
+    row = f.crossings.iloc[0]
+    assert pd.isna(row["conf_high"]) and "unbounded" in row["reason"]
+    # a tiny target far in the future: outside 1900–2300
+    f = lf.forecast(_path(0.05), by=None, observations="rows", price_col="price", target_prices=[1e-90])
+    row = f.crossings.iloc[0]
+    assert pd.isna(row["date"]) and "outside 1900–2300" in row["reason"]
+    assert "reason" in f.to_frame().columns
 
 
 def test_capability_reaches_price_from_threshold_trends() -> None:

@@ -7,18 +7,18 @@ import pandas as pd
 import pytest
 
 import llmflation as lf
-from llmflation.analysis.premium import PAPER_PREMIUM, PremiumResult
+from llmflation.analysis.premium import PAPER_PREMIUM, PAPER_TERMS, PremiumResult, welch_test
 from llmflation.errors import InputError
 
 
-def _panel(premium: float = 8.0, seed: int = 0) -> pd.DataFrame:
+def _panel(premium: float = 8.0, seed: int = 0, noise: float = 0.1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     for dev, base in (("OpenAI", 10.0), ("Google", 2.0), ("Anthropic", 6.0)):
         for q in range(8):
             day = pd.Timestamp("2024-01-15") + pd.DateOffset(months=3 * q)
             for k, reasoning in enumerate((False, False, True)):
-                p = base * 0.7**q * (premium if reasoning else 1.0) * float(np.exp(rng.normal(0, 0.1)))
+                p = base * 0.7**q * (premium if reasoning else 1.0) * float(np.exp(rng.normal(0, noise)))
                 rows.append({"model_id": f"{dev}-{q}-{k}", "model_name": f"{dev} Pro {q}.{k}",
                              "developer": dev, "valid_from": day + pd.Timedelta(days=k),
                              "blended_usd_per_mtok": p, "is_reasoning": reasoning})
@@ -32,7 +32,41 @@ def test_matched_and_regression_recover_known_premium() -> None:
     assert p["regression"] == pytest.approx(8.0, rel=0.1)
     row = r.estimates.set_index("term").loc["matched"]
     assert row["conf_low"] < 8.0 < row["conf_high"] and row["n"] == 24
-    assert (r.estimates["paper_value"] == PAPER_PREMIUM).all()
+    reg = r.estimates.set_index("term").loc["regression"]
+    assert reg["conf_low"] < 8.0 < reg["conf_high"] and "HC1" in reg["method"]
+
+
+def test_exact_premium_recovered_and_degenerate_matched_interval_is_nan() -> None:
+    r = lf.reasoning_premium(_panel(5.0, noise=0.0))
+    e = r.estimates.set_index("term")
+    assert e.loc["matched", "estimate"] == pytest.approx(5.0, rel=1e-12)
+    assert e.loc["matched_arithmetic", "estimate"] == pytest.approx(5.0, rel=1e-12)
+    assert e.loc["regression", "estimate"] == pytest.approx(5.0, rel=1e-9)
+    # every cell has the same log-ratio: a t interval over cells is undefined, not a certainty
+    assert np.isnan(e.loc["matched", "p_value"]) and np.isnan(e.loc["matched", "conf_low"])
+    assert "zero variance" in e.loc["matched", "note"]
+    assert e.loc["raw", "note"] == ""
+
+
+def test_raw_ratio_is_the_welch_interval_on_log_prices() -> None:
+    d = _panel(3.0, seed=4, noise=0.3)
+    r = lf.reasoning_premium(d)
+    e = r.estimates.set_index("term")
+    lp = np.log(d["blended_usd_per_mtok"].to_numpy())
+    w = welch_test(lp[d["is_reasoning"].to_numpy()], lp[~d["is_reasoning"].to_numpy()])
+    assert e.loc["raw", "estimate"] == pytest.approx(np.exp(w.extra["estimate"]), rel=1e-12)
+    assert (e.loc["raw", "conf_low"], e.loc["raw", "conf_high"]) == pytest.approx(
+        (np.exp(w.extra["conf_low"]), np.exp(w.extra["conf_high"])), rel=1e-12)
+    assert e.loc["raw", "p_value"] == pytest.approx(w.p_value, rel=1e-12)
+    reasoning = d["is_reasoning"].to_numpy()
+    want = d["blended_usd_per_mtok"][reasoning].mean() / d["blended_usd_per_mtok"][~reasoning].mean()
+    assert e.loc["raw_arithmetic", "estimate"] == pytest.approx(want, rel=1e-12)
+
+
+def test_paper_value_only_beside_the_arithmetic_means() -> None:
+    e = lf.reasoning_premium(_panel()).estimates.set_index("term")
+    assert (e.loc[list(PAPER_TERMS), "paper_value"] == PAPER_PREMIUM).all()
+    assert e.drop(index=list(PAPER_TERMS))["paper_value"].isna().all()
 
 
 def test_no_premium_is_not_significant() -> None:
@@ -67,5 +101,6 @@ def test_errors() -> None:
 def test_result_smoke() -> None:
     r = lf.reasoning_premium(_panel())
     assert isinstance(r, PremiumResult)
-    assert "31.5" in r.summary() and r._repr_html_().startswith("<div")
-    assert {"raw", "matched", "regression"} <= set(r.to_frame()["term"])
+    assert "matched" in r.summary() and r._repr_html_().startswith("<div")
+    assert {"raw", "raw_arithmetic", "matched", "matched_arithmetic", "regression"} == set(r.to_frame()["term"])
+    assert {"method", "note", "paper_value"} <= set(r.to_frame().columns)

@@ -49,7 +49,9 @@ def test_reproduces_epoch_cost_factors() -> None:
         assert abs(g["factor_per_year"] - r.cost_factor_per_year_rounded) <= ROUNDING
         assert int(g["n"]) == r.n
         assert abs(g["r_squared"] - r.r_squared) <= 0.005 + 1e-12
+        assert abs(g["conf_low"] - r.conf_rounded[0]) <= ROUNDING
         assert abs(g["conf_high"] - r.conf_rounded[1]) <= ROUNDING
+        assert g["conf_low"] < g["factor_per_year"] < g["conf_high"]
         assert str(g["start_date"].date()) == r.start_date and str(g["end_date"].date()) == r.end_date
 
 

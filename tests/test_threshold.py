@@ -53,10 +53,15 @@ def test_regression_step_reproduces_epoch() -> None:
     raw = pd.read_csv(REF / "epoch_threshold" / "data.csv")
     series = pd.DataFrame({"benchmark": raw["bench"], "threshold_model": raw["threshold_model"],
                            "model": raw["Model Name"], "date": pd.to_datetime(raw["Release Date"]),
-                           "price": raw["USD per 1M Tokens"], "score": raw["benchmark_score"]})
-    got = _key(fit_threshold_series(series).trends)
+                           "price": raw["USD per 1M Tokens"], "score": raw["benchmark_score"],
+                           "performance_range": raw["performance_range"]})
+    res = fit_threshold_series(series)
+    got = _key(res.trends)
     exp = _key(_expected("epoch_threshold"))
-    assert len(got) == len(exp) == 21
+    assert len(got) == len(exp) == 21 and res.skipped.empty
+    # the threshold, not the lowest selected score
+    assert (got["lower"] == exp["lower"]).all()
+    assert (got["n"] == exp["n"]).all()
     rel = (got["factor_per_year"] / exp["factor_per_year"] - 1).abs()
     assert (rel < REL_TOL_REGRESSION).all()
     assert (rel < REL_TOL_EXACT).all()
@@ -78,7 +83,39 @@ def test_end_to_end_reproduces_epoch() -> None:
     assert (got["start_date"].dt.strftime("%Y-%m-%d") == exp["start_date"]).all()
     assert (got["end_date"].dt.strftime("%Y-%m-%d") == exp["end_date"]).all()
     assert np.allclose(got["conf_low"], exp["conf_low"], rtol=REL_TOL_EXACT)
+    assert np.allclose(got["conf_high"], exp["conf_high"], rtol=REL_TOL_EXACT)
+    assert (got["r_squared"] - exp["r_squared"]).abs().max() < ABS_TOL_R2
     assert (got["upper"].replace(math.inf, np.nan).isna() == exp["upper"].isna()).all()
+
+
+def test_bundled_reproduction_matches_published_intervals_and_fit() -> None:
+    from llmflation.analysis.threshold import epoch_reference_results
+
+    got = _key(epoch_reproduction().trends)
+    pub = _key(epoch_reference_results())             # the bundled published table: 90% CI and r_squared
+    assert set(got.index) == set(pub.index)
+    pub = pub.loc[got.index]
+    assert np.allclose(got["conf_low"], pub["conf_low"], rtol=REL_TOL_EXACT)
+    assert np.allclose(got["conf_high"], pub["conf_high"], rtol=REL_TOL_EXACT)
+    assert (got["r_squared"] - pub["r_squared"]).abs().max() < ABS_TOL_R2
+    assert (got["n"] == pub["n"]).all()
+
+
+def test_fit_threshold_series_reports_skips_and_missing_thresholds() -> None:
+    d = pd.DataFrame({"benchmark": ["B"] * 6, "threshold_model": ["t1"] * 4 + ["t2"] * 2,
+                      "model": list("abcdef"), "date": pd.to_datetime(["2022-01-01", "2022-07-01", "2023-01-01",
+                                                                     "2023-07-01", "2022-01-01", "2023-01-01"]),
+                      "price": [8.0, 4.0, 2.0, 1.0, 5.0, 1.0], "score": [61, 62, 63, 64, 80, 81]})
+    r = fit_threshold_series(d)
+    assert r.trends["threshold_model"].tolist() == ["t1"]
+    assert math.isnan(r.trends["lower"].iloc[0])          # not min(score) = 61: the threshold is unknown
+    assert any("No threshold given" in n for n in r.notes)
+    sk = r.skipped.set_index("threshold_model").loc["t2"]
+    assert sk["n"] == 2 and "at least 3" in sk["reason"]
+    # exact halving every half year: factor 4 per 365-day year
+    assert r.trends["factor_per_year"].iloc[0] == pytest.approx(4.0, rel=2e-2)
+    r2 = fit_threshold_series(d.assign(lower=[60.0] * 4 + [79.5] * 2))
+    assert r2.trends["lower"].iloc[0] == 60.0 and r2.skipped["lower"].iloc[0] == 79.5
 
 
 def test_bundled_reproduction_carries_reference() -> None:
@@ -167,7 +204,6 @@ def test_a16z_series_from_data() -> None:
     # a16z: $60 → $0.06 (1,000×) in 3 years = 10×/year; Epoch's inputs end at $0.07 on 2024-10-03
     assert s42.end_price == pytest.approx(0.07)
     assert s42.endpoint_factor_per_year == pytest.approx(10.0, rel=0.10)
-    assert s42.published["factor_per_year"] == 10.0
     # monthly series is non-increasing
     assert (np.diff(s42.monthly["price"].to_numpy()) <= 0).all()
     assert s83.changes["model"].iloc[0] == "GPT-4-0314"
@@ -188,9 +224,37 @@ def test_rates_since_cutoff_splits_periods() -> None:
     r = rates_since_cutoff(epoch_price_inputs(), benchmark="MMLU", cutoff="2024-01-01", min_points=3)
     assert (r.before.series["date"] <= "2024-01-01").all()
     assert (r.after.series["date"] > "2024-01-01").all()
+    # the same thresholds (and bands) in every period: only the prices fitted differ
+    th = r.thresholds().pivot_table(index=["benchmark", "threshold_model"], columns="period", values="lower")
+    assert th.notna().all().all() and len(th) >= 5
+    assert (th["before"] == th["full"]).all() and (th["after"] == th["full"]).all()
+    assert th.loc[("MMLU", "GPT-3"), "after"] == 43.9
+    bands = {n: {m: (lo, up) for m, lo, up in zip(p.trends["threshold_model"], p.trends["lower"],
+                                                    p.trends["upper"], strict=True)}
+             for n, p in (("before", r.before), ("after", r.after), ("full", r.full))}
+    for period in ("before", "after"):
+        assert bands[period] and all(bands["full"][m] == band for m, band in bands[period].items())
     assert set(r.to_frame()["period"]) <= {"before", "after", "full"}
     assert "Median factor per year" in r.summary()
     assert r._repr_html_().startswith("<div")
+
+
+def test_period_thresholds_come_from_all_data_unless_asked() -> None:
+    # frontier models a (70) and b (90) come out before 2023; later models are cheaper and weaker than b
+    d = pd.DataFrame({"model": list("abcdefg"),
+                      "date": pd.to_datetime(["2022-01-01", "2022-06-01", "2023-02-01", "2023-06-01", "2023-09-01",
+                                              "2024-01-01", "2024-06-01"]),
+                      "price": [50.0, 20.0, 10.0, 5.0, 2.5, 1.2, 0.6], "S": [70, 90, 75, 76, 77, 78, 79]})
+    after = cheapest_above_threshold(d, benchmark="S", since="2023-01-01", min_points=3, min_threshold=None)
+    labels = set(after.trends["threshold_model"]) | set(after.skipped["threshold_model"])
+    assert labels == {"a", "b"}
+    assert after.trends.set_index("threshold_model").loc["a", "n"] == 5      # c..g, walked from 2023 on
+    assert after.skipped.set_index("threshold_model").loc["b", "n"] == 0
+    period = cheapest_above_threshold(d, benchmark="S", since="2023-01-01", min_points=3, min_threshold=None,
+                                      thresholds_from="period")
+    assert set(period.trends["threshold_model"]) | set(period.skipped["threshold_model"]) == set("cdefg")
+    with pytest.raises(InputError, match="thresholds_from must be 'all'"):
+        rates_since_cutoff(d, benchmark="S", thresholds_from="period")
 
 
 def test_epoch_scores_map_versions_to_models() -> None:

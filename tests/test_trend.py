@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 
 import llmflation as lf
-from llmflation.analysis._ols import batched_slopes, fit_line
+from llmflation.analysis._ols import fit_line
 from llmflation.analysis.trend import (
     LN2,
     TrendResult,
     dated_prices,
     fit_group,
+    from_years,
     openrouter_cross_section,
     to_years,
 )
@@ -22,6 +23,14 @@ from llmflation.errors import InputError
 
 #: Coverage band the issue asks for (nominal 95%).
 COVERAGE_LOW, COVERAGE_HIGH = 0.92, 0.98
+#: Cluster-robust intervals with 60 clusters: CR1 runs ~1–2 points below nominal in samples
+#: this size (Cameron & Miller 2015, §VI), plus ±2.2 Monte Carlo s.d. (400 replications).
+CLUSTER_COVERAGE_LOW, CLUSTER_COVERAGE_HIGH = 0.91, 0.98
+#: Same for the cluster bootstrap with 200 replications (Monte Carlo s.d. ≈ 0.016).
+CLUSTER_BOOT_LOW, CLUSTER_BOOT_HIGH = 0.89, 0.985
+#: Intervals that ignore the clustering must miss far more often than nominal on these data
+#: (the test would have no power otherwise).
+NAIVE_COVERAGE_MAX = 0.80
 
 
 def _path(half_life: float, n: int = 12, start: str = "2021-01-01", step_days: int = 150,
@@ -67,23 +76,103 @@ def test_interval_coverage_seeded_simulation() -> None:
     true_slope, n, reps = -0.63, 40, 400
     x = np.linspace(2021, 2026, n)
     y = 2.0 + true_slope * (x - 2021) + rng.normal(0, 0.5, (reps, n))
-    # analytic: vectorised over replications
-    b, a = batched_slopes(np.broadcast_to(x, y.shape), y)
-    resid = y - (a[:, None] + b[:, None] * x)
-    s = np.sqrt((resid**2).sum(axis=1) / (n - 2))
-    se = s / np.sqrt(((x - x.mean()) ** 2).sum())
-    from scipy import stats
-
-    t = stats.t.ppf(0.975, n - 2)
-    cover = np.mean((b - t * se <= true_slope) & (true_slope <= b + t * se))
-    assert COVERAGE_LOW <= cover <= COVERAGE_HIGH
-    # bootstrap percentile (pairs) through the public path
-    hits = 0
+    analytic = boot = 0
     for i in range(reps):
         g = fit_group(x, y[i], n_boot=999, seed=i)
+        assert g.se_type == "classical" and g.bootstrap == "pairs"
+        lo, hi = g.rate_ci                      # the library's t interval (LineFit.slope_ci mapped)
+        analytic += lo <= -true_slope <= hi
+        assert (-hi, -lo) == pytest.approx(fit_line(x, y[i]).slope_ci(0.95), rel=1e-12)
         lo, hi = g.rate_boot_ci
-        hits += lo <= -true_slope <= hi
-    assert COVERAGE_LOW <= hits / reps <= COVERAGE_HIGH
+        boot += lo <= -true_slope <= hi
+    assert COVERAGE_LOW <= analytic / reps <= COVERAGE_HIGH
+    assert COVERAGE_LOW <= boot / reps <= COVERAGE_HIGH
+
+
+def _clustered_draw(rng: np.random.Generator, n_models: int = 60, true_rate: float = 0.6
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dated prices of ``n_models`` models: each has a level of its own (random effect) and
+    1–6 prices a quarter apart from its launch — the "changes" structure."""
+    m = rng.integers(1, 7, n_models)
+    launch = rng.uniform(2021, 2026, n_models)
+    model = np.repeat(np.arange(n_models), m)
+    x = launch[model] + 0.25 * np.concatenate([np.arange(k) for k in m])
+    y = 3.0 - true_rate * (x - 2021) + rng.normal(0, 0.6, n_models)[model] + rng.normal(0, 0.15, model.size)
+    return x, y, model
+
+
+def test_cluster_robust_intervals_have_nominal_coverage() -> None:
+    """Several prices per model are not independent: clustered intervals cover ~95%,
+    intervals that treat the prices as independent do not."""
+    rng = np.random.default_rng(1)
+    true_rate, reps, boot_reps = 0.6, 400, 200
+    naive = clustered = boot = 0
+    for i in range(reps):
+        x, y, model = _clustered_draw(rng, true_rate=true_rate)
+        lo, hi = fit_group(x, y, n_boot=0).rate_ci
+        naive += lo <= true_rate <= hi
+        g = fit_group(x, y, n_boot=499 if i < boot_reps else 0, seed=i, clusters=model)
+        assert g.se_type == "cluster" and g.df == g.n_clusters - 1 == len(set(model)) - 1
+        lo, hi = g.rate_ci
+        clustered += lo <= true_rate <= hi
+        if i < boot_reps:
+            assert g.bootstrap == "cluster"
+            lo, hi = g.rate_boot_ci
+            boot += lo <= true_rate <= hi
+    assert naive / reps < NAIVE_COVERAGE_MAX
+    assert CLUSTER_COVERAGE_LOW <= clustered / reps <= CLUSTER_COVERAGE_HIGH
+    assert CLUSTER_BOOT_LOW <= boot / boot_reps <= CLUSTER_BOOT_HIGH
+
+
+def test_price_trend_clusters_by_model_by_default() -> None:
+    rng = np.random.default_rng(3)
+    x, y, model = _clustered_draw(rng)
+    panel = pd.DataFrame({"model_id": [f"m{k}" for k in model], "date": [from_years(v) for v in x],
+                          "price": np.exp(y)})
+    r = lf.price_trend(panel, by=None, observations="rows", price_col="price", n_boot=200, seed=1)
+    g = r["all"]
+    assert g.se_type == "cluster" and g.n_clusters == len(set(model)) and g.bootstrap == "cluster"
+    assert r.config["cluster"] == "model" and any("clustered by model" in n for n in r.notes)
+    assert g.moore.distribution == f"t({len(set(model)) - 1})"
+    # the clustered standard error is the CR1 one of the same data
+    from llmflation.analysis._ols import ols
+
+    xs = to_years(r.observations["date"])
+    cr1 = ols(np.column_stack([np.ones(len(xs)), xs]), np.log(r.observations["price"].to_numpy()), cov="cluster",
+              clusters=r.observations["model"].to_numpy())
+    assert g.std_error == pytest.approx(float(cr1.std_errors[1]), rel=1e-10)
+    assert g.std_error > g.fit.se_slope                # positively correlated within models
+    naive = lf.price_trend(panel, by=None, observations="rows", price_col="price", n_boot=0, cluster="none")["all"]
+    assert naive.se_type == "classical" and naive.std_error == pytest.approx(g.fit.se_slope)
+    assert naive.slope_per_year == pytest.approx(g.slope_per_year)
+    frame = r.to_frame()
+    assert set(frame["se_type"]) == {"cluster"} and (frame["n_clusters"] == len(set(model))).all()
+    # without a model column there is nothing to cluster on
+    nomodel = lf.price_trend(panel.drop(columns="model_id"), by=None, observations="rows", price_col="price",
+                             n_boot=0)["all"]
+    assert nomodel.se_type == "classical"
+    with pytest.raises(InputError, match="cluster='model' needs a model column"):
+        lf.price_trend(panel.drop(columns="model_id"), by=None, observations="rows", price_col="price",
+                       cluster="model")
+    with pytest.raises(InputError, match="bootstrap='cluster' resamples models"):
+        lf.price_trend(panel, by=None, observations="rows", price_col="price", cluster="none",
+                       bootstrap="cluster")
+
+
+def test_one_model_group_falls_back_to_classical_with_a_note() -> None:
+    d = _path(1.0, n=8).assign(model_id="solo")
+    r = lf.price_trend(d, by=None, observations="rows", price_col="price", n_boot=20)
+    assert r["all"].se_type == "classical" and r["all"].bootstrap == "pairs"
+    assert any("one model" in n for n in r.notes)
+
+
+def test_constant_prices_have_undefined_r_squared() -> None:
+    d = _path(1.0, n=6).assign(price=3.0)
+    r = lf.price_trend(d, by=None, observations="rows", price_col="price", n_boot=0)
+    g = r["all"]
+    assert math.isnan(g.r_squared) and g.slope_per_year == pytest.approx(0.0, abs=1e-12)
+    assert any("R² is undefined" in n for n in r.notes)
+    assert not g.moore.computed and g.moore.reason
 
 
 def test_residual_bootstrap_close_to_analytic() -> None:
@@ -191,7 +280,10 @@ def test_result_smoke() -> None:
         assert isinstance(obj.summary(), str)
         assert isinstance(obj.to_frame(), pd.DataFrame)
         assert obj._repr_html_().startswith("<div")
-    assert "Moore" in r.summary("markdown")
+    assert "Moore" in r.summary("markdown") and "half-life ≥ 2 y" in r.summary()
+    r3 = lf.price_trend(_path(1.2), by=None, observations="rows", price_col="price", n_boot=0, moore_half_life=3)
+    assert "H0 half-life ≥ 3 y" in r3.summary() and "≥ 2 y" not in r3.summary()
+    assert "half-life >= 3" in r3["all"].moore.null
     assert list(r.table()["group"]) == ["mid"]
     with pytest.raises(InputError, match="no group 'economy'"):
         r["economy"]

@@ -1,4 +1,4 @@
-"""The OLS core against certified values (NIST StRD Norris) and statsmodels."""
+"""The OLS core against certified and published values (NIST Norris, R, Stata, Greene) and statsmodels."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from llmflation.analysis._ols import batched_slopes, bootstrap_slopes, fit_line, inverse_prediction
+from llmflation.analysis._ols import (
+    batched_slopes,
+    bootstrap_slopes,
+    fit_line,
+    inverse_prediction,
+    ols,
+)
 from llmflation.analysis.trend import LN2, fit_group
 
 CASE = Path(__file__).parent / "reference" / "trend_nist_norris"
@@ -99,3 +105,82 @@ def test_inverse_prediction_is_where_the_confidence_band_meets_y0() -> None:
     for xb in (lo, hi):
         _, clo, chi = f.interval(xb, 0.95, "confidence")
         assert min(abs(float(clo) - y0), abs(float(chi) - y0)) == pytest.approx(0.0, abs=1e-8)
+
+
+# --------------------------------------------------------------------------- published OLS examples
+
+REF = Path(__file__).parent / "reference"
+#: r-tutor prints R's predict() to 4 decimals: half a unit in the last digit.
+ABS_TOL_FAITHFUL = 5e-5
+#: Stata prints the clustered covariance to 5 significant digits.
+REL_TOL_STATA_PRINTED = 1e-4
+#: R prints sandwich's results to 7 significant digits.
+REL_TOL_R_7DIGITS = 1e-6
+
+
+def test_prediction_and_confidence_intervals_match_r_faithful() -> None:
+    d = pd.read_csv(REF / "ols_prediction_faithful" / "data.csv")
+    e = json.loads((REF / "ols_prediction_faithful" / "expected.json").read_text())
+    f = fit_line(d["waiting"], d["eruptions"])
+    yhat, lo, hi = f.interval(e["x0"], e["level"], "prediction")
+    assert float(yhat) == pytest.approx(e["fit"], abs=ABS_TOL_FAITHFUL)
+    assert (float(lo), float(hi)) == pytest.approx((e["prediction"]["lwr"], e["prediction"]["upr"]),
+                                                   abs=ABS_TOL_FAITHFUL)
+    _, clo, chi = f.interval(e["x0"], e["level"], "confidence")
+    assert (float(clo), float(chi)) == pytest.approx((e["confidence"]["lwr"], e["confidence"]["upr"]),
+                                                     abs=ABS_TOL_FAITHFUL)
+
+
+def test_cluster_robust_covariance_matches_stata_petersen() -> None:
+    d = pd.read_csv(REF / "ols_cluster_petersen" / "data.csv")
+    e = json.loads((REF / "ols_cluster_petersen" / "expected.json").read_text())
+    X = np.column_stack([np.ones(len(d)), d["x"]])
+    f = ols(X, d["y"], cov="cluster", clusters=d["firm"])
+    assert f.n_clusters == e["n_clusters"] and f.df == e["n_clusters"] - 1
+    assert np.allclose(f.cov, e["stata_vce_cluster_firm"]["vcov"], rtol=REL_TOL_STATA_PRINTED, atol=0)
+    assert np.allclose(f.cov, e["sandwich_vcovCL_firm"]["vcov"], rtol=REL_TOL_R_7DIGITS, atol=0)
+    assert np.allclose(f.std_errors, e["se_cluster_firm"], rtol=REL_TOL_R_7DIGITS)
+    assert np.allclose(ols(X, d["y"]).std_errors, e["se_classical"], rtol=REL_TOL_R_7DIGITS)
+    # the trend's clustered fit is this estimator
+    g = fit_group(d["x"].to_numpy(), d["y"].to_numpy(), n_boot=0, clusters=d["firm"].to_numpy())
+    assert g.std_error == pytest.approx(e["se_cluster_firm"][1], rel=REL_TOL_R_7DIGITS)
+    assert g.df == e["n_clusters"] - 1
+
+
+def test_white_hc0_matches_greene_public_schools() -> None:
+    d = pd.read_csv(REF / "ols_hc0_greene_publicschools" / "data.csv").dropna()
+    e = json.loads((REF / "ols_hc0_greene_publicschools" / "expected.json").read_text())
+    inc = d["Income"].to_numpy(dtype=float) * 1e-4
+    X = np.column_stack([np.ones(len(d)), inc, inc**2])
+    f0 = ols(X, d["Expenditure"], cov="HC0")
+    assert f0.n == 50 and f0.df == e["df_resid"]
+    assert np.allclose(f0.params, e["coef"], rtol=REL_TOL_R_7DIGITS)
+    assert np.allclose(f0.std_errors, e["se_hc0"], rtol=REL_TOL_R_7DIGITS)
+    assert np.allclose(ols(X, d["Expenditure"]).std_errors, e["se_const"], rtol=REL_TOL_R_7DIGITS)
+    # HC1 is HC0 scaled by n / (n − k) (checked against Stata in tests/test_premium_reference.py)
+    f1 = ols(X, d["Expenditure"], cov="HC1")
+    assert np.allclose(f1.cov, f0.cov * 50 / 47, rtol=1e-12)
+
+
+def test_cluster_bootstrap_resamples_whole_clusters() -> None:
+    x, y = _data(7, 12)
+    cl = np.arange(12) // 3
+    draws = bootstrap_slopes(x, y, n_boot=300, seed=5, kind="cluster", clusters=cl)
+    # same draws as fitting each resample of clusters explicitly
+    rng = np.random.default_rng(5)
+    idx = rng.integers(0, 4, size=(300, 4))
+    loop = []
+    for row in idx:
+        rows = np.concatenate([np.flatnonzero(cl == c) for c in row])
+        xs = x[rows]
+        loop.append(np.nan if np.ptp(xs) == 0 else np.polyfit(xs, y[rows], 1)[0])
+    loop_a = np.asarray(loop)
+    assert np.allclose(draws, loop_a[np.isfinite(loop_a)], rtol=1e-9)
+    with pytest.raises(Exception, match="needs clusters"):
+        bootstrap_slopes(x, y, kind="cluster")
+
+
+def test_r_squared_is_undefined_for_constant_y() -> None:
+    f = fit_line([0.0, 1.0, 2.0, 3.0], [0.1, 0.1, 0.1, 0.1])
+    assert math.isnan(f.r_squared) and f.slope == pytest.approx(0.0, abs=1e-15)
+    assert fit_line([0.0, 1.0, 2.0], [1.0, 3.0, 5.0]).r_squared == pytest.approx(1.0)

@@ -12,6 +12,13 @@ Formulas are the textbook ones for simple linear regression (e.g. Draper & Smith
 * ``se(b) = s / √Sxx``, ``se(a) = s √(1/n + x̄² / Sxx)``
 * mean response at ``x0``: ``ŷ0 ± t s √(1/n + (x0 − x̄)² / Sxx)``
 * new observation at ``x0``: ``ŷ0 ± t s √(1 + 1/n + (x0 − x̄)² / Sxx)``
+
+:func:`ols` is the general least-squares fit ``y = X β`` with a choice of covariance:
+classical, White's heteroskedasticity-consistent HC0 and HC1 (MacKinnon & White 1985;
+HC1 = HC0 × n / (n − k), Stata's ``robust``), and the one-way cluster-robust CR1
+(Liang & Zeger 1986; Stata's ``vce(cluster)``: ``G/(G − 1) × (n − 1)/(n − k)`` times the
+sum over clusters of ``X_g' u_g u_g' X_g``, with t on ``G − 1`` df for inference, as in
+Cameron & Miller 2015, §VI).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats
+from scipy import linalg, stats
 
 from llmflation.errors import InputError
 
@@ -101,7 +108,8 @@ def fit_line(x: object, y: object) -> LineFit:
     """Ordinary least squares of ``y`` on ``x`` with an intercept.
 
     Raises :class:`~llmflation.errors.InputError` with fewer than 3 points or when all
-    ``x`` are equal (the slope is not identified).
+    ``x`` are equal (the slope is not identified). ``r_squared`` is NaN when all ``y``
+    are equal (R² = 1 − 0/0 is undefined).
 
     Examples
     --------
@@ -125,7 +133,8 @@ def fit_line(x: object, y: object) -> LineFit:
     resid = dy - b * dx
     rss = float(resid @ resid)
     sigma = math.sqrt(rss / (n - 2)) if n > 2 else float("nan")
-    r2 = 1.0 - rss / syy if syy > 0 else 1.0
+    # R² is undefined when y does not vary (0/0): NaN, and callers say so.
+    r2 = 1.0 - rss / syy if syy > n * (1e-12 * max(1.0, abs(ym))) ** 2 else math.nan
     return LineFit(n=n, intercept=float(a), slope=float(b), se_intercept=sigma * math.sqrt(1 / n + xm**2 / sxx),
                    se_slope=sigma / math.sqrt(sxx), sigma=sigma, r_squared=float(r2), x_mean=float(xm), sxx=sxx,
                    rss=rss)
@@ -155,17 +164,32 @@ def batched_slopes(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return b, a
 
 
-BootstrapKind = Literal["pairs", "residual"]
+BootstrapKind = Literal["pairs", "residual", "cluster"]
+
+
+def _cluster_codes(clusters: object, n: int) -> tuple[np.ndarray, int]:
+    """Integer codes 0..G-1 of cluster labels (one per observation)."""
+    lab = np.asarray(clusters, dtype=object).ravel()
+    if lab.size != n:
+        raise InputError(f"clusters has {lab.size} labels for {n} observations; pass one label per observation.")
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in lab):
+        raise InputError("clusters contains missing labels; give every observation a cluster (e.g. its model id).")
+    _, codes = np.unique(lab.astype(str), return_inverse=True)
+    return codes.astype(np.int64), int(codes.max()) + 1 if codes.size else 0
 
 
 def bootstrap_slopes(x: object, y: object, *, n_boot: int = 2000, seed: int | None = 0,
-                     kind: BootstrapKind = "pairs", rng: np.random.Generator | None = None) -> np.ndarray:
+                     kind: BootstrapKind = "pairs", rng: np.random.Generator | None = None,
+                     clusters: object = None) -> np.ndarray:
     """Bootstrap distribution of the OLS slope, all resamples fitted at once.
 
     ``kind="pairs"`` resamples (x, y) cases (robust to heteroskedasticity);
-    ``"residual"`` keeps x fixed and resamples residuals (assumes i.i.d. errors).
-    Degenerate pair resamples (all x equal) are dropped; the returned array may be
-    shorter than ``n_boot`` by that many.
+    ``"residual"`` keeps x fixed and resamples residuals (assumes i.i.d. errors);
+    ``"cluster"`` resamples whole clusters (``clusters``: one label per observation,
+    e.g. the model id) with replacement, keeping each cluster's observations together —
+    the pairs cluster bootstrap (Cameron, Gelbach & Miller 2008), valid when errors are
+    correlated within clusters and independent across them. Degenerate resamples (all x
+    equal) are dropped; the returned array may be shorter than ``n_boot`` by that many.
 
     Examples
     --------
@@ -173,6 +197,9 @@ def bootstrap_slopes(x: object, y: object, *, n_boot: int = 2000, seed: int | No
     >>> s = bootstrap_slopes(x, y, n_boot=500, seed=1)
     >>> s.shape, bool(-0.6 < np.median(s) < -0.4)
     ((500,), True)
+    >>> c = bootstrap_slopes(x, y, n_boot=500, seed=1, kind="cluster", clusters=np.arange(20) // 2)
+    >>> bool(-0.6 < np.median(c) < -0.4)
+    True
     """
     xa, ya = _as_xy(x, y)
     n = xa.size
@@ -180,10 +207,12 @@ def bootstrap_slopes(x: object, y: object, *, n_boot: int = 2000, seed: int | No
         raise InputError(f"the bootstrap needs at least 3 points; got {n}.")
     if n_boot < 1:
         raise InputError(f"n_boot must be positive; got {n_boot}.")
+    if kind not in ("pairs", "residual", "cluster"):
+        raise InputError(f"kind={kind!r} is not allowed; expected one of: 'pairs', 'residual', 'cluster'.")
     gen = rng if rng is not None else np.random.default_rng(seed)
     out = np.empty(n_boot)
-    chunk = max(1, _MAX_CELLS // n)
     if kind == "residual":
+        chunk = max(1, _MAX_CELLS // n)
         f = fit_line(xa, ya)
         resid = ya - f.predict(xa)
         xm = xa.mean()
@@ -194,18 +223,29 @@ def bootstrap_slopes(x: object, y: object, *, n_boot: int = 2000, seed: int | No
             e = resid[gen.integers(0, n, size=(m, n))]
             out[s:s + m] = f.slope + e @ dx / f.sxx
         return out
-    if kind != "pairs":
-        raise InputError(f"kind={kind!r} is not allowed; expected one of: 'pairs', 'residual'.")
-    # A resample is a vector of case counts; its weighted sums are one matrix product
-    # counts (m, n) @ [1, x, y, x², xy] (n, 5) — centred for precision.
+    # A resample is a vector of unit counts (cases, or clusters); its weighted sums are one
+    # matrix product counts (m, G) @ per-unit sums of [1, x, y, x², xy] (G, 5) — centred.
     xc, yc = xa - xa.mean(), ya - ya.mean()
     basis = np.column_stack([np.ones(n), xc, yc, xc * xc, xc * yc])
+    if kind == "cluster":
+        if clusters is None:
+            raise InputError("kind='cluster' needs clusters= (one label per observation, e.g. the model id).")
+        codes, g = _cluster_codes(clusters, n)
+        if g < 2:
+            raise InputError(f"the cluster bootstrap needs at least 2 clusters; got {g}.")
+        sums = np.zeros((g, 5))
+        np.add.at(sums, codes, basis)
+        units = g
+    else:
+        sums, units = basis, n
+    chunk = max(1, _MAX_CELLS // units)
     tol = 1e-12 * float(n * n) * max(1.0, float(xc @ xc) / n)
     for s in range(0, n_boot, chunk):
         m = min(chunk, n_boot - s)
-        idx = gen.integers(0, n, size=(m, n))
-        counts = np.bincount((idx + (np.arange(m) * n)[:, None]).ravel(), minlength=m * n).reshape(m, n)
-        w, sx, sy, sxx, sxy = (counts.astype(float) @ basis).T
+        idx = gen.integers(0, units, size=(m, units))
+        counts = np.bincount((idx + (np.arange(m) * units)[:, None]).ravel(),
+                             minlength=m * units).reshape(m, units)
+        w, sx, sy, sxx, sxy = (counts.astype(float) @ sums).T
         den = w * sxx - sx * sx
         with np.errstate(invalid="ignore", divide="ignore"):
             out[s:s + m] = np.where(den > tol, (w * sxy - sx * sy) / np.where(den > tol, den, 1.0), np.nan)
@@ -222,14 +262,19 @@ def percentile_interval(draws: np.ndarray, level: float = 0.95) -> tuple[float, 
     return float(lo), float(hi)
 
 
-def inverse_prediction(fit: LineFit, y0: float, level: float = 0.95
+def inverse_prediction(fit: LineFit, y0: float, level: float = 0.95,
+                       kind: Literal["confidence", "prediction"] = "confidence"
                        ) -> tuple[float, float, float]:
-    """Where the fitted line reaches ``y0``, with a Fieller confidence interval.
+    """Where the fitted line reaches ``y0``, with a Fieller (inversion) interval.
 
-    The interval is the set of ``x`` whose confidence band for the mean response
-    contains ``y0`` (Draper & Smith §3.2, "inverse regression" with the mean line).
+    ``kind="confidence"`` (default) gives the set of ``x`` whose confidence band for the
+    *mean* response contains ``y0`` — where the trend line itself reaches ``y0``
+    ("regulation", Graybill & Iyer 1994 §6.3; Draper & Smith §3.2). ``kind="prediction"``
+    uses the prediction band of one new observation instead ("calibration": which ``x``
+    produced an observed ``y0``). With ``g = (t · se(b) / b)²`` and ``d = x̂ − x̄`` the
+    bounds are ``x̄ + [d ± t s/|b| √(d²/Sxx + (1 − g)(c + 1/n))] / (1 − g)``, ``c`` = 0 or 1.
     Bounds are ``±inf`` when the slope is not significantly different from zero at
-    ``level`` (the set is then unbounded).
+    ``level`` (``g ≥ 1``: the set is then unbounded).
 
     Examples
     --------
@@ -237,15 +282,151 @@ def inverse_prediction(fit: LineFit, y0: float, level: float = 0.95
     >>> x, lo, hi = inverse_prediction(f, 5.0)
     >>> round(x, 3), lo < x < hi
     (2.507, True)
+    >>> _, plo, phi = inverse_prediction(f, 5.0, kind="prediction")
+    >>> plo < lo and hi < phi
+    True
     """
+    if kind not in ("confidence", "prediction"):
+        raise InputError(f"kind={kind!r} is not allowed; expected one of: 'confidence', 'prediction'.")
     b = fit.slope
     xhat = (y0 - fit.intercept) / b if b != 0 else float("nan")
     t = fit.t_crit(level)
     g = (t * fit.se_slope / b) ** 2 if b != 0 else float("inf")
     if not g < 1:
         return xhat, -math.inf, math.inf
+    c = 1.0 if kind == "prediction" else 0.0
     d = xhat - fit.x_mean
-    half = t * fit.sigma / abs(b) * math.sqrt(d**2 / fit.sxx + (1 - g) / fit.n)
+    half = t * fit.sigma / abs(b) * math.sqrt(d**2 / fit.sxx + (1 - g) * (c + 1 / fit.n))
     centre = fit.x_mean + d / (1 - g)
     lo, hi = centre - half / (1 - g), centre + half / (1 - g)
     return xhat, float(lo), float(hi)
+
+
+# --------------------------------------------------------------------------- general OLS
+
+CovType = Literal["classical", "HC0", "HC1", "cluster"]
+
+
+@dataclass(frozen=True)
+class OLSFit:
+    """Least squares ``y = X β`` with the covariance of ``cov_type``.
+
+    Attributes
+    ----------
+    params, std_errors : ndarray
+        Coefficients and their standard errors (square roots of ``cov``'s diagonal).
+    cov : ndarray
+        Covariance matrix of ``params``.
+    n, k : int
+        Observations and rank of ``X``.
+    df : int
+        Degrees of freedom of the t reference distribution: ``n − k``, or ``G − 1``
+        for cluster-robust errors (``G`` clusters).
+    n_clusters : int or None
+    cov_type : str
+    rss : float
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(4), [0., 1., 2., 3.]])
+    >>> f = ols(X, [0.1, 0.9, 2.1, 2.9])
+    >>> [round(float(v), 4) for v in f.params], f.df
+    ([0.06, 0.96], 2)
+    """
+
+    params: np.ndarray
+    cov: np.ndarray
+    n: int
+    k: int
+    df: int
+    cov_type: str
+    rss: float
+    n_clusters: int | None = None
+
+    @property
+    def std_errors(self) -> np.ndarray:
+        return np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
+
+    @property
+    def t_values(self) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.params / self.std_errors
+
+    @property
+    def p_values(self) -> np.ndarray:
+        """Two-sided p-values from Student's t with ``df`` degrees of freedom."""
+        return 2 * stats.t.sf(np.abs(self.t_values), self.df)
+
+    def conf_int(self, level: float = 0.95) -> np.ndarray:
+        """``(k, 2)`` t intervals at ``level``."""
+        h = float(stats.t.ppf(0.5 + level / 2, self.df)) * self.std_errors
+        return np.column_stack([self.params - h, self.params + h])
+
+
+def ols(X: object, y: object, *, cov: CovType = "classical", clusters: object = None) -> OLSFit:
+    """Ordinary least squares with classical, HC0, HC1 or cluster-robust (CR1) covariance.
+
+    Parameters
+    ----------
+    X : array (n, k)
+        Regressors (include a column of ones for an intercept). Rank-deficient designs
+        are handled with a pseudo-inverse; ``k`` is then the rank.
+    y : array (n,)
+    cov : {"classical", "HC0", "HC1", "cluster"}
+        ``"cluster"`` needs ``clusters`` (one label per row) and is Stata's
+        ``vce(cluster)``: small-sample factor ``G/(G − 1) × (n − 1)/(n − k)``, t on
+        ``G − 1`` df.
+
+    Examples
+    --------
+    >>> X = np.column_stack([np.ones(6), np.arange(6.0)])
+    >>> y = np.array([0.0, 1.2, 1.9, 3.3, 3.8, 5.1])
+    >>> f = ols(X, y, cov="cluster", clusters=[0, 0, 1, 1, 2, 2])
+    >>> f.n_clusters, f.df
+    (3, 2)
+    """
+    if cov not in ("classical", "HC0", "HC1", "cluster"):
+        raise InputError(f"cov={cov!r} is not allowed; expected one of: 'classical', 'HC0', 'HC1', 'cluster'.")
+    Xa = np.asarray(X, dtype=float)
+    ya = np.asarray(y, dtype=float).ravel()
+    if Xa.ndim == 1:
+        Xa = Xa[:, None]
+    n = ya.size
+    if Xa.shape[0] != n:
+        raise InputError(f"X has {Xa.shape[0]} rows and y {n} values; pass one row of X per observation.")
+    if not (np.isfinite(Xa).all() and np.isfinite(ya).all()):
+        raise InputError("X or y contains NaN or infinite values; drop them before fitting.")
+    k = int(np.linalg.matrix_rank(Xa))
+    if n <= k:
+        raise InputError(f"{n} observations cannot identify {k} coefficients with standard errors; add data.")
+    if k == Xa.shape[1]:
+        # QR keeps the conditioning of X, not of X'X (dates in years are ~2024: X'X is ill-conditioned)
+        q, r = np.linalg.qr(Xa)
+        r_inv = linalg.solve_triangular(r, np.eye(k))
+        bread = r_inv @ r_inv.T
+        beta = r_inv @ (q.T @ ya)
+    else:
+        bread = np.linalg.pinv(Xa.T @ Xa)
+        beta = bread @ (Xa.T @ ya)
+    u = ya - Xa @ beta
+    rss = float(u @ u)
+    n_clusters = None
+    df = n - k
+    if cov == "classical":
+        vcov = bread * (rss / (n - k))
+    elif cov in ("HC0", "HC1"):
+        xu = Xa * u[:, None]
+        vcov = bread @ (xu.T @ xu) @ bread
+        if cov == "HC1":
+            vcov = vcov * (n / (n - k))
+    else:
+        if clusters is None:
+            raise InputError("cov='cluster' needs clusters= (one label per observation).")
+        codes, g = _cluster_codes(clusters, n)
+        if g < 2:
+            raise InputError(f"cluster-robust standard errors need at least 2 clusters; got {g}.")
+        scores = np.zeros((g, Xa.shape[1]))
+        np.add.at(scores, codes, Xa * u[:, None])
+        vcov = bread @ (scores.T @ scores) @ bread * (g / (g - 1) * (n - 1) / (n - k))
+        n_clusters, df = g, g - 1
+    return OLSFit(params=beta, cov=vcov, n=n, k=k, df=df, cov_type=cov, rss=rss, n_clusters=n_clusters)

@@ -8,15 +8,24 @@
     interval.
 ``trend``
     ``exp(λ × years)`` from the pooled log-linear trend of all dated prices in the
-    period (launch prices and price changes), with the t interval of the slope.
+    period (launch prices and price changes), with the t interval of the slope
+    (standard errors clustered by model when there is a model column: a model's
+    launch price and its later cuts are not independent).
 ``constant_capability``
-    The price of the start's cheapest model against the cheapest model at the end that
-    scores at least as well (``capability`` column: ECI by default); the interval is the
-    one of the fitted cheapest-above-threshold trend at that level, raised to the years.
+    The price of the start's cheapest scored model against the cheapest model at the
+    end that scores at least as well (``capability`` column: ECI by default). Like the
+    endpoint ratio it is a ratio of two observed prices, so it has no sampling interval.
+``constant_capability_trend``
+    The trend-implied factor at that capability: the cheapest-above-threshold series
+    (:mod:`llmflation.analysis.threshold`) at the start model's score, fitted by OLS of
+    log price on time; ``factor_per_year ** years`` with the slope's t interval raised to
+    the years; ``n`` is the number of points of that series. When the series cannot be
+    fitted the row is absent and ``notes`` say why.
 
 Du (2026) reports a ~600-fold fall 2020–2026 without stating the definition; a fall
 that size over ~5.5 years is faster than either of its tier trends, so it is most likely
-an endpoint ratio (e.g. GPT-3 davinci at $60 against a ~$0.10 model).
+an endpoint ratio (e.g. GPT-3 davinci at $60 against a ~$0.10 model). The paper's value
+is therefore shown beside the ``endpoint`` row only.
 """
 
 from __future__ import annotations
@@ -33,8 +42,10 @@ from llmflation.analysis.threshold import cheapest_above_threshold
 from llmflation.analysis.trend import DAYS_PER_YEAR, dated_prices, fit_group, to_years
 from llmflation.errors import InputError, check_choice
 
-Definition = Literal["endpoint", "trend", "constant_capability"]
-DEFINITIONS: tuple[str, ...] = ("endpoint", "trend", "constant_capability")
+Definition = Literal["endpoint", "trend", "constant_capability", "constant_capability_trend"]
+DEFINITIONS: tuple[str, ...] = ("endpoint", "trend", "constant_capability", "constant_capability_trend")
+#: The definition Du's ~600× most likely uses (the only row that carries the paper's value).
+PAPER_DEFINITION = "endpoint"
 #: Du (2026): "token prices fell ~600-fold 2020–2026" (abstract).
 PAPER_TOTAL_DECLINE = 600.0
 
@@ -48,7 +59,10 @@ class DeclineResult(ResultMixin):
     table : DataFrame
         One row per definition: ``definition, factor, conf_low, conf_high, years,
         factor_per_year, start_date, end_date, start_price, end_price, start_model,
-        end_model, n, paper_value, note``.
+        end_model, n, paper_value, note``. ``n``: for the two ratios, the models priced
+        at the start and at the end among which the cheapest were picked; for the two
+        trends, the observations fitted. ``paper_value`` is filled on the ``endpoint``
+        row only (the paper's likely definition), NaN elsewhere.
     """
 
     table: pd.DataFrame
@@ -82,6 +96,33 @@ def _available(obs: pd.DataFrame, at: pd.Timestamp, window_days: float) -> pd.Da
     return o[o["date"] >= at - pd.Timedelta(days=window_days)]
 
 
+def _r2_text(r2: float) -> str:
+    return f"R² = {r2:.3f}" if np.isfinite(r2) else "R² undefined: every price is the same"
+
+
+def _capability_trend(obs: pd.DataFrame, capability: str, level_score: float, c_start: pd.Timestamp,
+                      t1: pd.Timestamp, years: float, level: float
+                      ) -> tuple[tuple[float, float, float, int, str, str] | None, str]:
+    """Trend-implied factor of the cheapest price at ``capability >= level_score``, or why not."""
+    per = obs[(obs["date"] >= c_start) & (obs["date"] <= t1)].rename(columns={capability: "_cap"})
+    try:
+        tr = cheapest_above_threshold(per, benchmark="_cap", thresholds={"start": level_score}, score_max=None,
+                                      min_threshold=None, exclude_reasoning=False, level=level,
+                                      days_per_year=DAYS_PER_YEAR, min_points=3, model_col="model",
+                                      date_col="date", price_col="price")
+    except InputError as e:
+        return None, str(e)
+    if tr.trends.empty:
+        reason = str(tr.skipped["reason"].iloc[0]) if len(tr.skipped) else "no series selected"
+        n = int(tr.skipped["n"].iloc[0]) if len(tr.skipped) else 0
+        return None, f"the cheapest-above-threshold series has {n} point(s) ({reason})."
+    t = tr.trends.iloc[0]
+    f, lo, hi = float(t["factor_per_year"]), float(t["conf_low"]), float(t["conf_high"])
+    models = tuple(t["models"])
+    return (f**years, lo**years, hi**years, int(t["n"]), models[0] if models else "",
+            models[-1] if models else ""), ""
+
+
 def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | pd.Timestamp,
                   definitions: tuple[str, ...] | list[str] = DEFINITIONS, price: str = "blended",
                   window_days: float = 365.0, capability: str = "eci", level: float = 0.95,
@@ -97,13 +138,13 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
     start, end : date
         Period. If nothing is priced at ``start`` the first priced date after it is used
         (the result says which dates were used).
-    definitions : list of {"endpoint", "trend", "constant_capability"}
+    definitions : list of {"endpoint", "trend", "constant_capability", "constant_capability_trend"}
     window_days : float
         A model's price counts as available for this long after it was last set.
     capability : str
         Score column for ``constant_capability`` (default ``eci``).
     level : float
-        Interval level for ``trend`` and ``constant_capability``.
+        Interval level for ``trend`` and ``constant_capability_trend``.
 
     Examples
     --------
@@ -144,7 +185,8 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
         return {"definition": defn, "factor": factor, "conf_low": lo, "conf_high": hi, "years": years,
                 "factor_per_year": factor ** (1 / years) if factor > 0 and years > 0 else math.nan,
                 "start_date": s_at.date(), "end_date": t1.date(), "start_price": sp, "end_price": ep,
-                "start_model": sm, "end_model": em, "n": n, "paper_value": PAPER_TOTAL_DECLINE, "note": note}
+                "start_model": sm, "end_model": em, "n": n,
+                "paper_value": PAPER_TOTAL_DECLINE if defn == PAPER_DEFINITION else math.nan, "note": note}
 
     if "endpoint" in definitions:
         if cheapest1 is None:
@@ -157,15 +199,20 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
     if "trend" in definitions:
         per = obs[(obs["date"] >= s_at) & (obs["date"] <= t1)]
         if len(per) >= 3 and per["date"].nunique() > 1:
+            cl = per["model"].astype(str).to_numpy()
+            cl = cl if len(set(cl)) >= 2 else None
             g = fit_group(to_years(per["date"]), np.log(per["price"].to_numpy(dtype=float)), level=level,
-                          n_boot=n_boot, seed=seed)
+                          n_boot=n_boot, seed=seed, clusters=cl)
             rows.append(row("trend", math.exp(g.rate_per_year * years), math.exp(g.rate_ci[0] * years),
                             math.exp(g.rate_ci[1] * years), math.nan, math.nan, "", "", g.n,
                             f"exp(rate × years) from the pooled log-linear trend of all dated prices "
-                            f"(R² = {g.r_squared:.3f}); t interval of the slope"))
+                            f"({_r2_text(g.r_squared)}); t interval of the slope"
+                            + (f", clustered by model ({g.n_clusters} models)" if cl is not None else "")))
         else:
             notes.append("trend: fewer than 3 dated prices in the period.")
-    if "constant_capability" in definitions:
+    want_cc = "constant_capability" in definitions
+    want_cct = "constant_capability_trend" in definitions
+    if want_cc or want_cct:
         if capability not in obs.columns:
             notes.append(f"constant_capability: no {capability!r} column; pass capability= a score column.")
         else:
@@ -183,38 +230,38 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
             else:
                 base = scored0.loc[scored0["price"].idxmin()]
                 level_score = float(base[capability])
-                ok1 = a1[a1[capability] >= level_score] if len(a1) else a1
-                if ok1.empty:
-                    notes.append("constant_capability: no model at the end scores as well as the start model.")
-                else:
-                    best = ok1.loc[ok1["price"].idxmin()]
-                    factor = float(base["price"] / best["price"])
-                    lo = hi = math.nan
-                    yrs_c = float((t1 - c_start) / pd.Timedelta(days=DAYS_PER_YEAR))
-                    per = obs[(obs["date"] >= c_start) & (obs["date"] <= t1)].rename(columns={capability: "_cap"})
-                    try:
-                        tr = cheapest_above_threshold(per, benchmark="_cap", thresholds={"start": level_score},
-                                                      score_max=None, min_threshold=None, exclude_reasoning=False,
-                                                      level=level, days_per_year=DAYS_PER_YEAR, min_points=3,
-                                                      model_col="model", date_col="date", price_col="price")
-                        if len(tr.trends):
-                            t = tr.trends.iloc[0]
-                            lo, hi = float(t["conf_low"]) ** yrs_c, float(t["conf_high"]) ** yrs_c
-                    except InputError:
-                        pass
-                    r = row("constant_capability", factor, lo, hi, float(base["price"]), float(best["price"]),
-                            str(base["model"]), str(best["model"]), len(ok1),
-                            f"cheapest model with {capability} >= {level_score:g} (the start model's "
-                            "score); interval from the cheapest-above-threshold trend")
-                    if c_start != s_at:
-                        yrs = float((t1 - c_start) / pd.Timedelta(days=DAYS_PER_YEAR))
-                        r.update(start_date=c_start.date(), years=yrs,
-                                 factor_per_year=factor ** (1 / yrs) if yrs > 0 else math.nan)
-                    rows.append(r)
+                yrs_c = float((t1 - c_start) / pd.Timedelta(days=DAYS_PER_YEAR))
+                per_c = {"start_date": c_start.date(), "years": yrs_c}
+                if want_cc:
+                    ok1 = a1[a1[capability] >= level_score] if len(a1) else a1
+                    if ok1.empty:
+                        notes.append("constant_capability: no model at the end scores as well as the start model.")
+                    else:
+                        best = ok1.loc[ok1["price"].idxmin()]
+                        factor = float(base["price"] / best["price"])
+                        r = row("constant_capability", factor, math.nan, math.nan, float(base["price"]),
+                                float(best["price"]), str(base["model"]), str(best["model"]), len(scored0) + len(ok1),
+                                f"cheapest model with {capability} >= {level_score:g} (the start model's score) at "
+                                "the end / the start model's price; a ratio of two prices, no sampling CI")
+                        r.update(per_c, factor_per_year=factor ** (1 / yrs_c) if factor > 0 and yrs_c > 0
+                                 else math.nan)
+                        rows.append(r)
+                if want_cct:
+                    rows_t, why = _capability_trend(obs, capability, level_score, c_start, t1, yrs_c, level)
+                    if rows_t is None:
+                        notes.append(f"constant_capability_trend: not estimated — {why}")
+                    else:
+                        factor, lo, hi, n_pts, m0, m1 = rows_t
+                        r = row("constant_capability_trend", factor, lo, hi, math.nan, math.nan, m0, m1, n_pts,
+                                f"factor_per_year ** years from the OLS trend of the cheapest model with "
+                                f"{capability} >= {level_score:g} ({n_pts} points); t interval of the slope")
+                        r.update(per_c, factor_per_year=factor ** (1 / yrs_c) if factor > 0 and yrs_c > 0
+                                 else math.nan)
+                        rows.append(r)
     cols = ["definition", "factor", "conf_low", "conf_high", "years", "factor_per_year", "start_date", "end_date",
             "start_price", "end_price", "start_model", "end_model", "n", "paper_value", "note"]
-    notes.append(f"Paper (Du 2026): ~{PAPER_TOTAL_DECLINE:g}-fold fall 2020–2026, definition not stated "
-                 "(most likely an endpoint ratio).")
+    notes.append(f"Paper (Du 2026): ~{PAPER_TOTAL_DECLINE:g}-fold fall 2020–2026, definition not stated; "
+                 "shown beside the endpoint row only, the definition it most likely uses.")
     return DeclineResult(table=pd.DataFrame(rows, columns=cols), start=s_at, end=t1,
                          config={"start": str(t0.date()), "end": str(t1.date()), "definitions": list(definitions),
                                  "price": price, "window_days": window_days, "capability": capability,

@@ -32,6 +32,9 @@ from llmflation.errors import InputError
 
 #: Default horizon: end of 2027.
 DEFAULT_HORIZON = "2027-12-31"
+#: Crossing dates outside these years are reported as NaT with a reason: extrapolating a
+#: log-linear trend that far says nothing.
+YEAR_MIN, YEAR_MAX = 1900, 2300
 
 
 def _as_date(v: Any) -> Any:
@@ -49,7 +52,9 @@ class ForecastResult(ResultMixin):
         ``group, horizon, price, pi_low, pi_high, ci_low, ci_high, n, last_date`` (USD per
         million tokens; ``pi_*`` prediction interval, ``ci_*`` interval of the trend line).
     crossings : DataFrame
-        ``group, target_price, date, conf_low, conf_high`` (NaT = unbounded or never).
+        ``group, target_price, date, conf_low, conf_high, n, reason``; ``reason`` says
+        why a date is NaT (the trend never falls to the target, the interval is
+        unbounded, or the date lies outside 1900–2300) and is empty otherwise.
     level : float
     """
 
@@ -71,9 +76,9 @@ class ForecastResult(ResultMixin):
         for r in self.crossings.itertuples():
             rows.append({"group": r.group, "term": f"date_price_reaches_{r.target_price:g}",
                          "estimate": _as_date(r.date), "conf_low": _as_date(r.conf_low),
-                         "conf_high": _as_date(r.conf_high), "n": r.n})
+                         "conf_high": _as_date(r.conf_high), "n": r.n, "reason": r.reason})
         return pd.DataFrame(rows).reindex(columns=["group", "term", "estimate", "conf_low", "conf_high",
-                                                    "trend_conf_low", "trend_conf_high", "n"])
+                                                    "trend_conf_low", "trend_conf_high", "n", "reason"])
 
     def summary(self, fmt: SummaryFormat = "text") -> str:
         lvl = int(round(100 * self.level))
@@ -87,7 +92,7 @@ class ForecastResult(ResultMixin):
             for c in ("date", "conf_low", "conf_high"):
                 cr[c] = cr[c].map(_as_date)
             out += "\n" + render_table(cr, f"Date the trend reaches each target price ({lvl}% "
-                                       "Fieller interval; NaT = unbounded)", notes, fmt)
+                                       "Fieller interval; NaT: see reason)", notes, fmt)
         return out
 
 
@@ -152,19 +157,26 @@ def forecast(data: pd.DataFrame | TrendResult | ThresholdTrendResult, *, until: 
                 raise InputError(f"target prices must be positive; got {target!r}.")
             if f.slope >= 0:
                 crow.append({"group": group, "target_price": float(target), "date": pd.NaT, "conf_low": pd.NaT,
-                             "conf_high": pd.NaT, "n": f.n})
+                             "conf_high": pd.NaT, "n": f.n,
+                             "reason": "never: the fitted trend is flat or rising, so it does not fall to the target"})
                 continue
             xh, lo, hi = inverse_prediction(f, math.log(target), level)
+            why = []
+            if not (np.isfinite(lo) and np.isfinite(hi)):
+                why.append(f"unbounded interval: the slope is not significantly below zero at the {level:g} level "
+                           "(Fieller)")
+            if any(np.isfinite(v) and not YEAR_MIN < v < YEAR_MAX for v in (xh, lo, hi)):
+                why.append(f"outside {YEAR_MIN}–{YEAR_MAX}: too far an extrapolation to state as a date")
 
             def _d(v: float) -> pd.Timestamp:
-                return from_years(v) if np.isfinite(v) and 1900 < v < 2300 else pd.NaT
+                return from_years(v) if np.isfinite(v) and YEAR_MIN < v < YEAR_MAX else pd.NaT
 
             crow.append({"group": group, "target_price": float(target), "date": _d(xh), "conf_low": _d(lo),
-                         "conf_high": _d(hi), "n": f.n})
+                         "conf_high": _d(hi), "n": f.n, "reason": "; ".join(why)})
     extra = ("Price = exp(fitted log price): the median of a log-normal price. Extrapolation assumes the "
              "rate of decline stays constant.",)
     return ForecastResult(horizon=horizon, prices=pd.DataFrame(prow), crossings=pd.DataFrame(
-        crow, columns=["group", "target_price", "date", "conf_low", "conf_high", "n"]), level=level,
+        crow, columns=["group", "target_price", "date", "conf_low", "conf_high", "n", "reason"]), level=level,
         config={"until": str(horizon.date()), "target_prices": list(target_prices or ()), "level": level,
                 **{k: v for k, v in trend_kw.items() if isinstance(v, (str, int, float, bool, type(None)))}},
         vintage=vintage, notes=tuple(notes) + extra)

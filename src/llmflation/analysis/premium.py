@@ -1,18 +1,25 @@
 """The reasoning premium: how much more reasoning models charge per token.
 
-Three estimates of the ratio of a reasoning model's price to a non-reasoning model's,
-each a geometric mean (ratios are multiplicative; an arithmetic mean of ratios is
-dominated by a few extreme pairs):
+Estimates of the ratio of a reasoning model's price to a non-reasoning model's. The
+main ones are geometric means (ratios are multiplicative; an arithmetic mean of ratios
+is dominated by a few extreme pairs); two arithmetic means are shown beside them because
+the paper's "averaging" most likely means one:
 
 ``raw``
-    ``exp(mean ln P_reasoning − mean ln P_other)`` over all models, Welch t interval.
+    ``exp(mean ln P_reasoning − mean ln P_other)`` over all models, with the Welch
+    two-sample t interval (:func:`welch_test`).
+``raw_arithmetic``
+    ``mean P_reasoning / mean P_other``: ratio of arithmetic mean prices (no interval).
 ``matched``
     Within cells of the same developer and release quarter holding both kinds of
     model, the difference of mean log prices; the premium is ``exp`` of the mean
     difference across cells, with a t interval over cells.
+``matched_arithmetic``
+    Arithmetic mean of the cells' ratios (no interval).
 ``regression``
     ``ln P = β·reasoning + developer effects + quarter effects (+ capability)`` by OLS
-    with heteroskedasticity-robust (HC1) errors; premium ``exp(β)``.
+    with heteroskedasticity-robust HC1 errors (:func:`llmflation.analysis._ols.ols`;
+    Stata's ``robust``), t on ``n − k`` df; premium ``exp(β)``.
 
 Du (2026) reports a premium "averaging 31.5×" and a flagship trend with almost no fit
 (R² = 0.031). :func:`reasoning_premium` also fits the flagship trend with and without
@@ -29,7 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from llmflation.analysis._results import ResultMixin, SummaryFormat, render_table
+from llmflation.analysis._ols import ols
+from llmflation.analysis._results import HypothesisTest, ResultMixin, SummaryFormat, render_table
 from llmflation.analysis.trend import TrendResult, dated_prices, price_trend
 from llmflation.errors import InputError, check_choice
 
@@ -37,6 +45,9 @@ from llmflation.errors import InputError, check_choice
 PAPER_PREMIUM = 31.5
 #: Du (2026): flagship-tier trend R².
 PAPER_FLAGSHIP_R2 = 0.031
+#: Rows whose definition matches the paper's likely one ("averaging": an arithmetic mean);
+#: only these carry ``paper_value``.
+PAPER_TERMS: tuple[str, ...] = ("raw_arithmetic", "matched_arithmetic")
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -46,9 +57,10 @@ class PremiumResult(ResultMixin):
     Attributes
     ----------
     estimates : DataFrame
-        ``term`` (raw, matched, regression, matched_arithmetic), ``estimate`` (ratio),
-        ``conf_low``, ``conf_high``, ``n`` (models, or cells for matched),
-        ``p_value`` (H0: no premium), ``paper_value``.
+        ``term`` (raw, raw_arithmetic, matched, matched_arithmetic, regression),
+        ``estimate`` (ratio), ``conf_low``, ``conf_high``, ``p_value`` (H0: no
+        premium), ``n`` (models, or cells for matched), ``method``, ``note`` (why a
+        value is NaN), ``paper_value`` (on the arithmetic-mean rows only).
     cells : DataFrame
         Matched cells: ``developer, quarter, n_reasoning, n_other, log_ratio``.
     flagship : DataFrame
@@ -83,14 +95,41 @@ class PremiumResult(ResultMixin):
         return out
 
 
-def _welch(a: np.ndarray, b: np.ndarray, level: float) -> tuple[float, float, float, float]:
-    d = a.mean() - b.mean()
-    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+def welch_test(a: Any, b: Any, *, level: float = 0.95) -> HypothesisTest:
+    """Welch's two-sample t test of equal means (unequal variances), as R's ``t.test``.
+
+    ``t = (mean a − mean b) / √(s_a²/n_a + s_b²/n_b)`` on Welch–Satterthwaite df
+    ``(v_a + v_b)² / (v_a²/(n_a − 1) + v_b²/(n_b − 1))``, ``v = s²/n``; two-sided p.
+    ``extra`` holds ``estimate`` (difference of means), ``conf_low``/``conf_high`` (its
+    ``level`` interval), ``mean_a``, ``mean_b``. Not computed (with a reason) when a
+    sample has fewer than 2 values or both have zero variance.
+
+    Examples
+    --------
+    >>> t = welch_test([1.0, 2.0, 3.0, 4.0], [3.0, 5.0, 7.0])
+    >>> round(t.statistic, 4), round(t.df, 3), round(t.extra["estimate"], 2)
+    (-1.8898, 3.235, -2.5)
+    """
+    x = np.asarray(a, dtype=float).ravel()
+    y = np.asarray(b, dtype=float).ravel()
+    name, null = "Welch two-sample t test", "equal means"
+    if x.size < 2 or y.size < 2:
+        return HypothesisTest.not_computed(name, null, f"each sample needs at least 2 values; got {x.size} and "
+                                           f"{y.size}")
+    d = float(x.mean() - y.mean())
+    va, vb = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
+    if not va + vb > 0:
+        return HypothesisTest.not_computed(name, null, "both samples have zero variance, so the t statistic is "
+                                           "undefined", extra={"estimate": d, "conf_low": math.nan,
+                                                               "conf_high": math.nan})
     se = math.sqrt(va + vb)
-    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
-    t = stats.t.ppf(0.5 + level / 2, df)
-    p = 2 * stats.t.sf(abs(d / se), df)
-    return d, d - t * se, d + t * se, float(p)
+    df = float((va + vb) ** 2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1)))
+    t = d / se
+    h = float(stats.t.ppf(0.5 + level / 2, df)) * se
+    return HypothesisTest(statistic=t, p_value=float(2 * stats.t.sf(abs(t), df)), df=df, null=null,
+                          distribution=f"t({df:.3f})", name=name, config={"level": level},
+                          extra={"estimate": d, "conf_low": d - h, "conf_high": d + h,
+                                 "mean_a": float(x.mean()), "mean_b": float(y.mean())})
 
 
 def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input", "output"] = "blended",
@@ -139,9 +178,14 @@ def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input",
     if len(r_) < 2 or len(o_) < 2:
         raise InputError(f"need at least 2 reasoning and 2 other models; got {len(r_)} and {len(o_)}.")
     rows: list[dict[str, Any]] = []
-    d, lo, hi, p = _welch(r_["lp"].to_numpy(), o_["lp"].to_numpy(), level)
-    rows.append({"term": "raw", "estimate": math.exp(d), "conf_low": math.exp(lo), "conf_high": math.exp(hi),
-                 "p_value": p, "n": len(obs), "method": "ratio of geometric means, Welch t"})
+    w = welch_test(r_["lp"].to_numpy(), o_["lp"].to_numpy(), level=level)
+    d = float(w.extra.get("estimate", r_["lp"].mean() - o_["lp"].mean()))
+    rows.append({"term": "raw", "estimate": math.exp(d), "conf_low": math.exp(w.extra.get("conf_low", math.nan)),
+                 "conf_high": math.exp(w.extra.get("conf_high", math.nan)), "p_value": w.p_value, "n": len(obs),
+                 "method": "ratio of geometric means, Welch t", "note": w.reason or ""})
+    rows.append({"term": "raw_arithmetic", "estimate": float(r_["price"].mean() / o_["price"].mean()),
+                 "conf_low": math.nan, "conf_high": math.nan, "p_value": math.nan, "n": len(obs),
+                 "method": "ratio of arithmetic mean prices (no interval)", "note": ""})
     cell_rows = []
     dev = obs.dropna(subset=["developer"])
     for (dv, q), g in dev.groupby(["developer", "quarter"], sort=True):
@@ -151,23 +195,32 @@ def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input",
                               "log_ratio": a["lp"].mean() - b["lp"].mean()})
     cells = pd.DataFrame(cell_rows, columns=["developer", "quarter", "n_reasoning", "n_other", "log_ratio"])
     k = len(cells)
+    method = "same developer and release quarter; geometric mean over cells, t over cells"
     if k >= 2:
         lr = cells["log_ratio"].to_numpy(dtype=float)
-        m, se = lr.mean(), lr.std(ddof=1) / math.sqrt(k)
-        t = stats.t.ppf(0.5 + level / 2, k - 1)
-        pv = 2 * stats.t.sf(abs(m / se), k - 1) if se > 0 else 0.0
-        rows.append({"term": "matched", "estimate": math.exp(m), "conf_low": math.exp(m - t * se) if se > 0 else math.exp(m),
-                     "conf_high": math.exp(m + t * se) if se > 0 else math.exp(m), "p_value": pv, "n": k,
-                     "method": "same developer and release quarter; geometric mean over cells, t over cells"})
+        m, se = float(lr.mean()), float(lr.std(ddof=1) / math.sqrt(k))
+        if se > 1e-12 * max(1.0, abs(m)):
+            t = stats.t.ppf(0.5 + level / 2, k - 1)
+            rows.append({"term": "matched", "estimate": math.exp(m), "conf_low": math.exp(m - t * se),
+                         "conf_high": math.exp(m + t * se), "p_value": float(2 * stats.t.sf(abs(m / se), k - 1)),
+                         "n": k, "method": method, "note": ""})
+        else:
+            rows.append({"term": "matched", "estimate": math.exp(m), "conf_low": math.nan, "conf_high": math.nan,
+                         "p_value": math.nan, "n": k, "method": method,
+                         "note": f"all {k} cell log-ratios are equal (zero variance): the t interval and p-value "
+                                 "are undefined"})
         rows.append({"term": "matched_arithmetic", "estimate": float(np.exp(lr).mean()), "conf_low": math.nan,
                      "conf_high": math.nan, "p_value": math.nan, "n": k,
-                     "method": "arithmetic mean of cell ratios (sensitive to extreme pairs)"})
+                     "method": "arithmetic mean of cell ratios (sensitive to extreme pairs; no interval)", "note": ""})
     else:
         rows.append({"term": "matched", "estimate": math.nan, "conf_low": math.nan, "conf_high": math.nan,
-                     "p_value": math.nan, "n": k, "method": "fewer than 2 matched developer-quarter cells"})
+                     "p_value": math.nan, "n": k, "method": method,
+                     "note": f"{k} developer-quarter cell(s) hold both kinds of model; at least 2 are needed"})
     rows.append(_regression(dev, capability, level))
-    est = pd.DataFrame(rows)
-    est["paper_value"] = PAPER_PREMIUM
+    est = pd.DataFrame(rows).reindex(columns=["term", "estimate", "conf_low", "conf_high", "p_value", "n", "method",
+                                              "note"])
+    est["note"] = est["note"].fillna("").astype(str)
+    est["paper_value"] = [PAPER_PREMIUM if t in PAPER_TERMS else math.nan for t in est["term"]]
     # flagship trend with and without reasoning models
     trends: dict[str, TrendResult] = {}
     flag_rows = []
@@ -189,7 +242,9 @@ def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input",
         else:
             flag_rows.append({"sample": label, "n": 0, "factor_per_year": math.nan, "half_life_years": math.nan,
                               "r_squared": math.nan, "note": "no flagship group"})
-    notes = [f"Paper (Du 2026): premium averaging {PAPER_PREMIUM}×; flagship R² = {PAPER_FLAGSHIP_R2}.",
+    notes = [f"Paper (Du 2026): premium averaging {PAPER_PREMIUM}×; flagship R² = {PAPER_FLAGSHIP_R2}. The "
+             f"paper's value is shown beside the arithmetic-mean rows ({', '.join(PAPER_TERMS)}) only: 'averaging' "
+             "most likely means an arithmetic mean; the geometric-mean rows measure a typical ratio instead.",
              "Prices: each model's launch price (first-party, else median across providers)."
              if observations == "launch" else "Prices: rows as given."]
     return PremiumResult(estimates=est, cells=cells, flagship=pd.DataFrame(flag_rows), trends=trends,
@@ -199,22 +254,25 @@ def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input",
 
 
 def _regression(obs: pd.DataFrame, capability: str | None, level: float) -> dict[str, Any]:
-    import statsmodels.api as sm
-
     cols = ["lp", "is_reasoning", "developer", "quarter"] + ([capability] if capability else [])
     d = obs[cols].dropna()
+    method = "OLS of ln price on reasoning with developer and release-quarter effects" + (
+        f", {capability}" if capability else "") + "; HC1 errors, t on n − k df"
     if d["is_reasoning"].nunique() < 2 or len(d) < 10:
         return {"term": "regression", "estimate": math.nan, "conf_low": math.nan, "conf_high": math.nan,
-                "p_value": math.nan, "n": len(d), "method": "too few observations for the regression"}
+                "p_value": math.nan, "n": len(d), "method": method,
+                "note": f"too few observations for the regression ({len(d)}; at least 10 with both kinds needed)"}
     X = pd.get_dummies(d[["developer", "quarter"]].astype(str), drop_first=True, dtype=float)
     X.insert(0, "reasoning", d["is_reasoning"].astype(float).to_numpy())
     if capability:
         X[capability] = pd.to_numeric(d[capability], errors="coerce").to_numpy(dtype=float)
-    X = sm.add_constant(X, has_constant="add")
-    fit = sm.OLS(d["lp"].to_numpy(dtype=float), X.to_numpy(dtype=float)).fit(cov_type="HC1")
-    b, se = float(fit.params[1]), float(fit.bse[1])
-    z = stats.norm.ppf(0.5 + level / 2)
-    controls = "developer and release-quarter effects" + (f", {capability}" if capability else "")
-    return {"term": "regression", "estimate": math.exp(b), "conf_low": math.exp(b - z * se),
-            "conf_high": math.exp(b + z * se), "p_value": float(fit.pvalues[1]), "n": int(fit.nobs),
-            "method": f"OLS of ln price on reasoning with {controls}; HC1 errors"}
+    X.insert(0, "const", 1.0)
+    try:
+        fit = ols(X.to_numpy(dtype=float), d["lp"].to_numpy(dtype=float), cov="HC1")
+    except InputError as e:
+        return {"term": "regression", "estimate": math.nan, "conf_low": math.nan, "conf_high": math.nan,
+                "p_value": math.nan, "n": len(d), "method": method, "note": str(e)}
+    b = float(fit.params[1])
+    lo, hi = fit.conf_int(level)[1]
+    return {"term": "regression", "estimate": math.exp(b), "conf_low": math.exp(lo), "conf_high": math.exp(hi),
+            "p_value": float(fit.p_values[1]), "n": fit.n, "method": method, "note": ""}

@@ -139,10 +139,12 @@ def epoch_selected_series() -> pd.DataFrame:
     from llmflation.sources.bundled import load_table
 
     d = load_table("epoch_lowest_price_data")
+    rng = d["performance_range"].astype(str).str.replace("inf", "None").map(ast.literal_eval)
     return pd.DataFrame({
         "benchmark": d["bench"].astype(str), "threshold_model": d["threshold_model"].astype(str),
         "model": d["Model Name"].astype(str), "date": _strip_dates(d["Release Date"]),
         "price": d["USD per 1M Tokens"].astype(float), "score": d["benchmark_score"].astype(float),
+        "lower": [float(r[0]) for r in rng], "upper": [math.inf if r[1] is None else float(r[1]) for r in rng],
     })
 
 
@@ -415,6 +417,7 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
                              level: float = 0.90, exclude_reasoning: bool = True,
                              reasoning_models: Sequence[str] | None = None,
                              since: str | pd.Timestamp | None = None, until: str | pd.Timestamp | None = None,
+                             thresholds_from: Literal["all", "period"] = "all",
                              model_col: str | None = None, date_col: str | None = None,
                              price_col: str | None = None, days_per_year: float = EPOCH_DAYS_PER_YEAR,
                              reference: pd.DataFrame | None = None) -> ThresholdTrendResult:
@@ -449,8 +452,12 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
     exclude_reasoning : bool
         Drop reasoning models (``is_reasoning`` column, else Epoch's list by name).
     since, until : date, optional
-        Restrict the price dates (e.g. ``since="2025-02-06"`` for the period after
-        Epoch's cut-off).
+        Restrict the price dates fitted (e.g. ``since="2025-02-06"`` for the period
+        after Epoch's cut-off). The cheapest-model walk starts afresh at ``since``.
+    thresholds_from : {"all", "period"}
+        Where ``"frontier"`` thresholds come from: all the data (default), so that a
+        threshold such as "MMLU ≥ GPT-3" means the same score whatever the period —
+        periods are then comparable — or only the prices inside ``since``/``until``.
     days_per_year : float
         Annualisation of the per-day slope (Epoch: 365).
     reference : DataFrame, optional
@@ -478,6 +485,7 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
         raise InputError(f"min_points must be at least 3; got {min_points}.")
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1; got {level!r}.")
+    check_choice("thresholds_from", thresholds_from, ("all", "period"))
     df = _prepare(prices, scores, benches, model_col=model_col, date_col=date_col, price_col=price_col)
     notes: list[str] = []
     if exclude_reasoning:
@@ -490,17 +498,24 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
             n0 = len(df)
             df = df[~df["model"].isin(names)]
             notes.append(f"Reasoning models excluded by name ({n0 - len(df)} rows: {', '.join(sorted(names))}).")
+    # thresholds are set before the period is cut (thresholds_from="all"): comparable periods
+    df_all = df
     if since is not None:
         df = df[df["date"] >= pd.Timestamp(since)]
     if until is not None:
         df = df[df["date"] <= pd.Timestamp(until)]
+    restricted = since is not None or until is not None
+    if restricted and isinstance(thresholds, str):
+        notes.append("Frontier thresholds set on "
+                     + ("all the data, prices fitted only inside the period." if thresholds_from == "all"
+                        else "the period's prices only."))
     trends, series, skipped = [], [], []
     for b in benches:
         upper_cap = _auto_upper(b, score_max)
         floor = (30.0 if b in MULTIPLE_CHOICE else None) if min_threshold == "auto" else min_threshold
         if isinstance(thresholds, str):
             check_choice("thresholds", thresholds, ("frontier",))
-            th = frontier_thresholds(df, b)
+            th = frontier_thresholds(df_all if thresholds_from == "all" else df, b)
             cand = list(zip(th["model"].astype(str), th["threshold"].astype(float), strict=True))
         elif isinstance(thresholds, Mapping):
             cand = [(str(k), float(v)) for k, v in thresholds.items()]
@@ -519,6 +534,8 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
                 continue
             f, factor, (lo, hi) = _fit_series(sel["date"], sel["price"].to_numpy(dtype=float), level=level,
                                               days_per_year=days_per_year)
+            if not np.isfinite(f.r_squared):
+                notes.append(f"{b} ≥ {label}: every selected price is the same, so R² is undefined (NaN).")
             trends.append({"benchmark": b, "threshold_model": label, "lower": lower, "upper": upper, "n": len(sel),
                            "start_date": sel["date"].min(), "end_date": sel["date"].max(),
                            "factor_per_year": factor, "conf_low": lo, "conf_high": hi,
@@ -536,7 +553,8 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
         thresholds.items() if isinstance(thresholds, Mapping) else thresholds), "band": band,
               "score_max": score_max, "min_threshold": min_threshold, "min_points": min_points, "level": level,
               "exclude_reasoning": exclude_reasoning, "since": str(since) if since else None,
-              "until": str(until) if until else None, "days_per_year": days_per_year}
+              "until": str(until) if until else None, "thresholds_from": thresholds_from,
+              "days_per_year": days_per_year}
     return ThresholdTrendResult(
         trends=pd.DataFrame(trends, columns=tcols),
         series=pd.concat(series, ignore_index=True) if series else pd.DataFrame(
@@ -551,33 +569,54 @@ def fit_threshold_series(series: pd.DataFrame, *, level: float = 0.90, days_per_
     """Fit already-selected series (``benchmark, threshold_model, date, price``).
 
     Use it on Epoch's published selection (:func:`epoch_selected_series`) to check the
-    regression step alone.
+    regression step alone. The threshold of each series is read from a ``lower``
+    (optionally ``upper``) column, or from Epoch's ``performance_range`` text
+    (``"[43.9, 100]"``); without either, ``lower`` is NaN and ``notes`` say so (the
+    lowest selected score is not the threshold). Series with fewer than 3 points are
+    listed in ``skipped`` with the reason.
 
     Examples
     --------
     >>> r = fit_threshold_series(epoch_selected_series())
-    >>> len(r.trends)
-    21
+    >>> len(r.trends), float(r.trends.set_index(["benchmark", "threshold_model"]).loc[("MMLU", "GPT-3"), "lower"])
+    (21, 43.9)
     """
     need = {"benchmark", "threshold_model", "date", "price"}
     if not need <= set(series.columns):
         raise InputError(f"series needs columns {sorted(need)}; got {list(series.columns)}.")
-    rows = []
-    for (b, t), g in series.groupby(["benchmark", "threshold_model"], sort=False):
+    s = series.copy()
+    if "lower" not in s.columns and "performance_range" in s.columns:
+        rng = s["performance_range"].astype(str).str.replace("inf", "None").map(ast.literal_eval)
+        s["lower"] = [float(r[0]) for r in rng]
+        s["upper"] = [math.inf if r[1] is None else float(r[1]) for r in rng]
+    notes = ["Regression step only, on a given selection."]
+    if "lower" not in s.columns:
+        notes.append("No threshold given (no lower or performance_range column): lower is NaN.")
+    rows, skipped = [], []
+    for (b, t), g in s.groupby(["benchmark", "threshold_model"], sort=False):
+        lower = float(g["lower"].iloc[0]) if "lower" in g else math.nan
+        upper = float(g["upper"].iloc[0]) if "upper" in g else math.nan
         if len(g) < 3:
+            skipped.append({"benchmark": b, "threshold_model": t, "lower": lower, "n": len(g),
+                            "reason": f"{len(g)} point(s); a line with standard errors needs at least 3"})
             continue
         f, factor, (lo, hi) = _fit_series(g["date"], g["price"].to_numpy(dtype=float), level=level,
                                           days_per_year=days_per_year)
-        rows.append({"benchmark": b, "threshold_model": t, "lower": float(g["score"].min()) if "score" in g else math.nan,
-                     "upper": math.nan, "n": len(g), "start_date": pd.to_datetime(g["date"]).min(),
-                     "end_date": pd.to_datetime(g["date"]).max(), "factor_per_year": factor, "conf_low": lo,
-                     "conf_high": hi, "log_slope_per_year": f.slope, "std_error": f.se_slope,
-                     "r_squared": f.r_squared, "models": tuple(g["model"].astype(str)) if "model" in g else ()})
-    return ThresholdTrendResult(trends=pd.DataFrame(rows), series=series.copy(),
-                                skipped=pd.DataFrame(columns=["benchmark", "threshold_model", "lower", "n", "reason"]),
+        rows.append({"benchmark": b, "threshold_model": t, "lower": lower, "upper": upper, "n": len(g),
+                     "start_date": pd.to_datetime(g["date"]).min(), "end_date": pd.to_datetime(g["date"]).max(),
+                     "factor_per_year": factor, "conf_low": lo, "conf_high": hi, "log_slope_per_year": f.slope,
+                     "std_error": f.se_slope, "r_squared": f.r_squared,
+                     "models": tuple(g["model"].astype(str)) if "model" in g else ()})
+    if skipped:
+        notes.append(f"{len(skipped)} series with fewer than 3 points not fitted (see skipped).")
+    tcols = ["benchmark", "threshold_model", "lower", "upper", "n", "start_date", "end_date", "factor_per_year",
+             "conf_low", "conf_high", "log_slope_per_year", "std_error", "r_squared", "models"]
+    return ThresholdTrendResult(trends=pd.DataFrame(rows, columns=tcols), series=series.copy(),
+                                skipped=pd.DataFrame(skipped, columns=["benchmark", "threshold_model", "lower", "n",
+                                                                       "reason"]),
                                 level=level, reference=reference, config={"level": level,
                                                                            "days_per_year": days_per_year},
-                                notes=("Regression step only, on a given selection.",))
+                                notes=tuple(notes))
 
 
 def epoch_reproduction(*, level: float = 0.90) -> ThresholdTrendResult:
@@ -820,6 +859,18 @@ class RateChangeResult(ResultMixin):
         return pd.Series({"before": self.before.median_factor, "after": self.after.median_factor,
                           "full": self.full.median_factor}, name="median_factor_per_year")
 
+    def thresholds(self) -> pd.DataFrame:
+        """Lower bound of every threshold in each period (fitted or skipped): identical by design.
+
+        Columns ``period, benchmark, threshold_model, lower``.
+        """
+        parts = []
+        for name, r in (("before", self.before), ("after", self.after), ("full", self.full)):
+            cols = ["benchmark", "threshold_model", "lower"]
+            t = pd.concat([r.trends[cols], r.skipped[cols]], ignore_index=True)
+            parts.append(t.assign(period=name)[["period", *cols]])
+        return pd.concat(parts, ignore_index=True)
+
     def _notes(self) -> list[str]:
         m = self.medians()
         return super()._notes() + [f"Median factor per year: before {m['before']:.1f}×, after {m['after']:.1f}×, "
@@ -830,6 +881,11 @@ def rates_since_cutoff(prices: pd.DataFrame, scores: pd.DataFrame | None = None,
                        cutoff: str | pd.Timestamp = EPOCH_CUTOFF, **kw: Any) -> RateChangeResult:
     """Epoch's method on the same data up to ``cutoff``, after it, and over the whole span.
 
+    The thresholds (and so the score bands) are the same in the three periods: frontier
+    thresholds are set once on all the data (``thresholds_from="all"``), or pass explicit
+    ``thresholds=`` (e.g. Epoch's); only the price dates fitted differ. Otherwise each
+    period would build its own frontier and compare different capability levels.
+
     Examples
     --------
     >>> d = epoch_price_inputs()
@@ -837,6 +893,9 @@ def rates_since_cutoff(prices: pd.DataFrame, scores: pd.DataFrame | None = None,
     >>> len(r.full.trends) > 0
     True
     """
+    if kw.get("thresholds_from", "all") != "all":
+        raise InputError("rates_since_cutoff compares periods at the same thresholds; thresholds_from must be 'all'.")
+    kw = {**kw, "thresholds_from": "all"}
     c = pd.Timestamp(cutoff)
     before = cheapest_above_threshold(prices, scores, benchmark=benchmark, until=c, **kw)
     after = cheapest_above_threshold(prices, scores, benchmark=benchmark, since=c + pd.Timedelta(days=1), **kw)

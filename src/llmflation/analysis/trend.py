@@ -8,8 +8,17 @@ prices are not falling). Moore's law corresponds to a 2-year half-life
 (``λ ≤ ln 2 / 2``) against "faster than Moore", with Student's t on ``n − 2`` df.
 
 Confidence intervals come two ways: analytic (t interval on ``b``, mapped through the
-monotone transforms) and a case-resampling bootstrap of all resamples at once
+monotone transforms) and a bootstrap of all resamples at once
 (:func:`llmflation.analysis._ols.bootstrap_slopes`).
+
+**Clustered by model.** With ``observations="changes"`` a model contributes its launch
+price and every later cut: several observations that share the model's level and are
+not independent. Treating them as independent understates the standard errors. When
+the prices have a model column, :func:`price_trend` therefore clusters by model by
+default (``cluster="auto"``): the slope's standard error is the one-way cluster-robust
+CR1 estimator (Stata's ``vce(cluster model)``; Liang & Zeger 1986), inference uses
+Student's t on ``G − 1`` df (``G`` models), and the bootstrap resamples whole models.
+With one observation per model this reduces to White's HC1 estimator.
 
 Which prices enter matters more than the estimator. A cross-section of the models
 listed today at today's prices is *survivor* data: old models still listed have been
@@ -32,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from llmflation.analysis._ols import LineFit, bootstrap_slopes, fit_line, percentile_interval
+from llmflation.analysis._ols import LineFit, bootstrap_slopes, fit_line, ols, percentile_interval
 from llmflation.analysis._results import HypothesisTest, ResultMixin, SummaryFormat, render_table
 from llmflation.errors import InputError, check_choice
 from llmflation.panel.tiers import DEFAULT_TIERS, TIER_DEFINITIONS, TIER_LABELS, assign_tiers
@@ -233,7 +242,8 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
 
 
 _TIDY_TREND_COLUMNS = ["group", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high",
-                       "boot_conf_low", "boot_conf_high", "n", "r_squared", "start_date", "end_date"]
+                       "boot_conf_low", "boot_conf_high", "n", "n_clusters", "r_squared", "start_date", "end_date",
+                       "se_type"]
 
 
 def _hl(rate: float) -> float:
@@ -252,7 +262,8 @@ class GroupTrend(ResultMixin):
     start, end : Timestamp
         First and last observation date.
     slope_per_year : float
-        ``b`` in ``ln P = a + b t``; ``std_error`` its standard error.
+        ``b`` in ``ln P = a + b t``; ``std_error`` its standard error (cluster-robust
+        when ``se_type`` is ``"cluster"``; the classical one is ``fit.se_slope``).
     rate_per_year : float
         ``λ = −b`` (continuous rate of decline).
     factor_per_year : float
@@ -263,12 +274,21 @@ class GroupTrend(ResultMixin):
         ``ln 2 / λ`` (``inf`` when prices are not falling).
     half_life_ci, half_life_boot_ci : (float, float)
     r_squared : float
+        NaN when all prices are equal (R² undefined).
     moore : HypothesisTest
-        One-sided t test of H0: half-life ≥ 2 years.
+        One-sided t test of H0: half-life ≥ ``moore_half_life`` years (default 2).
     fit : LineFit
         The underlying OLS fit (t in decimal years, natural-log price).
     n_boot : int
         Bootstrap resamples used (degenerate ones dropped).
+    se_type : {"classical", "cluster"}
+        Standard errors and t intervals: classical OLS, or clustered (CR1).
+    n_clusters : int or None
+        Clusters (models) behind a cluster-robust fit.
+    df : int
+        Degrees of freedom of the t intervals and test (``n − 2``, or ``G − 1``).
+    bootstrap : str
+        Bootstrap scheme: ``"pairs"``, ``"residual"`` or ``"cluster"``.
     """
 
     group: str
@@ -291,17 +311,25 @@ class GroupTrend(ResultMixin):
     fit: LineFit
     n_boot: int
     level: float = 0.95
+    se_type: str = "classical"
+    n_clusters: int | None = None
+    df: int = 0
+    bootstrap: str = "pairs"
 
     @property
     def title(self) -> str:  # type: ignore[override]
         return f"Price trend — {self.group}"
 
+    @property
+    def df_t(self) -> int:
+        """Degrees of freedom of the t reference distribution."""
+        return self.df or self.fit.df_resid
+
     def to_frame(self) -> pd.DataFrame:
-        f = self.fit
         t_slope = self.slope_per_year / self.std_error if self.std_error > 0 else math.nan
-        p_slope = 2 * stats.t.sf(abs(t_slope), f.df_resid) if np.isfinite(t_slope) else math.nan
-        base = {"group": self.group, "n": self.n, "r_squared": self.r_squared,
-                "start_date": self.start.date(), "end_date": self.end.date()}
+        p_slope = 2 * stats.t.sf(abs(t_slope), self.df_t) if np.isfinite(t_slope) else math.nan
+        base = {"group": self.group, "n": self.n, "n_clusters": self.n_clusters, "r_squared": self.r_squared,
+                "start_date": self.start.date(), "end_date": self.end.date(), "se_type": self.se_type}
         rows = [
             {"term": "log_price_slope_per_year", "estimate": self.slope_per_year, "std_error": self.std_error,
              "statistic": t_slope, "p_value": p_slope,
@@ -327,6 +355,7 @@ class GroupTrend(ResultMixin):
             "half_life_conf_low": self.half_life_ci[0], "half_life_conf_high": self.half_life_ci[1],
             "half_life_boot_low": self.half_life_boot_ci[0], "half_life_boot_high": self.half_life_boot_ci[1],
             "r_squared": self.r_squared, "moore_t": self.moore.statistic, "moore_p_value": self.moore.p_value,
+            "se_type": self.se_type, "n_clusters": self.n_clusters,
         }
 
 
@@ -406,7 +435,8 @@ class TrendResult(ResultMixin):
                 "half_life_years", "half_life_conf_low", "half_life_conf_high", "r_squared", "moore_p_value"]
         t = t.reindex(columns=cols)
         lvl = int(round(100 * self.config.get("level", 0.95)))
-        return render_table(t, f"{self.title} — by {self.by} ({lvl}% CIs; Moore: H0 half-life ≥ 2 y)",
+        h0 = float(self.config.get("moore_half_life", MOORE_HALF_LIFE_YEARS))
+        return render_table(t, f"{self.title} — by {self.by} ({lvl}% CIs; Moore: H0 half-life ≥ {h0:g} y)",
                             self._notes(), fmt)
 
 
@@ -415,9 +445,15 @@ class TrendResult(ResultMixin):
 
 def fit_group(x: np.ndarray, y: np.ndarray, *, group: str = "all", dates: pd.Series | None = None,
               level: float = 0.95, n_boot: int = 2000, seed: int | None = 0,
-              bootstrap: Literal["pairs", "residual"] = "pairs",
-              moore_half_life: float = MOORE_HALF_LIFE_YEARS) -> GroupTrend:
+              bootstrap: Literal["auto", "pairs", "residual", "cluster"] = "auto",
+              moore_half_life: float = MOORE_HALF_LIFE_YEARS, clusters: Any = None) -> GroupTrend:
     """Fit ``ln P = a + b t`` for one group (``x`` decimal years, ``y`` natural-log price).
+
+    Without ``clusters`` the intervals and the Moore test use the classical OLS standard
+    error (t on ``n − 2`` df) and the bootstrap resamples observations. With
+    ``clusters`` (one label per observation, e.g. the model id) they use the
+    cluster-robust CR1 standard error (t on ``G − 1`` df) and the bootstrap resamples
+    whole clusters (``bootstrap="auto"`` picks ``"cluster"`` then, else ``"pairs"``).
 
     Examples
     --------
@@ -425,38 +461,57 @@ def fit_group(x: np.ndarray, y: np.ndarray, *, group: str = "all", dates: pd.Ser
     >>> g = fit_group(t, 3.0 - 0.5 * (t - 2020), n_boot=200)
     >>> round(g.half_life_years, 6), round(g.factor_per_year, 6)
     (1.386294, 1.648721)
+    >>> fit_group(t, 3.0 - 0.5 * (t - 2020) + 0.1 * np.sin(t), clusters=np.arange(13) // 3, n_boot=0).se_type
+    'cluster'
     """
+    check_choice("bootstrap", bootstrap, ("auto", "pairs", "residual", "cluster"))
+    if not 0 < moore_half_life:
+        raise InputError(f"moore_half_life must be a positive number of years; got {moore_half_life!r}.")
     f = fit_line(x, y)
+    kind = ("cluster" if clusters is not None else "pairs") if bootstrap == "auto" else bootstrap
+    if kind == "cluster" and clusters is None:
+        raise InputError("bootstrap='cluster' needs clusters= (one label per observation, e.g. the model id).")
+    if clusters is not None:
+        cf = ols(np.column_stack([np.ones(f.n), np.asarray(x, dtype=float) - f.x_mean]), y, cov="cluster",
+                 clusters=clusters)
+        se, df, n_cl, se_type = float(cf.std_errors[1]), int(cf.df), cf.n_clusters, "cluster"
+    else:
+        se, df, n_cl, se_type = f.se_slope, f.df_resid, None, "classical"
     rate = -f.slope
-    lo_b, hi_b = f.slope_ci(level)
+    tq = float(stats.t.ppf(0.5 + level / 2, df))
+    lo_b, hi_b = f.slope - tq * se, f.slope + tq * se
     rate_ci = (-hi_b, -lo_b)
     if n_boot > 0:
-        draws = -bootstrap_slopes(x, y, n_boot=n_boot, seed=seed, kind=bootstrap)
+        draws = -bootstrap_slopes(x, y, n_boot=n_boot, seed=seed, kind=kind, clusters=clusters)
         rate_boot = percentile_interval(draws, level)
         nb = int(draws.size)
     else:
         rate_boot, nb = (math.nan, math.nan), 0
     lam0 = LN2 / moore_half_life
     null = f"half-life >= {moore_half_life:g} years (rate <= ln2/{moore_half_life:g} per year)"
-    name = "Moore's-law test (one-sided t)"
+    name = "Moore's-law test (one-sided t" + (", clustered)" if se_type == "cluster" else ")")
     exact = f.rss <= 1e-24 * max(f.slope**2 * f.sxx, 1e-300)
-    if not exact and f.se_slope > 0 and f.df_resid > 0:
-        tstat = (rate - lam0) / f.se_slope
-        moore = HypothesisTest(statistic=float(tstat), p_value=float(stats.t.sf(tstat, f.df_resid)),
-                               df=f.df_resid, null=null, distribution=f"t({f.df_resid})", name=name)
-    else:
+    if not exact and se > 0 and df > 0:
+        tstat = (rate - lam0) / se
+        moore = HypothesisTest(statistic=float(tstat), p_value=float(stats.t.sf(tstat, df)),
+                               df=df, null=null, distribution=f"t({df})", name=name)
+    elif exact:
         moore = HypothesisTest.not_computed(name, null, "the fit is exact (zero residual variance), so the "
                                             "t statistic is undefined")
+    else:
+        moore = HypothesisTest.not_computed(name, null, "the standard error is zero or has no degrees of "
+                                            "freedom, so the t statistic is undefined")
     d = pd.to_datetime(pd.Series(dates)) if dates is not None else pd.Series([from_years(float(x.min())),
                                                                               from_years(float(x.max()))])
     return GroupTrend(
         group=str(group), n=f.n, start=pd.Timestamp(d.min()), end=pd.Timestamp(d.max()),
-        slope_per_year=f.slope, std_error=f.se_slope, rate_per_year=rate, rate_ci=rate_ci, rate_boot_ci=rate_boot,
+        slope_per_year=f.slope, std_error=se, rate_per_year=rate, rate_ci=rate_ci, rate_boot_ci=rate_boot,
         factor_per_year=math.exp(rate), factor_ci=(math.exp(rate_ci[0]), math.exp(rate_ci[1])),
         factor_boot_ci=(math.exp(rate_boot[0]), math.exp(rate_boot[1])) if nb else (math.nan, math.nan),
         half_life_years=_hl(rate), half_life_ci=(_hl(rate_ci[1]), _hl(rate_ci[0])),
         half_life_boot_ci=(_hl(rate_boot[1]), _hl(rate_boot[0])) if nb else (math.nan, math.nan),
-        r_squared=f.r_squared, moore=moore, fit=f, n_boot=nb, level=level,
+        r_squared=f.r_squared, moore=moore, fit=f, n_boot=nb, level=level, se_type=se_type, n_clusters=n_cl,
+        df=df, bootstrap=kind if n_boot > 0 else "none",
     )
 
 
@@ -469,7 +524,9 @@ def _vintage(panel: pd.DataFrame, obs: pd.DataFrame) -> str:
 
 def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKind = "blended",
                 tiers: str | None = None, observations: Observations = "changes", level: float = 0.95,
-                n_boot: int = 2000, seed: int | None = 0, bootstrap: Literal["pairs", "residual"] = "pairs",
+                n_boot: int = 2000, seed: int | None = 0,
+                bootstrap: Literal["auto", "pairs", "residual", "cluster"] = "auto",
+                cluster: Literal["auto", "model", "none"] | None = "auto",
                 moore_half_life: float = MOORE_HALF_LIFE_YEARS, min_obs: int = 5,
                 date_col: str | None = None, price_col: str | None = None,
                 exclude_reasoning: bool = False, tier_options: dict[str, Any] | None = None,
@@ -501,8 +558,17 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
         Confidence level of the intervals (default 0.95).
     n_boot : int
         Bootstrap resamples (0 disables the bootstrap); ``seed`` makes them repeatable.
-    bootstrap : {"pairs", "residual"}
-        Case resampling (default) or residual resampling.
+    bootstrap : {"auto", "pairs", "residual", "cluster"}
+        ``"cluster"`` resamples whole models, ``"pairs"`` single observations,
+        ``"residual"`` residuals; ``"auto"`` (default) is ``"cluster"`` when the fit is
+        clustered, else ``"pairs"``.
+    cluster : {"auto", "model", "none"} or None
+        Cluster the standard errors by model (CR1, t on ``G − 1`` df). ``"auto"``
+        (default) clusters whenever the prices have a model column (``model_id``,
+        ``model`` or ``model_name``): with ``observations="changes"`` a model's launch
+        price and its later cuts are not independent observations. ``"none"``/None
+        gives classical OLS errors. A group with fewer than 2 models falls back on
+        classical errors (said in ``notes``).
     moore_half_life : float
         Half-life of the null hypothesis (default 2 years).
     min_obs : int
@@ -534,13 +600,23 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
     0.493
     """
     check_choice("observations", observations, ("changes", "launch", "rows"))
-    check_choice("bootstrap", bootstrap, ("pairs", "residual"))
+    check_choice("bootstrap", bootstrap, ("auto", "pairs", "residual", "cluster"))
+    check_choice("cluster", cluster, ("auto", "model", "none", None))
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1 (e.g. 0.95); got {level!r}.")
     if min_obs < 3:
         raise InputError(f"min_obs must be at least 3 (a line with standard errors); got {min_obs}.")
     if not isinstance(panel, pd.DataFrame):
         raise InputError(f"panel must be a pandas DataFrame; got {type(panel).__name__}.")
+    if not moore_half_life > 0:
+        raise InputError(f"moore_half_life must be a positive number of years; got {moore_half_life!r}.")
+    has_model = any(c in panel.columns for c in ("model_id", "model", "model_name"))
+    if cluster == "model" and not has_model:
+        raise InputError("cluster='model' needs a model column (model_id, model or model_name); use cluster='none'.")
+    clustered = cluster == "model" or (cluster == "auto" and has_model)
+    if bootstrap == "cluster" and not clustered:
+        raise InputError("bootstrap='cluster' resamples models and needs a clustered fit (a model column and "
+                         "cluster='auto' or 'model').")
     notes: list[str] = []
     frame = panel
     group_col = None if by in (None, "all") else by
@@ -587,15 +663,30 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
         if len(d) < min_obs or np.ptp(x) == 0:
             notes.append(f"Group {g!r}: {len(d)} observation(s), fewer than min_obs={min_obs} or one date; skipped.")
             continue
-        groups.append(fit_group(x, np.log(d["price"].to_numpy(dtype=float)), group=g, dates=d["date"], level=level,
-                                n_boot=n_boot, seed=None if seed is None else seed + i, bootstrap=bootstrap,
-                                moore_half_life=moore_half_life))
+        cl = d["model"].astype(str).to_numpy() if clustered else None
+        boot = bootstrap
+        if cl is not None and len(set(cl)) < 2:
+            notes.append(f"Group {g!r}: all observations are of one model, so standard errors cannot be clustered; "
+                         "classical OLS errors used.")
+            cl, boot = None, ("pairs" if bootstrap in ("auto", "cluster") else bootstrap)
+        gt = fit_group(x, np.log(d["price"].to_numpy(dtype=float)), group=g, dates=d["date"], level=level,
+                       n_boot=n_boot, seed=None if seed is None else seed + i, bootstrap=boot,
+                       moore_half_life=moore_half_life, clusters=cl)
+        if not np.isfinite(gt.r_squared):
+            notes.append(f"Group {g!r}: every price is the same, so R² is undefined (NaN).")
+        groups.append(gt)
+    if clustered:
+        notes.append("Standard errors clustered by model (CR1, Student's t on models − 1 df); the bootstrap "
+                     "resamples whole models. A model's launch price and its later cuts are not independent.")
+    else:
+        notes.append("Classical OLS standard errors (observations treated as independent).")
     notes.append({"changes": "Observations: launch prices and every later price change, at the date each took "
                              "effect (first-party price, else the median across providers).",
                   "launch": "Observations: each model's launch price (first-party, else median across providers).",
                   "rows": "Observations: the rows as given."}[observations])
     config = {"by": by, "price": price, "tiers": tier_def, "observations": observations, "level": level,
-              "n_boot": n_boot, "seed": seed, "bootstrap": bootstrap, "moore_half_life": moore_half_life,
+              "n_boot": n_boot, "seed": seed, "bootstrap": bootstrap, "cluster": "model" if clustered else "none",
+              "moore_half_life": moore_half_life,
               "min_obs": min_obs, "date_col": date_col, "price_col": price_col,
               "exclude_reasoning": exclude_reasoning, "tier_options": tier_options,
               "launch_window_days": launch_window_days, "outlier_factor": outlier_factor}

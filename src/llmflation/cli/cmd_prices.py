@@ -67,6 +67,8 @@ def register(app: typer.Typer) -> None:
         level: float = typer.Option(0.95, "--level", help="Confidence level."),
         n_boot: int = typer.Option(2000, "--n-boot", help="Bootstrap resamples (0 = none)."),
         seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
+        cluster: str = typer.Option("auto", "--cluster", help="Standard errors clustered by model: auto (when "
+                                    "there is a model column), model, or none (classical OLS)."),
         data: Data = DataOpt, snapshot: str = SnapshotOpt,
         csv: Path = CsvOpt, date_column: str = DateColOpt, price_column: str = PriceColOpt,
         fmt: Format = FormatOpt,
@@ -84,13 +86,13 @@ def register(app: typer.Typer) -> None:
         if observations:
             kw["observations"] = observations
         r = lf.price_trend(frame, by=None if by == "all" else by, tiers=tiers, price=price, level=level,
-                           n_boot=n_boot, seed=seed, **kw)
+                           n_boot=n_boot, seed=seed, cluster=cluster, **kw)  # type: ignore[arg-type]
         notes = list(r.notes) + [f"Data vintage: {r.vintage}"]
         table = r.table()
         if fmt == Format.table:
             table = table[["group", "n", "start_date", "end_date", "factor_per_year", "factor_conf_low",
                            "factor_conf_high", "half_life_years", "half_life_conf_low", "half_life_conf_high",
-                           "r_squared", "moore_p_value"]]
+                           "r_squared", "moore_p_value", "se_type"]]
         emit(table, fmt, title=r.title, notes=notes,
              extra={"title": r.title, "notes": notes, "config": r.config} if fmt == Format.json else None)
 

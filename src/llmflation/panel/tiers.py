@@ -23,9 +23,10 @@ Three documented definitions (pure pandas; no analysis imports):
 Why positioning is the default: the tier must not be a function of the outcome. A
 fixed price band selects on the dependent variable — a model whose price falls below
 the band's floor leaves the band — so the within-band regression of log price on time
-is a truncated regression and its slope is biased towards zero (and can change sign);
-the paper's flagship R² of 0.031 is what such truncation produces.
-``tests/test_trend_tiers.py`` shows it on synthetic data. Capability terciles avoid
+is a truncated regression and its slope is biased towards zero (and can change sign).
+We conjecture that this truncation contributes to the paper's flagship R² of 0.031 — the
+paper does not publish its band edges, so this cannot be checked directly.
+``tests/test_trend_tiers.py`` shows the flattening on synthetic data. Capability terciles avoid
 that but exist only for models with a score (ECI stops in late 2025). The developer's
 label is set when the model ships, exists for every dated price, and is how buyers
 choose between a vendor's models.
