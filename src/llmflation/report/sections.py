@@ -189,7 +189,8 @@ def _decline(panel: pd.DataFrame) -> Any:
     r = total_decline(panel, start="2020-01-01", end="2026-03-28")
     f = r.to_frame().set_index("term")
     for term, label in (("endpoint", "endpoint ratio"), ("trend", "pooled trend"),
-                        ("constant_capability", "constant capability (ECI)")):
+                        ("constant_capability", "constant capability (ECI), endpoint"),
+                        ("constant_capability_trend", "constant capability (ECI), trend")):
         if term in f.index:
             row = f.loc[term]
             CLAIMS.append(Claim(f"Total decline 2020–2026 ({label})", "~600×",
@@ -203,7 +204,7 @@ def _premium(panel: pd.DataFrame) -> Any:
 
     r = reasoning_premium(panel)
     f = r.to_frame().set_index("term")
-    for term in ("raw", "matched"):
+    for term in ("raw", "matched", "raw_arithmetic", "matched_arithmetic"):
         if term in f.index:
             row = f.loc[term]
             CLAIMS.append(Claim(f"Reasoning premium ({term})", "31.5×",
