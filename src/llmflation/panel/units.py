@@ -15,10 +15,10 @@ Unit = Literal["usd_per_token", "usd_per_mtok", "usd_per_ktok"]
 _FACTOR = {"usd_per_token": 1e6, "usd_per_ktok": 1e3, "usd_per_mtok": 1.0}
 #: Plausible range of a token price in USD per 1M tokens. The most expensive listed
 #: model (o1-pro output) is $600/M; the cheapest non-free prices are ~$0.01/M. A value
-#: outside [1e-4, 2e3] is orders of magnitude away from any real price: a unit slip
-#: (LiteLLM's wandb/* entries, written per 1M tokens but labelled per token, land at
-#: $10,000–540,000/M).
-PLAUSIBLE_USD_PER_MTOK = (1e-4, 2e3)
+#: outside [1e-4, 1e3] is far from any real price: a unit slip (LiteLLM's wandb/*
+#: entries, written per 1M tokens but labelled per token, land at $10,000–540,000/M;
+#: its watsonx jais/mt0 entries at $2,000/M are per-1k prices written per token).
+PLAUSIBLE_USD_PER_MTOK = (1e-4, 1e3)
 
 
 def to_usd_per_mtok(values: pd.Series | np.ndarray | list[float], unit: Unit, *,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from llmflation.report.build import SECTIONS, Section, Table
+from llmflation.report.build import SECTIONS, Section, Table, figure
 
 
 @dataclass
@@ -42,14 +42,22 @@ def _ci(est: Any, lo: Any, hi: Any) -> str:
     return f"{_fmt(est)} [{_fmt(lo)}, {_fmt(hi)}]"
 
 
-def result_section(sid: str, title: str, text: str = "") -> Callable[[Callable[[pd.DataFrame], Any]], Callable]:
-    """Register ``fn(panel) -> result`` as a report section rendering ``result.to_frame()``."""
+def result_section(sid: str, title: str, text: str = "",
+                   plot: Callable[[Any], tuple[Any, str]] | None = None
+                   ) -> Callable[[Callable[[pd.DataFrame], Any]], Callable]:
+    """Register ``fn(panel) -> result`` as a report section rendering ``result.to_frame()``.
+
+    ``plot(result) -> (matplotlib figure, caption)`` adds an inlined figure.
+    """
 
     def deco(fn: Callable[[pd.DataFrame], Any]) -> Callable[[pd.DataFrame], Any]:
         def build(panel: pd.DataFrame) -> Section:
             res = fn(panel)
             _RESULTS[sid] = res
             s = Section(sid, title, text=text)
+            if plot is not None:
+                fig, caption = plot(res)
+                s.figures.append(figure(fig, caption))
             s.tables.append(Table(getattr(res, "title", title) if isinstance(getattr(res, "title", None), str) else title,
                                   res.to_frame()))
             s.notes += [str(n) for n in (getattr(res, "notes", ()) or ())]
@@ -161,9 +169,56 @@ def _breaks(panel: pd.DataFrame) -> Any:
 # ----------------------------------------------------------------------- price dynamics (issue 5)
 
 
+def _axes(ylabel: str = "USD per 1M tokens (blended 3:1, log scale)") -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import matplotlib.dates as mdates
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    return fig, ax
+
+
+def _plot_trend(res: Any) -> tuple[Any, str]:
+    import numpy as np
+
+    from llmflation.analysis.trend import to_years
+
+    fig, ax = _axes()
+    obs = res.observations
+    for i, g in enumerate(res.groups):
+        o = obs[obs["group"] == g.group]
+        color = f"C{i}"
+        ax.scatter(o["date"], o["price"], s=10, alpha=0.45, color=color)
+        dates = pd.date_range(o["date"].min(), o["date"].max(), periods=50)
+        ax.plot(dates, np.exp(g.fit.predict(to_years(dates))), color=color,
+                label=f"{g.group}: half-life {g.half_life_years:.2g} y, R² {g.r_squared:.2f}")
+    ax.legend(fontsize=8)
+    return fig, "Dated prices (launches and price changes) per tier with the fitted exponential trend"
+
+
+def _plot_threshold(res: Any) -> tuple[Any, str]:
+    fig, ax = _axes()
+    ser = res.series
+    for i, ((bench, thr), g) in enumerate(ser.groupby(["benchmark", "threshold_model"], sort=False)):
+        g = g.sort_values("date")
+        ax.step(g["date"], g["price"], where="post", color=f"C{i % 10}", alpha=0.7, lw=1)
+    ax.set_title("Cheapest model at or above each capability threshold (21 Epoch thresholds)", fontsize=9)
+    return fig, "Running minimum of price among models above each threshold (Epoch AI's method, reproduced)"
+
+
 @result_section("trend", "Tiered price half-lives vs Moore's law",
                 "Log-linear fit of dated prices (launch prices and price changes) per tier; tiers = the developer's "
-                "own positioning (see assign_tiers). One-sided test of H0: half-life ≥ 2 years.")
+                "own positioning (see assign_tiers). One-sided test of H0: half-life ≥ 2 years.",
+                plot=_plot_trend)
 def _trend(panel: pd.DataFrame) -> Any:
     from llmflation.analysis.trend import price_trend
 
@@ -213,7 +268,8 @@ def _premium(panel: pd.DataFrame) -> Any:
 
 
 @result_section("threshold", "Cheapest model above a capability threshold (Epoch AI's method)",
-                "Reproduction of Epoch AI's 21 published decline factors end to end from the bundled raw inputs.")
+                "Reproduction of Epoch AI's 21 published decline factors end to end from the bundled raw inputs.",
+                plot=_plot_threshold)
 def _threshold(panel: pd.DataFrame) -> Any:
     from llmflation.analysis.threshold import epoch_reproduction
 
