@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     if argv:
         names = [n for n in names if n in argv or n.removeprefix("bench_") in argv]
     RESULTS.mkdir(exist_ok=True)
-    console = Console()
+    console = Console(width=max(Console().width, 160))
     for name in names:
         mod = importlib.import_module(f"bench.{name}")
         t0 = time.perf_counter()
