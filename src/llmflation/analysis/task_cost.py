@@ -206,13 +206,37 @@ def cost_per_task(prices: pd.DataFrame, tokens: pd.DataFrame, *, mapping: Mappin
                                  " per sample, USD.",))
 
 
-def epoch_task_costs(mapping: Mapping[str, str]) -> pd.DataFrame:
+def epoch_eval_model_map() -> dict[str, str]:
+    """Epoch's own map from evaluation model ids to price-table names (49 entries).
+
+    Examples
+    --------
+    >>> epoch_eval_model_map()["claude-3-opus-20240229"]
+    'Claude-3-Opus'
+    """
+    from importlib import resources
+    from io import StringIO
+
+    txt = (resources.files("llmflation.panel") / "tables" / "epoch_eval_model_map.csv").read_text()
+    m = pd.read_csv(StringIO(txt), comment="#")
+    return dict(zip(m["eval_model"], m["model_name"], strict=True))
+
+
+def epoch_task_costs(mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Epoch's evaluation-cost table: its price inputs joined (right merge) to token counts.
 
     Rows follow Epoch's notebook: every price row, in release-date order, with its
     matching evaluation rows; ``cost`` = total tokens / samples × blended price / 1e6.
-    Reasoning models are flagged by Epoch's list of names.
+    Reasoning models are flagged by Epoch's list of names. ``mapping`` defaults to
+    :func:`epoch_eval_model_map`.
+
+    Examples
+    --------
+    >>> c = epoch_task_costs()
+    >>> bool((c["cost_usd_per_task"].dropna() > 0).all())
+    True
     """
+    mapping = epoch_eval_model_map() if mapping is None else mapping
     from llmflation.analysis.threshold import EPOCH_REASONING_MODELS
     from llmflation.sources.bundled import load_table
 

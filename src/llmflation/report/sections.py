@@ -296,3 +296,40 @@ def _forecast(panel: pd.DataFrame) -> Any:
     from llmflation.analysis.forecast import forecast
 
     return forecast(panel)
+
+
+@result_section("rates_since_cutoff", "Have constant-capability decline rates changed since Epoch's cut-off?",
+                "Epoch's method at the same thresholds, on our dated panel prices joined to Epoch benchmark "
+                "scores, before and after 2025-02-05.")
+def _rates_since_cutoff(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis import threshold as th
+
+    prices = th.panel_prices(panel).dropna(subset=["epoch_model"])
+    r = th.rates_since_cutoff(prices, th.epoch_scores("GPQA Diamond"), benchmark="GPQA Diamond",
+                              model_col="epoch_model", date_col="date", price_col="price")
+    med = r.medians()
+    CLAIMS.append(Claim("Median constant-capability decline, GPQA Diamond: before / after Feb 2025",
+                        "(Epoch: ~40–50× to Feb 2025)", f"{_fmt(med['before'])}× / {_fmt(med['after'])}×",
+                        "our panel prices, same thresholds in both periods; few points after the cut-off"))
+    return r
+
+
+@result_section("cost_per_task", "Cost per task vs price per token",
+                "Epoch's evaluation token counts × blended prices: does the cost of a task fall as fast as the "
+                "price of a token once reasoning tokens are counted?")
+def _cost_per_task(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.task_cost import cost_vs_price_trends, epoch_task_costs
+    from llmflation.analysis.threshold import epoch_price_inputs
+
+    r = cost_vs_price_trends(epoch_task_costs(), frontier_from=epoch_price_inputs())
+    CLAIMS.append(Claim("Per-task cost decline ÷ per-token price decline (geometric mean)", "(not in the paper)",
+                        _fmt(r.geomean_ratio), "< 1: cost per task falls slower than price per token"))
+    return r
+
+
+@result_section("a16z", "a16z's LLMflation series (cheapest model with MMLU ≥ 42 and ≥ 83)")
+def _a16z(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.threshold import a16z_series
+
+    s = a16z_series()
+    return s[42.0]
