@@ -173,9 +173,8 @@ def _axes(ylabel: str = "USD per 1M tokens (blended 3:1, log scale)") -> tuple[A
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     locator = mdates.AutoDateLocator()
@@ -208,7 +207,7 @@ def _plot_trend(res: Any) -> tuple[Any, str]:
 def _plot_threshold(res: Any) -> tuple[Any, str]:
     fig, ax = _axes()
     ser = res.series
-    for i, ((bench, thr), g) in enumerate(ser.groupby(["benchmark", "threshold_model"], sort=False)):
+    for i, (_, g) in enumerate(ser.groupby(["benchmark", "threshold_model"], sort=False)):
         g = g.sort_values("date")
         ax.step(g["date"], g["price"], where="post", color=f"C{i % 10}", alpha=0.7, lw=1)
     ax.set_title("Cheapest model at or above each capability threshold (21 Epoch thresholds)", fontsize=9)
