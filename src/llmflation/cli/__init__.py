@@ -42,6 +42,11 @@ _register_all()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``llmflation`` script."""
+    import warnings
+
+    # The panel's count of excluded rows is for library users; on the command line it is
+    # shown by `llmflation sources --coverage` instead of on every command's stderr.
+    warnings.filterwarnings("ignore", message="price rows excluded from the panel")
     try:
         app(args=argv, standalone_mode=False)
     except LLMFlationError as exc:

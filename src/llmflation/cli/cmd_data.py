@@ -103,7 +103,10 @@ def register(app: typer.Typer) -> None:
             p = load_panel(warn=False)
             emit(cov(p), fmt, title="Panel coverage")
             if fmt == Format.table:
+                from llmflation.panel.build import exclusions
+
                 emit(by_source(p), fmt, title="Panel by source")
+                emit(exclusions(), fmt, title="Price rows excluded from the panel")
             return
         m = bundled.manifest()
         rows = [{"table": k, "rows": v["rows"], "vintage": " → ".join(v["vintage"]) if v["vintage"] else "",
