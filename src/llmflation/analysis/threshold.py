@@ -152,15 +152,11 @@ def epoch_selected_series() -> pd.DataFrame:
 
 
 def _pick(frame: pd.DataFrame, given: str | None, candidates: tuple[str, ...], what: str) -> str:
-    if given is not None:
-        if given not in frame.columns:
-            raise InputError(f"column {given!r} ({what}) is not in the frame; columns are: "
-                             f"{', '.join(map(str, frame.columns))}.")
-        return given
-    for c in candidates:
-        if c in frame.columns:
-            return c
-    raise InputError(f"no {what} column (looked for {', '.join(candidates)}); name it explicitly.")
+    from llmflation.panel.tiers import _col
+
+    col = _col(frame, given, candidates, what, required=True)
+    assert col is not None  # required=True raises instead
+    return col
 
 
 def frontier_thresholds(df: pd.DataFrame, score_col: str, *, model_col: str = "model",
