@@ -332,3 +332,22 @@ def _a16z(panel: pd.DataFrame) -> Any:
 
     s = a16z_series()
     return s[42.0]
+
+
+# ----------------------------------------------------------------------- market structure
+
+
+@result_section("concentration", "Market concentration of LLM developers (HHI, CR-k)")
+def _concentration(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.concentration import llm_concentration
+
+    r = llm_concentration()
+    f = r.to_frame()
+    m = f[f["measure"] == "openrouter_models_available"].set_index("period")
+    first = m.index[m["n_firms"] >= 5][0]  # earlier quarters hold one or two surviving listings
+    CLAIMS.append(Claim("HHI of developers, 2023Q1 → 2026Q1", "4,558 → 2,086",
+                        f"{m.loc[first, 'hhi']:,.0f} ({first}, first quarter with ≥ 5 developers) → "
+                        f"{m.loc['2026Q1', 'hhi']:,.0f} (2026Q1)"
+                        if "2026Q1" in m.index else "n/a",
+                        "shares of priced models available on OpenRouter (listing dates; survivors only)"))
+    return r

@@ -1,0 +1,42 @@
+"""`llmflation hhi`: market concentration (HHI, CR-k) of a CSV or of LLM developers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from llmflation.cli._common import Format, FormatOpt, emit_result
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("hhi")
+    def hhi_cmd(
+        csv: Path | None = typer.Option(None, "--csv", help="Long CSV: one row per period × firm."),
+        share_column: str = typer.Option("share_pct", "--share-column", help="Share column."),
+        firm_column: str = typer.Option("firm", "--firm-column", help="Firm column."),
+        period_column: str | None = typer.Option(None, "--period-column", help="Period column (default: one period)."),
+        unit: str = typer.Option("percent", "--unit", help="percent or fraction."),
+        k: list[int] = typer.Option([1, 4], "--k", help="CR-k to report (repeatable)."),
+        residual: list[str] = typer.Option([], "--residual", help="Firm label meaning 'all others' (repeatable)."),
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """HHI (0–10,000) and CR-k per period; without --csv, LLM developers from the bundled data."""
+        from llmflation.analysis.concentration import concentration, llm_concentration
+        from llmflation.errors import InputError
+
+        if csv is None:
+            emit_result(llm_concentration(k=tuple(k)), fmt)
+            return
+        if not csv.is_file():
+            raise InputError(f"--csv {str(csv)!r} is not a file; expected a CSV with columns "
+                             f"{firm_column!r} and {share_column!r}.")
+        import pandas as pd
+
+        df = pd.read_csv(csv)
+        per = period_column or "_period"
+        if period_column is None:
+            df[per] = "all"
+        r = concentration(df, k=tuple(k), period=per, firm=firm_column, share=share_column,
+                          unit=unit, residual_firms=residual)  # type: ignore[arg-type]
+        emit_result(r, fmt)
