@@ -478,8 +478,11 @@ def enrich(iv: pd.DataFrame) -> pd.DataFrame:
     p["country_name"] = p["country_name"].fillna(ecountry.astype("string").str.split(",").str[0])
     p["country"] = p["country"].fillna(ecountry.map(_country_group))
     # first-party flag
-    p["first_party"] = p["provider"].map(FIRST_PARTY).eq(p["developer"]) | (
-        p["provider"].str.lower() == p["developer"].astype("string").str.lower())
+    # first party: a known provider slug of the developer, or a provider named after it
+    # ("Google (AI Studio / Gemini API)" in the milestones)
+    dev_lower = p["developer"].astype("string").str.lower().fillna("\x00")
+    named = [str(prov).lower().startswith(str(d)) for prov, d in zip(p["provider"], dev_lower, strict=True)]
+    p["first_party"] = p["provider"].map(FIRST_PARTY).eq(p["developer"]) | pd.Series(named, index=p.index)
     # reasoning: any source flag or name rule, per model
     name_flag = p["model_id"].map(lambda m: ident.name_says_reasoning(str(m)))
     flag = p["reasoning_flag"].fillna(False).astype(bool) | name_flag

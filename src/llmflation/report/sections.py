@@ -351,3 +351,19 @@ def _concentration(panel: pd.DataFrame) -> Any:
                         if "2026Q1" in m.index else "n/a",
                         "shares of priced models available on OpenRouter (listing dates; survivors only)"))
     return r
+
+
+@result_section("hedonic", "Quality-adjusted (hedonic) price index vs a matched-model index",
+                "Time-dummy regression of log price on quarter dummies and capability (ECI) with controls, "
+                "beside a chained matched-model index of models priced in adjacent quarters.")
+def _hedonic(panel: pd.DataFrame) -> Any:
+    from llmflation.analysis.index import hedonic_index
+
+    r = hedonic_index(panel, seed=0)
+    lo, hi = r.hedonic_ci
+    mlo, mhi = r.matched_ci
+    CLAIMS.append(Claim("Quality-adjusted price change (log points per year)", "−0.73 (Zhu 2026)",
+                        _ci(r.hedonic_log_change_per_year, lo, hi), "time-dummy hedonic on ECI, quarterly"))
+    CLAIMS.append(Claim("Matched-model price change (log points per year)", "−0.10 (Zhu 2026)",
+                        _ci(r.matched_log_change_per_year, mlo, mhi), "chained Jevons of models in adjacent quarters"))
+    return r
