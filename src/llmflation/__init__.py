@@ -42,7 +42,6 @@ _API: dict[str, str] = {
     "cost_per_task": "llmflation.analysis.task_cost",
     "price_index": "llmflation.analysis.index",
     "hedonic_index": "llmflation.analysis.index",
-    "IndexResult": "llmflation.analysis.index",
     "hhi": "llmflation.analysis.concentration",
     "concentration": "llmflation.analysis.concentration",
     "llm_concentration": "llmflation.analysis.concentration",
