@@ -17,11 +17,10 @@ by each method are compared (``same_breaks``).
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 
+from bench._timing import best_of
 from llmflation.analysis import _breaks_core as core
 from llmflation.analysis.breaks import bai_perron
 
@@ -37,13 +36,6 @@ def _series(n: int) -> np.ndarray:
     return np.repeat(levels, n // (MAX_BREAKS + 1) + 1)[:n] + rng.standard_normal(n)
 
 
-def _time(fn, repeat: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def run() -> list[dict]:
@@ -55,16 +47,16 @@ def run() -> list[dict]:
         h = int(np.floor(TRIM * n))
         repeat = 3 if n <= 1_000 else 1
         Xc, yc = core.condition(np.ones((n, 1)), y)
-        t_dp, (rss, pos) = _time(lambda Xc=Xc, yc=yc, h=h: core.dp_breaks(Xc, yc, h, MAX_BREAKS), repeat)
+        t_dp, (rss, pos) = best_of(lambda Xc=Xc, yc=yc, h=h: core.dp_breaks(Xc, yc, h, MAX_BREAKS), repeat)
         s = pd.Series(y)
-        t_full, res = _time(lambda s=s: bai_perron(s, max_breaks=MAX_BREAKS, trim=TRIM), repeat)
+        t_full, res = best_of(lambda s=s: bai_perron(s, max_breaks=MAX_BREAKS, trim=TRIM), repeat)
         ours = {m: tuple(int(v) for v in pos[m, :m]) for m in range(1, MAX_BREAKS + 1)}
 
         def rup(y=y, h=h) -> tuple[int, ...]:
             algo = rpt.Dynp(model="l2", min_size=h, jump=1).fit(y)
             return tuple(algo.predict(n_bkps=MAX_BREAKS)[:-1])
 
-        t_rup, rup_bk = _time(rup, 1)
+        t_rup, rup_bk = best_of(rup, 1)
         rows.append({"case": f"n={n}, h={h}, m<=5", "baseline": "ruptures.Dynp(l2, jump=1)",
                      "baseline_s": round(t_rup, 4), "ours_dp_s": round(t_dp, 4), "ours_full_s": round(t_full, 4),
                      "ratio": round(t_rup / t_dp, 2), "ratio_full": round(t_rup / t_full, 2),
@@ -74,7 +66,7 @@ def run() -> list[dict]:
                 X = np.ones((len(y), 1))
                 return {m: core.brute_force_breaks(X, y, h, m)[1] for m in range(1, MAX_BREAKS + 1)}
 
-            t_bf, bf = _time(brute, 1)
+            t_bf, bf = best_of(brute, 1)
             rows.append({"case": f"n={n}, h={h}, m<=5", "baseline": "brute force (all partitions)",
                          "baseline_s": round(t_bf, 4), "ours_dp_s": round(t_dp, 4),
                          "ours_full_s": round(t_full, 4), "ratio": round(t_bf / t_dp, 2),

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import time
 import warnings
 
-
-def _best(fn, repeat: int = 3) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+from bench._timing import best_of
 
 
 def run() -> list[dict]:
@@ -23,8 +15,8 @@ def run() -> list[dict]:
     warnings.simplefilter("ignore")
     rows = []
     build._CACHE.clear()
-    t_cold, _ = _best(lambda: (build._CACHE.clear(), build.load_panel(warn=False))[1], repeat=1)
-    t_warm, panel = _best(lambda: build.load_panel(warn=False))
+    t_cold, _ = best_of(lambda: (build._CACHE.clear(), build.load_panel(warn=False))[1], repeat=1)
+    t_warm, panel = best_of(lambda: build.load_panel(warn=False))
     rows.append({"case": "load_panel (cold: parse + intervals + identity)", "seconds": t_cold, "rows": len(panel),
                  "rows_per_s": len(panel) / t_cold})
     rows.append({"case": "load_panel (warm: intervals cached)", "seconds": t_warm, "rows": len(panel),
@@ -34,7 +26,7 @@ def run() -> list[dict]:
         with Store.memory() as s:
             return ingest_bundled(s)
 
-    t_ing, counts = _best(ingest)
+    t_ing, counts = best_of(ingest)
     n = counts["price_intervals"] + counts["model_aliases"]
     raw = 36209 + 37192  # raw snapshot observations parsed into intervals
     rows.append({"case": "ingest bundled snapshot into DuckDB", "seconds": t_ing, "rows": n, "rows_per_s": n / t_ing,

@@ -7,19 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from llmflation.cli import main
+from cli_helpers import run
 
 NILE = Path(__file__).parent / "reference" / "breaks_nile" / "data.csv"
 
 
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_bai_perron_table(capsys) -> None:

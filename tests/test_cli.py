@@ -2,15 +2,7 @@ import json
 
 import pytest
 
-from llmflation.cli import main
-
-
-def run(args, capsys):
-    with pytest.raises(SystemExit) as e:
-        main(args)
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return e.value.code or 0, out.out, out.err
+from cli_helpers import run
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from llmflation.cli import main
+from cli_helpers import run
 
 REF = Path(__file__).parent / "reference"
 EG1 = str(REF / "dea_deap_eg1" / "data.csv")
@@ -16,14 +16,6 @@ GL = REF / "malmquist_productivity_grifell_lovell"
 GL_CSV = str(GL / "data.csv")
 
 
-def run(args, capsys):
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_dea_json(capsys):

@@ -8,19 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from llmflation.cli import main
+from cli_helpers import run
 
 REF = Path(__file__).parent / "reference" / "price_index_balk_artificial"
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture()

@@ -9,17 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmflation.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from cli_helpers import run
 
 
 @pytest.fixture()
