@@ -27,7 +27,10 @@ convex combination that dominates it, with the same θ and no smaller slacks).
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -73,10 +76,33 @@ _REASONS = {
 # --------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send C-level writes to file descriptor 1 to stderr while the block runs.
+
+    HiGHS prints its banner from C++ when a ``Highs`` object is built, before any option
+    can switch it off; on stdout it would corrupt ``--format json|csv`` output. Python's
+    ``sys.stdout`` is flushed first so that ordering is kept.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real fd 1 (embedded interpreters): nothing to guard
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _highs():
     import highspy
 
-    h = highspy.Highs()
+    with _stdout_to_stderr():
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("presolve", "off")  # tiny LPs: presolve costs more than it saves
     h.setOptionValue("solver", "simplex")
