@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 import llmflation as lf
-from llmflation.analysis.decline import PAPER_TOTAL_DECLINE, DeclineResult
-from llmflation.analysis.trend import to_years
 from llmflation.errors import InputError
+from llmflation.study.decline import PAPER_TOTAL_DECLINE, DeclineResult
+from llmflation.study.trends import to_years
+from tolerances import EXACT_RTOL
 
 
 def _synthetic() -> pd.DataFrame:
@@ -28,17 +29,17 @@ def test_three_definitions_on_exact_decline() -> None:
     r = lf.total_decline(d, start="2021-01-01", end=end)
     f = r.factors
     years = float(to_years([end])[0] - to_years([pd.Timestamp("2021-01-01")])[0])
-    assert f["endpoint"] == pytest.approx(2.0**years, rel=1e-9)
-    assert f["trend"] == pytest.approx(2.0**years, rel=1e-9)
-    assert f["constant_capability"] == pytest.approx(2.0**years, rel=1e-9)
-    assert f["constant_capability_trend"] == pytest.approx(2.0**years, rel=1e-9)
+    assert f["endpoint"] == pytest.approx(2.0**years, rel=EXACT_RTOL)
+    assert f["trend"] == pytest.approx(2.0**years, rel=EXACT_RTOL)
+    assert f["constant_capability"] == pytest.approx(2.0**years, rel=EXACT_RTOL)
+    assert f["constant_capability_trend"] == pytest.approx(2.0**years, rel=EXACT_RTOL)
     row = r.table.set_index("definition")
     assert math.isnan(row.loc["endpoint", "conf_low"])                    # no sampling CI for two prices
     assert math.isnan(row.loc["constant_capability", "conf_low"])         # nor for this ratio
     assert row.loc["trend", "conf_low"] == pytest.approx(2.0**years, rel=1e-6)
     assert row.loc["constant_capability_trend", "conf_high"] == pytest.approx(2.0**years, rel=1e-6)
     assert row.loc["constant_capability_trend", "n"] == 11                # the fitted series, not the end models
-    assert np.allclose(row["factor_per_year"], 2.0, rtol=1e-9)
+    assert np.allclose(row["factor_per_year"], 2.0, rtol=EXACT_RTOL)
     # the paper's ~600× is an endpoint ratio at best: shown beside that row only
     assert row.loc["endpoint", "paper_value"] == PAPER_TOTAL_DECLINE
     assert row.drop(index="endpoint")["paper_value"].isna().all()

@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 
 import llmflation as lf
-from llmflation.analysis.forecast import ForecastResult
-from llmflation.analysis.threshold import epoch_reproduction
-from llmflation.analysis.trend import TrendResult, fit_group, to_years
 from llmflation.errors import InputError
+from llmflation.study.forecast import ForecastResult
+from llmflation.study.threshold import epoch_reproduction
+from llmflation.study.trends import TrendResult, fit_group, to_years
+from tolerances import EXACT_RTOL
 
 COVERAGE_LOW, COVERAGE_HIGH = 0.92, 0.98
 
@@ -26,7 +27,7 @@ def test_exact_trend_extrapolates_exactly() -> None:
     f = lf.forecast(_path(), by=None, observations="rows", price_col="price", until="2027-12-31",
                     target_prices=[0.01])
     t = float(to_years([pd.Timestamp("2027-12-31")])[0] - 2021)
-    assert f.prices["price"].iloc[0] == pytest.approx(10 * 2**-t, rel=1e-9)
+    assert f.prices["price"].iloc[0] == pytest.approx(10 * 2**-t, rel=EXACT_RTOL)
     # crossing: 10 × 2^-t = 0.01 → t = log2(1000)
     want = float(np.log2(1000.0))
     got = float(to_years([f.crossings["date"].iloc[0]])[0] - 2021)

@@ -19,6 +19,7 @@ import pytest
 from llmflation.cli import main
 from llmflation.errors import FetchError, InputError
 from llmflation.sources.http import RetryPolicy, backoff_delay, get_bytes
+from tolerances import EXACT_RTOL
 
 OK = b'{"data": []}'
 FAST = RetryPolicy(max_attempts=4, timeout=1.0, backoff_base=0.5, backoff_cap=4.0, max_total=60.0)
@@ -238,7 +239,7 @@ def test_end_to_end_fetch_from_a_local_server_after_a_503(tmp_path, capsys):
     with Store(db, read_only=True) as s:
         got = s.query("SELECT source_key, input_usd_per_mtok FROM price_intervals ORDER BY 1")
     assert got["source_key"].tolist() == ["acme/tiny", "openai/gpt-4o"]
-    assert got["input_usd_per_mtok"].tolist() == pytest.approx([0.1, 2.5], rel=1e-12)
+    assert got["input_usd_per_mtok"].tolist() == pytest.approx([0.1, 2.5], rel=EXACT_RTOL)
 
 
 def test_end_to_end_timeouts_give_a_clear_error_and_no_store(tmp_path, capsys):

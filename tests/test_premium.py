@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 import llmflation as lf
-from llmflation.analysis.premium import PAPER_PREMIUM, PAPER_TERMS, PremiumResult, welch_test
 from llmflation.errors import InputError
+from llmflation.study.premium import PAPER_PREMIUM, PAPER_TERMS, PremiumResult, welch_test
+from tolerances import EXACT_RTOL, IMPL_RTOL
 
 
 def _panel(premium: float = 8.0, seed: int = 0, noise: float = 0.1) -> pd.DataFrame:
@@ -39,9 +40,9 @@ def test_matched_and_regression_recover_known_premium() -> None:
 def test_exact_premium_recovered_and_degenerate_matched_interval_is_nan() -> None:
     r = lf.reasoning_premium(_panel(5.0, noise=0.0))
     e = r.estimates.set_index("term")
-    assert e.loc["matched", "estimate"] == pytest.approx(5.0, rel=1e-12)
-    assert e.loc["matched_arithmetic", "estimate"] == pytest.approx(5.0, rel=1e-12)
-    assert e.loc["regression", "estimate"] == pytest.approx(5.0, rel=1e-9)
+    assert e.loc["matched", "estimate"] == pytest.approx(5.0, rel=EXACT_RTOL)
+    assert e.loc["matched_arithmetic", "estimate"] == pytest.approx(5.0, rel=EXACT_RTOL)
+    assert e.loc["regression", "estimate"] == pytest.approx(5.0, rel=EXACT_RTOL)
     # every cell has the same log-ratio: a t interval over cells is undefined, not a certainty
     assert np.isnan(e.loc["matched", "p_value"]) and np.isnan(e.loc["matched", "conf_low"])
     assert "zero variance" in e.loc["matched", "note"]
@@ -54,13 +55,13 @@ def test_raw_ratio_is_the_welch_interval_on_log_prices() -> None:
     e = r.estimates.set_index("term")
     lp = np.log(d["blended_usd_per_mtok"].to_numpy())
     w = welch_test(lp[d["is_reasoning"].to_numpy()], lp[~d["is_reasoning"].to_numpy()])
-    assert e.loc["raw", "estimate"] == pytest.approx(np.exp(w.extra["estimate"]), rel=1e-12)
+    assert e.loc["raw", "estimate"] == pytest.approx(np.exp(w.extra["estimate"]), rel=IMPL_RTOL)
     assert (e.loc["raw", "conf_low"], e.loc["raw", "conf_high"]) == pytest.approx(
-        (np.exp(w.extra["conf_low"]), np.exp(w.extra["conf_high"])), rel=1e-12)
-    assert e.loc["raw", "p_value"] == pytest.approx(w.p_value, rel=1e-12)
+        (np.exp(w.extra["conf_low"]), np.exp(w.extra["conf_high"])), rel=IMPL_RTOL)
+    assert e.loc["raw", "p_value"] == pytest.approx(w.p_value, rel=IMPL_RTOL)
     reasoning = d["is_reasoning"].to_numpy()
     want = d["blended_usd_per_mtok"][reasoning].mean() / d["blended_usd_per_mtok"][~reasoning].mean()
-    assert e.loc["raw_arithmetic", "estimate"] == pytest.approx(want, rel=1e-12)
+    assert e.loc["raw_arithmetic", "estimate"] == pytest.approx(want, rel=IMPL_RTOL)
 
 
 def test_paper_value_only_beside_the_arithmetic_means() -> None:

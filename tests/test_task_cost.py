@@ -9,15 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmflation.analysis.task_cost import (
+from llmflation.errors import InputError
+from llmflation.study.task_cost import (
     CostTrendComparison,
     TaskCostResult,
     cost_per_task,
     cost_vs_price_trends,
     epoch_task_costs,
 )
-from llmflation.analysis.threshold import epoch_price_inputs
-from llmflation.errors import InputError
+from llmflation.study.threshold import epoch_price_inputs
+from tolerances import EXACT_RTOL
 
 CASE = Path(__file__).parent / "reference" / "epoch_threshold_cost"
 #: Epoch published int(round(factor)); ours must round to the same integer.
@@ -85,9 +86,9 @@ def test_per_task_cost_falls_slower_when_tokens_grow() -> None:
     costs = cost_per_task(pr, tk, price_col="price").costs.assign(S=pr["S"].to_numpy())
     cmp = cost_vs_price_trends(costs, benchmarks={"S": "T"}, exclude_reasoning_price=False)
     row = cmp.table.iloc[0]
-    assert row["price_factor"] == pytest.approx(10.0, rel=1e-9)
-    assert row["cost_factor"] == pytest.approx(5.0, rel=1e-9)
-    assert cmp.geomean_ratio == pytest.approx(0.5, rel=1e-9)
+    assert row["price_factor"] == pytest.approx(10.0, rel=EXACT_RTOL)
+    assert row["cost_factor"] == pytest.approx(5.0, rel=EXACT_RTOL)
+    assert cmp.geomean_ratio == pytest.approx(0.5, rel=EXACT_RTOL)
 
 
 def test_errors() -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from cli_helpers import run
+from tolerances import EXACT_RTOL
 
 
 def test_threshold_epoch_json_shows_reference(capsys: pytest.CaptureFixture[str]) -> None:
@@ -32,7 +33,7 @@ def test_threshold_user_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
                        capsys)
     assert code == 0
     f = pd.read_csv(__import__("io").StringIO(out))
-    assert f["estimate"].iloc[0] == pytest.approx(10.0, rel=1e-9) and f["n"].iloc[0] == 6
+    assert f["estimate"].iloc[0] == pytest.approx(10.0, rel=EXACT_RTOL) and f["n"].iloc[0] == 6
 
 
 def test_threshold_errors(capsys: pytest.CaptureFixture[str]) -> None:

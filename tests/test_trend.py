@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 import llmflation as lf
-from llmflation.analysis._ols import fit_line
-from llmflation.analysis.trend import (
+from llmflation.errors import InputError
+from llmflation.methods.ols import fit_line
+from llmflation.study.trends import (
     LN2,
     TrendResult,
     dated_prices,
@@ -19,7 +20,7 @@ from llmflation.analysis.trend import (
     openrouter_cross_section,
     to_years,
 )
-from llmflation.errors import InputError
+from tolerances import EXACT_RTOL, IMPL_RTOL
 
 #: Coverage band the issue asks for (nominal 95%).
 COVERAGE_LOW, COVERAGE_HIGH = 0.92, 0.98
@@ -44,12 +45,12 @@ def test_exact_recovery_without_noise() -> None:
     d = _path(1.1)
     r = lf.price_trend(d, by=None, observations="rows", price_col="price", n_boot=500, seed=1)
     g = r["all"]
-    assert g.half_life_years == pytest.approx(1.1, rel=1e-12)
-    assert g.factor_per_year == pytest.approx(2 ** (1 / 1.1), rel=1e-12)
-    assert g.rate_per_year == pytest.approx(LN2 / 1.1, rel=1e-12)
+    assert g.half_life_years == pytest.approx(1.1, rel=EXACT_RTOL)
+    assert g.factor_per_year == pytest.approx(2 ** (1 / 1.1), rel=EXACT_RTOL)
+    assert g.rate_per_year == pytest.approx(LN2 / 1.1, rel=EXACT_RTOL)
     assert g.r_squared == pytest.approx(1.0, abs=1e-12)
-    assert g.half_life_ci == pytest.approx((1.1, 1.1), rel=1e-9)
-    assert g.half_life_boot_ci == pytest.approx((1.1, 1.1), rel=1e-9)
+    assert g.half_life_ci == pytest.approx((1.1, 1.1), rel=EXACT_RTOL)
+    assert g.half_life_boot_ci == pytest.approx((1.1, 1.1), rel=EXACT_RTOL)
     assert not g.moore.computed and "zero residual" in g.moore.reason
     assert g.n == 12 and g.start == d["date"].min() and g.end == d["date"].max()
 
@@ -82,7 +83,7 @@ def test_interval_coverage_seeded_simulation() -> None:
         assert g.se_type == "classical" and g.bootstrap == "pairs"
         lo, hi = g.rate_ci                      # the library's t interval (LineFit.slope_ci mapped)
         analytic += lo <= -true_slope <= hi
-        assert (-hi, -lo) == pytest.approx(fit_line(x, y[i]).slope_ci(0.95), rel=1e-12)
+        assert (-hi, -lo) == pytest.approx(fit_line(x, y[i]).slope_ci(0.95), rel=IMPL_RTOL)
         lo, hi = g.rate_boot_ci
         boot += lo <= -true_slope <= hi
     assert COVERAGE_LOW <= analytic / reps <= COVERAGE_HIGH
@@ -135,12 +136,12 @@ def test_price_trend_clusters_by_model_by_default() -> None:
     assert r.config["cluster"] == "model" and any("clustered by model" in n for n in r.notes)
     assert g.moore.distribution == f"t({len(set(model)) - 1})"
     # the clustered standard error is the CR1 one of the same data
-    from llmflation.analysis._ols import ols
+    from llmflation.methods.ols import ols
 
     xs = to_years(r.observations["date"])
     cr1 = ols(np.column_stack([np.ones(len(xs)), xs]), np.log(r.observations["price"].to_numpy()), cov="cluster",
               clusters=r.observations["model"].to_numpy())
-    assert g.std_error == pytest.approx(float(cr1.std_errors[1]), rel=1e-10)
+    assert g.std_error == pytest.approx(float(cr1.std_errors[1]), rel=IMPL_RTOL)
     assert g.std_error > g.fit.se_slope                # positively correlated within models
     naive = lf.price_trend(panel, by=None, observations="rows", price_col="price", n_boot=0, cluster="none")["all"]
     assert naive.se_type == "classical" and naive.std_error == pytest.approx(g.fit.se_slope)

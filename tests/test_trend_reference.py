@@ -12,14 +12,15 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from llmflation.analysis._ols import (
+from llmflation.methods.ols import (
     batched_slopes,
     bootstrap_slopes,
     fit_line,
     inverse_prediction,
     ols,
 )
-from llmflation.analysis.trend import LN2, fit_group
+from llmflation.study.trends import LN2, fit_group
+from tolerances import IMPL_RTOL
 
 CASE = Path(__file__).parent / "reference" / "trend_nist_norris"
 #: NIST certifies 15 significant digits; two-pass centred sums lose a few.
@@ -64,7 +65,7 @@ def test_matches_statsmodels_intervals_and_moore_test() -> None:
     t = m.t_test(([0.0, 1.0], -LN2 / 2))
     t_sm = float(np.asarray(t.tvalue).ravel()[0])
     assert g.moore.statistic == pytest.approx(-t_sm, rel=REL_TOL_SM)
-    assert g.moore.p_value == pytest.approx(stats.t.cdf(t_sm, m.df_resid), rel=1e-9)
+    assert g.moore.p_value == pytest.approx(stats.t.cdf(t_sm, m.df_resid), rel=IMPL_RTOL)
 
 
 def test_prediction_intervals_match_statsmodels() -> None:
@@ -89,8 +90,8 @@ def test_vectorised_bootstrap_equals_loop_of_fits() -> None:
     b, a = batched_slopes(x[idx], y[idx])
     loop = np.array([np.polyfit(x[i], y[i], 1) for i in idx])
     ok = np.isfinite(b)
-    assert np.allclose(b[ok], loop[ok, 0], rtol=1e-9)
-    assert np.allclose(a[ok], loop[ok, 1], rtol=1e-9)
+    assert np.allclose(b[ok], loop[ok, 0], rtol=IMPL_RTOL)
+    assert np.allclose(a[ok], loop[ok, 1], rtol=IMPL_RTOL)
     # same seed, same draws
     assert np.array_equal(bootstrap_slopes(x, y, n_boot=300, seed=4), bootstrap_slopes(x, y, n_boot=300, seed=4))
 
@@ -159,7 +160,7 @@ def test_white_hc0_matches_greene_public_schools() -> None:
     assert np.allclose(ols(X, d["Expenditure"]).std_errors, e["se_const"], rtol=REL_TOL_R_7DIGITS)
     # HC1 is HC0 scaled by n / (n − k) (checked against Stata in tests/test_premium_reference.py)
     f1 = ols(X, d["Expenditure"], cov="HC1")
-    assert np.allclose(f1.cov, f0.cov * 50 / 47, rtol=1e-12)
+    assert np.allclose(f1.cov, f0.cov * 50 / 47, rtol=IMPL_RTOL)
 
 
 def test_cluster_bootstrap_resamples_whole_clusters() -> None:
@@ -175,7 +176,7 @@ def test_cluster_bootstrap_resamples_whole_clusters() -> None:
         xs = x[rows]
         loop.append(np.nan if np.ptp(xs) == 0 else np.polyfit(xs, y[rows], 1)[0])
     loop_a = np.asarray(loop)
-    assert np.allclose(draws, loop_a[np.isfinite(loop_a)], rtol=1e-9)
+    assert np.allclose(draws, loop_a[np.isfinite(loop_a)], rtol=IMPL_RTOL)
     with pytest.raises(Exception, match="needs clusters"):
         bootstrap_slopes(x, y, kind="cluster")
 
