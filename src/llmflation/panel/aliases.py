@@ -30,3 +30,125 @@ def alias_table() -> pd.DataFrame:
     True
     """
     return _read().copy()
+
+
+# --------------------------------------------------------------------------- moving aliases over time
+
+#: Name of the curated first-party price table in the bundled snapshot
+#: (``shared/data/curated/first_party_prices.csv``, README §11).
+FIRST_PARTY_TABLE = "first_party_prices"
+#: Events that set a price from their effective date on (``deprecated`` only announces;
+#: ``shutdown`` ends the id's history).
+PRICE_EVENTS = ("launch", "price_cut", "price_increase", "alias_repoint", "promo_start", "promo_end")
+
+
+def first_party_prices() -> pd.DataFrame:
+    """The curated first-party list-price table from the bundled snapshot.
+
+    One row per vendor API id × event (launch, cut, alias repoint, promotion, shutdown),
+    with its effective date, USD per 1M tokens and the ``source_url`` it was read from.
+
+    Examples
+    --------
+    >>> t = first_party_prices()
+    >>> {"api_model_id", "is_alias", "alias_target", "effective_date", "source_url"} <= set(t.columns)
+    True
+    """
+    from llmflation.sources import bundled
+
+    df = bundled.load_table(FIRST_PARTY_TABLE).copy()
+    df["effective_date"] = pd.to_datetime(df["effective_date"], errors="coerce", format="%Y-%m-%d")
+    df["is_alias"] = df["is_alias"].astype(str).str.lower().eq("true")
+    for c in ("alias_target", "context_tier", "date_precision", "confidence", "source_url", "model_family"):
+        df[c] = df[c].astype("string").fillna("").astype(str)
+    return df
+
+
+def list_price_rows(fp: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the list price: the shortest-prompt tier, the peak price of a time-of-day split.
+
+    Off-peak discounts (DeepSeek 16:30–00:30 UTC) and long-prompt tiers (``>200k``) are not
+    the list price; the README's rule: the shortest tier is the row whose tier starts
+    with ``<=``, the ``peak …`` row is the list price of a time-of-day split.
+    """
+    tier = fp["context_tier"].astype(str).str.strip()
+    keep = tier.eq("") | tier.str.startswith("<=") | tier.str.startswith("peak")
+    return fp[keep]
+
+
+def first_party_intervals(fp: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Date-ranged list prices of every first-party API id (aliases included).
+
+    Each price event opens an interval that runs until the day before the id's next price
+    event or its shutdown (``valid_to`` NaT = still in effect at the table's end). For a
+    moving alias (``gpt-4o``, ``deepseek-chat``, ``*-latest``) ``served_model`` is the
+    snapshot it pointed to over that interval (``alias_target``); for a snapshot it is the
+    id itself.
+
+    Examples
+    --------
+    >>> iv = first_party_intervals()
+    >>> r = iv[(iv.api_model_id == "gpt-4o") & (iv.valid_from == "2024-10-02")].iloc[0]
+    >>> r.served_model, float(r.input_usd_per_mtok), float(r.output_usd_per_mtok)
+    ('gpt-4o-2024-08-06', 2.5, 10.0)
+    """
+    fp = first_party_prices() if fp is None else fp
+    fp = list_price_rows(fp).dropna(subset=["effective_date"])
+    out = []
+    for mid, g in fp.sort_values(["api_model_id", "effective_date"], kind="stable").groupby("api_model_id", sort=True):
+        stops = g.loc[g["event"].eq("shutdown"), "effective_date"]
+        priced = g[g["event"].isin(PRICE_EVENTS) & g["input_usd_per_mtok"].notna()
+                   & g["output_usd_per_mtok"].notna()]
+        # one price per day: a later row of the same day wins (promo_end after price_increase)
+        priced = priced.drop_duplicates("effective_date", keep="last")
+        for i, r in enumerate(priced.itertuples(index=False)):
+            nxt = priced["effective_date"].iloc[i + 1] if i + 1 < len(priced) else pd.NaT
+            stop = stops[stops > r.effective_date].min() if len(stops) else pd.NaT
+            ends = [d for d in (nxt, stop) if pd.notna(d)]
+            valid_to = min(ends) - pd.Timedelta(days=1) if ends else pd.NaT
+            target = r.alias_target if (r.is_alias and r.alias_target) else mid
+            out.append({
+                "api_model_id": mid, "is_alias": bool(r.is_alias), "served_model": target,
+                "model_family": r.model_family, "developer": r.developer,
+                "valid_from": r.effective_date, "valid_to": valid_to, "event": r.event,
+                "input_usd_per_mtok": float(r.input_usd_per_mtok),
+                "output_usd_per_mtok": float(r.output_usd_per_mtok),
+                "cached_input_usd_per_mtok": (float(r.cached_input_usd_per_mtok)
+                                              if pd.notna(r.cached_input_usd_per_mtok) else float("nan")),
+                "date_precision": r.date_precision, "confidence": r.confidence, "source_url": r.source_url,
+                "shutdown": stop,
+            })
+    cols = ["api_model_id", "is_alias", "served_model", "model_family", "developer", "valid_from", "valid_to",
+            "event", "input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok", "date_precision",
+            "confidence", "source_url", "shutdown"]
+    return pd.DataFrame(out, columns=cols)
+
+
+def alias_intervals(fp: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The date-ranged alias table: which snapshot each moving alias served, from when to when.
+
+    Columns ``alias, target, valid_from, valid_to, event, source_url`` (``valid_to`` NaT =
+    open). Consecutive price intervals that serve the same target are merged.
+
+    Examples
+    --------
+    >>> a = alias_intervals()
+    >>> a[a.alias == "deepseek-chat"]["target"].str.split(" ").str[0].drop_duplicates().tolist()[:4]
+    ['DeepSeek-V2', 'DeepSeek-V2.5', 'DeepSeek-V2.5-1210', 'DeepSeek-V3']
+    """
+    iv = first_party_intervals(fp)
+    iv = iv[iv["is_alias"]].sort_values(["api_model_id", "valid_from"])
+    rows: list[dict[str, object]] = []
+    for alias, g in iv.groupby("api_model_id", sort=True):
+        cur: dict[str, object] | None = None
+        for r in g.itertuples(index=False):
+            if cur is not None and cur["target"] == r.served_model:
+                cur["valid_to"] = r.valid_to
+                continue
+            if cur is not None:
+                rows.append(cur)
+            cur = {"alias": alias, "target": r.served_model, "valid_from": r.valid_from, "valid_to": r.valid_to,
+                   "event": r.event, "source_url": r.source_url}
+        if cur is not None:
+            rows.append(cur)
+    return pd.DataFrame(rows, columns=["alias", "target", "valid_from", "valid_to", "event", "source_url"])

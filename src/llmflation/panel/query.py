@@ -50,6 +50,22 @@ def resolve_model(panel: pd.DataFrame, name: str) -> str:
     raise UnknownModelError(name, sugg)
 
 
+def served_on(name: str, on: str | pd.Timestamp) -> str:
+    """The model a moving alias (``gpt-4o``, ``deepseek-chat``) served on a date; other names unchanged.
+
+    Examples
+    --------
+    >>> served_on("gpt-4o", "2024-06-01"), served_on("gpt-4o-mini", "2024-06-01")
+    ('gpt-4o-2024-05-13', 'gpt-4o-mini')
+    """
+    amap = ident._alias_map()
+    d = pd.Timestamp(on)
+    for lo, hi, target in amap.get(ident.normalize_key(name), []):
+        if lo <= d <= hi:
+            return target
+    return name
+
+
 def price_on(panel: pd.DataFrame, date: str | pd.Timestamp) -> pd.DataFrame:
     """One price per model valid on ``date``: first-party if any, else the median across providers.
 
@@ -150,7 +166,7 @@ def workload_cost(panel: pd.DataFrame, model: str, input_tokens: float, output_t
     for nm, v in (("input_tokens", input_tokens), ("output_tokens", output_tokens)):
         if not np.isfinite(v) or v < 0:
             raise InputError(f"{nm} must be a finite number >= 0, got {v!r}.")
-    mid = resolve_model(panel, model)
+    mid = resolve_model(panel, served_on(model, on) if on is not None else model)
     mp = panel[panel["model_id"] == mid]
     d = pd.Timestamp(on) if on is not None else mp["valid_to"].max()
     on_day = price_on(panel, d)

@@ -65,18 +65,26 @@ DEFAULT_BAND_EDGES: tuple[float, float] = (1.0, 10.0)
 
 #: (tier, regex) rules for a developer's line label, tried in order on the lower-cased
 #: model name; the first match wins. They follow the curated milestone table's reading of
-#: each line-up (Opus/Pro/Large/GPT-x = flagship; Sonnet/Flash/mini/Medium = mid;
-#: Haiku/nano/Flash-Lite/Small/Instant/"Fast" = economy).
+#: each line-up (Opus/Pro/Large/Max = flagship; Sonnet/Flash/mini/Medium = mid;
+#: Haiku/nano/Flash-Lite/Flash-8B/Small = economy). The order matters: a flagship *line*
+#: name wins over everything (Claude Opus "fast" is a faster Opus, priced above Opus), an
+#: economy line name wins over the mid line it is a cut-down of (Flash-Lite, Flash-8B,
+#: GPT-4o mini), and the speed labels "fast"/"instant" only place a model that has no
+#: line name (Grok 4 Fast, Claude Instant). ``tests/test_tiers_table.py`` checks every
+#: model name of the eight largest developers against a reviewed table.
 POSITIONING_RULES: tuple[tuple[str, str], ...] = (
-    ("economy", r"haiku|\bnano\b|flash[- ]?lite|\blite\b|\binstant\b|\bsmall\b|ministral|\bfast\b|"
-                r"\bmicro\b|\btiny\b|gpt-4o[- ]mini|grok[- ]?\d(\.\d+)?[- ]mini|\bair\b|\bscout\b|qwen[- ]turbo|"
-                r"\bedge\b"),
+    ("flagship", r"\bopus\b|\bpro\b|\blarge(?:\d|\b)|\bmax\b|\bultra\b|\bpremier\b|grok[- ]?3[- ]fast"),
+    ("economy", r"haiku|\bnano\b(?![- ]banana)|flash[- ]?lite|flash[- ]?8b|\blite\b|\bsmall\b|ministral|"
+                r"\bmicro\b|\btiny\b|gpt[- ]?4o[- ]mini|grok[- ]?\d(\.\d+)?[- ]mini|\bair\b|\bscout\b|"
+                r"qwen[- ]turbo|\bedge\b|\b(?:text-)?(?:ada|babbage|curie)\b"),
     ("mid", r"sonnet|\bflash\b|\bmini\b|\bmedium\b|gpt-3\.5[- ]turbo|\bplus\b|maverick|\bnemo\b"),
-    ("flagship", r"\bopus\b|\bpro\b|\blarge\b|\bmax\b|\bultra\b|\bpremier\b"),
 )
+#: Speed labels: they place a model only when neither a line name nor a parameter count
+#: does (``llama-3.3-70b-instruct-fp8-fast`` is a 70B model served fast, not economy).
+SPEED_RULES: tuple[tuple[str, str], ...] = (("economy", r"\bfast\b|\binstant\b"),)
 #: Families whose unlabeled models are the developer's flagship (tried after the line
 #: labels and after a parameter count in the name).
-FLAGSHIP_FAMILIES = (r"gpt-?[45]|\bo[134]\b|\bo[134]-|grok[- ]?\d|davinci|\bgpt-3\b|claude[- ]?[12]|"
+FLAGSHIP_FAMILIES = (r"gpt-?[45]|\bo[134]\b|\bo[134]-|grok[- ]?\d|davinci|\bgpt-3\b|claude[- ]?v?[12]|"
                      r"command[- ]r\+|\bcore\b|deepseek|kimi|glm|minimax|mimo|qwen\d?(\.\d+)?[- ]max")
 
 _PARAMS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?b\b(?![- ]?a\d)")
@@ -112,14 +120,25 @@ def positioning_tier(name: str) -> str | None:
     >>> [positioning_tier(n) for n in ["GPT-4.1 nano", "Gemini 2.5 Flash", "Claude Opus 4", "Llama 3.1 8B"]]
     ['economy', 'mid', 'flagship', 'economy']
     """
-    s = str(name).lower().replace("_", " ")
+    s = _clean_name(name)
     for tier, rx in POSITIONING_RULES:
         if re.search(rx, s):
             return tier
     by_size = _params_tier(s)
     if by_size is not None:
         return by_size
+    for tier, rx in SPEED_RULES:
+        if re.search(rx, s):
+            return tier
     return "flagship" if re.search(FLAGSHIP_FAMILIES, s) else None
+
+
+def _clean_name(name: str) -> str:
+    """Lower-cased name with spelling variants of sources unified for the rules."""
+    s = str(name).lower().replace("_", " ")
+    s = re.sub(r"(\d)p(\d)", r"\1.\2", s)          # Fireworks: qwen2p5-1p5b → qwen2.5-1.5b
+    s = re.sub(r"\bgpt-?35\b", "gpt-3.5", s)        # Azure: gpt-35-turbo
+    return re.sub(r"\bgpt (?=\d)", "gpt-", s)       # llm-prices: "gpt 4o mini"
 
 
 def _col(panel: pd.DataFrame, name: str | None, candidates: tuple[str, ...], what: str,

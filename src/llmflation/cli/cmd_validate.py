@@ -1,0 +1,33 @@
+"""`validate`: an audit of the panel (coverage, exclusions, disagreements, launch dating)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from llmflation.cli._common import DbOpt, Format, FormatOpt, emit, emit_result
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("validate")
+    def validate(
+        db: Path | None = DbOpt,
+        start: str = typer.Option("2020-01-01", "--start", help="First date of the coverage table (YYYY-MM-DD)."),
+        threshold: float = typer.Option(0.01, "--threshold", help="Relative gap that counts as a disagreement."),
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """Coverage by quarter × developer × tier, exclusions, source disagreements, untrusted launch dates."""
+        from llmflation.cli.cmd_data import _panel
+        from llmflation.panel.validate import validate_panel
+
+        r = validate_panel(_panel(db), start=start, threshold=threshold)
+        if fmt != Format.table:
+            emit_result(r, fmt)
+            return
+        emit(r.summary_frame(), fmt, title=r.title)
+        emit(r.coverage, fmt, title="Coverage by quarter × developer × tier (models, intervals)")
+        emit(r.exclusions, fmt, title="Price rows excluded or labelled, by reason")
+        emit(r.disagreements.head(30), fmt, title=f"Cross-source disagreements (largest 30 of {len(r.disagreements)})")
+        emit(r.untrusted_launches, fmt, title="Models without an independent release date",
+             notes=list(r.notes) + [f"Data vintage: {r.vintage}"])

@@ -1,0 +1,151 @@
+"""An audit of the panel you can run: coverage, exclusions, source disagreements, launch dating.
+
+``validate_panel`` answers "can I trust this panel for my question?" in four tables:
+
+* **coverage** — models and price intervals by quarter × developer × tier, from 2020;
+* **exclusions** — price rows excluded or relabelled while building the panel, by source
+  and reason (:func:`llmflation.panel.build.exclusions`);
+* **disagreements** — offers whose price differs between sources on one date
+  (:func:`llmflation.panel.discrepancies.discrepancies`);
+* **untrusted_launches** — models without an independent release date (only a
+  catalogue's first listing); launch-based analyses leave them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from llmflation.results import ResultMixin
+
+SECTIONS = ("coverage", "exclusions", "disagreements", "untrusted_launches")
+#: Coverage starts here (the first API price lists are from 2020–2021).
+COVERAGE_START = "2020-01-01"
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class ValidationReport(ResultMixin):
+    """The panel audit (see the module docstring).
+
+    Attributes
+    ----------
+    coverage : DataFrame
+        ``quarter, developer, tier, n_models, n_intervals`` (a model counts in every
+        quarter one of its intervals overlaps).
+    exclusions : DataFrame
+        ``source, reason, rows``.
+    disagreements : DataFrame
+        The discrepancy table (``on, model_id, provider, price, source_a, value_a,
+        source_b, value_b, diff_pct …``).
+    untrusted_launches : DataFrame
+        ``model_id, developer, release_date, release_date_source`` per model.
+    n_models, n_untrusted : int
+    """
+
+    coverage: pd.DataFrame
+    exclusions: pd.DataFrame
+    disagreements: pd.DataFrame
+    untrusted_launches: pd.DataFrame
+    n_models: int
+    n_untrusted: int
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = ""
+    notes: tuple[str, ...] = ()
+    title: str = "Panel audit"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long and tidy: ``section, term, estimate, n`` plus the section's keys as text."""
+        rows: list[dict[str, Any]] = []
+        for r in self.coverage.itertuples(index=False):
+            rows.append({"section": "coverage", "term": "n_models", "estimate": float(r.n_models),
+                         "n": int(r.n_intervals), "quarter": r.quarter, "developer": r.developer, "tier": r.tier})
+        for r in self.exclusions.itertuples(index=False):
+            rows.append({"section": "exclusions", "term": str(r.reason), "estimate": float(r.rows), "n": int(r.rows),
+                         "source": r.source})
+        for r in self.disagreements.itertuples(index=False):
+            rows.append({"section": "disagreements", "term": f"{r.model_id} {r.price}",
+                         "estimate": float(r.diff_pct), "n": 2, "source": f"{r.source_a} vs {r.source_b}",
+                         "provider": r.provider})
+        for r in self.untrusted_launches.itertuples(index=False):
+            rows.append({"section": "untrusted_launches", "term": str(r.model_id), "estimate": float("nan"), "n": 1,
+                         "developer": r.developer, "release_date_source": r.release_date_source})
+        cols = ["section", "term", "estimate", "n", "quarter", "developer", "tier", "source", "provider",
+                "release_date_source"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One line per section: what was counted."""
+        return pd.DataFrame([
+            {"section": "coverage", "rows": len(self.coverage), "what": "quarter × developer × tier cells"},
+            {"section": "exclusions", "rows": int(self.exclusions["rows"].sum()) if len(self.exclusions) else 0,
+             "what": f"price rows excluded or labelled ({len(self.exclusions)} reasons)"},
+            {"section": "disagreements", "rows": len(self.disagreements), "what": "source pairs that disagree"},
+            {"section": "untrusted_launches", "rows": self.n_untrusted,
+             "what": f"of {self.n_models} models have no independent release date"},
+        ])
+
+
+def _quarters(panel: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+    p = panel[["model_id", "developer", "tier", "valid_from", "valid_to"]].copy()
+    p["valid_to"] = p["valid_to"].fillna(p["valid_from"])
+    p = p[p["valid_to"] >= start]
+    q0 = p["valid_from"].clip(lower=start).dt.to_period("Q")
+    q1 = p["valid_to"].dt.to_period("Q")
+    span = (q1 - q0).map(lambda o: o.n).astype(int)
+    rep = p.loc[p.index.repeat(span + 1)].copy()
+    step = rep.groupby(level=0).cumcount().to_numpy()
+    rep["quarter"] = (q0.loc[rep.index].to_numpy() + step).astype(str)
+    rep["developer"] = rep["developer"].astype("string").fillna("(unknown)")
+    rep["tier"] = rep["tier"].astype("string").fillna("(none)")
+    g = rep.groupby(["quarter", "developer", "tier"], observed=True)
+    out = g.agg(n_models=("model_id", "nunique"), n_intervals=("model_id", "size")).reset_index()
+    return out.sort_values(["quarter", "developer", "tier"]).reset_index(drop=True)
+
+
+def validate_panel(panel: pd.DataFrame | None = None, *, start: str = COVERAGE_START,
+                   threshold: float = 0.01, on: str | None = None) -> ValidationReport:
+    """Audit the panel: coverage, exclusions, cross-source disagreements, untrusted launch dates.
+
+    Parameters
+    ----------
+    panel : DataFrame, optional
+        Canonical panel (default: the bundled one). Exclusions are those of the bundled build.
+    start : str
+        First date of the coverage table (ISO ``YYYY-MM-DD``).
+    threshold : float
+        Relative gap that counts as a disagreement (0.01 = 1 %).
+    on : str, optional
+        Date of the disagreement check (default: the date with the most multi-source offers).
+
+    Examples
+    --------
+    >>> r = validate_panel()
+    >>> set(r.summary_frame()["section"]) == set(SECTIONS)
+    True
+    """
+    from llmflation.panel.build import exclusions, load_panel
+    from llmflation.panel.discrepancies import discrepancies
+    from llmflation.panel.lookup import parse_iso_date
+
+    s = parse_iso_date(start, "start")
+    if panel is None:
+        panel = load_panel(warn=False)
+    cov = _quarters(panel, s)
+    exc = exclusions()
+    dis = discrepancies(panel, threshold=threshold, on=on)
+    models = panel.drop_duplicates("model_id")
+    trusted = (models["release_date_trusted"].astype("boolean").fillna(False)
+               if "release_date_trusted" in models else pd.Series(False, index=models.index))
+    untr = models.loc[~trusted.to_numpy(dtype=bool),
+                      ["model_id", "developer", "release_date", "release_date_source"]].sort_values("model_id")
+    notes = (f"Coverage from {s.date()}; a model counts in each quarter one of its intervals overlaps.",
+             f"Disagreements on {dis.on.date() if dis.on is not None else 'n/a'} beyond {threshold:.0%} "
+             f"({dis.offers_compared} offers priced by two or more sources).",
+             f"{len(untr)} of {len(models)} models have no independent release date; launch-based analyses "
+             "leave their launch observation out.")
+    return ValidationReport(coverage=cov, exclusions=exc, disagreements=dis.table.reset_index(drop=True),
+                            untrusted_launches=untr.reset_index(drop=True), n_models=len(models),
+                            n_untrusted=len(untr), config={"start": str(s.date()), "threshold": threshold, "on": on},
+                            vintage=str(panel.attrs.get("vintage", "")), notes=notes)
