@@ -100,7 +100,7 @@ def test_report_renders_in_chromium_without_errors(built_report: Path) -> None:
 def test_injected_model_name_renders_as_text() -> None:
     """A model name with markup from the data is shown as text, never executed."""
     sync_playwright, exe = _browser()
-    from llmflation.report.build import render_table_html
+    from llmflation.report.numbers import render_table_html
 
     html = ("<!doctype html><meta charset=utf-8><body>"
             + render_table_html([{"model": "<script>window.pwned=1</script><b>x</b>", "price": 1.0}])
