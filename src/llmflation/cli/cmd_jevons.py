@@ -1,0 +1,34 @@
+"""`llmflation jevons`: tokens, prices and spend per firm; elasticities or why not; effective prices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit, study_inputs
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("jevons")
+    def jevons_cmd(
+        part: str = typer.Option("all", "--part", help="accounting, elasticities, shares, effective, published "
+                                                      "or all (the tidy long frame)."),
+        min_obs: int = typer.Option(10, "--min-obs", help="Fewest points for a log-log elasticity."),
+        db: Path | None = StudyDbOpt,
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """Jevons accounting (Δln tokens, Δln price, Δln spend) beside the published elasticities."""
+        from llmflation.errors import check_choice
+        from llmflation.study.jevons import jevons
+
+        check_choice("--part", part, ("all", "accounting", "elasticities", "shares", "effective", "published"))
+        data = study_inputs(db)
+        r = jevons(data.panel(), token_volume=data.table("token_volume"), rankings=data.table("openrouter_rankings"),
+                   openrouter_daily=data.table("openrouter_daily"),
+                   effective_prices=data.table("openrouter_effective_prices"), min_obs=min_obs)
+        frames = {"all": r.to_frame(), "accounting": r.accounting, "elasticities": r.elasticities,
+                  "shares": r.share_vs_price, "effective": r.effective_vs_list, "published": r.published_frame()}
+        notes = [*r.notes, f"Data vintage: {r.vintage}"]
+        emit(frames[part], fmt, title=f"{r.title} [{part}]", notes=notes,
+             extra={"title": r.title, "notes": notes} if fmt == Format.json else None)

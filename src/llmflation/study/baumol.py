@@ -1,0 +1,375 @@
+"""Baumol: human services against the AI price index at constant capability.
+
+Baumol's cost disease is a relative-price statement: where productivity grows slowly
+(in-person services), prices rise relative to the general price level. :func:`baumol`
+puts on one axis, over a common monthly window:
+
+* annual log rates of change of CPI-U human-service items, all items, core (less food
+  and energy) and core services (services less energy services), each with a
+  Newey–West interval (:func:`llmflation.methods.rates.annual_rate`), and each service
+  item's rate *relative to* all items and to core services (the rate of the ratio, with
+  its own HAC interval);
+* the package's AI price index at constant capability — the cheapest non-reasoning
+  model at or above a fixed Epoch Capabilities Index (the GPT-4 (June 2023) level by
+  default; :func:`llmflation.study.threshold.cheapest_series` over
+  :func:`~llmflation.study.threshold.panel_prices`), rebased to 100 at the window
+  start. It is a running minimum (a step series), so its rate is the endpoint rate
+  beside the OLS trend through its change points, never a HAC interval;
+* the price of one hour of each service in millions of tokens of that capability:
+  the occupation's OEWS median hourly wage (May of each year; after the last OEWS year
+  moved with the CPI item) ÷ the AI price per million tokens — labour cost only, a lower
+  bound on the price of the service hour;
+* wage growth of the matching occupations beside those items' price growth, through a
+  committed crosswalk (``study/tables/baumol_crosswalk.csv``, one rationale per row).
+
+It cannot identify a causal link from token prices to service prices; CPI items are
+quality-adjusted by BLS (hedonics, item substitution), so "price of an hour" is not
+what the index holds constant; and business services — where substitution by LLMs
+would show first — are outside the CPI.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from llmflation.errors import InputError
+from llmflation.methods.rates import annual_rate, fill_monthly_gaps
+from llmflation.results import ResultMixin, SummaryFormat, data_vintage, render_table
+
+#: Human-service CPI items shown by default (all published through the bundle's end).
+DEFAULT_SERVICE_ITEMS: tuple[str, ...] = ("SEMC01", "SEMC02", "SEMD01", "SEEB03", "SEEB01", "SEGC01", "SEFV01",
+                                          "SERB02", "SETD03", "SEHP03", "SEGD03")
+#: Benchmarks: all items, core (less food and energy), core services (services less energy services).
+BENCHMARKS: dict[str, str] = {"SA0": "all items", "SA0L1E": "core (all items less food and energy)",
+                              "SASLE": "core services (services less energy services)"}
+#: The capability level of the AI index: this model's ECI in the panel (GPT-4, June 2023).
+REFERENCE_MODEL = "gpt-4-0613"
+LIMITS = (
+    "No causal link: co-movement of token and service prices says nothing about one causing the other.",
+    "CPI items are quality-adjusted by BLS (hedonic adjustment, item substitution); the AI index holds a benchmark "
+    "score fixed instead: two different notions of constant quality.",
+    "Business services (legal, accounting, consulting bought by firms), where LLM substitution would show first, "
+    "are outside the CPI, which prices what households buy.",
+    "An hour of a service in tokens uses the OEWS median hourly wage (labour cost, no overhead or margin): a lower "
+    "bound on the price of the service hour.",
+)
+
+
+def crosswalk() -> pd.DataFrame:
+    """The committed CPI item ↔ OEWS occupation crosswalk, each row with its rationale.
+
+    Examples
+    --------
+    >>> c = crosswalk()
+    >>> {"item_code", "soc_code", "rationale"} <= set(c.columns), bool(c["rationale"].str.len().gt(10).all())
+    (True, True)
+    """
+    path = resources.files("llmflation") / "study" / "tables" / "baumol_crosswalk.csv"
+    return pd.read_csv(str(path), dtype=str)
+
+
+def cpi_monthly(bls_cpi: pd.DataFrame, item_code: str, *, prefer_sa: bool = True) -> pd.Series:
+    """Monthly CPI-U index of one item (seasonally adjusted where BLS publishes it, else NSA).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"series_id": ["CUUR0000SA0"] * 2, "item_code": ["SA0"] * 2,
+    ...                     "seasonally_adjusted": [0, 0], "period": ["M01", "M13"], "year": [2020, 2020],
+    ...                     "date": ["2020-01-01", None], "value": [257.971, 258.811]})
+    >>> cpi_monthly(raw, "SA0").tolist()
+    [257.971]
+    """
+    need = {"item_code", "seasonally_adjusted", "period", "date", "value"}
+    if not need <= set(bls_cpi.columns):
+        raise InputError(f"bls_cpi needs columns {sorted(need)}; got {list(bls_cpi.columns)}.")
+    c = bls_cpi[(bls_cpi["item_code"] == item_code) & bls_cpi["period"].astype(str).str.match(r"^M(0[1-9]|1[0-2])$")]
+    if c.empty:
+        raise InputError(f"no monthly CPI values for item {item_code!r}; known items: "
+                         f"{', '.join(sorted(bls_cpi['item_code'].unique())[:60])}.")
+    sa = c[c["seasonally_adjusted"].astype(int) == 1]
+    use, adj = (sa, True) if prefer_sa and len(sa) else (c[c["seasonally_adjusted"].astype(int) == 0], False)
+    s = pd.Series(use["value"].to_numpy(float), index=pd.to_datetime(use["date"]), name=item_code).sort_index()
+    s = s[~s.index.duplicated(keep="last")]
+    title = str(use["series_title"].iloc[0]).split(" in U.S. city average")[0] if "series_title" in use else item_code
+    s, filled = fill_monthly_gaps(s)
+    s.attrs["seasonally_adjusted"] = adj
+    s.attrs["filled_months"] = filled
+    s.attrs["title"] = title
+    return s
+
+
+def ai_constant_capability_series(panel: pd.DataFrame, *, reference_model: str = REFERENCE_MODEL,
+                                  threshold: float | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Monthly price (USD per 1M tokens, 3:1 blend) of the cheapest non-reasoning model at a fixed ECI.
+
+    Returns the monthly frame (``month, price, model``) and a dict with the threshold,
+    the OLS trend through the change points and the change points themselves.
+    """
+    from llmflation.study.threshold import cheapest_series, panel_prices
+
+    pp = panel_prices(panel).dropna(subset=["eci"])
+    if threshold is None:
+        ref = pp.loc[pp["model"] == reference_model, "eci"]
+        if ref.empty:
+            raise InputError(f"reference model {reference_model!r} has no ECI in the panel; pass threshold=.")
+        threshold = float(ref.iloc[0])
+    r = cheapest_series(pp, benchmark="eci", threshold=threshold, exclude_reasoning=True, model_col="model",
+                        date_col="date", price_col="price", level=0.95)
+    info = {"threshold": threshold, "reference_model": reference_model, "factor_per_year": r.factor_per_year,
+            "conf_low": r.conf_low, "conf_high": r.conf_high, "changes": r.changes, "n_changes": len(r.changes)}
+    return r.monthly, info
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class BaumolResult(ResultMixin):
+    """Annual rates of service prices, all items, core services and the AI index; hours in tokens; wages.
+
+    Attributes
+    ----------
+    rates : DataFrame
+        Tidy: ``term`` (item code or ``ai_index``), ``label, kind`` (benchmark / service / user / ai),
+        ``estimate`` (annual log rate), ``std_error, conf_low, conf_high`` (HAC), ``n, lags, pct_per_year,
+        seasonally_adjusted, relative_to_all_items, relative_to_all_items_low/high, relative_to_core_services
+        (…_low/high), reason``.
+    indices : DataFrame
+        ``month, series, index`` rebased to 100 at the window start.
+    hours_in_tokens : DataFrame
+        ``date, item_code, soc_code, occupation, hourly_usd, wage_basis, ai_usd_per_mtok, mtok_per_hour``.
+    wages_vs_prices : DataFrame
+        ``item_code, soc_code, occupation, start_year, end_year, wage_log_growth, price_log_growth,
+        price_minus_wage``.
+    window : (str, str)
+    ai_threshold : float
+    """
+
+    rates: pd.DataFrame
+    indices: pd.DataFrame
+    hours_in_tokens: pd.DataFrame
+    wages_vs_prices: pd.DataFrame
+    window: tuple[str, str]
+    ai_threshold: float
+    sources: tuple[str, ...] = ()
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+    title: str = "Baumol: human services vs the AI price index at constant capability"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.rates.copy()
+
+    def summary(self, fmt: SummaryFormat = "text") -> str:
+        sep = "" if fmt == "html" else "\n\n"
+        return sep.join([
+            render_table(self.rates, f"{self.title} — annual log rates {self.window[0]} → {self.window[1]}", [], fmt),
+            render_table(self.wages_vs_prices, "Wage growth of matching occupations vs item price growth", [], fmt),
+            render_table(self.hours_in_tokens, "One hour of a service in millions of tokens", self._notes(), fmt),
+        ])
+
+    def __repr__(self) -> str:
+        return f"BaumolResult({len(self.rates)} series, window {self.window[0]} → {self.window[1]})"
+
+
+def _rate_row(s: pd.Series, *, term: str, label: str, kind: str, lo: pd.Timestamp, hi: pd.Timestamp,
+              level: float, lags: int | None, ref: dict[str, pd.Series]) -> dict[str, Any]:
+    w = s[(s.index >= lo) & (s.index <= hi)]
+    r = annual_rate(w, lags=lags, level=level, name=term)
+    row: dict[str, Any] = {"term": term, "label": label, "kind": kind, "estimate": r.log_rate_per_year,
+                           "std_error": r.std_error, "conf_low": r.conf_low, "conf_high": r.conf_high, "n": r.n,
+                           "lags": r.lags, "pct_per_year": r.pct_per_year,
+                           "seasonally_adjusted": s.attrs.get("seasonally_adjusted"), "reason": r.reason or ""}
+    for key, b in ref.items():
+        if term == b.name:
+            row[key] = row[f"{key}_low"] = row[f"{key}_high"] = math.nan
+            continue
+        ratio = (w / b.reindex(w.index)).rename(f"{term}/{b.name}")
+        if ratio.isna().any():
+            row[key] = row[f"{key}_low"] = row[f"{key}_high"] = math.nan
+            continue
+        rr = annual_rate(ratio, lags=lags, level=level, name=str(ratio.name), allow_steps=False)
+        # a step series keeps its steps in the ratio: no interval there either
+        low, high = (math.nan, math.nan) if r.reason else (rr.conf_low, rr.conf_high)
+        row[key], row[f"{key}_low"], row[f"{key}_high"] = rr.log_rate_per_year, low, high
+    return row
+
+
+def baumol(bls_cpi: pd.DataFrame, wages: pd.DataFrame, panel: pd.DataFrame | None = None, *,
+           ai_index: pd.DataFrame | None = None, series: Sequence[str] = DEFAULT_SERVICE_ITEMS,
+           user_prices: pd.DataFrame | None = None, start: str | None = None, end: str | None = None,
+           reference_model: str = REFERENCE_MODEL, ai_threshold: float | None = None,
+           wage_years: tuple[int, int] = (2019, 2024), level: float = 0.95, lags: int | None = None) -> BaumolResult:
+    """Human-service prices, all items and core services against the AI index at constant capability.
+
+    Parameters
+    ----------
+    bls_cpi, wages : DataFrame
+        Bundled ``bls_cpi`` and ``wages`` tables.
+    panel : DataFrame, optional
+        Canonical panel, to build the AI index (needed unless ``ai_index`` is given).
+    ai_index : DataFrame, optional
+        ``month, price`` (USD per 1M tokens at constant capability), instead of building it.
+    series : sequence of str
+        CPI item codes of the human services (see :data:`DEFAULT_SERVICE_ITEMS`).
+    user_prices : DataFrame, optional
+        A user's service prices, long ``date, series, value`` (monthly index or price
+        levels); each series is treated like a CPI item.
+    start, end : str, optional
+        Narrow the common window (default: where the AI index and every benchmark exist).
+    wage_years : (int, int)
+        OEWS years for wage vs price growth (May to May).
+    level, lags : as in :func:`llmflation.methods.rates.annual_rate`.
+
+    Returns
+    -------
+    BaumolResult
+
+    Examples
+    --------
+    >>> import llmflation as lf
+    >>> from llmflation.sources.bundled import load_table as t
+    >>> r = lf.baumol(t("bls_cpi"), t("wages"), lf.load_panel())  # doctest: +SKIP
+    >>> r.rates[["term", "estimate", "conf_low", "conf_high"]]  # doctest: +SKIP
+    """
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1; got {level!r}.")
+    notes: list[str] = []
+    if ai_index is None:
+        if panel is None:
+            raise InputError("pass panel= (to build the AI index at constant capability) or ai_index=.")
+        monthly, info = ai_constant_capability_series(panel, reference_model=reference_model, threshold=ai_threshold)
+    else:
+        if not {"month", "price"} <= set(ai_index.columns):
+            raise InputError(f"ai_index needs columns month, price; got {list(ai_index.columns)}.")
+        monthly, info = ai_index, {"threshold": ai_threshold if ai_threshold is not None else math.nan,
+                                   "factor_per_year": math.nan, "conf_low": math.nan, "conf_high": math.nan,
+                                   "n_changes": 0, "reference_model": "user"}
+    ai = pd.Series(pd.to_numeric(monthly["price"]).to_numpy(float),
+                   index=pd.to_datetime(monthly["month"]).dt.to_period("M").dt.to_timestamp(), name="ai_index")
+    bench = {code: cpi_monthly(bls_cpi, code) for code in BENCHMARKS}
+    lo = max([ai.index.min()] + [b.index.min() for b in bench.values()])
+    hi = min([ai.index.max()] + [b.index.max() for b in bench.values()])
+    if start is not None:
+        lo = max(lo, pd.Timestamp(start))
+    if end is not None:
+        hi = min(hi, pd.Timestamp(end))
+    if hi <= lo:
+        raise InputError(f"the AI index ({ai.index.min().date()} → {ai.index.max().date()}) and the CPI "
+                         "benchmarks have no common window; widen start/end.")
+    services: dict[str, tuple[pd.Series, str, str]] = {}
+    for code in series:
+        s = cpi_monthly(bls_cpi, code)
+        if s.index.min() > lo or s.index.max() < hi:
+            notes.append(f"{code}: published {s.index.min().date()} → {s.index.max().date()}, not over the whole "
+                         f"window; left out.")
+            continue
+        services[code] = (s, str(s.attrs.get("title", code)), "service")
+    if user_prices is not None:
+        need = {"date", "series", "value"}
+        if not need <= set(user_prices.columns):
+            raise InputError(f"user prices need columns date, series, value; got {list(user_prices.columns)}.")
+        for name, g in user_prices.groupby("series"):
+            s = pd.Series(pd.to_numeric(g["value"], errors="coerce").to_numpy(float),
+                          index=pd.to_datetime(g["date"]).dt.to_period("M").dt.to_timestamp(), name=str(name))
+            s = s.groupby(level=0).mean().sort_index()
+            s.attrs["seasonally_adjusted"] = None
+            services[str(name)] = (s, str(name), "user")
+    filled = sorted({m for b in [*bench.values(), *[v[0] for v in services.values()]]
+                     for m in b.attrs.get("filled_months", []) if lo <= pd.Timestamp(m + "-01") <= hi})
+    if filled:
+        notes.append(f"Months not published by BLS inside the window, filled log-linearly (endpoint rates are "
+                     f"unchanged): {', '.join(filled)}.")
+    ref = {"relative_to_all_items": bench["SA0"], "relative_to_core_services": bench["SASLE"]}
+    rows = []
+    for code, b in bench.items():
+        rows.append(_rate_row(b, term=code, label=BENCHMARKS[code], kind="benchmark", lo=lo, hi=hi, level=level,
+                              lags=lags, ref=ref))
+    for code, (s, label, kind) in services.items():
+        sw = s[(s.index >= lo) & (s.index <= hi)]
+        full = pd.date_range(lo, hi, freq="MS")
+        if len(sw) < len(full):
+            notes.append(f"{code}: {len(full) - len(sw)} months missing in the window; left out.")
+            continue
+        rows.append(_rate_row(s, term=code, label=label, kind=kind, lo=lo, hi=hi, level=level, lags=lags, ref=ref))
+    aw = ai[(ai.index >= lo) & (ai.index <= hi)]
+    ai_row = _rate_row(ai, term="ai_index", label=f"AI: cheapest non-reasoning model with ECI ≥ "
+                       f"{info['threshold']:.1f} ({info['reference_model']} level)", kind="ai", lo=lo, hi=hi,
+                       level=level, lags=lags, ref=ref)
+    rows.append(ai_row)
+    fpy = info.get("factor_per_year", math.nan)
+    if fpy and not math.isnan(fpy):
+        rows.append({"term": "ai_index_trend", "label": "AI index: OLS trend through its change points (t interval)",
+                     "kind": "ai", "estimate": -math.log(fpy), "conf_low": -math.log(info["conf_high"]),
+                     "conf_high": -math.log(info["conf_low"]), "n": info["n_changes"],
+                     "pct_per_year": 100 * (1 / fpy - 1), "reason": "trend over all change points, not the window"})
+    rates = pd.DataFrame(rows)
+    # rebased indices over the window
+    idx_rows = []
+    for code, s in [("ai_index", ai), *[(c, b) for c, b in bench.items()], *[(c, v[0]) for c, v in services.items()]]:
+        w = s[(s.index >= lo) & (s.index <= hi)]
+        if len(w):
+            idx_rows.append(pd.DataFrame({"month": w.index, "series": code, "index": 100 * w.to_numpy() / w.iloc[0]}))
+    indices = pd.concat(idx_rows, ignore_index=True)
+    hours, wvp = _hours_and_wages(bls_cpi, wages, aw, wage_years)
+    notes += [f"Common window {lo.date()} → {hi.date()} (where the AI index and the benchmarks exist); rates are "
+              "12 × mean monthly Δln (= endpoint log change per year) with Newey–West intervals (Bartlett, lags "
+              "≥ 12); relative rates are the rates of the ratio to all items / core services.",
+              f"The AI index is a running minimum (step series): its window rate is the endpoint rate without an "
+              f"interval; the row ai_index_trend is the OLS trend through its {info['n_changes']} change points.",
+              "Seasonally adjusted CPI series where BLS publishes them, else unadjusted (seasonally_adjusted column).",
+              *LIMITS]
+    sources = ("BLS CPI-U U.S. city average (bundled bls_cpi: https://www.bls.gov/cpi/)",
+               "BLS OEWS national May estimates (bundled wages: https://www.bls.gov/oes/)",
+               "llmflation panel prices and Epoch Capabilities Index (bundled; Epoch AI, CC BY 4.0)")
+    frames = [bls_cpi, wages] + ([panel] if panel is not None else [])
+    return BaumolResult(rates=rates, indices=indices, hours_in_tokens=hours, wages_vs_prices=wvp,
+                        window=(str(lo.date()), str(hi.date())), ai_threshold=float(info["threshold"]),
+                        sources=sources, config={"series": tuple(series), "start": start, "end": end,
+                                                 "reference_model": reference_model, "wage_years": wage_years,
+                                                 "level": level, "lags": lags,
+                                                 "user_series": sorted(k for k, v in services.items()
+                                                                       if v[2] == "user")},
+                        vintage=data_vintage(*frames), notes=tuple(notes))
+
+
+def _hours_and_wages(bls_cpi: pd.DataFrame, wages: pd.DataFrame, ai: pd.Series, wage_years: tuple[int, int]
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cw = crosswalk()
+    med = wages[wages["measure"] == "median_hourly_wage"]
+    h_rows, w_rows = [], []
+    for r in cw.itertuples(index=False):
+        w = med[med["soc_code"] == r.soc_code].groupby("year")["value"].mean()
+        try:
+            cpi = cpi_monthly(bls_cpi, r.item_code, prefer_sa=False)
+        except InputError:
+            continue
+        if w.empty:
+            continue
+        y0, y1 = wage_years
+        may = {y: cpi.get(pd.Timestamp(f"{y}-05-01"), np.nan) for y in (y0, y1)}
+        if y0 in w.index and y1 in w.index and not any(np.isnan(v) for v in may.values()):
+            wg = math.log(w[y1] / w[y0]) / (y1 - y0)
+            pg = math.log(may[y1] / may[y0]) / (y1 - y0)
+            w_rows.append({"item_code": r.item_code, "cpi_item": r.cpi_item, "soc_code": r.soc_code,
+                           "occupation": r.occupation, "start_year": y0, "end_year": y1, "wage_log_growth": wg,
+                           "price_log_growth": pg, "price_minus_wage": pg - wg})
+        last_year = int(w.index.max())
+        base_cpi = cpi.get(pd.Timestamp(f"{last_year}-05-01"), np.nan)
+        dates = sorted({d for d in ai.index if d.month == 5} | ({ai.index.max()} if len(ai) else set()))
+        for d in dates:
+            if d.year in w.index:
+                hourly, basis = float(w[d.year]), f"OEWS May {d.year}"
+            elif d.year > last_year and not np.isnan(base_cpi) and d in cpi.index:
+                hourly = float(w[last_year] * cpi[d] / base_cpi)
+                basis = f"OEWS May {last_year} × CPI {r.item_code} since"
+            else:
+                continue
+            h_rows.append({"date": d.date(), "item_code": r.item_code, "soc_code": r.soc_code,
+                           "occupation": r.occupation, "hourly_usd": hourly, "wage_basis": basis,
+                           "ai_usd_per_mtok": float(ai[d]), "mtok_per_hour": hourly / float(ai[d])})
+    return pd.DataFrame(h_rows), pd.DataFrame(w_rows)

@@ -1,0 +1,78 @@
+"""Jevons: log-log elasticity on synthetic data, the accounting identity, the bundled result."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from tests.tolerances import EXACT_RTOL
+
+from llmflation.methods.elasticity import MIN_OBS, log_log_elasticity
+
+
+def test_elasticity_exact_without_noise() -> None:
+    p = np.exp(np.linspace(-1, 2, 15))
+    e = log_log_elasticity(3.0 * p**-1.1, p)
+    assert math.isclose(e.estimate, -1.1, rel_tol=EXACT_RTOL)
+
+
+def test_elasticity_recovered_with_noise_and_fixed_effects() -> None:
+    rng = np.random.default_rng(11)
+    g = np.repeat(["a", "b", "c", "d"], 50)
+    lp = rng.normal(size=200)
+    lq = np.repeat([0.0, 1.0, 2.0, -1.0], 50) - 0.6 * lp + 0.1 * rng.standard_normal(200)
+    e = log_log_elasticity(np.exp(lq), np.exp(lp), groups=g, identification="synthetic")
+    assert e.conf_low < -0.6 < e.conf_high and abs(e.estimate + 0.6) < 0.05
+    assert e.df == 200 - 5 and e.identification == "synthetic"
+
+
+def test_elasticity_says_why_not() -> None:
+    p = np.array([1.0, 2.0, 3.0])
+    e = log_log_elasticity(p, p)
+    assert not e.computed and f"at least {MIN_OBS}" in (e.reason or "") and math.isnan(e.estimate)
+    flat = log_log_elasticity(np.arange(1.0, 13.0), np.ones(12))
+    assert not flat.computed and "does not vary" in (flat.reason or "")
+
+
+def test_volume_series_time_bases() -> None:
+    from llmflation.study.jevons import volume_series
+
+    tv = pd.DataFrame({"date": ["2025-06-30", "2025-07-01", "2026-02-16"], "company": ["G", "G", "G"],
+                       "metric": ["tokens_per_month", "api_tokens_per_minute", "peak_tokens_per_minute"],
+                       "value": [3e12, 1e6, 5e9]})
+    v = volume_series(tv)
+    assert v["tokens_per_day"].tolist() == [1e11, 1.44e9]  # the peak is not an average rate
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    from llmflation.study.inputs import StudyInputs
+    from llmflation.study.jevons import jevons
+
+    d = StudyInputs()
+    return jevons(d.panel(), token_volume=d.table("token_volume"), rankings=d.table("openrouter_rankings"),
+                  openrouter_daily=d.table("openrouter_daily"), effective_prices=d.table("openrouter_effective_prices"))
+
+
+def test_jevons_bundled(bundled) -> None:
+    r = bundled
+    a = r.accounting
+    assert {"Google [all]", "OpenAI [api]", "OpenRouter [all]"} <= set(a["series"])
+    assert np.allclose(a["dln_spend"], a["dln_tokens"] + a["dln_price"])
+    per_firm = r.elasticities[~r.elasticities["term"].str.startswith("pooled")]
+    assert (per_firm["reason"] != "").all()  # no firm has enough statements: a reason, not a number
+    assert per_firm["estimate"].isna().all()
+    keys = {p.key for p in r.published}
+    assert keys == {"nber_w34608.elasticity", "openrouter_a16z2026.market_response"}
+    pub = r.published_frame()
+    assert pub["definition"].str.len().min() > 20
+    eff = r.effective_vs_list
+    assert {"all", "tier", "weights"} <= set(eff["group"]) and set(eff.loc[eff.group == "weights", "level"]) == {
+        "open", "closed"}
+    assert (eff["n"] > 0).all()
+    assert r.vintage.startswith("bundled snapshot")
+    assert any("not an elasticity" in n for n in r.notes)
+    f = r.to_frame()
+    assert {"part", "term", "estimate"} <= set(f.columns)
