@@ -31,7 +31,7 @@ WRITER = textwrap.dedent("""
 
     path, n, day, die_at = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     keys = np.char.add("synthetic/model-", np.arange(n).astype(str))
-    price = 1.0 + (np.arange(n) % 7) if day < "2030-02-01" else 1.0 + (np.arange(n) % 5)
+    price = 1.0 + (np.arange(n) % 7) if day < "2025-02-01" else 1.0 + (np.arange(n) % 5)
     obs = pd.DataFrame({"source_key": pd.array(keys, dtype="str"), "provider": "synthetic",
                         "input_usd_per_mtok": price, "output_usd_per_mtok": 4 * price,
                         "cache_read_usd_per_mtok": np.nan, "context_tokens": np.nan, "model_name": None,
@@ -68,7 +68,7 @@ def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
 def previous(tmp_path) -> tuple[Path, dict[str, pd.DataFrame]]:
     """A store holding one complete snapshot of 2,000 keys."""
     path = tmp_path / "store.duckdb"
-    p = writer(path, 2000, "2030-01-01")
+    p = writer(path, 2000, "2025-01-01")
     out, err = p.communicate(timeout=60)
     assert p.returncode == 0, err
     return path, snapshot_state(path)
@@ -78,7 +78,7 @@ def previous(tmp_path) -> tuple[Path, dict[str, pd.DataFrame]]:
 def test_sigkill_during_a_large_insert_leaves_the_previous_complete_state(previous):
     path, before = previous
     # 400,000 keys (different prices): the write transaction runs for about a second
-    p = writer(path, 400_000, "2030-02-01")
+    p = writer(path, 400_000, "2025-02-01")
     seen = []
     assert p.stdout is not None
     for line in p.stdout:
@@ -98,12 +98,12 @@ def test_sigkill_during_a_large_insert_leaves_the_previous_complete_state(previo
 @pytest.mark.parametrize("stage", ["extended", "closed", "inserting", "logged"])
 def test_sigkill_at_each_stage_inside_the_transaction(previous, stage):
     path, before = previous
-    p = writer(path, 3000, "2030-02-01", die_at=stage)
+    p = writer(path, 3000, "2025-02-01", die_at=stage)
     out, _ = p.communicate(timeout=60)
     assert p.returncode == -signal.SIGKILL and stage in out and "done" not in out
     assert_same(before, snapshot_state(path))
     # the store is usable afterwards and the same snapshot can then be recorded
-    p = writer(path, 3000, "2030-02-01")
+    p = writer(path, 3000, "2025-02-01")
     out, err = p.communicate(timeout=60)
     assert p.returncode == 0, err
     with Store(path, read_only=True) as s:
@@ -123,7 +123,7 @@ HOLDER = textwrap.dedent("""
 
 def test_a_second_writer_gets_a_clear_locked_error(previous, tmp_path, capsys):
     path, before = previous
-    payload = tmp_path / "openrouter_models_2030-03-01.json"
+    payload = tmp_path / "openrouter_models_2025-03-01.json"
     payload.write_text('{"data": [{"id": "a/b", "name": "B", "created": 1, "context_length": 1000,'
                        ' "pricing": {"prompt": "0.000001", "completion": "0.000002"}}]}')
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,

@@ -266,14 +266,15 @@ def histories(draw):
 def test_snapshot_by_snapshot_and_batches_equal_the_pandas_run_length_encoding(snaps, chunk):
     ref = reference(snaps)
     one = Store.memory()
+    # random histories drop keys freely: the shrink guard is tested on its own below
     for d, o in snaps:
-        record_snapshot(one, o, source="t", observed_at=d)
+        record_snapshot(one, o, source="t", observed_at=d, allow_shrink=True)
     pd.testing.assert_frame_equal(intervals(one), ref, check_dtype=False)
     # the same history written in batches of `chunk` snapshots
     batched = Store.memory()
     for i in range(0, len(snaps), chunk):
         part = pd.concat([o.assign(observed_at=d) for d, o in snaps[i:i + chunk]], ignore_index=True)
-        record_observations(batched, part, source="t")
+        record_observations(batched, part, source="t", allow_shrink=True)
     pd.testing.assert_frame_equal(intervals(batched), ref, check_dtype=False)
     # open intervals are exactly those seen in the last snapshot
     last_keys = set(snaps[-1][1]["source_key"])
@@ -289,12 +290,12 @@ def test_extra_earlier_snapshots_on_the_same_day_do_not_change_history(snaps, da
     plain = Store.memory()
     noisy = Store.memory()
     for d, o in snaps:
-        record_snapshot(plain, o, source="t", observed_at=d + pd.Timedelta(hours=12))
+        record_snapshot(plain, o, source="t", observed_at=d + pd.Timedelta(hours=12), allow_shrink=True)
         if data.draw(st.booleans()):
             keys = data.draw(st.lists(st.sampled_from(KEYS), min_size=1, max_size=4, unique=True))
             record_snapshot(noisy, obs_frame([(k, 9.0, 9.0) for k in keys]), source="t",
-                            observed_at=d + pd.Timedelta(hours=1))
-        record_snapshot(noisy, o, source="t", observed_at=d + pd.Timedelta(hours=12))
+                            observed_at=d + pd.Timedelta(hours=1), allow_shrink=True)
+        record_snapshot(noisy, o, source="t", observed_at=d + pd.Timedelta(hours=12), allow_shrink=True)
     pd.testing.assert_frame_equal(intervals(noisy), intervals(plain))
     cols = ["source_key", "valid_from", "valid_to", "n_obs", "is_open", "observed_at"]
     pd.testing.assert_frame_equal(fetched_intervals(noisy, "t")[cols], fetched_intervals(plain, "t")[cols])

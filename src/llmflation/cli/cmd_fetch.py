@@ -21,15 +21,25 @@ ObservedOpt = typer.Option(None, "--observed-at",
 UrlOpt = typer.Option(None, "--url", help="Alternative endpoint URL (a mirror or a local server).")
 AttemptsOpt = typer.Option(5, "--attempts", min=1, help="Requests at most (retries use backoff with jitter).")
 TimeoutOpt = typer.Option(30.0, "--timeout", min=0.001, help="Seconds per request.")
-MaxTimeOpt = typer.Option(120.0, "--max-time", min=0.001, help="Seconds for all attempts together.")
+MaxTimeOpt = typer.Option(120.0, "--max-time", min=0.001,
+                          help="Seconds for the whole fetch: all attempts, redirects, slow bodies and waits.")
+MaxBytesOpt = typer.Option("200MB", "--max-bytes",
+                           help="Largest response accepted, also once decompressed (e.g. 500KB, 200MB, 1GB).")
+ShrinkOpt = typer.Option(False, "--allow-shrink",
+                         help="Record a snapshot listing fewer than half of the models open in the store "
+                              "(refused by default: usually a truncated response).")
 
 
 def _run(source: str, payload: Path | None, observed_at: str | None, url: str | None, attempts: int,
-         timeout: float, max_time: float, db: Path | None, fmt: Format) -> None:
-    from llmflation.sources.http import RetryPolicy
+         timeout: float, max_time: float, db: Path | None, fmt: Format, max_bytes: str = "200MB",
+         allow_shrink: bool = False) -> None:
+    from rich.markup import escape
+
+    from llmflation.sources.http import RetryPolicy, parse_size
     from llmflation.store.fetch import fetch
 
-    policy = RetryPolicy(max_attempts=attempts, timeout=timeout, max_total=max_time)
+    policy = RetryPolicy(max_attempts=attempts, timeout=timeout, max_total=max_time,
+                         max_bytes=parse_size(max_bytes))
 
     def on_retry(attempt: int, why: str, delay: float) -> None:
         err_console.print(f"{source}: attempt {attempt} failed ({why}); retrying in {delay:.1f} s",
@@ -37,53 +47,59 @@ def _run(source: str, payload: Path | None, observed_at: str | None, url: str | 
 
     path = db or default_db()
     rep = fetch(path, source, payload=payload, observed_at=observed_at, url=url, policy=policy,
-                on_retry=on_retry)
+                on_retry=on_retry, allow_shrink=allow_shrink)
     notes = [f"store: {path}", *rep.notes]
     out = rep.to_frame()
     if fmt == Format.table:  # one record: show it as field / value lines
         out = pd.DataFrame({"field": out.columns, "value": [str(v) for v in out.iloc[0]]})
-    emit(out, fmt, title=f"fetch {source}: {rep.status}", notes=notes,
+    # a table title is rich markup (emit escapes the notes itself): "a[/dim]b" must print as written
+    emit(out, fmt, title=f"fetch {source}: {escape(rep.status)}", notes=notes,
          extra={"notes": notes} if fmt == Format.json else None)
 
 
 @fetch_app.command("openrouter")
 def openrouter(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt, url: str | None = UrlOpt,
                attempts: int = AttemptsOpt, timeout: float = TimeoutOpt, max_time: float = MaxTimeOpt,
-               db: Path | None = DbOpt, fmt: Format = FormatOpt) -> None:
+               db: Path | None = DbOpt, fmt: Format = FormatOpt, max_bytes: str = MaxBytesOpt,
+               allow_shrink: bool = ShrinkOpt) -> None:
     """OpenRouter's public /api/v1/models (no key): every model's price, as of now."""
-    _run("openrouter", payload, observed_at, url, attempts, timeout, max_time, db, fmt)
+    _run("openrouter", payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
 
 
 @fetch_app.command("litellm")
 def litellm(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt, url: str | None = UrlOpt,
             attempts: int = AttemptsOpt, timeout: float = TimeoutOpt, max_time: float = MaxTimeOpt,
-            db: Path | None = DbOpt, fmt: Format = FormatOpt) -> None:
+            db: Path | None = DbOpt, fmt: Format = FormatOpt, max_bytes: str = MaxBytesOpt,
+            allow_shrink: bool = ShrinkOpt) -> None:
     """LiteLLM's model_prices_and_context_window.json (GitHub): prices of every provider it knows."""
-    _run("litellm", payload, observed_at, url, attempts, timeout, max_time, db, fmt)
+    _run("litellm", payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
 
 
 @fetch_app.command("epoch")
 def epoch(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt, url: str | None = UrlOpt,
           attempts: int = AttemptsOpt, timeout: float = TimeoutOpt, max_time: float = MaxTimeOpt,
-          db: Path | None = DbOpt, fmt: Format = FormatOpt) -> None:
+          db: Path | None = DbOpt, fmt: Format = FormatOpt, max_bytes: str = MaxBytesOpt,
+          allow_shrink: bool = ShrinkOpt) -> None:
     """Epoch AI's ai_models.zip: model records (compute, cost, dates) as dated history."""
-    _run("epoch", payload, observed_at, url, attempts, timeout, max_time, db, fmt)
+    _run("epoch", payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
 
 
 @fetch_app.command("artificial-analysis")
 def artificial_analysis(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt,
                         url: str | None = UrlOpt, attempts: int = AttemptsOpt, timeout: float = TimeoutOpt,
-                        max_time: float = MaxTimeOpt, db: Path | None = DbOpt, fmt: Format = FormatOpt) -> None:
+                        max_time: float = MaxTimeOpt, db: Path | None = DbOpt, fmt: Format = FormatOpt,
+                        max_bytes: str = MaxBytesOpt, allow_shrink: bool = ShrinkOpt) -> None:
     """Artificial Analysis model prices (needs ARTIFICIAL_ANALYSIS_API_KEY)."""
-    _run("artificial-analysis", payload, observed_at, url, attempts, timeout, max_time, db, fmt)
+    _run("artificial-analysis", payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
 
 
 @fetch_app.command("openrouter-rankings")
 def openrouter_rankings(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt,
                         url: str | None = UrlOpt, attempts: int = AttemptsOpt, timeout: float = TimeoutOpt,
-                        max_time: float = MaxTimeOpt, db: Path | None = DbOpt, fmt: Format = FormatOpt) -> None:
+                        max_time: float = MaxTimeOpt, db: Path | None = DbOpt, fmt: Format = FormatOpt,
+                        max_bytes: str = MaxBytesOpt, allow_shrink: bool = ShrinkOpt) -> None:
     """OpenRouter daily token totals of the top 50 models (needs OPENROUTER_API_KEY)."""
-    _run("openrouter-rankings", payload, observed_at, url, attempts, timeout, max_time, db, fmt)
+    _run("openrouter-rankings", payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
 
 
 @fetch_app.command("log")
@@ -98,7 +114,9 @@ def log(source: str | None = typer.Option(None, "--source", help="Only this sour
     if not Path(path).exists():
         raise InputError(f"no store at {path}; run `llmflation fetch openrouter` (or `llmflation ingest`) first.")
     with Store(path, read_only=True) as store:
-        emit(fetch_log(store, source), fmt, title=f"fetched snapshots in {path}")
+        from rich.markup import escape
+
+        emit(fetch_log(store, source), fmt, title=f"fetched snapshots in {escape(str(path))}")
 
 
 def register(app: typer.Typer) -> None:

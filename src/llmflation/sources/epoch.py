@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+import zlib
 from datetime import date
 from typing import Annotated, Any
 
@@ -20,7 +21,15 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from llmflation.errors import ParseError
-from llmflation.sources.http import ParsedPayload, RetryPolicy, get_bytes, validation_error
+from llmflation.sources.http import (
+    DEFAULT_MAX_BYTES,
+    GZIP_MAGIC,
+    ParsedPayload,
+    RetryPolicy,
+    get_bytes,
+    gunzip_bounded,
+    validation_error,
+)
 
 SOURCE = "epoch"
 URL = "https://epoch.ai/data/ai_models.zip"
@@ -99,37 +108,57 @@ def fetch(*, url: str = URL, policy: RetryPolicy | None = None,
     return get_bytes(url, what=SOURCE, policy=policy, transport=transport, **kw)
 
 
-def read_csv_from_zip(raw: bytes, member: str = MEMBER) -> pd.DataFrame:
+def read_csv_from_zip(raw: bytes, member: str = MEMBER, *, max_bytes: int = DEFAULT_MAX_BYTES) -> pd.DataFrame:
     """The CSV ``member`` of the archive as strings (no type inference).
+
+    The member is decompressed in chunks and refused past ``max_bytes`` (its declared
+    size is checked first, and the bytes actually produced too, so a zip bomb stops at
+    the cap instead of filling memory).
 
     Examples
     --------
     >>> read_csv_from_zip(payload_from_frame(pd.DataFrame({"Model": ["X"]}))).to_dict("records")
     [{'Model': 'X'}]
     """
+    if raw[:2] == GZIP_MAGIC:  # a gzipped copy of the archive: undo that first (bounded as well)
+        raw = gunzip_bounded(raw, SOURCE, max_bytes)
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
         raise ParseError(f"{SOURCE} payload is not a valid zip archive (truncated or corrupt?): {exc}. "
                          f"{len(raw):,} bytes were read. The store was not changed.") from None
+    too_big = (f"{SOURCE} archive member {{name}} expands to more than the {max_bytes:,} bytes cap "
+               f"({len(raw):,} bytes compressed; a zip bomb, or a much larger source). Raise --max-bytes "
+               "(max_bytes=) if Epoch's data really grew that much. The store was not changed.")
     with zf:
-        names = [n for n in zf.namelist() if n.rsplit("/", 1)[-1] == member]
-        if not names:
+        infos = [i for i in zf.infolist() if i.filename.rsplit("/", 1)[-1] == member]
+        if not infos:
             raise ParseError(f"{SOURCE} archive has no {member}; it holds {zf.namelist()[:8]}. Epoch may have "
                              "renamed the file. The store was not changed.")
+        info = infos[0]
+        if info.file_size > max_bytes:
+            raise ParseError(too_big.format(name=info.filename))
+        buf = bytearray()
         try:
-            data = zf.read(names[0])
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
-            raise ParseError(f"{SOURCE} archive member {names[0]} cannot be read ({exc}); the download is "
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    buf += chunk
+                    if len(buf) > max_bytes:
+                        raise ParseError(too_big.format(name=info.filename))
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError) as exc:
+            raise ParseError(f"{SOURCE} archive member {info.filename} cannot be read ({exc}); the download is "
                              "probably truncated. The store was not changed.") from None
+        data = bytes(buf)
     try:
         return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise ParseError(f"{SOURCE} {member} is not a readable CSV: {exc}. The store was not changed.") from None
 
 
-def parse(raw: bytes, *, snapshot_date: str) -> ParsedPayload:
+def parse(raw: bytes, *, snapshot_date: str, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedPayload:
     """Validate ``ai_models.zip`` and return the main columns of ``all_ai_models.csv``.
+
+    ``max_bytes`` bounds the decompressed CSV (see :func:`read_csv_from_zip`).
 
     Returns
     -------
@@ -148,7 +177,7 @@ def parse(raw: bytes, *, snapshot_date: str) -> ParsedPayload:
     >>> parse(buf.getvalue(), snapshot_date="2026-03-25").frame.loc[0, "Training compute (FLOP)"]
     np.float64(2.1e+25)
     """
-    df = read_csv_from_zip(raw)
+    df = read_csv_from_zip(raw, max_bytes=max_bytes)
     missing = [c for c in FIELDS if c not in df.columns]
     if missing:
         raise ParseError(f"{SOURCE} {MEMBER} lacks column(s) {missing}; found {list(df.columns)[:12]}… "

@@ -9,6 +9,7 @@ previous complete state. DuckDB allows one writing process per file: a second wr
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from llmflation.errors import StoreError, StoreLockedError
+from llmflation.errors import InputError, StoreError, StoreLockedError
 
 INTERVAL_COLUMNS = [
     "source", "source_key", "provider", "valid_from", "valid_to", "observed_at", "input_usd_per_mtok",
@@ -27,6 +28,33 @@ INTERVAL_COLUMNS = [
     "reasoning_flag", "listed_date", "n_obs", "origin", "is_open",
 ]
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CORRUPT_HINT = ("The file looks corrupt: restore it from a backup, or move it away and rebuild it with "
+                "`llmflation ingest` (fetched history in it is then lost), or use a different --db path.")
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"version {version('llmflation')}"
+    except Exception:  # noqa: BLE001 - metadata missing in a source checkout
+        return "this version"
+
+
+def _store_path(path: object) -> str:
+    """The store path as text, or :class:`InputError` for anything that is not a path."""
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise InputError(f"Store() needs a file path, got {type(path).__name__} {path!r}; expected a str or "
+                         "pathlib.Path such as 'prices.duckdb' (or ':memory:'). Pass a path, or use "
+                         "Store.memory() for an in-memory store.")
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"Store() needs a non-empty file path, got {path!r}; expected e.g. 'prices.duckdb'. "
+                         "Pass a path, or use Store.memory().")
+    if Path(text).is_dir():
+        raise InputError(f"store path {text} is a folder; expected a database file such as "
+                         f"{Path(text) / 'llmflation.duckdb'}. Pass a file path to --db.")
+    return text
 
 
 def quote_ident(name: str) -> str:
@@ -71,9 +99,13 @@ class Store:
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = _store_path(path)
+        if self.path != ":memory:" and not read_only:
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder of store {self.path} ({exc}). Check the path and its "
+                                 "permissions, or use a different --db path.") from None
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:
@@ -84,9 +116,15 @@ class Store:
                 ) from None
             raise StoreError(f"cannot open store {self.path}: {exc}. Check the path or delete a corrupt file.") from None
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}. The file may not be a DuckDB database.") from None
-        if not read_only:
-            self.migrate()
+            raise StoreError(f"cannot open store {self.path}: {exc}. The file may not be a DuckDB database "
+                             f"or may be corrupt. {CORRUPT_HINT}") from None
+        try:
+            self.check_schema_version()
+            if not read_only:
+                self.migrate()
+        except BaseException:
+            self.con.close()
+            raise
 
     @classmethod
     def memory(cls) -> Store:
@@ -103,20 +141,76 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def schema_version(self) -> int | None:
+        """Latest migration recorded in the store (``None`` for a store without migrations).
+
+        Examples
+        --------
+        >>> Store.memory().schema_version() == max(v for v, _, _ in _migrations())
+        True
+        """
+        with self.errors("reading the schema version"):
+            has = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                                   "AND table_name = 'schema_migrations'").fetchall()
+            if not has or not has[0][0]:
+                return None
+            row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchall()
+        return int(row[0][0]) if row and row[0][0] is not None else None
+
+    def check_schema_version(self) -> None:
+        """Refuse a store written by a newer llmflation (a schema version above the known migrations).
+
+        Raises
+        ------
+        StoreError
+            Naming the version seen, the version this llmflation supports, and the fix.
+        """
+        seen = self.schema_version()
+        known = max(v for v, _, _ in _migrations())
+        if seen is not None and seen > known:
+            raise StoreError(
+                f"store {self.path} has schema version {seen}, newer than this llmflation ({_version()}) "
+                f"supports (up to {known}); it was written by a newer llmflation. Upgrade llmflation "
+                "(`pip install -U llmflation`), or use a different --db path.")
+
     def migrate(self) -> list[int]:
         """Apply pending migrations in order; return the versions applied."""
-        self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                         "name VARCHAR NOT NULL, applied_at TIMESTAMP DEFAULT current_timestamp)")
-        done = {r[0] for r in self.con.execute("SELECT version FROM schema_migrations").fetchall()}
-        applied = []
-        for version, name, sql in _migrations():
-            if version in done:
-                continue
-            with self.transaction():
-                self.con.execute(sql)
-                self.con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
-            applied.append(version)
+        self.check_schema_version()
+        with self.errors("migrating"):
+            self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                             "name VARCHAR NOT NULL, applied_at TIMESTAMP DEFAULT current_timestamp)")
+            done = {r[0] for r in self.con.execute("SELECT version FROM schema_migrations").fetchall()}
+            applied = []
+            for version, name, sql in _migrations():
+                if version in done:
+                    continue
+                with self.transaction():
+                    self.con.execute(sql)
+                    self.con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                                     [version, name])
+                applied.append(version)
         return applied
+
+    @contextmanager
+    def errors(self, action: str) -> Iterator[None]:
+        """Turn a DuckDB error raised inside into :class:`StoreError` naming the store and ``action``.
+
+        Examples
+        --------
+        >>> s = Store.memory()
+        >>> with s.errors("reading"):
+        ...     s.con.execute("SELECT * FROM no_such_table")
+        Traceback (most recent call last):
+        ...
+        llmflation.errors.StoreError: reading store :memory: failed (CatalogException: ...
+        """
+        try:
+            yield
+        except duckdb.Error as exc:
+            text = str(exc).splitlines()[0] if str(exc) else ""
+            hint = CORRUPT_HINT if "corrupt" in text.lower() or "checksum" in text.lower() else (
+                "Check the store path, or rebuild it with `llmflation ingest`.")
+            raise StoreError(f"{action} store {self.path} failed ({type(exc).__name__}: {text}). {hint}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -131,14 +225,16 @@ class Store:
             self.con.execute("COMMIT")
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-        """Run a parameterised query and return a DataFrame."""
-        return self.con.execute(sql, list(params or [])).df()
+        """Run a parameterised query and return a DataFrame (DuckDB errors → :class:`StoreError`)."""
+        with self.errors("reading"):
+            return self.con.execute(sql, list(params or [])).df()
 
     def count(self, table: str) -> int:
         """Number of rows of a table."""
         if not _IDENT.match(table):
             raise StoreError(f"invalid table name {table!r}; expected letters, digits and underscores.")
-        rows = self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()
+        with self.errors("reading"):
+            rows = self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()
         return int(rows[0][0]) if rows else 0
 
     def counts(self) -> dict[str, int]:
@@ -165,7 +261,7 @@ class Store:
         iv["reasoning_flag"] = iv["reasoning_flag"].astype("boolean")
         iv = iv.drop_duplicates(["source", "source_key", "provider", "valid_from"], keep="last")
         al = aliases.drop_duplicates(["source", "source_key"])
-        with self.transaction() as con:
+        with self.errors("writing the bundled snapshot into"), self.transaction() as con:
             con.execute("DELETE FROM price_intervals WHERE origin = ?", ["bundled"])
             con.execute("DELETE FROM snapshots WHERE origin = ?", ["bundled"])
             con.execute("DELETE FROM model_aliases")

@@ -20,8 +20,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,7 +36,13 @@ from llmflation.sources import epoch as epoch_src
 from llmflation.sources import keys as keyed
 from llmflation.sources import litellm as litellm_src
 from llmflation.sources import openrouter as openrouter_src
-from llmflation.sources.http import ParsedPayload, RetryPolicy
+from llmflation.sources.http import (
+    DEFAULT_MAX_BYTES,
+    GZIP_MAGIC,
+    ParsedPayload,
+    RetryPolicy,
+    gunzip_bounded,
+)
 from llmflation.store.db import Store
 from llmflation.store.history import (
     EPOCH_MODELS,
@@ -43,6 +50,7 @@ from llmflation.store.history import (
     HistoryTable,
     RecordResult,
     _settle,
+    check_not_future,
     record_observations,
 )
 
@@ -51,6 +59,8 @@ SOURCES: tuple[str, ...] = ("openrouter", "litellm", "epoch", "artificial-analys
 URLS = {"openrouter": openrouter_src.URL, "litellm": litellm_src.URL, "epoch": epoch_src.URL,
         **{k: v.url for k, v in keyed.KEYED_SOURCES.items()}}
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?\s*$",
+                  re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -118,7 +128,7 @@ class FetchReport:
 # --------------------------------------------------------------------------- time of a snapshot
 
 
-def resolve_observed_at(observed_at: str | datetime | None = None, payload: Path | None = None,
+def resolve_observed_at(observed_at: str | datetime | date | None = None, payload: Path | None = None,
                         *, now: Callable[[], datetime] | None = None) -> tuple[datetime, str]:
     """Snapshot time (naive UTC) and where it came from.
 
@@ -126,38 +136,73 @@ def resolve_observed_at(observed_at: str | datetime | None = None, payload: Path
     (archived snapshots are usually named by date); the payload file's modification
     time; the current time (a live fetch).
 
+    Raises
+    ------
+    InputError
+        ``observed_at`` is neither a datetime/date nor ISO text (``YYYY-MM-DD`` or e.g.
+        ``2026-01-02T03:04:05Z``), or the time lies more than
+        :data:`~llmflation.store.history.CLOCK_SKEW` in the future (a typo in the year
+        would otherwise block every later snapshot of the source).
+
     Examples
     --------
     >>> resolve_observed_at(None, Path("openrouter_models_2025-12-18_x.json"))
     (datetime.datetime(2025, 12, 18, 0, 0), 'file name')
     >>> resolve_observed_at("2026-01-02T03:04:05+01:00")
     (datetime.datetime(2026, 1, 2, 2, 4, 5), 'given')
+    >>> resolve_observed_at(12345)
+    Traceback (most recent call last):
+    ...
+    llmflation.errors.InputError: observed_at=12345 (int) is not a date or time; expected a datetime, a date, or ISO text such as 2026-01-02 or 2026-01-02T03:04:05Z.
     """
+    clock = now or (lambda: datetime.now(UTC))
+    t_now = clock()
+    if t_now.tzinfo is not None:
+        t_now = t_now.astimezone(UTC).replace(tzinfo=None)
     if observed_at is not None:
-        try:
-            ts = pd.Timestamp(observed_at)
-        except (ValueError, TypeError):
-            raise InputError(f"observed_at {observed_at!r} is not a date or time; expected YYYY-MM-DD or an "
-                             "ISO time such as 2026-01-02T03:04:05Z.") from None
-        if ts is pd.NaT:
-            raise InputError("observed_at is empty; expected YYYY-MM-DD or an ISO time.")
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert("UTC").tz_localize(None)
-        return ts.to_pydatetime(), "given"
+        when = _parse_observed_at(observed_at)
+        check_not_future(when, "observed_at", now=t_now)
+        return when, "given"
     if payload is not None:
         m = _DATE_IN_NAME.search(Path(payload).name)
         if m:
             try:
-                return pd.Timestamp(m.group(1)).to_pydatetime(), "file name"
+                when = pd.Timestamp(m.group(1)).to_pydatetime()
             except ValueError:
                 pass
+            else:
+                check_not_future(when, f"the date in the payload file name {Path(payload).name!r}", now=t_now)
+                return when, "file name"
         mtime = Path(payload).stat().st_mtime
-        return datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None, microsecond=0), "file modification time"
-    clock = now or (lambda: datetime.now(UTC))
-    t = clock()
-    if t.tzinfo is not None:
-        t = t.astimezone(UTC).replace(tzinfo=None)
-    return t.replace(microsecond=0), "clock (live fetch)"
+        when = datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None, microsecond=0)
+        check_not_future(when, f"the modification time of {Path(payload).name!r}", now=t_now)
+        return when, "file modification time"
+    return t_now.replace(microsecond=0), "clock (live fetch)"
+
+
+def _parse_observed_at(observed_at: object) -> datetime:
+    expected = "expected a datetime, a date, or ISO text such as 2026-01-02 or 2026-01-02T03:04:05Z."
+    if isinstance(observed_at, datetime):
+        ts = pd.Timestamp(observed_at)
+    elif isinstance(observed_at, date):
+        ts = pd.Timestamp(observed_at.isoformat())
+    elif isinstance(observed_at, str):
+        if not observed_at.strip():
+            raise InputError(f"observed_at is empty; {expected}")
+        if not _ISO.match(observed_at):
+            raise InputError(f"observed_at {observed_at!r} is not a date or time; {expected}")
+        try:
+            ts = pd.Timestamp(observed_at.strip())
+        except (ValueError, TypeError):
+            raise InputError(f"observed_at {observed_at!r} is not a date or time; {expected}") from None
+    else:
+        raise InputError(f"observed_at={observed_at!r} ({type(observed_at).__name__}) is not a date or time; "
+                         f"{expected}")
+    if ts is pd.NaT:
+        raise InputError(f"observed_at is empty; {expected}")
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts.to_pydatetime()
 
 
 # --------------------------------------------------------------------------- download
@@ -250,13 +295,17 @@ def _convert(parsed: ParsedPayload, source: str) -> tuple[HistoryTable | None, p
 
 
 def prepare(source: str, raw: bytes, *, observed_at: datetime, origin: str = "payload",
-            observed_at_from: str = "given") -> Snapshot:
+            observed_at_from: str = "given", max_bytes: int = DEFAULT_MAX_BYTES) -> Snapshot:
     """Validate and convert a raw payload into a :class:`Snapshot` (no store involved).
+
+    A gzip-compressed payload (a saved ``.json.gz``) is decompressed first; that and
+    Epoch's zip archive are bounded by ``max_bytes`` once decompressed.
 
     Raises
     ------
     ParseError
-        The payload failed validation (the message names the record and field).
+        The payload failed validation (the message names the record and field), or
+        decompresses past ``max_bytes``.
 
     Examples
     --------
@@ -267,28 +316,33 @@ def prepare(source: str, raw: bytes, *, observed_at: datetime, origin: str = "pa
     ['openai/gpt-4o', np.float64(2.5), np.float64(10.0)]
     """
     check_choice("source", source, SOURCES)
+    if not isinstance(observed_at, datetime):
+        observed_at = _parse_observed_at(observed_at)
     day = f"{observed_at:%Y-%m-%d}"
+    sha = hashlib.sha256(raw).hexdigest()
+    if raw[:2] == GZIP_MAGIC:
+        raw = gunzip_bounded(raw, source, max_bytes)
     if source == "openrouter":
         parsed = openrouter_src.parse(raw, snapshot_date=day)
     elif source == "litellm":
         parsed = litellm_src.parse(raw, snapshot_date=day, source_ref=origin)
     elif source == "epoch":
-        parsed = epoch_src.parse(raw, snapshot_date=day)
+        parsed = epoch_src.parse(raw, snapshot_date=day, max_bytes=max_bytes)
     elif source == "artificial-analysis":
         parsed = keyed.parse_artificial_analysis(raw, snapshot_date=day)
     else:
         parsed = keyed.parse_rankings(raw)
     table, obs, skipped = _convert(parsed, source)
-    return Snapshot(source, table, obs, observed_at, hashlib.sha256(raw).hexdigest(), parsed.records,
-                    skipped, origin, observed_at_from)
+    return Snapshot(source, table, obs, observed_at, sha, parsed.records, skipped, origin, observed_at_from)
 
 
 # --------------------------------------------------------------------------- record
 
 
 def _open_count(store: Store, table: HistoryTable, source: str) -> int:
-    rows = store.con.execute(f'SELECT count(*) FROM "{table.name}" WHERE source = ? AND origin = \'fetch\' '
-                             "AND is_open", [source]).fetchall()
+    with store.errors("reading"):
+        rows = store.con.execute(f'SELECT count(*) FROM "{table.name}" WHERE source = ? AND origin = \'fetch\' '
+                                 "AND is_open", [source]).fetchall()
     return int(rows[0][0]) if rows else 0
 
 
@@ -302,8 +356,10 @@ def record_rankings(store: Store, snap: Snapshot) -> RecordResult:
     1
     """
     df = snap.observations.assign(observed_at=snap.observed_at)
-    _settle(store.con)
-    with store.transaction() as con:
+    check_not_future(snap.observed_at)
+    with store.errors(f"recording the {snap.source} snapshot into"):
+        _settle(store.con)
+    with store.errors(f"recording the {snap.source} snapshot into"), store.transaction() as con:
         con.register("_lf_rank", df)
         try:
             before = con.execute("SELECT count(*) FROM openrouter_rankings_daily").fetchall()[0]
@@ -320,8 +376,13 @@ def record_rankings(store: Store, snap: Snapshot) -> RecordResult:
                         snap.observed_at, snap.observed_at)
 
 
-def record(store: Store, snap: Snapshot, *, on_stage: Callable[[str], None] | None = None) -> FetchReport:
+def record(store: Store, snap: Snapshot, *, on_stage: Callable[[str], None] | None = None,
+           allow_shrink: bool = False) -> FetchReport:
     """Write a prepared snapshot into ``store`` in one transaction and report what changed.
+
+    A snapshot listing fewer than half of the keys of the source's open intervals is
+    refused unless ``allow_shrink`` (see
+    :func:`~llmflation.store.history.record_observations`).
 
     Examples
     --------
@@ -336,7 +397,8 @@ def record(store: Store, snap: Snapshot, *, on_stage: Callable[[str], None] | No
         n_open = 0
     else:
         res = record_observations(store, snap.observations.assign(observed_at=snap.observed_at),
-                                  source=snap.source, table=snap.table, sha256=snap.sha256, on_stage=on_stage)
+                                  source=snap.source, table=snap.table, sha256=snap.sha256, on_stage=on_stage,
+                                  allow_shrink=allow_shrink)
         n_open = _open_count(store, snap.table, snap.source)
     return FetchReport(snap.source, res.status, snap.observed_at, snap.records, len(snap.observations),
                        snap.skipped, res.extended, res.opened, res.closed, n_open, snap.origin,
@@ -347,7 +409,8 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
           observed_at: str | datetime | None = None, url: str | None = None, policy: RetryPolicy | None = None,
           transport: httpx.BaseTransport | None = None, env: Mapping[str, str] | None = None,
           on_stage: Callable[[str], None] | None = None,
-          on_retry: Callable[[int, str, float], None] | None = None) -> FetchReport:
+          on_retry: Callable[[int, str, float], None] | None = None, max_bytes: int | None = None,
+          allow_shrink: bool = False) -> FetchReport:
     """Fetch (or replay) one snapshot of ``source`` and record it — the ``llmflation fetch`` path.
 
     Parameters
@@ -357,14 +420,21 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
         closed afterwards (so a slow or failing network never holds the write lock).
     source : {"openrouter", "litellm", "epoch", "artificial-analysis", "openrouter-rankings"}
     payload : path or bytes, optional
-        Replay a saved response instead of the network.
-    observed_at : str or datetime, optional
+        Replay a saved response instead of the network (a ``.json.gz`` is decompressed).
+    observed_at : str, datetime or date, optional
         Snapshot time; default from the payload file name, its modification time, or now.
+        Refused when it is not a date/time or lies more than a day in the future.
     url, policy, transport, env :
-        Network options (alternative URL, retry policy, injected transport, environment
-        holding API keys).
+        Network options (alternative URL, retry policy with the time budget, size cap
+        and redirect limit, injected transport, environment holding API keys).
     on_stage, on_retry : callable, optional
         Progress hooks: the write stage, and each retry ``(attempt, reason, delay)``.
+    max_bytes : int, optional
+        Largest payload accepted, downloaded or decompressed (default
+        ``policy.max_bytes``, 200 MiB).
+    allow_shrink : bool
+        Record a snapshot that lists fewer than half of the keys of the source's open
+        intervals (refused by default: such a response is usually truncated).
 
     Examples
     --------
@@ -377,6 +447,13 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
     'already recorded'
     """
     check_choice("source", source, SOURCES)
+    if not isinstance(store, (Store, str, PathLike)):
+        raise InputError(f"store={store!r} ({type(store).__name__}) is not a store; expected a Store or a file "
+                         "path such as 'prices.duckdb'.")
+    policy = policy or RetryPolicy()
+    if max_bytes is not None:
+        policy = replace(policy, max_bytes=max_bytes)  # validated by RetryPolicy
+    cap = policy.max_bytes
     if payload is None:
         when, how = resolve_observed_at(observed_at)
         raw = download(source, url=url, policy=policy, transport=transport, env=env, on_retry=on_retry)
@@ -384,14 +461,22 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
     elif isinstance(payload, bytes):
         when, how = resolve_observed_at(observed_at)
         raw, origin = payload, "payload bytes"
-    else:
+    elif isinstance(payload, (str, PathLike)):
         path = Path(payload)
         if not path.is_file():
             raise InputError(f"--payload {str(path)!r} is not a file; expected a saved {source} response.")
         when, how = resolve_observed_at(observed_at, path)
+        size = path.stat().st_size
+        if size > cap:
+            raise InputError(f"--payload {str(path)!r} holds {size:,} bytes, more than the {cap:,} bytes cap; "
+                             f"expected a saved {source} response. Raise --max-bytes (max_bytes=) if it really "
+                             "is that large.")
         raw, origin = path.read_bytes(), str(path)
-    snap = prepare(source, raw, observed_at=when, origin=origin, observed_at_from=how)
+    else:
+        raise InputError(f"payload={payload!r} ({type(payload).__name__}) is not a payload; expected a file path "
+                         "or the response bytes.")
+    snap = prepare(source, raw, observed_at=when, origin=origin, observed_at_from=how, max_bytes=cap)
     if isinstance(store, Store):
-        return record(store, snap, on_stage=on_stage)
+        return record(store, snap, on_stage=on_stage, allow_shrink=allow_shrink)
     with Store(store) as s:
-        return record(s, snap, on_stage=on_stage)
+        return record(s, snap, on_stage=on_stage, allow_shrink=allow_shrink)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import duckdb
@@ -39,6 +39,39 @@ from llmflation.errors import InputError, StoreError
 from llmflation.store.db import Store, quote_ident
 
 Q = quote_ident
+
+#: How far in the future a snapshot time may lie (clock skew between machines): more is
+#: refused, since a mistyped year would block every later snapshot of the source.
+CLOCK_SKEW = timedelta(days=1)
+#: A snapshot must continue (list the key of) at least this share of the source's open
+#: intervals, unless ``allow_shrink``: a much smaller response is usually truncated.
+MIN_CONTINUED = 0.5
+
+
+def utc_now() -> datetime:
+    """The current time, naive UTC (the store's convention)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def check_not_future(when: datetime | pd.Timestamp, what: str = "observed_at", *,
+                     now: datetime | None = None) -> None:
+    """Refuse a snapshot time more than :data:`CLOCK_SKEW` after ``now`` (naive UTC).
+
+    Examples
+    --------
+    >>> check_not_future(datetime(2026, 1, 2), now=datetime(2026, 1, 1, 12))
+    >>> check_not_future(datetime(2062, 1, 1), now=datetime(2026, 1, 1))
+    Traceback (most recent call last):
+    ...
+    llmflation.errors.InputError: observed_at 2062-01-01 00:00:00 is in the future (now is 2026-01-01 00:00:00 UTC; ...
+    """
+    now = now or utc_now()
+    if pd.Timestamp(when) > pd.Timestamp(now) + CLOCK_SKEW:
+        raise InputError(
+            f"{what} {pd.Timestamp(when):%Y-%m-%d %H:%M:%S} is in the future (now is {now:%Y-%m-%d %H:%M:%S} UTC; "
+            f"at most {CLOCK_SKEW.days} day of clock skew is allowed). A snapshot dated in the future would "
+            "block every later snapshot of the source; check the date (a typo in the year?) and pass the time "
+            "the data was observed, e.g. --observed-at 2026-01-02.")
 
 
 @dataclass(frozen=True)
@@ -155,6 +188,7 @@ def _frame(obs: pd.DataFrame, table: HistoryTable) -> pd.DataFrame:
         when = when.dt.tz_convert("UTC").dt.tz_localize(None)
     if when.isna().any():
         raise InputError("observed_at has missing values; every observation needs the time of its snapshot.")
+    check_not_future(when.max())
     # copy-on-write: selecting columns and assigning new ones does not copy the data
     frame = obs.loc[:, list(table.columns)].reset_index(drop=True).assign(
         observed_at=when.to_numpy(), _row=np.arange(len(obs), dtype="int64"))
@@ -167,7 +201,7 @@ def _frame(obs: pd.DataFrame, table: HistoryTable) -> pd.DataFrame:
 
 def record_snapshot(store: Store, obs: pd.DataFrame, *, source: str, observed_at: datetime | str,
                     table: HistoryTable = PRICE_INTERVALS, sha256: str | None = None,
-                    on_stage: Callable[[str], None] | None = None) -> RecordResult:
+                    on_stage: Callable[[str], None] | None = None, allow_shrink: bool = False) -> RecordResult:
     """Record one snapshot (all rows observed at ``observed_at``) — see :func:`record_observations`.
 
     Examples
@@ -185,12 +219,12 @@ def record_snapshot(store: Store, obs: pd.DataFrame, *, source: str, observed_at
     [(datetime.date(2026, 1, 1), datetime.date(2026, 1, 2), 2, True)]
     """
     return record_observations(store, obs.assign(observed_at=pd.Timestamp(observed_at)), source=source,
-                               table=table, sha256=sha256, on_stage=on_stage)
+                               table=table, sha256=sha256, on_stage=on_stage, allow_shrink=allow_shrink)
 
 
 def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
                         table: HistoryTable = PRICE_INTERVALS, sha256: str | None = None,
-                        on_stage: Callable[[str], None] | None = None) -> RecordResult:
+                        on_stage: Callable[[str], None] | None = None, allow_shrink: bool = False) -> RecordResult:
     """Record one or many snapshots of ``source`` into ``table``, in one transaction.
 
     Parameters
@@ -210,6 +244,12 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
         then recognised and changes nothing.
     on_stage : callable, optional
         Called with a stage name between the statements (progress, tests).
+    allow_shrink : bool
+        Record a snapshot that lists fewer than half (:data:`MIN_CONTINUED`) of the keys
+        of the source's open intervals — of the store's open intervals for the batch's
+        first snapshot, of the previous snapshot for later ones in a batch. Off by
+        default: such a snapshot is usually a truncated or filtered response, and would
+        close most of the history's open intervals.
 
     Returns
     -------
@@ -218,8 +258,9 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
     Raises
     ------
     InputError
-        Empty or malformed observations, or a snapshot older than the latest one
-        recorded for the source.
+        Empty or malformed observations, a snapshot older than the latest one recorded
+        for the source, a snapshot time in the future (beyond :data:`CLOCK_SKEW`), or a
+        sharp shrink (see ``allow_shrink``).
     StoreError
         The write failed; the transaction was rolled back and the store is unchanged.
 
@@ -253,7 +294,7 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
             types = _types(con, table.name)
             result = _record(con, frame, source=source, table=table, tbl=tbl, keys=keys, cmp_=cmp_,
                              carry=carry, value_cols=value_cols, k_list=k_list, types=types,
-                             sha256=sha256, stage=stage)
+                             sha256=sha256, stage=stage, allow_shrink=allow_shrink)
             # temp tables made in a failed transaction vanish with its rollback
             con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in ("_lf_snaps", "_lf_runs", "_lf_cont",
                                                                          "_lf_new")))
@@ -267,7 +308,8 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
 
 def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str, table: HistoryTable,
             tbl: str, keys: list[str], cmp_: list[str], carry: list[str], value_cols: list[str], k_list: str,
-            types: dict[str, str], sha256: str | None, stage: Callable[[str], None]) -> RecordResult:
+            types: dict[str, str], sha256: str | None, stage: Callable[[str], None],
+            allow_shrink: bool = False) -> RecordResult:
     def cast(col: str, alias: str = "x") -> str:
         return f"CAST({alias}.{Q(col)} AS {types[col]}) AS {Q(col)}"
 
@@ -295,10 +337,12 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
     notes: list[str] = []
     status = "recorded"
     if latest_t is not None and first_t < latest_t:
+        future = (" That recorded snapshot lies in the future: it was probably recorded with a mistyped "
+                  "--observed-at; rebuild the store without it." if latest_t > utc_now() + CLOCK_SKEW else "")
         raise InputError(
             f"the {source} snapshot of {first_t:%Y-%m-%d %H:%M:%S} is older than the latest one recorded "
             f"({latest_t:%Y-%m-%d %H:%M:%S}); history is written in date order. Back-fill older snapshots "
-            "into a fresh store (--db NEW.duckdb) in date order, or pass a later --observed-at.")
+            f"into a fresh store (--db NEW.duckdb) in date order, or pass a later --observed-at.{future}")
     stage("staged")
 
     # ---------------------------------------------------------------- same day again: undo that day
@@ -367,8 +411,11 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
         notes.append(f"{n_obs_total - int(kept[0])} observation(s) from earlier snapshots of the same day "
                      "were superseded by the day's last snapshot")
 
-    # ---------------------------------------------------------------- extend open intervals
     join_k = " AND ".join(f"i.{Q(k)} = r.{Q(k)}" for k in keys)
+    if not allow_shrink:
+        _check_shrink(con, source=source, tbl=tbl, keys=keys, join_k=join_k, n_snaps=int(n_snaps))
+
+    # ---------------------------------------------------------------- extend open intervals
     r_keys = ", ".join(f"r.{Q(k)}" for k in keys)
     join_c = " AND ".join(f"i.{Q(c)} IS NOT DISTINCT FROM r.{Q(c)}" for c in cmp_)
     con.execute(f"""
@@ -424,6 +471,45 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
     stage("logged")
     return RecordResult(source, table.name, status, int(n_snaps), n_obs_total, extended, opened,
                         closed + closed_in_batch, first_t, last_t, tuple(notes))
+
+
+def _check_shrink(con: duckdb.DuckDBPyConnection, *, source: str, tbl: str, keys: list[str], join_k: str,
+                  n_snaps: int) -> None:
+    """Refuse a snapshot listing fewer than :data:`MIN_CONTINUED` of the keys open before it."""
+    hint = ("Nothing was written. A response this much smaller than the last one is usually truncated or "
+            "filtered (an error page, a partial listing, a wrong --url); if the source really dropped that "
+            "many models, record it with --allow-shrink (allow_shrink=True).")
+    k_list = ", ".join(Q(k) for k in keys)
+    row = _first(con.execute(f"""
+        SELECT count(*), count(r.{Q(keys[0])}) FROM {tbl} i
+        LEFT JOIN (SELECT DISTINCT {k_list} FROM _lf_runs WHERE first_si = 1) r ON {join_k}
+        WHERE i.source = ? AND i.origin = 'fetch' AND i.is_open
+    """, [source]))
+    n_open, n_kept = (int(row[0]), int(row[1])) if row else (0, 0)
+    if n_open and n_kept < MIN_CONTINUED * n_open:
+        day = _first(con.execute("SELECT min(d) FROM _lf_snaps"))
+        raise InputError(
+            f"the {source} snapshot of {day[0] if day else '?'} would close {n_open - n_kept:,} of the "
+            f"{n_open:,} open {source} intervals: it lists only {n_kept:,} of their keys (fewer than "
+            f"{MIN_CONTINUED:.0%}). {hint}")
+    if n_snaps < 2:
+        return
+    # within a batch: keys whose run ends at a snapshot and that do not go on at the next one
+    same_k = " AND ".join(f"r2.{Q(k)} = r.{Q(k)}" for k in keys)
+    row = _first(con.execute(f"""
+        SELECT s.d, s.n, count(e.last_si) AS lost FROM _lf_snaps s
+        LEFT JOIN (SELECT r.last_si FROM _lf_runs r
+                   WHERE r.last_si < ? AND NOT EXISTS (SELECT 1 FROM _lf_runs r2
+                                                       WHERE {same_k} AND r2.first_si = r.last_si + 1)) e
+          ON e.last_si = s.si
+        WHERE s.si < ? GROUP BY s.si, s.d, s.n
+        HAVING s.n - count(e.last_si) < ? * s.n ORDER BY s.si LIMIT 1
+    """, [n_snaps, n_snaps, MIN_CONTINUED]))
+    if row:
+        d, n, lost = row
+        raise InputError(
+            f"in the {source} batch, the snapshot after {d} would close {int(lost):,} of the {int(n):,} "
+            f"intervals open on {d}: it lists fewer than {MIN_CONTINUED:.0%} of their keys. {hint}")
 
 
 # --------------------------------------------------------------------------- reads
