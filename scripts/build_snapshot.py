@@ -35,6 +35,7 @@ LBE = "epoch-research/llm-benchmark-efficiency"
 LBE_LIC = "Epoch AI data CC BY 4.0 (no LICENSE file in repo; Artificial Analysis-derived columns: terms of Artificial Analysis)"
 BS = "epoch-research/benchmark-stitching@f87d3cc8e8a8f8471be475ebce58fb9a73b4e756"
 BS_LIC = "Repository MIT (c) 2025 Epoch AI; Benchmarking Hub data CC BY 4.0; external tables cite third-party leaderboards"
+CL = "price_history/changelogs"
 TCT = "epoch-research/training-cost-trends@263c40a159307e917213d1dc433c617e47d55bfe"
 
 EPOCH_MODEL_COLUMNS = [
@@ -57,7 +58,7 @@ class Spec:
     licence: str
     date_col: str | None = None
     columns: list[str] | None = None
-    kind: str = "csv"  # csv | json
+    kind: str = "csv"  # csv | json (raw payload, gzipped) | records (JSON list → Parquet)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -169,6 +170,53 @@ def specs() -> list[Spec]:
              "https://openrouter.ai (front-end stats API)",
              "pacell/openrouter-stats@0ce070afd50a8c1414593c98b3246e0ef2d125e0:data/openrouter/provider_summary.csv",
              "no licence file"),
+        # --- first-party list-price history and dense change logs (issue 12)
+        Spec("first_party_prices", "curated/first_party_prices.csv",
+             "developers' own price pages and announcements (per row: source_url)",
+             "curated from vendor pages, archive captures and catalogues (per row: source_url, source_note)",
+             "facts from cited pages; Epoch AI data CC BY 4.0; genai-prices and LiteLLM MIT; llm-prices no licence file",
+             "effective_date"),
+        Spec("changelog_rocry", f"{CL}/rocry_llm_api_price_changes.csv.gz",
+             "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json",
+             "RoCry/llm-api-price, every commit of model_prices_and_context_window.json, "
+             "b094ffea87ee9450ad0dd48e7d217e8eea241185..8442b939a6ead479f7995b5d74d8dce488bd0966 (per row: source_ref)",
+             "LiteLLM data MIT; RoCry/llm-api-price no licence file", "observed_at"),
+        Spec("changelog_rocry_commits", f"{CL}/rocry_llm_api_price_commits.csv",
+             "https://github.com/RoCry/llm-api-price", "RoCry/llm-api-price git log (8442b939a6ead479f7995b5d74d8dce488bd0966)",
+             "LiteLLM data MIT; RoCry/llm-api-price no licence file", "author_date_utc"),
+        Spec("changelog_tokencost", f"{CL}/tokencost_changes.csv.gz",
+             "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json",
+             "AgentOps-AI/tokencost, all commits of tokencost/model_prices.json reachable from main "
+             "(HEAD e7f7c1928084af55bb4955102327982401ed8649; per row: source_ref)", "MIT (tokencost, LiteLLM)",
+             "observed_at"),
+        Spec("changelog_tokencost_commits", f"{CL}/tokencost_commits.csv", "https://github.com/AgentOps-AI/tokencost",
+             "AgentOps-AI/tokencost git log --full-history main (e7f7c1928084af55bb4955102327982401ed8649)", "MIT",
+             "author_date_utc"),
+        Spec("changelog_genai_prices", f"{CL}/genai_prices_changes.csv.gz", "https://github.com/pydantic/genai-prices",
+             "pydantic/genai-prices, first-parent commits of prices/data.json "
+             "8421a4e04ca01df1e56ecb42c711b2a2873d6ac3..c885e328941f9e2bfa97b8d201a17722bdc0419e (per row: source_ref)",
+             "MIT", "observed_at"),
+        Spec("changelog_genai_prices_commits", f"{CL}/genai_prices_commits.csv", "https://github.com/pydantic/genai-prices",
+             "pydantic/genai-prices git log (HEAD 47df840a5ab10bbcffb8e5ac01b9899032245d1b)", "MIT", "author_date_utc"),
+        Spec("changelog_llm_prices", f"{CL}/simonw_llm_prices_changes.csv.gz", "https://www.llm-prices.com/",
+             "simonw/llm-prices, all commits on main 51497f086bc4584531e75281bee14ed5910aba0d.."
+             "723ef0bd3a6254436e9fe8d7f05d4d787e99f4c5 (index.html presets, then data/*.json; per row: source_ref)",
+             "no licence file in repo", "observed_at"),
+        Spec("changelog_llm_prices_commits", f"{CL}/simonw_llm_prices_commits.csv", "https://github.com/simonw/llm-prices",
+             "simonw/llm-prices git log (723ef0bd3a6254436e9fe8d7f05d4d787e99f4c5)", "no licence file in repo",
+             "author_date_utc"),
+        Spec("changelog_modelpricewatch", f"{CL}/modelpricewatch_price_history.csv.gz",
+             "https://modelpricewatch.com/api/v1/price-history.json",
+             "romanshumy/llm-prices-data@118ea7739a55423bc6a1c232336e33825f0dd5e4:price-history.csv",
+             "CC BY 4.0 (data, attribution to modelpricewatch.com)", "date"),
+        Spec("modelpricewatch_models", f"{CL}/modelpricewatch_models.json", "https://modelpricewatch.com/api/v1/models.json",
+             "romanshumy/llm-prices-data@ee652e2d4d1a8cbd07db83a9fa1617ac2f552276:models.json (list fields joined with '|')",
+             "CC BY 4.0 (data, attribution to modelpricewatch.com)", "last_updated", kind="records"),
+        # --- demand side (for the Jevons analysis; bundled only)
+        Spec("openrouter_effective_prices", "openrouter_usage/pacell_model_price_headline.csv",
+             "https://openrouter.ai (front-end stats API /api/frontend/v1/stats/effective-pricing)",
+             "pacell/openrouter-stats@0ce070afd50a8c1414593c98b3246e0ef2d125e0:data/openrouter/model_price_headline.csv",
+             "no licence file in repo; OpenRouter API output, terms not stated"),
     ]
     return s
 
@@ -221,7 +269,12 @@ def build(shared: Path, out: Path) -> dict:
             (out / fname).write_bytes(data)
             vintage = [spec.extra["snapshot_date"]] * 2
         else:
-            df = pd.read_csv(src, encoding="utf-8-sig", low_memory=False)
+            if spec.kind == "records":
+                recs = json.loads(src.read_bytes())
+                df = pd.DataFrame([{k: ("|".join(map(str, v)) if isinstance(v, list) else v) for k, v in r.items()}
+                                   for r in recs])
+            else:
+                df = pd.read_csv(src, encoding="utf-8-sig", low_memory=False)
             if spec.columns:
                 missing = [c for c in spec.columns if c not in df.columns]
                 if missing:

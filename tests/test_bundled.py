@@ -1,3 +1,4 @@
+import re
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,12 @@ EXPECTED_ROWS = {  # from ../shared/data/README.md
     "epoch_models": 3237, "openrouter_daily": 36209, "litellm_snapshots": 37192, "price_milestones": 128,
     "epoch_lowest_price_results": 21, "bls_cpi": 42191, "llm_prices": 148, "genai_prices": 1451,
     "hardware_prices": 591, "ml_hardware": 169, "epoch_eci": 426,
+    # issue 12: first-party list prices, per-commit change logs (README §10–12), wages
+    "first_party_prices": 297, "changelog_rocry": 4005, "changelog_rocry_commits": 640,
+    "changelog_tokencost": 2165, "changelog_tokencost_commits": 200, "changelog_genai_prices": 3447,
+    "changelog_genai_prices_commits": 174, "changelog_llm_prices": 209, "changelog_llm_prices_commits": 123,
+    "changelog_modelpricewatch": 10462, "modelpricewatch_models": 220, "openrouter_effective_prices": 396,
+    "wages": 2398,
 }
 
 
@@ -70,3 +77,23 @@ def test_build_script_is_reproducible(tmp_path: Path):
     m = mod.build(shared, tmp_path)
     assert m["files"]["epoch_models"]["sha256"] == bundled.manifest()["files"]["epoch_models"]["sha256"]
     assert m["snapshot_id"] == bundled.manifest()["snapshot_id"]
+
+
+def test_bls_cpi_and_wages_hold_every_series():
+    cpi = bundled.load_table("bls_cpi")
+    assert cpi["series_id"].nunique() == 77  # README §8: 77 CPI-U series (SA and NSA)
+    assert cpi["date"].dropna().max().startswith("2026-08")
+    assert bundled.load_table("wages")["series_id"].nunique() == 157
+
+
+def test_first_party_and_change_logs_keep_provenance():
+    m = bundled.manifest()["files"]
+    fp = bundled.load_table("first_party_prices")
+    assert fp["source_url"].notna().all() and fp["source_url"].str.startswith("http").all()
+    assert m["first_party_prices"]["vintage"] == ["2021-11-18", "2026-10-23"]
+    for name in ("changelog_rocry", "changelog_tokencost", "changelog_genai_prices", "changelog_llm_prices"):
+        assert re.search(r"[0-9a-f]{40}", m[name]["taken_from"]), name
+        assert bundled.load_table(name)["source_ref"].str.fullmatch(r"[0-9a-f]{40}").all(), name
+    assert "CC BY 4.0" in m["changelog_modelpricewatch"]["licence"]
+    eff = bundled.load_table("openrouter_effective_prices")
+    assert eff["model_id"].is_unique and set(eff["variant"]) == {"standard", "batch", "free"}

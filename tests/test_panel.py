@@ -7,6 +7,7 @@ import pytest
 from llmflation.errors import ParseError, UnitError
 from llmflation.panel import identity as ident
 from llmflation.panel.build import (
+    NON_TEXT,
     PANEL_COLUMNS,
     litellm_observations,
     load_panel,
@@ -72,10 +73,15 @@ def test_model_facts_present(panel):
 
 
 def test_gpt4o_price_cut_is_dated(panel):
-    h = panel[(panel.model_id == "gpt-4o") & (panel.provider == "openai") & (panel.source == "litellm")]
+    # the alias's rows are the snapshot it served on their dates (repoint 2024-10-02)
+    h = panel[(panel.source_key == "gpt-4o") & (panel.provider == "openai") & (panel.source == "litellm")]
     h = h.sort_values("valid_from")
     assert list(h["input_usd_per_mtok"]) == [5.0, 2.5]
+    assert list(h["model_id"]) == ["gpt-4o-2024-05-13", "gpt-4o-2024-08-06"]
     assert h["valid_to"].iloc[0] < h["valid_from"].iloc[1]
+    # LiteLLM kept $5 until 2024-11-13; OpenAI repointed the alias to the $2.50 snapshot on
+    # 2024-10-02, so the stale copy ends the day before (first-party truth wins, issue 12)
+    assert h["valid_to"].iloc[0] == pd.Timestamp("2024-10-01")
 
 
 def test_openrouter_cross_section_2026_03_28(panel):
@@ -88,7 +94,11 @@ def test_openrouter_cross_section_2026_03_28(panel):
     assert len(priced) == 318  # the paper's count
     d = pd.Timestamp("2026-03-28")
     live = panel[(panel.source == "openrouter") & (panel.valid_from <= d) & (panel.valid_to >= d)]
-    assert live["source_key"].nunique() == 318
+    # the paper's 318 include 12 non-text models (image, audio, search), which the panel drops (issue 12)
+    non_text = priced["id"].str.lower().str.contains(NON_TEXT, regex=True)
+    assert int(non_text.sum()) == 12
+    assert live["source_key"].nunique() == 318 - 12
+    assert set(live["source_key"]) == set(priced.loc[~non_text, "id"])
 
 
 def test_interval_closes_when_model_disappears():

@@ -11,6 +11,7 @@ from llmflation.study.elasticity import elasticity_small_sample, merge_singleton
 from llmflation.study.premium import reasoning_class
 from llmflation.study.task_cost import per_task_premium
 from llmflation.study.us_china import us_china_same_years
+from tolerances import IDENTITY_RTOL
 
 
 def test_singleton_year_is_merged_and_hc3_intervals_are_finite():
@@ -60,6 +61,6 @@ def test_strict_reasoning_flag_and_per_task_premium():
     task = t.loc[("strict", "per_task_cost"), "estimate"]
     tok = t.loc[("strict", "per_token_price"), "estimate"]
     out = t.loc[("strict", "output_tokens_per_task"), "estimate"]
-    assert task == pytest.approx(tok * out, rel=1e-9)  # per task = per token × tokens
+    assert task == pytest.approx(tok * out, rel=IDENTITY_RTOL)  # per task = per token × tokens
     assert ("hybrid", "per_task_cost") in t.index
     assert np.isnan(t.loc[("hybrid", "per_task_cost"), "conf_low"])  # one hybrid: no interval, said so

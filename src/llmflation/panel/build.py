@@ -8,25 +8,33 @@ Columns are those of DESIGN.md §3 (see :data:`PANEL_COLUMNS`).
 
 from __future__ import annotations
 
-import re
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from llmflation.errors import ParseError
-from llmflation.panel import identity as ident
+from llmflation.normalize import changelogs as cl
+from llmflation.normalize import first_party as fpt
 from llmflation.panel.intervals import coalesce_intervals, observations_to_intervals
 from llmflation.panel.units import ExclusionLog, Unit, blended, classify_prices, to_usd_per_mtok
 from llmflation.sources import bundled
 
 PANEL_COLUMNS = [
     "model_id", "model_name", "model_family", "developer", "country", "country_name", "provider",
-    "first_party", "release_date", "release_date_source", "valid_from", "valid_to", "observed_at",
+    "first_party", "release_date", "release_date_source", "release_date_trusted", "valid_from", "valid_to", "observed_at",
     "source", "source_key", "input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok",
     "cache_read_usd_per_mtok", "context_tokens", "is_reasoning", "open_weights", "tier",
     "epoch_model", "epoch_link_rule", "eci", "n_obs",
+    "date_basis", "date_precision", "valid_to_basis", "quality_flag",
 ]
+#: How an interval's start was dated: the vendor's announcement, the first snapshot that
+#: listed it, the commit of a price file that first showed it, or an archive capture.
+DATE_BASES = ("announced", "observed_first", "commit", "archive")
+#: Date basis of each source's intervals (when a row does not say).
+SOURCE_DATE_BASIS = {"openrouter": "observed_first", "litellm": "commit", "genai-prices": "commit",
+                     "llm-prices": "commit", "epoch": "archive", "milestones": "announced", "first-party": "announced",
+                     "modelpricewatch": "observed_first"}
 
 #: Snapshot/commit dates of the undated "current price" catalogues (from MANIFEST provenance).
 LLM_PRICES_DATE = "2026-08-05"   # simonw/llm-prices@723ef0bd (committed 2026-08-05)
@@ -104,7 +112,13 @@ def litellm_observations(df: pd.DataFrame, log: ExclusionLog) -> tuple[pd.DataFr
     _require(df, ["snapshot_date", "model_key", "litellm_provider", "input_cost_per_token", "output_cost_per_token",
                   "supports_reasoning", "max_input_tokens"], "LiteLLM snapshot table")
     d = _dates(df["snapshot_date"], "LiteLLM snapshot table", "snapshot_date")
-    provider = df["litellm_provider"].astype("string").fillna("unknown")
+    # tokencost's 2024-01-31 copy of the map dropped ``litellm_provider``: take the key's
+    # provider from the other snapshots (else every interval of 2023-12 → 2024-03 breaks)
+    raw_prov = df["litellm_provider"].astype("string").replace("", pd.NA)
+    filled = cl.fill_missing_provider(df.assign(litellm_provider=raw_prov), provider="litellm_provider")
+    log.add("litellm", "provider missing in the snapshot, taken from the key's other snapshots (kept)",
+            int((raw_prov.isna() & pd.Series(filled, index=df.index).notna()).sum()))
+    provider = pd.Series(filled, index=df.index).astype("string").fillna("unknown")
     key = df["model_key"].astype(str)
     obs = _obs_frame(
         source="litellm", source_key=key, provider=provider, author=None, model_name=key,
@@ -130,6 +144,14 @@ def epoch_api_observations(df: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
     both = unit.str.contains(r"tokens \(input or output\)", regex=True)
     keep = (is_in | is_out | both) & ~unit.str.contains("training|embedding|cashed|image", regex=True)
     log.add("epoch", "non-token or long-context quote (dropped)", int((~keep).sum()))
+    # quotes for a fine-tuned copy of the model (OpenAI's fine-tuning price list) are not
+    # the base model's price: gpt-4o-mini 0.30/1.20 fine-tuned vs 0.15/0.60 base
+    tuned = df["Fine Tuned Model"].astype("string").str.strip().str.lower().eq("checked").fillna(False) \
+        if "Fine Tuned Model" in df.columns else pd.Series(False, index=df.index)
+    tuned |= df["Price description"].astype("string").str.contains("fine.?tun", case=False, regex=True).fillna(False) \
+        if "Price description" in df.columns else False
+    log.add("epoch", "fine-tuned model quote (not the base price)", int((keep & tuned).sum()))
+    keep &= ~tuned
     base = pd.DataFrame({
         "model": df["Model Version"].fillna(df["Model"]).astype(str),
         "epoch_name": df["Model"].astype(str),
@@ -150,10 +172,15 @@ def epoch_api_observations(df: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
 
 
 def milestone_intervals(df: pd.DataFrame) -> pd.DataFrame:
-    """Curated milestones: a launch/cut price holds from its date until the model's next event."""
+    """Curated milestones: a launch/cut price holds from its date until the day before the
+    model's next event, else until the table's last date (its last
+    observation: the table's vintage); first-party shutdowns and the first-party check
+    close it earlier."""
     d = df.assign(date=pd.to_datetime(df["date"])).sort_values(["model", "provider", "date"])
-    nxt = d.groupby(["model", "provider"])["date"].shift(-1)
-    valid_to = (nxt - pd.Timedelta(days=1)).where(nxt.notna(), d["date"])
+    held = cl.hold_until_next(d.assign(valid_from=d["date"], valid_to=d["date"]), key=["model", "provider"],
+                              last_basis="source_vintage")
+    d = d.loc[held.index]
+    valid_to = held["valid_to"]
     return pd.DataFrame({
         "source": "milestones", "source_key": d["model"].astype(str), "provider": d["provider"].astype(str).str.lower(),
         "author": None, "model_name": d["model"].astype(str),
@@ -164,6 +191,8 @@ def milestone_intervals(df: pd.DataFrame) -> pd.DataFrame:
         "listed_date": pd.NaT, "valid_from": d["date"], "valid_to": valid_to, "n_obs": 1,
         "observed_at": d["date"], "developer_hint": d["developer"].astype(str),
         "tier_hint": d["tier_hint"].astype(str), "event": d["event"].astype(str),
+        "date_basis": fpt.date_basis(d["source_url"]), "date_precision": "day",
+        "valid_to_basis": held["valid_to_basis"],
     })
 
 
@@ -199,6 +228,35 @@ def catalogue_intervals(df: pd.DataFrame, *, source: str, provider: pd.Series, k
 
 #: Keys that are not models: provider size-bucket price tiers, fine-tuning prices, image models.
 NOT_A_MODEL = r"^(?:together-ai-|fireworks-ai-)|(?:^|/)ft:|flux-1|stable-diffusion|whisper|tts-|dall-e|embed"
+#: Keys of models that are not text LLMs: speech, transcription, realtime/audio, search,
+#: image, embedding and moderation endpoints (priced per token but not comparable).
+NON_TEXT = (r"(?:^|[/:._-])(?:tts|transcribe|transcription|realtime|audio|search|image|images|imagen|dall-e|"
+            r"whisper|embed\w*|rerank|moderation|speech|live)(?=$|[/:._-]|\d)")
+#: Fine-tuned models and fine-tuning price entries.
+FINE_TUNE = r"(?:^|/)ft:|fine-?tun|(?:^|[/_-])ft(?:-|:|$)"
+PRICE_TIER = r"^(?:together-ai-|fireworks-ai-)"
+
+
+def not_a_base_text_model(keys: pd.Series) -> pd.Series:
+    """Reason a key is not a base text model (``price tier``, ``fine-tune``, ``non-text``), else empty.
+
+    Examples
+    --------
+    >>> not_a_base_text_model(pd.Series(["gpt-4o-mini-tts", "ft:gpt-4o-mini:acme", "gpt-4o", "gpt-4o-realtime-preview"])).tolist()
+    ['non-text', 'fine-tune', '', 'non-text']
+    """
+    k = keys.astype("string").str.lower().fillna("")
+    out = pd.Series("", index=keys.index, dtype=object)
+    out[k.str.contains(NOT_A_MODEL, regex=True)] = "non-text"
+    out[k.str.contains(NON_TEXT, regex=True)] = "non-text"
+    out[k.str.contains(FINE_TUNE, regex=True)] = "fine-tune"
+    out[k.str.contains(PRICE_TIER, regex=True)] = "price tier"
+    return out
+
+
+_NOT_MODEL_REASON = {"non-text": "non-text model (speech, transcription, realtime/audio, search, image, embedding)",
+                     "fine-tune": "fine-tuned model or fine-tuning price",
+                     "price tier": "provider size-bucket price tier, not a model"}
 
 
 def _num(s: pd.Series) -> pd.Series:
@@ -215,10 +273,10 @@ def _convert(raw: pd.Series, unit: Unit, log: ExclusionLog, source: str) -> pd.S
 
 
 def _filter_prices(obs: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
-    not_model = obs["source_key"].astype(str).str.lower().str.contains(NOT_A_MODEL, regex=True)
-    for src, n in not_model.groupby(obs["source"]).sum().items():
-        log.add(str(src), "not a base text model (price tier, fine-tune, image/audio/embedding)", int(n))
-    obs = obs[~not_model]
+    why = not_a_base_text_model(obs["source_key"])
+    for (src, r), n in why[why != ""].groupby([obs["source"], why]).size().items():
+        log.add(str(src), _NOT_MODEL_REASON[str(r)], int(n))
+    obs = obs[why == ""]
     lab = classify_prices(obs["input_usd_per_mtok"], obs["output_usd_per_mtok"])
     for src, sub in lab.groupby(obs["source"]):
         for reason in ("free", "sentinel", "missing", "partly_free"):
@@ -283,6 +341,211 @@ def drop_glitches(iv: pd.DataFrame, log: ExclusionLog, factor: float = GLITCH_FA
     return d[~bad]
 
 
+CARRY = ["author", "model_name", "cache_read_usd_per_mtok", "context_tokens", "reasoning_flag", "listed_date"]
+_KEY = ["source", "source_key", "provider"]
+DAY = pd.Timedelta(days=1)
+
+
+def _commit_range(name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    c = cl.commit_day(bundled.load_table(name)["author_date_utc"])
+    return c.min(), c.max()
+
+
+def _litellm_changelog(df: pd.DataFrame, log: ExclusionLog, *, end: pd.Timestamp, label: str) -> pd.DataFrame:
+    """A LiteLLM-format change log (tokencost, RoCry) → ``litellm`` intervals (USD per token → per 1M)."""
+    raw_prov = df["provider"].astype("string").replace("", pd.NA)
+    prov = pd.Series(cl.fill_missing_provider(df.assign(provider=raw_prov)), index=df.index)
+    # tokencost 2024-03-26: the field coming back shows as `removed` (provider empty) + `added`
+    artefact = raw_prov.isna() & df["event"].eq("removed")
+    log.add("litellm", f"{label}: provider missing in the copy, taken from the key's other commits (kept)",
+            int((raw_prov.isna() & ~artefact).sum()))
+    ev = df.assign(provider=prov.fillna("unknown"), date=cl.commit_day(df["observed_at"]))[~artefact]
+    iv = cl.events_to_intervals(ev, key=["model_key", "provider"], end=end)
+    return _obs_frame(
+        source="litellm", source_key=iv["model_key"].astype(str), provider=iv["provider"].astype(str),
+        author=None, model_name=iv["model_key"].astype(str),
+        input_usd_per_mtok=_convert(_num(iv["input_cost_per_token"]), "usd_per_token", log, "litellm"),
+        output_usd_per_mtok=_convert(_num(iv["output_cost_per_token"]), "usd_per_token", log, "litellm"),
+        cache_read_usd_per_mtok=_num(iv["cache_read_input_token_cost"]) * 1e6,
+        context_tokens=pd.to_numeric(iv["max_input_tokens"], errors="coerce"),
+        reasoning_flag=iv["supports_reasoning"].astype("string").str.lower().eq("true"), listed_date=pd.NaT,
+        valid_from=iv["valid_from"], valid_to=iv["valid_to"], n_obs=1, observed_at=iv["valid_to"],
+        date_basis="commit", date_precision="day", valid_to_basis=iv["valid_to_basis"],
+        source_ref=iv["source_ref"].astype(str),
+    )
+
+
+def litellm_intervals(log: ExclusionLog) -> pd.DataFrame:
+    """LiteLLM's price map over time, from its densest copies.
+
+    2023-11 → 2024-01: the map inside the ``litellm`` package sdists (snapshots, a change
+    dated to the first snapshot showing it); 2024-01-31 → 2025-02-05: every commit of
+    tokencost's copy; from 2025-02-06: every commit of RoCry's mirror. Each interval's
+    start is a commit (or package build) day, ``date_basis = "commit"``.
+    """
+    tc_start, tc_end = _commit_range("changelog_tokencost_commits")
+    rc_start, rc_end = _commit_range("changelog_rocry_commits")
+    snaps = bundled.load_table("litellm_snapshots")
+    sd = pd.to_datetime(snaps["snapshot_date"].astype("string").str.slice(0, 10), errors="coerce")
+    early = snaps[sd < tc_start]
+    obs, d = litellm_observations(early, log)
+    obs = clean_observations(obs, log)
+    iv = observations_to_intervals(obs, key=_KEY, snapshots=d, carry=CARRY, hold=True)
+    last_snap = d.max()
+    iv = iv.assign(observed_at=iv["valid_to"], date_basis="commit", date_precision="day",
+                   valid_to_basis=np.where(iv["valid_to"] == last_snap, "last_observation", "next_event"))
+    tc = bundled.load_table("changelog_tokencost")
+    tc = tc[cl.commit_day(tc["observed_at"]) < rc_start]
+    tci = _filter_prices(_litellm_changelog(tc, log, end=min(tc_end, rc_start - DAY), label="tokencost"), log)
+    rci = _filter_prices(_litellm_changelog(bundled.load_table("changelog_rocry"), log, end=rc_end,
+                                            label="RoCry"), log)
+    # the package snapshots end 2023-12-13, tokencost starts 2024-01-31: a key seen in both
+    # holds its last package price until the day before tokencost shows it
+    seen_next = set(map(tuple, tci.loc[tci["valid_from"] == tc_start, ["source_key", "provider"]].to_numpy()))
+    nxt_seen = np.array([(k, p) in seen_next for k, p in zip(iv["source_key"], iv["provider"], strict=True)], dtype=bool)
+    bridge = (iv["valid_to"] == last_snap).to_numpy() & nxt_seen
+    iv.loc[bridge, "valid_to"] = tc_start - DAY
+    iv.loc[bridge, "valid_to_basis"] = "next_event"
+    # and tokencost's last prices hold until RoCry's first commit where RoCry lists the key
+    out = pd.concat([iv, tci, rci], ignore_index=True)
+    out = coalesce_intervals(out.sort_values([*_KEY, "valid_from"], kind="mergesort"))
+    return drop_glitches(out, log)
+
+
+def genai_changelog_intervals(log: ExclusionLog) -> pd.DataFrame:
+    """pydantic genai-prices, every commit of ``prices/data.json`` (USD per 1M tokens).
+
+    A conditional item ``start_date=X`` starts at X (the catalogue's stated effective date,
+    ``date_basis = "announced"``) and ends the default item's price the day before;
+    time-of-day items (DeepSeek off-peak) are not list prices and are dropped, as are items
+    scheduled after the source's last commit.
+    """
+    df = bundled.load_table("changelog_genai_prices")
+    _, end = _commit_range("changelog_genai_prices_commits")
+    pc = df["price_constraint"].astype("string").fillna("")
+    tod = pc.str.contains("start_time|end_time", regex=True)
+    log.add("genai-prices", "time-of-day (off-peak) price item, not the list price", int(tod.sum()))
+    df = df[~tod].assign(price_constraint=pc[~tod], date=cl.commit_day(df.loc[~tod, "observed_at"]))
+    iv = cl.events_to_intervals(df, key=["model_key", "provider", "price_constraint"], end=end)
+    start = pd.to_datetime(iv["price_constraint"].str.extract(r"start_date=(\d{4}-\d{2}-\d{2})")[0], errors="coerce")
+    basis = pd.Series("commit", index=iv.index, dtype=object)
+    dated = start.notna()
+    iv.loc[dated, "valid_from"] = start[dated]
+    basis[dated] = "announced"
+    future = dated & (start > iv["valid_to"])
+    log.add("genai-prices", "price scheduled after the catalogue's last commit (not yet observed)", int(future.sum()))
+    # the default item's price ends where a dated item of the same key takes over
+    first_dated = start[dated & ~future].groupby([iv["model_key"], iv["provider"]]).min()
+    cut = pd.Series(list(zip(iv["model_key"], iv["provider"], strict=True)), index=iv.index).map(first_dated)
+    default = ~dated & cut.notna()
+    iv.loc[default, "valid_to"] = iv.loc[default, ["valid_to"]].assign(c=cut[default] - DAY).min(axis=1)
+    gone = default & (iv["valid_to"] < iv["valid_from"])
+    log.add("genai-prices", "default price superseded by a dated price before it was observed", int(gone.sum()))
+    iv, basis = iv[~future & ~gone], basis[~future & ~gone]
+    key = iv["model_key"].astype(str) + np.where(iv["price_constraint"].eq(""), "", "@" + iv["price_constraint"])
+    out = _obs_frame(
+        source="genai-prices", source_key=key, provider=iv["provider"].astype(str).str.lower(), author=None,
+        model_name=iv["model_key"].astype(str),
+        input_usd_per_mtok=to_usd_per_mtok(_num(iv["input_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        output_usd_per_mtok=to_usd_per_mtok(_num(iv["output_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        cache_read_usd_per_mtok=_num(iv["cache_read_usd_per_mtok"]),
+        context_tokens=pd.to_numeric(iv["max_input_tokens"], errors="coerce"), reasoning_flag=False,
+        listed_date=pd.NaT, valid_from=iv["valid_from"], valid_to=iv["valid_to"], n_obs=1,
+        observed_at=iv["valid_to"], date_basis=basis, date_precision="day", valid_to_basis=iv["valid_to_basis"],
+    )
+    out["source_key"] = out["source_key"].str.replace(r"@start_date=\d{4}-\d{2}-\d{2}$", "", regex=True)
+    return coalesce_intervals(_filter_prices(out, log))
+
+
+def llm_prices_changelog_intervals(log: ExclusionLog) -> pd.DataFrame:
+    """simonw/llm-prices, every commit (USD per 1M tokens). The source's own dated periods
+    (``price_from_date``/``price_to_date``) bound an interval where given; long-context
+    tier entries (``>128k``) are separate offers and dropped."""
+    df = bundled.load_table("changelog_llm_prices")
+    _, end = _commit_range("changelog_llm_prices_commits")
+    longctx = df["model_name"].astype("string").str.contains(">", regex=False).fillna(False) | \
+        df["model_key"].astype("string").str.contains(r"-(?:128|200)k$", regex=True).fillna(False)
+    log.add("llm-prices", "long-context tier entry (>128k/>200k), not the list price", int(longctx.sum()))
+    df = df[~longctx].assign(date=cl.commit_day(df.loc[~longctx, "observed_at"]),
+                             price_from_date=df.loc[~longctx, "price_from_date"].astype("string").fillna(""))
+    iv = cl.events_to_intervals(df, key=["model_key", "provider", "price_from_date"], end=end)
+    pf = pd.to_datetime(iv["price_from_date"].replace("", pd.NA), errors="coerce")
+    pt = pd.to_datetime(iv["price_to_date"].astype("string"), errors="coerce")
+    basis = pd.Series(np.where(pf.notna(), "announced", "commit"), index=iv.index)
+    iv["valid_from"] = pf.where(pf.notna(), iv["valid_from"])
+    iv["valid_to"] = pt.where(pt.notna(), iv["valid_to"])
+    iv["valid_to_basis"] = np.where(pt.notna(), "stated_end", iv["valid_to_basis"])
+    ok = iv["valid_to"] >= iv["valid_from"]
+    log.add("llm-prices", "dated period ends before it starts", int((~ok).sum()))
+    iv, basis = iv[ok], basis[ok]
+    out = _obs_frame(
+        source="llm-prices", source_key=iv["model_key"].astype(str), provider=iv["provider"].astype(str).str.lower(),
+        author=iv["provider"].astype(str).str.lower(), model_name=iv["model_name"].astype(str),
+        input_usd_per_mtok=to_usd_per_mtok(_num(iv["input_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        output_usd_per_mtok=to_usd_per_mtok(_num(iv["output_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        cache_read_usd_per_mtok=_num(iv["cache_read_usd_per_mtok"]), context_tokens=np.nan, reasoning_flag=False,
+        listed_date=pd.NaT, valid_from=iv["valid_from"], valid_to=iv["valid_to"], n_obs=1,
+        observed_at=iv["valid_to"], date_basis=basis, date_precision="day", valid_to_basis=iv["valid_to_basis"],
+    )
+    return coalesce_intervals(_filter_prices(out, log))
+
+
+#: ModelPriceWatch seller names → provider slugs (the developer's own slug where it sells).
+_MPW_PROVIDER = {"AI21 Labs": "ai21", "Z.AI": "zai", "xAI": "xai", "Mistral": "mistral", "Moonshot": "moonshot",
+                 "Moonshot AI": "moonshot", "Amazon": "amazon", "Google": "google", "Alibaba": "alibaba"}
+
+
+def modelpricewatch_intervals(log: ExclusionLog) -> pd.DataFrame:
+    """ModelPriceWatch's own daily captures (from 2026-06-25), USD per 1M tokens.
+
+    Keyed by the model's display name (its ids, e.g. ``google-gemini-2-5-flash``, drop the
+    version dots) and seller. A price holds until the day before the capture that shows a
+    new one, else until the key's last capture. Its ``litellm-archive`` backfill is rebuilt
+    from LiteLLM's git history, which the ``litellm`` source already holds: left out.
+    """
+    df = bundled.load_table("changelog_modelpricewatch")
+    backfill = df["source"].astype("string").fillna("").str.startswith("litellm")
+    log.add("modelpricewatch", "backfill rebuilt from LiteLLM's history (already in the litellm source)",
+            int(backfill.sum()))
+    removed = df["event"].eq("removed")
+    df = df[~backfill & ~removed]
+    prov = df["provider"].astype(str)
+    slug = prov.map(_MPW_PROVIDER).fillna(prov.str.lower().str.replace(r"[^a-z0-9]", "", regex=True))
+    obs = _obs_frame(
+        source="modelpricewatch", source_key=df["model"].astype(str), provider=slug, author=slug,
+        model_name=df["model"].astype(str), observed_date=pd.to_datetime(df["date"], errors="coerce"),
+        input_usd_per_mtok=to_usd_per_mtok(_num(df["input_per_mtok"]), "usd_per_mtok", strict=False),
+        output_usd_per_mtok=to_usd_per_mtok(_num(df["output_per_mtok"]), "usd_per_mtok", strict=False),
+        cache_read_usd_per_mtok=_num(df["cached_input_per_mtok"]), context_tokens=np.nan, reasoning_flag=False,
+        listed_date=pd.NaT,
+    ).dropna(subset=["observed_date"])
+    obs = clean_observations(obs, log)
+    iv = observations_to_intervals(obs, key=_KEY, carry=CARRY, hold=True)
+    last = iv.groupby(_KEY)["valid_to"].transform("max")
+    return iv.assign(observed_at=iv["valid_to"], date_basis="observed_first", date_precision="day",
+                     valid_to_basis=np.where(iv["valid_to"] == last, "last_observation", "next_event"))
+
+
+def first_party_source_intervals(log: ExclusionLog) -> pd.DataFrame:
+    """The curated first-party list prices (list-price tier only) as ``first-party`` intervals."""
+    fp = bundled.load_table("first_party_prices")
+    iv = fpt.first_party_intervals(fp)
+    base = fpt.base_tier(iv["context_tier"])
+    log.add("first-party", "long-context or off-peak tier (the list-price tier is kept)", int((~base).sum()))
+    iv = iv[base]
+    return _filter_prices(_obs_frame(
+        source="first-party", source_key=iv["api_model_id"].astype(str), provider=iv["provider"],
+        author=iv["provider"], model_name=iv["api_model_id"].astype(str),
+        input_usd_per_mtok=to_usd_per_mtok(_num(iv["input_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        output_usd_per_mtok=to_usd_per_mtok(_num(iv["output_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        cache_read_usd_per_mtok=_num(iv["cached_input_usd_per_mtok"]), context_tokens=np.nan,
+        reasoning_flag=False, listed_date=pd.NaT, valid_from=iv["valid_from"], valid_to=iv["valid_to"], n_obs=1,
+        observed_at=iv["valid_to"], developer_hint=iv["developer"].astype(str), event=iv["event"].astype(str),
+        date_basis=iv["date_basis"], date_precision=iv["date_precision"].astype(str),
+        valid_to_basis=iv["valid_to_basis"].astype(str), source_url=iv["source_url"].astype(str),
+    ), log)
+
+
 def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
     """Every dated price interval in the bundled snapshot (before identity resolution).
 
@@ -290,38 +553,30 @@ def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
     --------
     >>> iv = bundled_intervals()
     >>> sorted(iv["source"].unique())
-    ['epoch', 'genai-prices', 'litellm', 'llm-prices', 'milestones', 'openrouter']
+    ['epoch', 'first-party', 'genai-prices', 'litellm', 'llm-prices', 'milestones', 'modelpricewatch', 'openrouter']
+    >>> bool((iv["valid_to"] >= iv["valid_from"]).all()) and set(iv["date_basis"]) <= set(DATE_BASES)
+    True
     """
     log = log if log is not None else ExclusionLog()
-    parts = []
-    carry = ["author", "model_name", "cache_read_usd_per_mtok", "context_tokens", "reasoning_flag", "listed_date"]
-    for loader, table in ((openrouter_observations, "openrouter_daily"), (litellm_observations, "litellm_snapshots")):
-        obs, snaps = loader(bundled.load_table(table), log)
-        obs = clean_observations(obs, log)
-        iv = observations_to_intervals(obs, key=["source", "source_key", "provider"], snapshots=snaps,
-                                       carry=carry)
-        iv["observed_at"] = iv["valid_to"]
-        # OpenRouter's API is the provider's live price (temporary discounts are real);
-        # LiteLLM's map is a hand-maintained copy, where dips are transcription errors.
-        parts.append(drop_glitches(iv, log) if table == "litellm_snapshots" else iv)
+    parts = [first_party_source_intervals(log)]
+    obs, snaps = openrouter_observations(bundled.load_table("openrouter_daily"), log)
+    obs = clean_observations(obs, log)
+    iv = observations_to_intervals(obs, key=_KEY, snapshots=snaps, carry=CARRY, hold=True)
+    # OpenRouter's API is the provider's live price (temporary discounts are real): no dip filter
+    parts.append(iv.assign(observed_at=iv["valid_to"], date_basis="observed_first", date_precision="day",
+                           valid_to_basis=np.where(iv["valid_to"] == snaps.max(), "last_observation", "next_event")))
+    parts.append(litellm_intervals(log))
     ep = _filter_prices(epoch_api_observations(bundled.load_table("epoch_api_prices"), log), log)
     ep = ep.dropna(subset=["observed_date"])
-    iv = observations_to_intervals(ep, key=["source", "source_key", "provider"], carry=carry)
-    iv["observed_at"] = iv["valid_to"]
-    parts.append(iv)
+    iv = observations_to_intervals(ep, key=_KEY, carry=CARRY)
+    # a quote holds until the offer's next quote, else until Epoch's last quote (its vintage);
+    # first-party shutdowns and the first-party check close it earlier
+    iv = cl.hold_until_next(iv, key=_KEY, last_basis="source_vintage")
+    parts.append(iv.assign(observed_at=iv["valid_to"], date_basis="archive", date_precision="day"))
     parts.append(_filter_prices(milestone_intervals(bundled.load_table("price_milestones")), log))
-    lp = bundled.load_table("llm_prices")
-    parts.append(_filter_prices(catalogue_intervals(
-        lp, source="llm-prices", provider=lp["vendor"], key=lp["model_id"], name=lp["model_name"],
-        inp=lp["input_usd_per_mtok"], out=lp["output_usd_per_mtok"], cache=lp["input_cached_usd_per_mtok"],
-        start=lp["from_date"], end=lp["to_date"], snapshot=LLM_PRICES_DATE, provider_is_developer=True), log))
-    gp = bundled.load_table("genai_prices")
-    parts.append(_filter_prices(catalogue_intervals(
-        gp, source="genai-prices", provider=gp["provider_id"], key=gp["model_id"], name=gp["model_name"],
-        inp=gp["input_usd_per_mtok_base"], out=gp["output_usd_per_mtok_base"],
-        cache=gp["cache_read_usd_per_mtok_base"], start=gp["constraint_start_date"],
-        end=gp["constraint_end_date"], snapshot=GENAI_PRICES_DATE,
-        context=pd.to_numeric(gp["context_window"], errors="coerce")), log))
+    parts.append(llm_prices_changelog_intervals(log))
+    parts.append(genai_changelog_intervals(log))
+    parts.append(modelpricewatch_intervals(log))
     out = pd.concat([p for p in parts if len(p)], ignore_index=True)
     # A key can start two intervals on one date (e.g. a milestone model listed twice by one
     # provider); the store's primary key allows one, so keep the later row here as well.
@@ -332,207 +587,135 @@ def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- identity & enrichment
+# Identity resolution and enrichment live in :mod:`llmflation.panel.identity` (owned there).
+from llmflation.panel.identity import (  # noqa: E402,F401,I001
+    _country_group,
+    _epoch_lookup,
+    _overrides,
+    _prefix_link,
+    enrich,
+    resolve_keys,
+)
 
 
-def _epoch_lookup() -> tuple[dict[str, str], dict[str, str], pd.DataFrame]:
-    """(exact version id → Epoch model, match key → Epoch model, Epoch facts by model)."""
-    mv = bundled.load_table("epoch_model_versions")
-    exact: dict[str, str] = {}
-    for vid, model in mv[["id", "Model"]].itertuples(index=False):
-        if isinstance(model, str) and isinstance(vid, str):
-            exact.setdefault(ident.normalize_key(vid), model)
-    em = bundled.load_table("epoch_models")
-    em = em[em["Model"].notna()].copy()
-    em["_pub"] = pd.to_datetime(em["Publication date"], errors="coerce")
-    em = em.sort_values("_pub").drop_duplicates("Model", keep="last").set_index("Model")
-    by_key: dict[str, str] = {}
-    counts: dict[str, int] = {}
-    for m in em.index:
-        k = ident.match_key(m)
-        counts[k] = counts.get(k, 0) + 1
-        by_key.setdefault(k, m)
-    by_key = {k: v for k, v in by_key.items() if counts[k] == 1}
-    for model in set(exact.values()):
-        by_key.setdefault(ident.match_key(model), model)
-    return exact, by_key, em
+#: Reasons a row is excluded by the first-party check, by verdict.
+_FP_REASON = {
+    "stale_copy": "stale copy: a first-party price of other dates, after the developer changed it",
+    "unit_slip": "unit slip: 10x or more off the developer's list price",
+    "differs": "disagrees with the developer's list price (beyond 5%)",
+    "vertex": "Vertex AI per-character price written as per-token (disagrees with the Gemini API list price)",
+    "after_shutdown": "first-party price after the developer's shutdown of the model",
+    "regional_markup": "regional markup: a regional endpoint of the developer priced above its list price",
+}
 
 
-def _overrides() -> pd.DataFrame:
-    from importlib import resources
-    from io import StringIO
+def first_party_truth(p: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
+    """Check every interval against the developer's own list price (curated ``first-party``
+    rows) on overlapping dates; exclude or label the ones that disagree.
 
-    txt = (resources.files("llmflation.panel") / "tables" / "alias_overrides.csv").read_text()
-    return pd.read_csv(StringIO(txt), dtype=str, comment="#").fillna("")
-
-
-def resolve_keys(keys: pd.DataFrame) -> pd.DataFrame:
-    """Resolve (source, source_key, author) to model id, family, developer and Epoch link.
-
-    This is the rule set behind ``tables/aliases.csv``; overrides in
-    ``tables/alias_overrides.csv`` win.
-
-    Examples
-    --------
-    >>> r = resolve_keys(pd.DataFrame({"source": ["openrouter"], "source_key": ["openai/gpt-4o-2024-08-06"],
-    ...                                "author": ["openai"]}))
-    >>> r.loc[0, ["model_id", "developer", "epoch_model"]].tolist()
-    ['gpt-4o-2024-08-06', 'OpenAI', 'GPT-4o']
+    * A first-party row (the developer's endpoint in a catalogue) that disagrees beyond
+      :data:`~llmflation.normalize.first_party.TOLERANCE` is excluded, counted by reason
+      (stale copy, unit slip, Vertex per-character price, other); one that agrees only
+      up to a price change is clipped to the dates it agrees (a mirror's lag). A dated
+      snapshot without its own curated row is checked against its family's list price
+      when the family id is curated (``gemini-1.5-flash-002`` → ``gemini-1.5-flash``).
+    * A third-party row stays as its own offer; it is excluded only for a unit slip, and
+      labelled in ``quality_flag`` (``regional_markup``, ``differs_from_first_party``).
+    * Rows without a first-party reference are checked against the model's other
+      providers (10× away) or, priced by one provider only, against the key's latest
+      price (100× away): unit slips at the ends of series and inside the plausible range
+      (e.g. a per-1K price written per token).
     """
-    exact, by_key, em = _epoch_lookup()
-    ov = _overrides()
-    ov_key = {(r.source, r.source_key): r for r in ov.itertuples(index=False) if r.source_key}
-    ov_id = {r.model_id: r for r in ov.itertuples(index=False) if not r.source_key and r.model_id}
-    # Epoch names as dashed ids, longest first, for prefix links ("llama-4-maverick" +
-    # "-17b-128e-instruct"); only a serving-variant tail may follow the prefix.
-    prefixes = sorted({ident.normalize_key(m): m for m in em.index if len(ident.match_key(m)) >= 8}.items(),
-                      key=lambda kv: -len(kv[0]))
-    params = pd.to_numeric(em["Parameters"], errors="coerce").dropna().to_dict()
-    rows = []
-    for src, key, author in keys[["source", "source_key", "author"]].itertuples(index=False):
-        mid = ident.normalize_key(key)
-        fam = ident.model_family(mid)
-        dev = ident.developer_of(key, author if isinstance(author, str) else None)
-        epoch, rule = None, ""
-        if mid in exact:
-            epoch, rule = exact[mid], "epoch_version_id"
-        else:
-            for cand, r in ((mid, "name"), (fam, "family"), (ident.strip_role(fam), "family_no_role")):
-                k = ident.match_key(cand)
-                if k in by_key:
-                    epoch, rule = by_key[k], r
-                    break
-        if epoch is None:
-            epoch, rule = _prefix_link(fam, prefixes, params)
-        o = ov_key.get((src, key)) or ov_id.get(mid)
-        if o is not None:
-            if o.epoch_model:
-                epoch, rule = (None, "override_none") if o.epoch_model == "-" else (o.epoch_model, "override")
-            if o.developer:
-                dev = o.developer
-            if o.model_family:
-                fam = o.model_family
-        if dev is None and epoch is not None and epoch in em.index:
-            org = em.at[epoch, "Organization"]
-            dev = str(org).split(",")[0] if isinstance(org, str) else None
-        rows.append((src, key, mid, fam, dev, epoch, rule))
-    return pd.DataFrame(rows, columns=["source", "source_key", "model_id", "model_family", "developer",
-                                       "epoch_model", "epoch_link_rule"])
+    p = p.copy()
+    p["quality_flag"] = pd.Series(pd.NA, index=p.index, dtype="object")
+    truth_mask = p["source"].eq("first-party")
+    p.loc[truth_mask, "first_party"] = True
+    truth = p[truth_mask]
+    fp_rows = p["first_party"].fillna(False).astype(bool) & ~truth_mask
+    drop = pd.Series(False, index=p.index)
+    # shutdowns close the developer's own offers
+    sd = fpt.shutdowns(bundled.load_table("first_party_prices"))
+    sd_by_model = truth.assign(_sd=truth["source_key"].map(sd)).groupby("model_id")["_sd"].min().dropna()
+    cut = p["model_id"].map(sd_by_model)
+    after = fp_rows & cut.notna() & (p["valid_from"] >= cut)
+    drop |= after
+    clip = fp_rows & cut.notna() & ~after & (p["valid_to"] >= cut)
+    p.loc[clip, "valid_to"] = cut[clip] - DAY
+    p.loc[clip, "valid_to_basis"] = "shutdown"
+    for src, n in after.groupby(p["source"]).sum().items():
+        log.add(str(src), _FP_REASON["after_shutdown"], int(n))
+    others = p[~truth_mask & ~drop]
+    chk = fpt.check_against_first_party(others, truth)
+    # a developer's dated snapshot without its own curated row (gemini-1.5-flash-002) takes
+    # the list price of its family where the family id itself is curated (gemini-1.5-flash)
+    fam = others["model_family"].astype("string")
+    by_family = (chk["verdict"] == "no_reference") & others["first_party"].fillna(False).astype(bool) \
+        & fam.isin(set(truth["model_id"].astype(str))).fillna(False) & fam.ne(others["model_id"]).fillna(False)
+    if by_family.any():
+        sub = others[by_family].assign(model_id=fam[by_family].astype(str))
+        chk.loc[by_family] = fpt.check_against_first_party(sub, truth).to_numpy()
+        chk["clip_from"] = pd.to_datetime(chk["clip_from"])
+        chk["clip_to"] = pd.to_datetime(chk["clip_to"])
+    v = chk["verdict"]
+    is_fp = others["first_party"].fillna(False).astype(bool)
+    vertex = others["provider"].astype(str).str.contains("vertex", regex=False)
+    reason = pd.Series("", index=others.index, dtype=object)
+    bad = is_fp & v.isin(["stale_copy", "unit_slip", "differs", "regional_markup"])
+    reason[bad] = v[bad].map(_FP_REASON)
+    reason[bad & vertex & v.ne("unit_slip")] = _FP_REASON["vertex"]
+    slip3 = ~is_fp & v.eq("unit_slip")
+    reason[slip3] = _FP_REASON["unit_slip"]
+    for (src, r), n in reason[reason != ""].groupby([others["source"], reason[reason != ""]]).size().items():
+        log.add(str(src), str(r), int(n))
+    drop.loc[others.index] |= reason != ""
+    # partial agreement: keep the dates it agrees on
+    part = chk["clip_to"].notna() & is_fp & (reason == "")
+    ix = part[part].index
+    new_to = p.loc[ix, "valid_to"].where(p.loc[ix, "valid_to"] <= chk.loc[ix, "clip_to"], chk.loc[ix, "clip_to"])
+    tmin = truth.groupby("model_id")["valid_from"].min()
+    inside = p.loc[ix, "valid_from"] >= p.loc[ix, "model_id"].map(tmin)
+    new_from = p.loc[ix, "valid_from"].where(~inside | (p.loc[ix, "valid_from"] >= chk.loc[ix, "clip_from"]),
+                                             chk.loc[ix, "clip_from"])
+    changed = (new_to != p.loc[ix, "valid_to"]) | (new_from != p.loc[ix, "valid_from"])
+    p.loc[ix, "valid_to"], p.loc[ix, "valid_from"] = new_to, new_from
+    p.loc[ix[changed.to_numpy()], "quality_flag"] = "clipped_to_first_party_dates"
+    p.loc[ix[(new_to < p.loc[ix, "valid_to"]).to_numpy()], "valid_to_basis"] = "first_party_change"
+    for src, n in changed.groupby(p.loc[ix, "source"]).sum().items():
+        log.add(str(src), "stale copy clipped at the developer's price change (kept)", int(n))
+    lab = ~is_fp & v.isin(["regional_markup", "stale_copy", "differs"])
+    p.loc[lab[lab].index, "quality_flag"] = np.where(v[lab].eq("regional_markup"), "regional_markup",
+                                                     "differs_from_first_party")
+    # no first-party reference: compare with the model's other prices
+    norefs = others.index[(v == "no_reference").to_numpy()]
+    out = fpt.cross_source_outliers(p.loc[~drop, ["model_id", "provider", "source", "source_key", "valid_from",
+                                                  "blended_usd_per_mtok"]].dropna(subset=["model_id",
+                                                                                          "blended_usd_per_mtok"]))
+    out = out.reindex(norefs).fillna(False).astype(bool)
+    for src, n in out.groupby(p.loc[norefs, "source"]).sum().items():
+        log.add(str(src), "unit slip: 10x from the model's other providers, or 100x from the key's latest "
+                          "price (no first-party reference)", int(n))
+    drop.loc[out[out].index] = True
+    return p[~drop]
 
 
-def _prefix_link(family: str, prefixes: list[tuple[str, str]],
-                 params: dict[str, float]) -> tuple[str | None, str]:
-    for pre, model in prefixes:
-        tail = family[len(pre):]
-        if family.startswith(pre) and ident.serving_tail(tail):
-            # A size in the tail ("-8b") must be the Epoch model's own parameter count
-            # (±10%): deepseek-r1-8b is a distilled model, not DeepSeek-R1 (671B).
-            sizes = [float(m) * 1e9 for m in re.findall(r"-(\d+(?:\.\d+)?)b(?=-|$)", tail)]
-            if sizes and not any(abs(params.get(model, np.nan) / z - 1) <= 0.10 for z in sizes):
-                continue
-            return model, "prefix_serving_variant"
-    return None, ""
-
-
-def _country_group(name: str | None) -> str | None:
-    if not isinstance(name, str) or not name:
-        return None
-    first = name.split(",")[0].strip()
-    if "United States" in first:
-        return "US"
-    if first in {"China", "Hong Kong"}:
-        return "CN"
-    eu = {"France", "Germany", "Netherlands", "Italy", "Spain", "Sweden", "Finland", "Denmark", "Belgium",
-          "Austria", "Ireland", "Poland", "Portugal", "Czechia", "Czech Republic", "Luxembourg", "Greece",
-          "Estonia", "Lithuania", "Latvia", "Slovenia", "Slovakia", "Hungary", "Romania", "Bulgaria", "Croatia"}
-    return "EU" if first in eu else "other"
-
-
-def enrich(iv: pd.DataFrame) -> pd.DataFrame:
-    """Add identity, developer, country, release date, flags, Epoch link and ECI to intervals."""
-    from llmflation.panel.aliases import alias_table
-
-    keys = iv[["source", "source_key", "author"]].drop_duplicates(["source", "source_key"])
-    known = alias_table()
-    res = keys.merge(known, on=["source", "source_key"], how="left")
-    missing = res["model_id"].isna()
-    if missing.any():
-        fresh = resolve_keys(keys[missing.to_numpy()])
-        res = pd.concat([res[~missing], keys[missing.to_numpy()].merge(fresh, on=["source", "source_key"])],
-                        ignore_index=True)
-    p = iv.merge(res.drop(columns=["author"]), on=["source", "source_key"], how="left")
-    # developer: milestone hint where rules found none
-    if "developer_hint" in p:
-        p["developer"] = p["developer"].fillna(p["developer_hint"].where(p["developer_hint"] != "nan"))
-    # normalise developer names used by Epoch/milestones to the developer table where possible
-    devs = ident.developers()
-    alias = {"Mistral": "Mistral AI", "Alibaba Cloud": "Alibaba", "Qwen": "Alibaba", "Moonshot": "Moonshot AI",
-             "Zhipu": "Zhipu AI", "Z.ai": "Zhipu AI", "AI21": "AI21 Labs", "Meta AI": "Meta",
-             "Google DeepMind": "Google", "Google Brain": "Google", "DeepMind": "Google", "Reka": "Reka AI",
-             "xAI": "xAI", "Microsoft Research": "Microsoft", "Amazon Web Services": "Amazon"}
-    p["developer"] = p["developer"].replace(alias)
-    dc = devs.set_index("developer")
-    p["country_name"] = p["developer"].map(dc["country"])
-    p["country"] = p["developer"].map(dc["country_group"])
-    exact, by_key, em = _epoch_lookup()
-    ecountry = p["epoch_model"].map(em["Country (of organization)"])
-    p["country_name"] = p["country_name"].fillna(ecountry.astype("string").str.split(",").str[0])
-    p["country"] = p["country"].fillna(ecountry.map(_country_group))
-    # first-party flag
-    # first party: a known provider slug of the developer, or a provider named after it
-    # ("Google (AI Studio / Gemini API)" in the milestones)
-    dev_lower = p["developer"].astype("string").str.lower().fillna("\x00")
-    named = [str(prov).lower().startswith(str(d)) for prov, d in zip(p["provider"], dev_lower, strict=True)]
-    p["first_party"] = p["provider"].map(FIRST_PARTY).eq(p["developer"]) | pd.Series(named, index=p.index)
-    # reasoning: any source flag or name rule, per model
-    name_flag = p["model_id"].map(lambda m: ident.name_says_reasoning(str(m)))
-    flag = p["reasoning_flag"].fillna(False).astype(bool) | name_flag
-    p["is_reasoning"] = flag.groupby(p["model_id"]).transform("any")
-    # open weights: Epoch record when linked, else the developer/name convention
-    ow = p["epoch_model"].map(em["Open model weights?"]).astype("string").str.lower()
-    acc = p["epoch_model"].map(em["Model accessibility"]).astype("string").str.lower()
-    ow_bool = pd.Series(pd.NA, index=p.index, dtype="boolean")
-    ow_bool[ow.isin(["true", "yes", "open weights"])] = True
-    ow_bool[ow.isin(["false", "no"])] = False
-    ow_bool = ow_bool.fillna(acc.str.contains("open weights").astype("boolean").where(acc.notna()))
-    open_rx = r"^(?:llama|gemma|mixtral|mistral-7b|mistral-nemo|open-|qwen[0-9-]|qwq|deepseek-(?:r1|v[23]|coder)|phi|gpt-oss|olmo|glm-4[-.]?[5-9]|kimi-k2|minimax-m)"
-    guess = p["model_id"].astype("string").str.contains(open_rx, regex=True)
-    closed_dev = p["developer"].isin(["OpenAI", "Anthropic", "xAI"]) & ~p["model_id"].astype("string").str.startswith("gpt-oss")
-    ow_bool = ow_bool.fillna(guess.where(guess, pd.NA).astype("boolean")).fillna(
-        pd.Series(np.where(closed_dev, False, pd.NA), index=p.index, dtype="boolean"))
-    p["open_weights"] = ow_bool
-    # release date: Epoch publication → Epoch version date → OpenRouter listing → first price seen
-    mv = bundled.load_table("epoch_model_versions")
-    vdate = dict(zip(mv["id"].astype(str).map(ident.normalize_key),
-                     pd.to_datetime(mv["Version release date"], errors="coerce"), strict=False))
-    pub = pd.to_datetime(p["epoch_model"].map(em["Publication date"]), errors="coerce")
-    ver = pd.to_datetime(p["model_id"].map(vdate), errors="coerce")
-    listed = p.groupby("model_id")["listed_date"].transform("min") if "listed_date" in p else pd.NaT
-    launch = p["valid_from"].where(p.get("event", pd.Series(index=p.index, dtype=object)).eq("launch"))
-    launch = launch.groupby(p["model_id"]).transform("min")
-    first = p.groupby("model_id")["valid_from"].transform("min")
-    rd = ver.copy()
-    src = pd.Series(["epoch_version" if v else None for v in ver.notna()], index=p.index, dtype="object")
-    for cand, name in ((pub, "epoch_publication"), (listed, "openrouter_listing"), (launch, "milestone_launch"),
-                       (first, "first_price_seen")):
-        fill = rd.isna() & pd.Series(cand, index=p.index).notna()
-        rd = rd.where(~fill, cand)
-        src = src.where(~fill, name)
-    p["release_date"] = rd.dt.normalize()
-    p["release_date_source"] = src
-    # ECI: maximum over the linked Epoch model's versions
-    eci = bundled.load_table("epoch_eci")
-    eci_by_model = eci.dropna(subset=["Model name"]).groupby("Model name")["ECI Score"].max()
-    eci_by_ver = dict(zip(eci["Model version"].astype(str).map(ident.normalize_key), eci["ECI Score"], strict=False))
-    p["eci"] = p["model_id"].map(eci_by_ver).fillna(p["epoch_model"].map(eci_by_model)).astype("float64")
-    p["blended_usd_per_mtok"] = blended(p["input_usd_per_mtok"], p["output_usd_per_mtok"])
-    return p
-
-
-def build_panel(intervals: pd.DataFrame, *, tiers: str | None = None) -> pd.DataFrame:
-    """Resolve identities, enrich and order intervals into the canonical panel."""
+def build_panel(intervals: pd.DataFrame, *, tiers: str | None = None, log: ExclusionLog | None = None) -> pd.DataFrame:
+    """Resolve identities, enrich, check against first-party truth and order intervals into the canonical panel."""
+    log = log if log is not None else ExclusionLog()
     p = enrich(intervals)
     for c in ("valid_from", "valid_to", "observed_at", "release_date"):
         p[c] = pd.to_datetime(p[c]).dt.normalize().astype("datetime64[ns]")
+    # non-text models and fine-tunes, by canonical id (catches every source's spelling)
+    why = not_a_base_text_model(p["model_id"].astype("string").fillna(""))
+    for (src, r), n in why[why != ""].groupby([p["source"], why[why != ""]]).size().items():
+        log.add(str(src), _NOT_MODEL_REASON[str(r)], int(n))
+    p = p[why == ""]
+    p["blended_usd_per_mtok"] = blended(p["input_usd_per_mtok"], p["output_usd_per_mtok"])
+    # intervals fetched into a store carry no dating columns: how each source is dated
+    basis = p["source"].map(SOURCE_DATE_BASIS)
+    p["date_basis"] = p["date_basis"].fillna(basis) if "date_basis" in p else basis
+    for col, default in (("date_precision", "day"), ("valid_to_basis", "last_observation")):
+        p[col] = p[col].fillna(default) if col in p else default
+    p = first_party_truth(p, log)
     from llmflation.panel.tiers import DEFAULT_TIERS, assign_tiers
 
     p["tier"] = assign_tiers(p, definition=tiers or DEFAULT_TIERS)  # type: ignore[arg-type]
@@ -579,6 +762,13 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
         iv = bundled_intervals(log)
         _CACHE["bundled"] = iv
         _CACHE["log"] = log.to_frame()
+        # the panel-stage checks (non-text ids, first-party truth) of the bundled panel
+        plog = ExclusionLog()
+        _CACHE["panel"] = build_panel(iv.copy(), log=plog)
+        both = ExclusionLog({(r.source, r.reason): r.rows for r in _CACHE["log"].itertuples()})
+        for (src, reason), n in plog.counts.items():
+            both.add(src, reason, n)
+        _CACHE["log"] = both.to_frame()
     iv = _CACHE["bundled"]
     if warn and len(_CACHE["log"]):
         ExclusionLog({(r.source, r.reason): r.rows for r in _CACHE["log"].itertuples()}).warn()
@@ -592,9 +782,14 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
             merged = coalesce_intervals(merged)
             lit = merged["source"] == "litellm"
             iv = pd.concat([merged[~lit], drop_glitches(merged[lit], ExclusionLog())], ignore_index=True)
-    p = build_panel(iv.copy(), tiers=tiers)
+    if store is None and tiers is None:
+        p = _CACHE["panel"].copy()
+    else:
+        p = build_panel(iv.copy(), tiers=tiers)
     p.attrs["vintage"] = bundled.vintage(["openrouter_daily", "litellm_snapshots", "epoch_api_prices",
-                                          "price_milestones", "llm_prices", "genai_prices"])
+                                          "price_milestones", "first_party_prices", "changelog_rocry",
+                                          "changelog_tokencost", "changelog_genai_prices", "changelog_llm_prices",
+                                          "changelog_modelpricewatch"])
     if store is not None:
         p.attrs["vintage"] += " + fetched history"
     return p

@@ -29,8 +29,9 @@ from llmflation.errors import InputError, check_choice
 
 Match = Literal["offer", "model"]
 #: Order in which a pair's sources are listed (``source_a`` is the earlier one):
-#: first-party APIs, then catalogues, then curated data.
-SOURCE_ORDER = ("openrouter", "artificial-analysis", "litellm", "genai-prices", "llm-prices", "epoch", "milestones")
+#: the curated first-party list prices, first-party APIs, then catalogues, then curated data.
+SOURCE_ORDER = ("first-party", "openrouter", "artificial-analysis", "litellm", "genai-prices", "llm-prices",
+                "modelpricewatch", "epoch", "milestones")
 PRICES = {"input": "input_usd_per_mtok", "output": "output_usd_per_mtok"}
 COLUMNS = ["on", "model_id", "provider", "variant", "price", "source_a", "value_a", "source_b", "value_b",
            "diff_pct", "key_a", "key_b"]

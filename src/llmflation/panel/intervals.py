@@ -16,7 +16,7 @@ PRICE_COLS = ["input_usd_per_mtok", "output_usd_per_mtok"]
 def observations_to_intervals(obs: pd.DataFrame, *, key: list[str], snapshot_col: str = "observed_date",
                               snapshots: pd.Series | None = None,
                               price_cols: list[str] = PRICE_COLS,
-                              carry: list[str] | None = None) -> pd.DataFrame:
+                              carry: list[str] | None = None, hold: bool = False) -> pd.DataFrame:
     """Run-length encode observations of each key into intervals.
 
     Parameters
@@ -30,6 +30,11 @@ def observations_to_intervals(obs: pd.DataFrame, *, key: list[str], snapshot_col
         snapshot closes its interval (a model that disappears is closed, not extended).
     carry : list of str
         Extra columns to keep (their value on the last observation of the interval).
+    hold : bool
+        When the next snapshot shows the same key at a new price, the old price holds
+        until the day before it (the change is dated to the first snapshot showing it);
+        without ``hold`` an interval ends on the last day it was seen. A key missing from
+        a snapshot still closes its interval on its last observation.
 
     Returns
     -------
@@ -76,7 +81,14 @@ def observations_to_intervals(obs: pd.DataFrame, *, key: list[str], snapshot_col
     agg |= {"valid_from": (snapshot_col, "min"), "valid_to": (snapshot_col, "max"),
             "n_obs": (snapshot_col, "size")}
     agg |= {c: (c, "last") for c in carry}
-    return df.groupby("_run", sort=False).agg(**agg).reset_index(drop=True)
+    df["_changed"] = same_key & contiguous & ~same_price
+    agg["_changed"] = ("_changed", "first")
+    out = df.groupby("_run", sort=False).agg(**agg).reset_index(drop=True)
+    if hold:
+        nxt_changed = out["_changed"].shift(-1, fill_value=False).astype(bool)
+        nxt_from = out["valid_from"].shift(-1)
+        out.loc[nxt_changed, "valid_to"] = nxt_from[nxt_changed] - pd.Timedelta(days=1)
+    return out.drop(columns="_changed")
 
 
 def coalesce_intervals(iv: pd.DataFrame, key: tuple[str, ...] = ("source", "source_key", "provider"),
