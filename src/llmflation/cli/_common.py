@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from enum import StrEnum
+from numbers import Integral as numbers_Integral
+from numbers import Real as numbers_Real
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -37,6 +43,40 @@ def default_db() -> Path:
 
 
 DbOpt = typer.Option(None, "--db", help="DuckDB store path (default: $LLMFLATION_DB or user data dir).")
+#: For commands that analyse prices: the store whose fetched history is merged with the bundle.
+StudyDbOpt = typer.Option(None, "--db", help="Store whose fetched history is analysed with the bundled snapshot "
+                          "(default: $LLMFLATION_DB, else the user-data store if it exists, else the bundle alone).")
+
+
+def study_inputs(db: Path | None) -> Any:
+    """The data an analysing command runs on (``llmflation.study.inputs.StudyInputs``)."""
+    from platformdirs import user_data_dir
+
+    from llmflation.study.inputs import StudyInputs, resolve_store
+
+    default = Path(user_data_dir("llmflation")) / "llmflation.duckdb"
+    return StudyInputs(resolve_store(db, default=default))
+
+
+def parse_iso_day(value: str, flag: str) -> pd.Timestamp:
+    """A date given on the command line as ``YYYY-MM-DD`` (``06/01/2024`` is refused: US or European?).
+
+    >>> parse_iso_day("2024-06-01", "--on").date().isoformat()
+    '2024-06-01'
+    """
+    import re
+
+    from llmflation.errors import InputError
+
+    s = str(value).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
+        raise InputError(f"{flag} {value!r} is not a date; expected YYYY-MM-DD (e.g. 2024-06-01); "
+                         "dates such as 06/01/2024 are refused because they read differently in the US and "
+                         "elsewhere.")
+    try:
+        return pd.Timestamp(s)
+    except ValueError:
+        raise InputError(f"{flag} {value!r} is not a calendar date; expected YYYY-MM-DD.") from None
 
 
 def _jsonable(v: Any) -> Any:
@@ -62,34 +102,215 @@ def emit(df: pd.DataFrame, fmt: Format, title: str | None = None, notes: list[st
         payload: Any = recs if extra is None else {**{k: _jsonable(v) for k, v in extra.items()}, "rows": recs}
         typer.echo(json.dumps(payload, indent=2, default=str))
         return
-    table = Table(title=title, show_lines=False)
-    for c in df.columns:
-        table.add_column(str(c), overflow="fold")
-    for row in df.itertuples(index=False):
-        table.add_row(*[_cell(v) for v in row])
-    console.print(table)
+    print_table(df, title=title, console=console)
     for n in notes or []:
-        console.print(f"[dim]{n}[/dim]", markup=True, highlight=False)
+        console.print(f"[dim]{escape(n)}[/dim]", markup=True, highlight=False)
 
 
-def _cell(v: Any) -> str:
-    from rich.markup import escape
+# --------------------------------------------------------------------------- terminal tables
+#
+# A table must stay readable in an 80-column terminal: a date or a number is never split
+# over two lines. Numbers are rounded for display (json/csv keep full precision), column
+# labels are shortened with the units moved into the title, ids are cut with an ellipsis,
+# a table too wide for the terminal is split into column groups that repeat the first
+# column, and a wide single row is shown as field/value pairs.
 
-    if isinstance(v, float):
-        if v != v:
+#: Text columns (ids, names) are cut to no fewer than this many characters before the
+#: table is split into column groups instead.
+TEXT_MIN = 12
+#: Nor are they ever wider than this (long ids are cut with an ellipsis).
+TEXT_MAX = 36
+#: Characters between two columns (right padding + the divider).
+GAP = 2
+
+#: Whole column names shortened for display.
+_LABELS = {
+    "factor_per_year": "factor/yr", "half_life_years": "half-life", "r_squared": "R²", "moore_p_value": "Moore p",
+    "moore_t": "Moore t", "std_error": "se", "p_value": "p", "statistic": "stat", "valid_from": "from",
+    "valid_to": "to", "observed_at": "observed", "source_key": "source key", "is_reasoning": "reasoning",
+    "model_id": "model", "equivalent_firms": "equiv. firms", "listed_share_pct": "listed %", "n_clusters": "clusters",
+    "start_date": "start", "end_date": "end", "se_type": "se type", "distribution": "distrib.", "open_weights": "open",
+    "context_tokens": "context", "df_num": "df1", "df_denom": "df2", "n_firms": "firms",
+}
+#: Name endings shortened for display, with the unit they carry (said once in the title).
+_SUFFIXES = (("_usd_per_mtok", "", "prices in USD per 1M tokens"), ("_years", "", "{} in years"),
+             ("_pct", " %", None), ("_conf_low", " lo", None), ("_conf_high", " hi", None),
+             ("_boot_low", " boot lo", None), ("_boot_high", " boot hi", None))
+
+
+def short_label(name: Any) -> tuple[str, str | None]:
+    """A short display label for a column and the unit it names (or None).
+
+    >>> short_label("input_usd_per_mtok"), short_label("half_life_conf_low")
+    (('input', 'prices in USD per 1M tokens'), ('half-life lo', None))
+    """
+    s = str(name)
+    if s in _LABELS:
+        unit = "half-life in years" if s == "half_life_years" else None
+        return _LABELS[s], unit
+    unit = None
+    for suf, rep_, u in _SUFFIXES:
+        if s.endswith(suf) and len(s) > len(suf):
+            base = s[: -len(suf)]
+            unit = u.format(base.replace("_", " ")) if u else None
+            s = base + rep_
+            break
+    s = s.replace("half_life", "half-life").replace("factor_conf", "factor").replace("_", " ")
+    return s, unit
+
+
+def _kind(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return "short"
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return "date"
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return "number"
+    vals = [v for v in s if v is not None and not (isinstance(v, float) and v != v) and v is not pd.NaT]
+    if vals and all(hasattr(v, "isoformat") for v in vals):
+        return "date"
+    if vals and all(isinstance(v, numbers_Real) and not isinstance(v, bool) for v in vals):
+        return "number"
+    if vals and all(isinstance(v, bool) for v in vals):
+        return "short"
+    if any(isinstance(v, str) and " " in v.strip() for v in vals):
+        return "prose"  # words wrap at spaces; ids (no spaces) are cut with an ellipsis
+    return "text"
+
+
+def fmt_number(v: Any) -> str:
+    """A number rounded for reading: 4 significant digits, thousands separators, no float noise.
+
+    >>> [fmt_number(x) for x in (2600.0, 26315.79, 0.38, 5.7e-11, 1.0, 12, 1.23456789e9)]
+    ['2,600', '26,316', '0.38', '5.7e-11', '1', '12', '1.23e+09']
+    """
+    if v is None or isinstance(v, float | np.floating) and not np.isfinite(v):
+        if v is None or v != v:
             return ""
-        if v != 0 and (abs(v) >= 1e6 or abs(v) < 1e-3):
-            return f"{v:.4g}"
-        return f"{v:.4f}"
-    return escape(str(v)) if v is not None else ""
+        return "inf" if v > 0 else "-inf"
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    if isinstance(v, numbers_Integral):
+        return f"{int(v):,}" if abs(int(v)) >= 10_000 else str(int(v))
+    x = float(v)
+    a = abs(x)
+    if a == 0:
+        return "0"
+    if a >= 1e9 or a < 1e-3:
+        return f"{x:.3g}"
+    if a >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
 
 
-def emit_result(result: Any, fmt: Format) -> None:
-    """Emit an analysis result through its ``to_frame()``."""
-    notes = list(getattr(result, "notes", ()) or ())
+def _fmt_cell(v: Any, kind: str) -> str:
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
+    if kind == "number" or (isinstance(v, numbers_Real) and not isinstance(v, bool)):
+        return fmt_number(v)
+    if isinstance(v, pd.Timestamp | datetime.datetime):
+        ts = pd.Timestamp(v)
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    return str(v).replace("\n", " ")
+
+
+def _cut(s: str, width: int) -> str:
+    return s if len(s) <= width else s[: max(width - 1, 0)] + "…"
+
+
+def print_table(df: pd.DataFrame, *, title: str | None = None, console: Console | None = None) -> None:
+    """Render ``df`` for a terminal of ``console.width`` columns (see the notes above)."""
+    con = console or globals()["console"]
+    width = max(int(con.width), 40)
+    cols = list(df.columns)
+    kinds = [_kind(df[c]) for c in cols]
+    cells = [[_fmt_cell(v, k) for v in df[c]] for c, k in zip(cols, kinds, strict=True)]
+    labels, units = [], []
+    for c in cols:
+        lab, unit = short_label(c)
+        labels.append(lab)
+        if unit and unit not in units:
+            units.append(unit)
+    if len(set(labels)) < len(labels):  # shortening made two labels equal: keep the names
+        labels = [str(c) for c in cols]
+    if units and title and not any(u in title or u.split(" in ")[-1] in title.split("(")[-1] for u in units):
+        title = f"{title} ({'; '.join(units)})"
+    elif units and not title:
+        title = "; ".join(units).capitalize()
+    natural = [max([len(lab), *(len(x) for x in col)]) for lab, col in zip(labels, cells, strict=True)]
+    minimum = []
+    for lab, col, k, nat in zip(labels, cells, kinds, natural, strict=True):
+        if k in ("text",):
+            minimum.append(max(min(nat, TEXT_MIN), len(lab)))
+        elif k == "prose":
+            longest = max([len(lab), *(len(w) for x in col for w in x.split())])
+            minimum.append(min(max(longest, TEXT_MIN), width - 4))
+        else:
+            minimum.append(nat)
+    need = sum(natural) + GAP * (len(cols) - 1)
+    if len(df) == 1 and len(cols) > 2 and sum(minimum) + GAP * (len(cols) - 1) > width:
+        kv = pd.DataFrame({"field": labels, "value": [col[0] for col in cells]})
+        _render(con, kv, ["text", "prose"], [[str(x) for x in kv["field"]], list(kv["value"])], ["field", "value"],
+                title, width)
+        return
+    if need <= width or not cols:
+        _render(con, df, kinds, cells, labels, title, width)
+        return
+    groups: list[list[int]] = []
+    rest = list(range(1, len(cols)))
+    while rest:
+        group, used = [0], minimum[0]
+        while rest and used + GAP + minimum[rest[0]] <= width:
+            used += GAP + minimum[rest[0]]
+            group.append(rest.pop(0))
+        if len(group) == 1:  # one column wider than the terminal on its own: show it anyway
+            group.append(rest.pop(0))
+        groups.append(group)
+    for i, g in enumerate(groups):
+        part = title if len(groups) == 1 else f"{title} ({i + 1}/{len(groups)})" if title else \
+            f"({i + 1}/{len(groups)})"
+        _render(con, df, [kinds[j] for j in g], [cells[j] for j in g], [labels[j] for j in g], part, width)
+
+
+def _render(con: Console, df: pd.DataFrame, kinds: list[str], cells: list[list[str]], labels: list[str],
+            title: str | None, width: int) -> None:
+    natural = [max([len(lab), *(len(x) for x in col)]) for lab, col in zip(labels, cells, strict=True)]
+    fixed = [k not in ("text", "prose") for k in kinds]
+    widths = [n if f else min(n, TEXT_MAX) if k == "text" else n for n, f, k in zip(natural, fixed, kinds,
+                                                                                    strict=True)]
+    budget = width - GAP * (len(widths) - 1)
+    # shrink the widest text/prose columns until the table fits (never below their minimum)
+    floor = [w if f else (max(min(w, TEXT_MIN), len(lab)) if k == "text" else
+                          min(max([TEXT_MIN, len(lab), *(len(t) for x in col for t in x.split())]), budget))
+             for w, f, k, lab, col in zip(widths, fixed, kinds, labels, cells, strict=True)]
+    while sum(widths) > budget:
+        cand = [i for i, w in enumerate(widths) if w > floor[i]]
+        if not cand:
+            break
+        i = max(cand, key=lambda j: widths[j])
+        widths[i] -= 1
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
+                  collapse_padding=True, title_justify="left")
+    for lab, k, w in zip(labels, kinds, widths, strict=True):
+        table.add_column(escape(lab), justify="right" if k == "number" else "left", no_wrap=k != "prose",
+                         overflow="fold" if k == "prose" else "ellipsis", min_width=w if k != "prose" else None,
+                         max_width=w)
+    for r in range(len(cells[0]) if cells else 0):
+        table.add_row(*[escape(col[r] if k == "prose" else _cut(col[r], w))
+                        for col, k, w in zip(cells, kinds, widths, strict=True)])
+    con.print(table, width=width)
+
+
+def emit_result(result: Any, fmt: Format, notes: list[str] | None = None) -> None:
+    """Emit an analysis result through its ``to_frame()``; ``notes`` (from the CLI's input parsing) come first."""
+    notes = [*(notes or []), *(getattr(result, "notes", ()) or ())]
     vintage = getattr(result, "vintage", None)
     if vintage:
         notes.append(f"Data vintage: {vintage}")
     title = getattr(result, "title", None)
-    emit(result.to_frame(), fmt, title=title if isinstance(title, str) else None, notes=notes,
+    emit(result.wide() if hasattr(result, "wide") else result.to_frame(), fmt, title=title if isinstance(title, str) else None, notes=notes,
          extra={"title": title, "notes": notes} if fmt == Format.json else None)

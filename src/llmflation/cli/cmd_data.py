@@ -35,8 +35,11 @@ def register(app: typer.Typer) -> None:
         with Progress(console=console, transient=True) as prog, Store(path) as store:
             task = prog.add_task("ingesting bundled snapshot", total=None)
             counts = ingest_bundled(store, progress=lambda n: prog.update(task, completed=n, total=n))
+        from rich.markup import escape
+
+        # the title is rich markup: a path such as "a[/dim]b" must print as written
         emit(pd.DataFrame([{"table": k, "rows": v} for k, v in counts.items()]), fmt,
-             title=f"store {path}")
+             title=f"store {escape(str(path))}")
 
     @app.command("models")
     def models(search: str | None = typer.Option(None, "--search", help="Substring of the model id or name."),
@@ -77,14 +80,11 @@ def register(app: typer.Typer) -> None:
              on: str | None = typer.Option(None, "--on", help="Date YYYY-MM-DD (default: latest price)."),
              db: Path | None = DbOpt, fmt: Format = FormatOpt) -> None:
         """What a workload cost on a date, and the cheapest model of equal or better capability."""
-        from llmflation.errors import InputError
+        from llmflation.cli._common import parse_iso_day
         from llmflation.panel.query import workload_cost
 
         if on is not None:
-            try:
-                pd.Timestamp(on)
-            except ValueError:
-                raise InputError(f"--on {on!r} is not a date; expected YYYY-MM-DD.") from None
+            on = parse_iso_day(on, "--on").date().isoformat()
         w = workload_cost(_panel(db), model, input_tokens, output_tokens, on)
         emit(w.to_frame(), fmt, title=f"{input_tokens:,.0f} input + {output_tokens:,.0f} output tokens",
              notes=["Capability: Epoch Capabilities Index (ECI); prices: first-party or median across providers."])

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import typer
 
-from llmflation.cli._common import Format, FormatOpt, emit
+from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit, study_inputs
 
 _WIDE = "a wide CSV: first column = period, one column per product"
 
@@ -44,8 +44,8 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FormatOpt,
     ) -> None:
         """Price index of a CSV of prices (and quantities): chained or direct, first period = 1."""
-        from llmflation.analysis.index import FORMULAS, price_index
         from llmflation.errors import InputError, check_choice
+        from llmflation.methods.index import FORMULAS, price_index
 
         check_choice("formula", formula, FORMULAS)
         if quantities is None and formula != "jevons":
@@ -55,7 +55,8 @@ def register(app: typer.Typer) -> None:
         q = _read_wide(quantities, "--quantities") if quantities is not None else None
         s = price_index(p, q, formula=formula, chained=not direct)  # type: ignore[arg-type]
         how = f"direct, base {s.index[0]}" if direct else "chained"
-        notes = [] if direct else ["Each chain link uses the products priced in both adjacent periods."]
+        notes = [*s.attrs.get("notes", ()),
+                 *([] if direct else ["Each chain link uses the products priced in both adjacent periods."])]
         title = f"{formula.capitalize()} price index ({how})"
         emit(pd.DataFrame({"period": s.index.astype(str), "index": s.to_numpy(dtype=float)}), fmt, title=title,
              notes=notes, extra={"title": title, "formula": formula, "chained": not direct, "notes": notes}
@@ -75,20 +76,20 @@ def register(app: typer.Typer) -> None:
         n_boot: int = typer.Option(500, "--n-boot", help="Model bootstrap resamples for the matched index."),
         seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
         show: str = typer.Option("index", "--show", help="Table to print: index, annual or coefficients."),
+        db: Path | None = StudyDbOpt,
         fmt: Format = FormatOpt,
     ) -> None:
         """Quality-adjusted (time-dummy hedonic) price index of LLMs beside a matched-model index."""
         import warnings
 
-        from llmflation.analysis.index import hedonic_index
         from llmflation.errors import check_choice
-        from llmflation.panel.build import load_panel
+        from llmflation.study.indices import hedonic_index
 
         check_choice("show", show, ("index", "annual", "coefficients"))
         check_choice("period", period, ("M", "Q", "Y"))  # before the panel is loaded
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            panel = load_panel(warn=False)
+            panel = study_inputs(db).panel()
         kw: dict[str, Any] = {}
         if no_controls:
             kw["controls"] = ()
@@ -97,7 +98,7 @@ def register(app: typer.Typer) -> None:
         r = hedonic_index(panel, price=price, quality=tuple(quality), period=period,  # type: ignore[arg-type]
                           min_obs=min_obs, observations=observations, cov=cov,  # type: ignore[arg-type]
                           n_boot=n_boot, seed=seed, **kw)
-        frames = {"index": r.to_frame(), "annual": r.annual, "coefficients": r.coefficients}
+        frames = {"index": r.wide(), "annual": r.annual, "coefficients": r.coefficients}
         notes = list(r.notes) + [f"Data vintage: {r.vintage}"]
         if fmt == Format.json:
             emit(frames[show], fmt, extra={"title": r.title, "notes": notes, "annual": _records(r.annual)})

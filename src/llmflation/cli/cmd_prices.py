@@ -9,7 +9,15 @@ from typing import Any
 import pandas as pd
 import typer
 
-from llmflation.cli._common import Format, FormatOpt, emit, emit_result
+from llmflation.cli._common import (
+    DbOpt,
+    Format,
+    FormatOpt,
+    StudyDbOpt,
+    emit,
+    emit_result,
+    study_inputs,
+)
 
 
 class Data(StrEnum):
@@ -22,23 +30,22 @@ DataOpt = typer.Option(Data.panel, "--data", help="Prices: the canonical panel, 
                        "OpenRouter cross-section of --snapshot (survivor prices; shows no decline).")
 SnapshotOpt = typer.Option("2026-03-28", "--snapshot", help="OpenRouter snapshot date for --data cross-section.")
 CsvOpt = typer.Option(None, "--csv", help="Your own CSV of dated prices (one row per observation).")
-DateColOpt = typer.Option(None, "--date-column", help="Date column of --csv.")
+DateColOpt = typer.Option(None, "--date-column", help="Date column of --csv (ISO YYYY-MM-DD or whole years; "
+                          "see --date-format).")
+DateFmtOpt = typer.Option(None, "--date-format", help="strftime format of --date-column, e.g. %d/%m/%Y, or unix "
+                          "(seconds); default: unambiguous formats only.")
 PriceColOpt = typer.Option(None, "--price-column", help="Price column of --csv (USD per million tokens).")
 
 
-def _load(data: Data, snapshot: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Prices and the options that fit them (observations, date column)."""
+def _load(data: Data, snapshot: str, db: Path | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Prices and the options that fit them (observations, date column); the panel merges the store of --db."""
+    inputs = study_inputs(db)
     if data == Data.cross_section:
-        from llmflation.analysis.trend import openrouter_cross_section
+        from llmflation.study.trends import openrouter_cross_section
 
-        return openrouter_cross_section(snapshot), {"observations": "rows", "date_col": "release_date"}
-    import warnings
-
-    import llmflation as lf
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        panel = lf.load_panel()
+        return openrouter_cross_section(inputs.openrouter_daily(), snapshot), {"observations": "rows",
+                                                                                "date_col": "release_date"}
+    panel = inputs.panel()
     if data == Data.milestones:
         m = panel[panel["source"] == "milestones"].copy()
         m.attrs = dict(panel.attrs)
@@ -52,6 +59,9 @@ def _read_csv(path: Path, date_column: str | None, price_column: str | None) -> 
     if not date_column or not price_column:
         raise InputError("--csv needs --date-column and --price-column (e.g. --date-column date "
                          "--price-column usd_per_mtok).")
+    if not path.is_file():
+        raise InputError(f"--csv {str(path)!r} is not a file; expected a CSV with columns {date_column!r} and "
+                         f"{price_column!r}.")
     df = pd.read_csv(path)
     df.attrs["vintage"] = f"user data ({path.name})"
     return df
@@ -71,6 +81,8 @@ def register(app: typer.Typer) -> None:
                                     "there is a model column), model, or none (classical OLS)."),
         data: Data = DataOpt, snapshot: str = SnapshotOpt,
         csv: Path = CsvOpt, date_column: str = DateColOpt, price_column: str = PriceColOpt,
+        date_format: str = DateFmtOpt,
+        db: Path | None = StudyDbOpt,
         fmt: Format = FormatOpt,
     ) -> None:
         """Exponential price trend per group: factor per year, half-life, CIs, R², Moore test."""
@@ -78,17 +90,22 @@ def register(app: typer.Typer) -> None:
 
         if csv is not None:
             frame, kw = _read_csv(csv, date_column, price_column), {"observations": "rows", "date_col": date_column,
-                                                                   "price_col": price_column}
+                                                                   "price_col": price_column,
+                                                                   "date_format": date_format}
             by = by or "all"
         else:
-            frame, kw = _load(data, snapshot)
+            frame, kw = _load(data, snapshot, db)
             by = by or "tier"
         if observations:
             kw["observations"] = observations
         r = lf.price_trend(frame, by=None if by == "all" else by, tiers=tiers, price=price, level=level,
                            n_boot=n_boot, seed=seed, cluster=cluster, **kw)  # type: ignore[arg-type]
         notes = list(r.notes) + [f"Data vintage: {r.vintage}"]
-        table = r.table()
+        if csv is not None:
+            for n in r.notes:
+                if " dropped: " in n:
+                    typer.echo(f"Note: {n}", err=True)
+        table = r.wide()
         if fmt == Format.table:
             table = table[["group", "n", "start_date", "end_date", "factor_per_year", "factor_conf_low",
                            "factor_conf_high", "half_life_years", "half_life_conf_low", "half_life_conf_high",
@@ -102,12 +119,12 @@ def register(app: typer.Typer) -> None:
         end: str = typer.Option("2026-03-28", "--end", help="End date."),
         capability: str = typer.Option("eci", "--capability", help="Score column for constant capability."),
         window_days: float = typer.Option(365.0, "--window-days", help="How long a price counts as available."),
-        data: Data = DataOpt, snapshot: str = SnapshotOpt, fmt: Format = FormatOpt,
+        data: Data = DataOpt, snapshot: str = SnapshotOpt, db: Path | None = StudyDbOpt, fmt: Format = FormatOpt,
     ) -> None:
         """Fall in price between two dates: endpoint ratio, trend factor, constant capability."""
         import llmflation as lf
 
-        frame, kw = _load(data, snapshot)
+        frame, kw = _load(data, snapshot, db)
         kw.pop("date_col", None)
         emit_result(lf.total_decline(frame, start=start, end=end, capability=capability, window_days=window_days,
                                      **kw), fmt)
@@ -117,12 +134,12 @@ def register(app: typer.Typer) -> None:
         price: str = typer.Option("blended", "--price", help="blended (3:1), input or output."),
         capability: str = typer.Option(None, "--capability", help="Score column to control for (e.g. eci)."),
         tiers: str = typer.Option(None, "--tiers", help="Tier definition for the flagship comparison."),
-        data: Data = DataOpt, snapshot: str = SnapshotOpt, fmt: Format = FormatOpt,
+        data: Data = DataOpt, snapshot: str = SnapshotOpt, db: Path | None = StudyDbOpt, fmt: Format = FormatOpt,
     ) -> None:
         """Reasoning vs non-reasoning price ratio (raw, matched, regression) and the flagship R²."""
         import llmflation as lf
 
-        frame, kw = _load(data, snapshot)
+        frame, kw = _load(data, snapshot, db)
         obs = "rows" if kw.get("observations") == "rows" else "launch"
         r = lf.reasoning_premium(frame, price=price, capability=capability, tiers=tiers, observations=obs,
                                  date_col=kw.get("date_col"))
@@ -143,11 +160,12 @@ def register(app: typer.Typer) -> None:
         level: float = typer.Option(0.90, "--level", help="Confidence level (Epoch: 0.90)."),
         csv: Path = CsvOpt, date_column: str = DateColOpt, price_column: str = PriceColOpt,
         model_column: str = typer.Option(None, "--model-column", help="Model column of --csv."),
+        db: Path | None = StudyDbOpt,
         fmt: Format = FormatOpt,
     ) -> None:
         """Epoch AI's method: decline of the cheapest price above each capability threshold."""
-        from llmflation.analysis import threshold as th
         from llmflation.errors import InputError
+        from llmflation.study import threshold as th
 
         thr: Any = "frontier" if thresholds == "frontier" else [float(v) for v in thresholds.split(",")]
         kw: dict[str, Any] = {"benchmark": benchmark, "thresholds": thr, "since": since, "until": until,
@@ -157,22 +175,17 @@ def register(app: typer.Typer) -> None:
             r = th.cheapest_above_threshold(frame, date_col=date_column, price_col=price_column,
                                             model_col=model_column, **kw)
         elif source == "epoch":
-            ref = th.epoch_reference_results()
-            r = th.cheapest_above_threshold(th.epoch_price_inputs(), reference=ref, **kw)
+            inputs = study_inputs(db)
+            r = th.cheapest_above_threshold(inputs.epoch_prices(), reference=inputs.epoch_results(), **kw)
         elif source == "panel":
-            import warnings
-
-            import llmflation as lf
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                prices = th.panel_prices(lf.load_panel())
+            inputs = study_inputs(db)
+            prices = th.panel_prices(inputs.panel())
             prices = prices.dropna(subset=["epoch_model"])
             if benchmark == "ECI":
                 prices = prices.rename(columns={"eci": "ECI"})
                 scores = None
             else:
-                scores = th.epoch_scores(benchmark)
+                scores = inputs.epoch_scores(benchmark)
             r = th.cheapest_above_threshold(prices, scores, model_col="epoch_model", date_col="date",
                                             price_col="price", **kw)
         else:
@@ -189,18 +202,18 @@ def register(app: typer.Typer) -> None:
         capability: str = typer.Option(None, "--capability", help="Instead of tiers: forecast the cheapest price "
                                        "above Epoch's thresholds on this benchmark (e.g. MMLU)."),
         level: float = typer.Option(0.95, "--level", help="Interval level."),
-        data: Data = DataOpt, snapshot: str = SnapshotOpt, fmt: Format = FormatOpt,
+        data: Data = DataOpt, snapshot: str = SnapshotOpt, db: Path | None = StudyDbOpt, fmt: Format = FormatOpt,
     ) -> None:
         """Price per tier at a horizon with a prediction interval; dates trends reach target prices."""
         import llmflation as lf
 
         if capability:
-            from llmflation.analysis import threshold as th
+            from llmflation.study import threshold as th
 
-            src: Any = th.cheapest_above_threshold(th.epoch_price_inputs(), benchmark=capability)
+            src: Any = th.cheapest_above_threshold(study_inputs(db).epoch_prices(), benchmark=capability)
             r = lf.forecast(src, until=until, target_prices=target or None, level=level)
         else:
-            frame, kw = _load(data, snapshot)
+            frame, kw = _load(data, snapshot, db)
             r = lf.forecast(frame, until=until, target_prices=target or None, level=level,
                             by=None if by == "all" else by, tiers=tiers, **kw)
         if fmt == Format.table:
@@ -215,3 +228,36 @@ def register(app: typer.Typer) -> None:
                 typer.echo(n)
         else:
             emit_result(r, fmt)
+
+    @app.command("price")
+    def price_cmd(
+        model: str = typer.Argument(..., help="Vendor API id or alias, e.g. gpt-4o, deepseek-chat, "
+                                    "claude-3-5-haiku-20241022."),
+        on: str = typer.Option(..., "--on", help="Date YYYY-MM-DD."),
+        provider: str = typer.Option("first-party", "--provider", help="first-party (the developer's own API "
+                                     "price) or a provider slug (openrouter, azure, bedrock …)."),
+        db: Path | None = DbOpt,
+        fmt: Format = FormatOpt,
+    ) -> None:
+        """The price of a model on a date: input, output, cached input (USD per 1M tokens), interval, source."""
+        from llmflation.panel.lookup import parse_iso_date, price_on
+
+        parse_iso_date(on, "--on")
+        panel = None
+        if provider != "first-party" or db is not None:
+            from llmflation.cli.cmd_data import _panel
+
+            panel = _panel(db)
+        r = price_on(model, on=on, provider=provider, panel=panel)
+        if fmt == Format.table:
+            row = r.to_frame().iloc[0]
+            emit(pd.DataFrame({"field": row.index, "value": [_show(v) for v in row]}), fmt, title=r.title,
+                 notes=list(r.notes) + [f"Data vintage: {r.vintage}"])
+        else:
+            emit_result(r, fmt)
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, float):
+        return "" if v != v else f"{v:g}"
+    return "" if v is None else str(v)
