@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
@@ -87,12 +88,12 @@ def ci(lo: Any, hi: Any, sig: int = 2) -> str:
     return f"[{num(a, sig)}, {num(b, sig)}]"
 
 
-def est_ci(est: Any, lo: Any, hi: Any, *, unit: str = "", sig: int = 3) -> str:
-    """An estimate with its interval: ``1.1 y [0.8, 1.6]``."""
+def est_ci(est: Any, lo: Any, hi: Any, *, unit: str = "", sig: int = 3, ci_sig: int = 2) -> str:
+    """An estimate with its interval: ``1.1 y [0.8, 1.6]`` (``ci_sig`` digits for the ends)."""
     e = num(est, sig)
     if e == "n/a":
         return e
-    c = ci(lo, hi)
+    c = ci(lo, hi, ci_sig)
     return f"{e}{unit}" + (f" [{c[1:-1]}]" if c else "")
 
 
@@ -184,11 +185,17 @@ def render_table_html(rows: Sequence[Mapping[str, Any]] | Any, *, caption: str |
         records = list(rows)
     cols: list[str] = list(records[0].keys()) if records else []
 
-    def body(recs: Iterable[Mapping[str, Any]]) -> str:
-        return "".join("<tr>" + "".join(f"<td>{escape(cell(r.get(c), c))}</td>" for c in cols) + "</tr>"
-                       for r in recs)
+    def td(v: Any, c: str) -> str:
+        text = escape(cell(v, c))
+        # text (not numbers) is left-aligned and may wrap: class "t"
+        return f'<td class="t">{text}</td>' if isinstance(v, str) else f"<td>{text}</td>"
 
-    head = "<thead><tr>" + "".join(f"<th>{escape(str(c))}</th>" for c in cols) + "</tr></thead>"
+    def body(recs: Iterable[Mapping[str, Any]]) -> str:
+        return "".join("<tr>" + "".join(td(r.get(c), c) for c in cols) + "</tr>" for r in recs)
+
+    text_cols = {c for c in cols if any(isinstance(r.get(c), str) for r in records[:20])}
+    head = "<thead><tr>" + "".join(f'<th class="t">{escape(str(c))}</th>' if c in text_cols
+                                   else f"<th>{escape(str(c))}</th>" for c in cols) + "</tr></thead>"
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     shown = records if max_rows is None else records[:max_rows]
     html = f"<table>{cap}{head}<tbody>{body(shown)}</tbody></table>"
@@ -197,3 +204,17 @@ def render_table_html(rows: Sequence[Mapping[str, Any]] | Any, *, caption: str |
         html += (f"<details><summary>All {len(records):,} rows{link}</summary>"
                  f"<table>{head}<tbody>{body(records)}</tbody></table></details>")
     return html
+
+
+_SCI = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![\w.])")
+
+
+def humanize(text: Any) -> str:
+    """Free text (a result's notes) with raw scientific notation rewritten by :func:`num`.
+
+    Examples
+    --------
+    >>> humanize("p = 1.906e-287, n = 12")
+    'p = 1.91 × 10^-287, n = 12'
+    """
+    return _SCI.sub(lambda m: num(float(m.group(0))), str(text))
