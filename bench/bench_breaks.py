@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from bench._timing import best_of
-from llmflation.analysis import _breaks_core as core
-from llmflation.analysis.breaks import bai_perron
+from llmflation.methods import _breaks_core as core
+from llmflation.methods.breaks import bai_perron
 
 SEED = 7
 SIZES = (100, 1_000, 5_000)

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from llmflation.analysis.dea import dea
-from llmflation.analysis.malmquist import malmquist
+from llmflation.methods.dea import dea
+from llmflation.methods.malmquist import malmquist
 
 M, S = 3, 2
 

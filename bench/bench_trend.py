@@ -22,8 +22,8 @@ def run() -> list[dict]:
     import statsmodels.api as sm
 
     import llmflation as lf
-    from llmflation.analysis._ols import bootstrap_slopes, percentile_interval
-    from llmflation.analysis.trend import to_years
+    from llmflation.methods.ols import bootstrap_slopes, percentile_interval
+    from llmflation.study.trends import to_years
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -211,21 +211,232 @@ CASES: list[tuple[str, tuple, dict]] = [
     ("validate_panel", ([1],), {}),
 ]
 
-#: Functions in panel/ and store/, whose owners add their own checks; these cases show
-#: what is still missing there (xfail, not strict: they pass once fixed).
-ELSEWHERE = {"load_panel", "Store", "discrepancies", "validate_panel", "fetch"}
+# --------------------------------------------------------------------------- named cases
+# Each case also names the argument the message must point at (``match``, a regex on the
+# message): the boundary check fired, not some later failure on the way.
+
+DISC = pd.DataFrame({
+    "model_id": ["gpt-4o", "gpt-4o"], "provider": ["openrouter", "openrouter"], "source": ["openrouter", "litellm"],
+    "source_key": ["openai/gpt-4o", "openrouter/openai/gpt-4o"],
+    "valid_from": pd.Timestamp("2026-03-01"), "valid_to": pd.Timestamp("2026-03-01"), "first_party": False,
+    "input_usd_per_mtok": [2.5, 5.0], "output_usd_per_mtok": [10.0, 10.0], "developer": "OpenAI", "tier": "frontier"})
+FRAME = pd.DataFrame({"a": [1.0, 2.0]})
+MILES = pd.DataFrame({"date": ["2024-01-01", "2024-06-01"], "model": ["m", "m"], "developer": ["OpenAI"] * 2,
+                      "event": ["launch", "cut"], "input_usd_per_mtok": [10.0, 5.0],
+                      "output_usd_per_mtok": [30.0, 15.0]})
+TV = pd.DataFrame({"date": ["2025-01-31"], "company": ["X"], "metric": ["tokens_per_month"], "value": [1e12]})
+JPANEL = PRICES.assign(blended_usd_per_mtok=PRICES["price"])
+JV = {"token_volume": TV, "rankings": FRAME, "openrouter_daily": FRAME, "effective_prices": FRAME}
+MS = pd.DataFrame({"market": ["OpenRouter tokens by model author"], "firm": ["a"], "share_pct": [100.0]})
+T10, Y10 = np.arange(10.0), -np.arange(10.0)
+MB = {"dmu": "firm", "period": "year", "inputs": ["x"], "outputs": ["y"]}
+
+NAMED: list[tuple[str, tuple, dict, str]] = [
+    # panel/ and store/
+    ("load_panel", (123,), {}, "store"),
+    ("load_panel", ("prices.duckdb",), {}, "store"),
+    ("load_panel", (), {"tiers": "bogus"}, "tiers"),
+    ("load_panel", (), {"tiers": 5}, "tiers"),
+    ("load_panel", (), {"warn": "yes"}, "warn"),
+    ("StudyInputs", (5,), {}, "store"),
+    ("StudyInputs", ("",), {}, "store"),
+    ("StudyInputs", (), {"tiers": "bogus"}, "tiers"),
+    ("StudyInputs", (), {"tiers": 5}, "tiers"),
+    ("StudyInputs", (), {"panel": [1]}, "panel"),
+    ("Store", (123,), {}, "path"),
+    ("Store", ("",), {}, "non-empty"),
+    ("Store", ("x.duckdb",), {"read_only": "no"}, "read_only"),
+    ("fetch", (123, "openrouter"), {"payload": b"{}"}, "store"),
+    ("fetch", ("x.duckdb", 5), {"payload": b"{}"}, "source"),
+    ("fetch", ("x.duckdb", "bogus"), {"payload": b"{}"}, "source"),
+    ("fetch", ("x.duckdb", "openrouter"), {"payload": b"{}", "max_bytes": -1}, "max_bytes"),
+    ("fetch", ("x.duckdb", "openrouter"), {"payload": b"{}", "allow_shrink": "yes"}, "allow_shrink"),
+    ("fetch", ("x.duckdb", "openrouter"), {"payload": 5}, "payload"),
+    ("fetch", ("x.duckdb", "openrouter"), {"payload": b"{}", "observed_at": "garbage"}, "observed_at"),
+    ("fetch", ("x.duckdb", "openrouter"), {"payload": b"{}", "on_stage": "print"}, "on_stage"),
+    ("discrepancies", ([1, 2],), {}, "panel"),
+    ("discrepancies", (DISC,), {"on": "garbage"}, "on="),
+    ("discrepancies", (DISC,), {"on": "06/01/2026"}, "on="),
+    ("discrepancies", (DISC,), {"threshold": "x"}, "threshold"),
+    ("discrepancies", (DISC,), {"threshold": -1}, "threshold"),
+    ("discrepancies", (DISC,), {"match": "zzz"}, "match"),
+    ("discrepancies", (DISC,), {"match": 5}, "match"),
+    ("discrepancies", (DISC,), {"window_days": -3}, "window_days"),
+    ("discrepancies", (DISC,), {"window_days": 1.5}, "window_days"),
+    ("discrepancies", (DISC,), {"sources": 5}, "sources"),
+    ("discrepancies", (DISC,), {"sources": [1, 2]}, "sources"),
+    ("validate_panel", ([1],), {}, "panel"),
+    ("validate_panel", (PRICES,), {}, "lacks"),
+    ("validate_panel", (DISC,), {"start": "garbage"}, "start"),
+    ("validate_panel", (DISC,), {"start": 2020}, "start"),
+    ("validate_panel", (DISC,), {"threshold": "x"}, "threshold"),
+    ("validate_panel", (DISC,), {"threshold": -0.5}, "threshold"),
+    ("validate_panel", (DISC,), {"on": "06/01/2026"}, "on"),
+    ("price_on", ("gpt-4o",), {"on": "06/01/2024"}, "on"),
+    ("price_on", ("gpt-4o",), {"on": 20240601}, "on"),
+    ("price_on", ("gpt-4o",), {"on": None}, "on"),
+    ("price_on", ("gpt-4o",), {"on": pd.NaT}, "on"),
+    ("price_on", (5,), {"on": "2024-06-01"}, "model"),
+    ("price_on", ("gpt-4o",), {"on": "2024-06-01", "provider": 5}, "provider"),
+    ("price_on", ("gpt-4o",), {"on": "2024-06-01", "panel": [1]}, "panel"),
+    # issue 13/14 functions
+    ("baumol", ([1], FRAME), {}, "bls_cpi"),
+    ("baumol", (FRAME, None), {}, "wages"),
+    ("baumol", (FRAME, FRAME, 5), {}, "panel"),
+    ("baumol", (FRAME, FRAME), {"ai_index": "x"}, "ai_index"),
+    ("baumol", (FRAME, FRAME), {"user_prices": [1]}, "user_prices"),
+    ("baumol", (FRAME, FRAME), {"series": 5}, "series"),
+    ("baumol", (FRAME, FRAME), {"series": []}, "series"),
+    ("baumol", (FRAME, FRAME), {"start": "garbage"}, "start"),
+    ("baumol", (FRAME, FRAME), {"start": "2025-01", "end": "2024-01"}, "end"),
+    ("baumol", (FRAME, FRAME), {"reference_model": 5}, "reference_model"),
+    ("baumol", (FRAME, FRAME), {"ai_threshold": "x"}, "ai_threshold"),
+    ("baumol", (FRAME, FRAME), {"wage_years": (2024, 2019)}, "wage_years"),
+    ("baumol", (FRAME, FRAME), {"wage_years": "2019"}, "wage_years"),
+    ("baumol", (FRAME, FRAME), {"level": 2}, "level"),
+    ("baumol", (FRAME, FRAME), {"lags": -1}, "lags"),
+    ("break_story", ([1],), {}, "milestones"),
+    ("break_story", (PRICES,), {}, "lacks"),
+    ("break_story", (MILES,), {"break_at": "garbage"}, "break_at"),
+    ("break_story", (MILES,), {"break_at": "06/01/2024"}, "break_at"),
+    ("break_story", (MILES,), {"end": 5}, "end"),
+    ("break_story", (MILES,), {"developers": 5}, "developers"),
+    ("break_story", (MILES,), {"events": [1]}, "events"),
+    ("break_story", (MILES,), {"candidates": ("2025-09", "2023-08")}, "candidates"),
+    ("break_story", (MILES,), {"candidates": "2023-08"}, "candidates"),
+    ("break_story", (MILES,), {"level": 0}, "level"),
+    ("break_story", (MILES,), {"trim": 0.6}, "trim"),
+    ("calibrated_threshold_trends", ([1],), {"benchmark": "MMLU"}, "prices"),
+    ("calibrated_threshold_trends", (PRICES, 5), {"benchmark": "MMLU"}, "scores"),
+    ("calibrated_threshold_trends", (PRICES,), {"benchmark": 5}, "benchmark"),
+    ("calibrated_threshold_trends", (PRICES,), {"benchmark": "MMLU", "n_perm": 5}, "n_perm"),
+    ("calibrated_threshold_trends", (PRICES,), {"benchmark": "MMLU", "n_perm": "999"}, "n_perm"),
+    ("calibrated_threshold_trends", (PRICES,), {"benchmark": "MMLU", "seed": -1}, "seed"),
+    ("calibrated_threshold_trends", (PRICES,), {"benchmark": "MMLU", "level": 1.5}, "level"),
+    ("calibrated_threshold_trends", (PRICES,), {"benchmark": "MMLU", "interval": "yes"}, "interval"),
+    ("calibrated_threshold_trends", (PRICES,), {"benchmark": "MMLU", "min_points_interval": 1},
+     "min_points_interval"),
+    ("dea_bootstrap", ("x", OUTPUTS), {}, "inputs"),
+    ("dea_bootstrap", (INPUTS, None), {}, "outputs"),
+    ("dea_bootstrap", (INPUTS.astype(str).replace("1.0", "one"), OUTPUTS), {}, "numbers"),
+    ("dea_bootstrap", (INPUTS, OUTPUTS.iloc[:2]), {}, "rows"),
+    ("dea_bootstrap", (INPUTS, OUTPUTS), {"rts": "x"}, "rts"),
+    ("dea_bootstrap", (INPUTS, OUTPUTS), {"rts": 5}, "rts"),
+    ("dea_bootstrap", (INPUTS, OUTPUTS), {"n_boot": 5}, "n_boot"),
+    ("dea_bootstrap", (INPUTS, OUTPUTS), {"n_boot": "200"}, "n_boot"),
+    ("dea_bootstrap", (INPUTS, OUTPUTS), {"level": 2}, "level"),
+    ("dea_bootstrap", (INPUTS, OUTPUTS), {"seed": "x"}, "seed"),
+    ("malmquist_bootstrap", ([1],), MB, "panel"),
+    ("malmquist_bootstrap", (MPANEL,), {**MB, "dmu": 5}, "dmu"),
+    ("malmquist_bootstrap", (MPANEL,), {**MB, "period": "nope"}, "period"),
+    ("malmquist_bootstrap", (MPANEL,), {**MB, "inputs": 5}, "inputs"),
+    ("malmquist_bootstrap", (MPANEL,), {**MB, "outputs": []}, "outputs"),
+    ("malmquist_bootstrap", (MPANEL,), {**MB, "rts": "x"}, "rts"),
+    ("malmquist_bootstrap", (MPANEL,), {**MB, "n_boot": 5}, "n_boot"),
+    ("malmquist_bootstrap", (MPANEL,), {**MB, "level": 2}, "level"),
+    ("malmquist_bootstrap", (MPANEL,), {**MB, "seed": "x"}, "seed"),
+    ("malmquist_bootstrap", (MPANEL,), {**MB, "pairs": "ab"}, "pairs"),
+    ("jevons", ([1],), JV, "panel"),
+    ("jevons", (JPANEL,), {**JV, "token_volume": [1]}, "token_volume"),
+    ("jevons", (JPANEL,), {**JV, "token_volume": PRICES}, "lacks"),
+    ("jevons", (JPANEL,), {**JV, "rankings": None}, "rankings"),
+    ("jevons", (JPANEL,), {**JV, "openrouter_daily": 5}, "openrouter_daily"),
+    ("jevons", (JPANEL,), {**JV, "effective_prices": "x"}, "effective_prices"),
+    ("jevons", (JPANEL,), {**JV, "min_statements": 0}, "min_statements"),
+    ("jevons", (JPANEL,), {**JV, "min_obs": "10"}, "min_obs"),
+    ("jevons", (JPANEL,), {**JV, "price": "nope"}, "price"),
+    ("jevons", (JPANEL,), {**JV, "effective_date": "garbage"}, "effective_date"),
+    ("jevons", (JPANEL,), {**JV, "level": 1}, "level"),
+    ("llm_frontier_invariant", ([1],), {"epoch_models": PRICES}, "panel"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": None}, "epoch_models"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": PRICES, "start": "garbage"}, "start"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": PRICES, "start": "2025Q1", "end": "2024Q1"}, "end"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": PRICES, "window": "2024Q1"}, "window"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": PRICES, "window": ("2024Q4", "2024Q1")}, "window"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": PRICES, "pick": "x"}, "pick"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": PRICES, "pick": 5}, "pick"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": PRICES, "n_boot": 5}, "n_boot"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": PRICES, "seed": "x"}, "seed"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": PRICES, "level": 0}, "level"),
+    ("llm_frontier_invariant", (PRICES,), {"epoch_models": PRICES, "shift": "x"}, "shift"),
+    ("paper_vs_ours", ([1, 2, 3],), {}, "result"),
+    ("paper_vs_ours", (), {"bogus": 1}, "unknown option"),
+    ("paper_vs_ours", (), {"claim": 5}, "claim"),
+    ("paper_vs_ours", (), {"leave_one_out": "no"}, "leave_one_out"),
+    ("paper_vs_ours", (), {"panel": [1]}, "panel"),
+    ("per_task_premium", ([1],), {}, "costs"),
+    ("per_task_premium", (PRICES,), {}, "lacks"),
+    ("per_task_premium", (PRICES,), {"level": 2}, "level"),
+    ("per_task_premium", (PRICES,), {"model_col": 5}, "model_col"),
+    ("premium_by_reasoning_class", ([1],), {}, "panel"),
+    ("premium_by_reasoning_class", (PRICES,), {"price": "x"}, "price"),
+    ("premium_by_reasoning_class", (PRICES,), {"price": 5}, "price"),
+    ("premium_by_reasoning_class", (PRICES,), {"level": 2}, "level"),
+    ("premium_by_reasoning_class", (PRICES,), {"launch_window_days": -1}, "launch_window_days"),
+    ("premium_by_reasoning_class", (PRICES,), {"launch_window_days": "365"}, "launch_window_days"),
+    ("premium_by_reasoning_class", (PRICES,), {"name_col": "nope"}, "name_col"),
+    ("record_trend_test", ("abc", Y10), {}, "^t must"),
+    ("record_trend_test", (T10, "abc"), {}, "^y must"),
+    ("record_trend_test", (T10, Y10[:5]), {}, "lengths"),
+    ("record_trend_test", (T10, [np.nan] * 10), {}, "NaN"),
+    ("record_trend_test", (T10, Y10), {"n_perm": 5}, "n_perm"),
+    ("record_trend_test", (T10, Y10), {"level": 2}, "level"),
+    ("record_trend_test", (T10, Y10), {"seed": "x"}, "seed"),
+    ("record_trend_test", (T10, Y10), {"min_points": 0}, "min_points"),
+    ("record_trend_test", (T10, Y10), {"min_points_interval": 1}, "min_points_interval"),
+    ("record_trend_test", (T10, Y10), {"interval": "yes"}, "interval"),
+    ("record_trend_test", (T10, Y10), {"grid_size": 1}, "grid_size"),
+    ("record_trend_test", (T10, Y10), {"half_width": -1}, "half_width"),
+    ("usage_concentration", ([1],), {}, "market_shares"),
+    ("usage_concentration", (PRICES,), {}, "lacks"),
+    ("usage_concentration", (MS, 5), {}, "openrouter_daily"),
+    ("usage_concentration", (MS, None, "x"), {}, "rankings"),
+    ("usage_concentration", (MS,), {"usage": "x"}, "usage"),
+    ("usage_concentration", (MS,), {"usage": 5}, "usage"),
+    ("usage_concentration", (MS,), {"k": [0]}, "k"),
+    ("usage_concentration", (MS,), {"k": "a"}, "k"),
+    ("usage_concentration", (MS,), {"snapshot_date": "garbage"}, "snapshot_date"),
+    # older functions: enough cases each
+    ("a16z_series", ("x",), {}, "prices"),
+    ("a16z_series", (5,), {}, "prices"),
+    ("cost_vs_price_trends", ("costs.csv",), {}, "costs"),
+    ("cost_vs_price_trends", (PRICES,), {"benchmarks": 5}, "benchmarks"),
+    ("cusum_test", (Y, "bogus"), {}, "X="),
+    ("gpt35_level_decline", ("x",), {}, "prices"),
+    ("llm_concentration", ([1], SHARES), {}, "openrouter_daily"),
+    ("llm_dmu_panel", (PRICES,), {"epoch_models": PRICES, "pick": 5}, "pick"),
+    ("llm_price_breaks", ("x",), {"lowest": PRICES}, "milestones"),
+    ("openrouter_cross_section", (PRICES,), {"snapshot_date": 5}, "snapshot_date"),
+    ("rates_since_cutoff", (PRICES,), {"benchmark": "MMLU", "cutoff": 5}, "cutoff"),
+    ("robustness", (5,), {}, "claim"),
+    ("robustness", ("nope",), {}, "claim"),
+    ("robustness", ([1, 2, 3],), {}, "claim"),
+    ("robustness", (), {"panel": [1]}, "panel"),
+    ("robustness", (), {"milestones": "x"}, "milestones"),
+    ("robustness", (), {"concentration": [1]}, "concentration"),
+    ("robustness", (), {"concentration": {"a": 1}}, "concentration"),
+    ("robustness", (), {"leave_one_out": "no"}, "leave_one_out"),
+    ("robustness", (), {"influence": 1}, "influence"),
+]
 
 
-def _id(case: tuple[str, tuple, dict]) -> str:
-    name, args, kw = case
+def _id(case: tuple) -> str:
+    name, args, kw = case[:3]
     bits = [type(a).__name__ if not isinstance(a, str | int | float) else repr(a) for a in args]
     bits += [f"{k}={v!r}"[:24] for k, v in kw.items()]
     return f"{name}({', '.join(bits)})"
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(reason="panel/ and store/ validate their own arguments", strict=False))
-    if c[0] in ELSEWHERE else c for c in CASES], ids=[_id(c) for c in CASES])
+@pytest.mark.parametrize("case", NAMED, ids=[_id(c) for c in NAMED])
+def test_bad_argument_is_named_in_the_error(case, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # Store("x.duckdb") / fetch("x.duckdb", ...) must not litter the repo
+    name, args, kw, match = case
+    with pytest.raises(LLMFlationError, match=match):
+        getattr(lf, name)(*args, **kw)
+    assert not list(tmp_path.iterdir()) or name == "Store"  # refused before a store file is created
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_bad_argument_raises_llmflation_error(case, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # Store("x.duckdb") must not litter the repo
     name, args, kw = case
@@ -234,11 +445,9 @@ def test_bad_argument_raises_llmflation_error(case, tmp_path, monkeypatch):
         fn(*args, **kw)
 
 
-COVERED = {c[0] for c in CASES}
-#: Public names added to the API after these cases were written: probed with a wrong-type
-#: first argument only (xfail until their owners add boundary checks and cases above).
-NEWER = sorted(n for n in lf.__all__ if n not in COVERED and n not in ("__version__", "HypothesisTest")
-               and callable(getattr(lf, n)) and not isinstance(getattr(lf, n), type))
+COVERED = {c[0] for c in CASES} | {c[0] for c in NAMED}
+#: Every public function (classes included: ``Store``), except the result type.
+PUBLIC = sorted(n for n in lf.__all__ if n not in ("__version__", "HypothesisTest") and callable(getattr(lf, n)))
 
 
 def test_enough_cases():
@@ -246,11 +455,10 @@ def test_enough_cases():
     assert len(COVERED) >= 35
 
 
-@pytest.mark.xfail(reason="public function added after this test; its owner adds boundary checks", strict=False)
-@pytest.mark.parametrize("name", NEWER)
-def test_newer_functions_refuse_a_list_for_a_frame(name):
-    with pytest.raises(LLMFlationError):
-        getattr(lf, name)([1, 2, 3])
+@pytest.mark.parametrize("name", PUBLIC)
+def test_every_public_function_has_three_bad_argument_cases(name):
+    n = sum(c[0] == name for c in CASES) + sum(c[0] == name for c in NAMED)
+    assert n >= 3, f"{name} has {n} bad-argument case(s); add cases to CASES or NAMED"
 
 
 def test_hhi_fraction_message_suggests_unit():

@@ -7,10 +7,9 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from llmflation.analysis import _breaks_core as core
-from llmflation.analysis._breaks_hansen import hansen_pvalue
-from llmflation.analysis._results import HypothesisTest
-from llmflation.analysis.breaks import (
+from llmflation.errors import InputError
+from llmflation.methods import _breaks_core as core
+from llmflation.methods.breaks import (
     BreaksResult,
     SupFResult,
     bai_perron,
@@ -18,7 +17,9 @@ from llmflation.analysis.breaks import (
     cusum_test,
     sup_f_test,
 )
-from llmflation.errors import InputError
+from llmflation.methods.hansen import hansen_pvalue
+from llmflation.results import HypothesisTest
+from tolerances import IMPL_RTOL
 
 SEED = 20240513
 # statsmodels and our F/Wald differ only by floating-point summation order
@@ -88,7 +89,7 @@ def test_dynamic_programming_equals_brute_force(k: int, seed: int) -> None:
     rss, pos = core.dp_breaks(Xc, yc, h, 3)
     for m in range(4):
         b_rss, b_pos = core.brute_force_breaks(X, y, h, m)
-        assert rss[m] == pytest.approx(b_rss, rel=1e-9)
+        assert rss[m] == pytest.approx(b_rss, rel=IMPL_RTOL)
         assert tuple(pos[m, :m]) == b_pos
 
 
@@ -306,7 +307,7 @@ def test_result_objects_render() -> None:
         out = b.summary(fmt)
         assert "Sequential" in out and "Regime coefficients" in out
     assert "<table>" in b._repr_html_() and "BreaksResult(n_breaks=2" in repr(b)
-    assert list(b.to_frame().columns[:5]) == ["term", "break_at", "estimate", "conf_low", "conf_high"]
+    assert list(b.wide().columns[:5]) == ["term", "break_at", "estimate", "conf_low", "conf_high"]
     assert list(b.fit_table().columns) == ["m", "rss", "bic", "lwz", "breaks"]
     assert {"term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "n"} <= set(b.coef)
     assert c.computed and c.df == (1, 118)

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from llmflation.analysis.llm_breaks import (
+from llmflation.errors import InputError
+from llmflation.study.breaks import (
     PAPER_CHOW,
     LLMBreaksResult,
     chain_index,
@@ -18,7 +19,9 @@ from llmflation.analysis.llm_breaks import (
     panel_capability_index,
     tier_series,
 )
-from llmflation.errors import InputError
+from llmflation.study.inputs import StudyInputs
+
+DATA = StudyInputs()
 
 
 def test_monthly_cheapest_carries_forward_and_takes_minimum() -> None:
@@ -43,12 +46,12 @@ def test_chain_index_averages_overlapping_changes() -> None:
 
 
 def test_milestone_series_matches_filters() -> None:
-    s = milestone_series()
+    s = milestone_series(DATA.milestones())
     assert len(s) == 95 and s.index.is_monotonic_increasing
     assert s.index.max() <= pd.Timestamp("2026-03-28")
-    launches = milestone_series(events=("launch",))
+    launches = milestone_series(DATA.milestones(), events=("launch",))
     assert len(launches) == 76
-    assert len(milestone_series(developers=None, end=None)) == 128
+    assert len(milestone_series(DATA.milestones(), developers=None, end=None)) == 128
     gpt4o = s.index.get_loc(pd.Timestamp("2024-05-13"))
     assert s.iloc[gpt4o] == pytest.approx(np.log(0.75 * 5 + 0.25 * 15))
     with pytest.raises(InputError, match="lacks columns"):
@@ -56,7 +59,7 @@ def test_milestone_series_matches_filters() -> None:
 
 
 def test_epoch_index_is_a_non_increasing_cheapest_price() -> None:
-    idx, wide = epoch_threshold_index()
+    idx, wide = epoch_threshold_index(DATA.epoch_lowest())
     assert wide.shape[1] == 21 and str(idx.index[0]) == "2021-11"
     assert (idx.diff().dropna() <= 1e-12).all()
     assert idx.iloc[-1] < -3  # more than a 20-fold fall at fixed capability
@@ -85,11 +88,11 @@ def test_panel_series_on_a_small_panel() -> None:
 
 @pytest.fixture(scope="module")
 def result() -> LLMBreaksResult:
-    return llm_price_breaks(use_panel=False)
+    return llm_price_breaks(**DATA.breaks(use_panel=False), use_panel=False)
 
 
 def test_paper_set_up_on_milestones(result: LLMBreaksResult) -> None:
-    s = milestone_series()
+    s = milestone_series(DATA.milestones())
     c = result.milestone_chow
     assert c.df == (2, len(s) - 4) and c.extra["break_at"] == pd.Timestamp("2024-05-13")
     # independent recomputation with statsmodels: log price on [1, t] with full interaction
@@ -119,7 +122,7 @@ def test_unknown_date_tests_and_verdict(result: LLMBreaksResult) -> None:
 
 @pytest.mark.slow
 def test_with_the_bundled_panel() -> None:
-    r = llm_price_breaks()
+    r = llm_price_breaks(**DATA.breaks())
     series = set(r.table["series"])
     assert "panel ECI-threshold index" in series
     assert {"panel tier economy: cheapest", "panel tier flagship: cheapest"} <= series

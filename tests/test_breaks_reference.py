@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import llmflation as lf
-from llmflation.analysis.breaks import bai_perron, chow_test, cusum_test, sup_f_test
+from llmflation.methods.breaks import bai_perron, chow_test, cusum_test, sup_f_test
 
 REF = Path(__file__).parent / "reference"
 # float noise allowed beyond the printed half-unit (relative): the printed numbers come from

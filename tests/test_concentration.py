@@ -5,14 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmflation.analysis.concentration import (
-    concentration,
-    concentration_ratio,
-    hhi,
-    llm_concentration,
-    openrouter_model_shares,
-)
 from llmflation.errors import InputError
+from llmflation.methods.concentration import concentration, concentration_ratio, hhi
+from llmflation.study.concentration import llm_concentration, openrouter_model_shares
+from llmflation.study.inputs import StudyInputs
 
 CASE = Path(__file__).parent / "reference" / "hhi_published_examples"
 EXACT = 1e-9  # published HHIs are integers
@@ -33,7 +29,7 @@ def test_equal_firms_invariant(n):
 
 def test_bounds_for_unlisted_remainder():
     r = concentration(pd.DataFrame({"period": 1, "firm": ["a", "b", "rest"], "share_pct": [50, 30, 20]}),
-                      residual_firms=["rest"]).to_frame().iloc[0]
+                      residual_firms=["rest"]).wide().iloc[0]
     assert r["hhi"] == 3400 and r["hhi_high"] == 3400 + 400 and r["listed_share_pct"] == 80
     assert r["cr_1"] == 50 and np.isnan(r["cr_4"])
 
@@ -65,14 +61,14 @@ def test_model_shares_by_quarter():
 
 
 def test_llm_concentration_on_bundle():
-    r = llm_concentration()
-    f = r.to_frame()
+    r = llm_concentration(**StudyInputs().concentration())
+    f = r.wide()
     m = f[f["measure"] == "openrouter_models_available"].set_index("period")
     assert m["hhi"].between(0, 10_000).all()
     assert m.loc["2026Q1", "n_firms"] >= 30 and m.loc["2026Q1", "paper_value"] == 2086.0
     assert m.loc["2026Q1", "hhi"] != m.loc["2026Q1", "paper_value"]  # computed, not copied
     assert "menlo_enterprise_spend" in set(f["measure"])
-    assert "HHI" in r.summary() and "<table>" in r._repr_html_() and len(r.to_frame()) == len(f)
+    assert "HHI" in r.summary() and "<table>" in r._repr_html_() and len(r.wide()) == len(f)
 
 
 def test_cli_csv_and_errors(tmp_path, capsys):

@@ -11,22 +11,19 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from llmflation.analysis._parallel import parallel_map, task_seeds
-from llmflation.analysis.costs import (
-    PAPER_ELASTICITY,
-    PAPER_TFP_SHARE,
+from llmflation.errors import InputError
+from llmflation.methods.bootstrap import parallel_map, task_seeds
+from llmflation.methods.ols import robust_ols as _robust_ols
+from llmflation.study.decomposition import PAPER_TFP_SHARE, DecompositionResult, cost_decomposition
+from llmflation.study.elasticity import PAPER_ELASTICITY, RegressionResult, elasticity
+from llmflation.study.us_china import (
     PAPER_US_CHINA_GAP,
-    DecompositionResult,
-    RegressionResult,
     USChinaResult,
     _china_regression,
-    _robust_ols,
-    cost_decomposition,
-    elasticity,
     us_china,
     us_china_data,
 )
-from llmflation.errors import InputError
+from tolerances import IDENTITY_RTOL, IMPL_RTOL
 
 REF = Path(__file__).parent / "reference"
 
@@ -180,7 +177,7 @@ def test_elasticity_robust_se_matches_hc1_formula():
     XtXi = np.linalg.inv(X.T @ X)
     V = XtXi @ (X.T * e**2) @ X @ XtXi * n / (n - 2)  # HC1 (White, with n/(n-k))
     se = res.coefficients.set_index("term").loc["log_training_cost", "std_error"]
-    assert se == pytest.approx(math.sqrt(V[1, 1]), rel=1e-10)
+    assert se == pytest.approx(math.sqrt(V[1, 1]), rel=IMPL_RTOL)
 
 
 def test_elasticity_hc1_matches_stata_regress_vce_robust():
@@ -275,7 +272,7 @@ def test_us_china_welch_matches_r_sleep_example():
     assert res.welch.extra["estimate"] + half == pytest.approx(r["conf_high"], abs=R_PRINT_CI_TOL)
     assert res.cost_gap == pytest.approx(100.0, rel=SYNTH_TOL)
     # cost gap = compute gap × $/FLOP gap
-    assert res.compute_gap * res.usd_per_flop_gap == pytest.approx(res.cost_gap, rel=1e-10)
+    assert res.compute_gap * res.usd_per_flop_gap == pytest.approx(res.cost_gap, rel=IDENTITY_RTOL)
     assert {"welch_t_ln_usd_per_flop", "mann_whitney_ln_usd_per_flop",
             "regression_china_ln_usd_per_flop"} <= set(res.to_frame()["term"])
 
@@ -293,12 +290,12 @@ def test_china_regression_drops_missing_years_and_uses_t():
     full = _china_regression(f.drop(index=[1, 2]), "null")
     gap = _china_regression(with_gaps, "null")
     # rows without a year are dropped (not imputed): same test as on the complete rows
-    assert gap.statistic == pytest.approx(full.statistic, rel=1e-12)
+    assert gap.statistic == pytest.approx(full.statistic, rel=IMPL_RTOL)
     assert gap.extra["n"] == n - 2 and gap.extra["n_dropped_no_year"] == 2
     # t reference with df = n − k (const, china, 4 year dummies), label says so
     assert gap.df == n - 2 - 6
     assert gap.distribution.startswith(f"t({n - 8})")
-    assert gap.p_value == pytest.approx(2 * stats.t.sf(abs(gap.statistic), gap.df), rel=1e-10)
+    assert gap.p_value == pytest.approx(2 * stats.t.sf(abs(gap.statistic), gap.df), rel=IMPL_RTOL)
     d = pd.DataFrame({"country": country, "cost_usd": np.exp(with_gaps["ln_upf"] + 50),
                       "flop": np.exp(50.0), "year": with_gaps["year"]})
     res = us_china(d, n_boot=100)

@@ -9,9 +9,12 @@ import pytest
 import llmflation as lf
 from llmflation.errors import InputError
 from llmflation.study.forecast import ForecastResult
+from llmflation.study.inputs import StudyInputs
 from llmflation.study.threshold import epoch_reproduction
 from llmflation.study.trends import TrendResult, fit_group, to_years
 from tolerances import EXACT_RTOL
+
+DATA = StudyInputs()
 
 COVERAGE_LOW, COVERAGE_HIGH = 0.92, 0.98
 
@@ -69,7 +72,7 @@ def test_nat_crossings_say_why() -> None:
 
 
 def test_capability_reaches_price_from_threshold_trends() -> None:
-    f = lf.forecast(epoch_reproduction(), target_prices=[0.01])
+    f = lf.forecast(epoch_reproduction(DATA.epoch_prices(), DATA.epoch_results()), target_prices=[0.01])
     row = f.crossings.set_index("group").loc["MMLU ≥ GPT-3"]
     assert pd.Timestamp("2024-06-01") < row["date"] < pd.Timestamp("2027-01-01")
     assert row["conf_low"] < row["date"] < row["conf_high"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from llmflation.analysis._ols import fit_line, inverse_prediction
+from llmflation.methods.ols import fit_line, inverse_prediction
 
 CASE = Path(__file__).parent / "reference" / "forecast_inverse_graybill_iyer"
 

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmflation.analysis.index import FORMULAS, IndexResult, hedonic_index, price_index
 from llmflation.errors import InputError
+from llmflation.methods.index import FORMULAS, price_index
+from llmflation.study.indices import IndexResult, hedonic_index
 
 EXACT = 1e-10  # noise-free data: recovered up to floating point
 WEIGHTED = ("laspeyres", "paasche", "fisher", "tornqvist")
@@ -222,7 +223,7 @@ def synth_panel(deltas: np.ndarray, *, per_period: int = 12, beta: float = 0.8, 
 
 def true_slope(deltas: np.ndarray) -> float:
     """OLS slope of δ on quarter midpoints in years (the estimand of the annual log change)."""
-    from llmflation.analysis.trend import to_years
+    from llmflation.study.trends import to_years
 
     q = pd.period_range(START, periods=len(deltas), freq="Q")
     x = to_years(q.start_time + (q.end_time - q.start_time) / 2)
@@ -312,7 +313,7 @@ def test_hedonic_drops_thin_periods_and_missing_regressors() -> None:
 
 def test_hedonic_result_interface() -> None:
     r = hedonic_index(synth_panel(DELTAS, noise=0.2), controls=CONTROLS, min_obs=3, n_boot=30, seed=3)
-    f = r.to_frame()
+    f = r.wide()
     assert list(f.columns[:6]) == ["period", "index", "conf_low", "conf_high", "log_index", "std_error"]
     assert {"n", "matched_index"} <= set(f.columns)
     assert list(r.annual["term"]) == ["hedonic_log_change_per_year", "matched_log_change_per_year",
@@ -362,7 +363,7 @@ def test_hedonic_constant_control_dropped_and_collinear_rejected() -> None:
 
 def test_hedonic_on_bundled_panel(panel: pd.DataFrame) -> None:
     r = hedonic_index(panel, n_boot=50)
-    t = r.to_frame()
+    t = r.wide()
     assert len(t) >= 6 and r.n >= 200 and r.n_models >= 150
     assert t["index"].iloc[0] == 1.0 and (t["conf_low"] <= t["index"]).all() and (t["index"] <= t["conf_high"]).all()
     # the quality-adjusted price falls; the matched-model index does not fall by as much

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmflation.analysis.index import price_index
+from llmflation.methods.index import price_index
 
 REF = Path(__file__).parent / "reference"
 #: Half a unit of the 4th decimal: gpindex prints Balk's tables rounded to 4 decimals.

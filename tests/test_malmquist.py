@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmflation.analysis.malmquist import COMPONENTS, MalmquistResult, malmquist
 from llmflation.errors import InputError
+from llmflation.methods.malmquist import COMPONENTS, MalmquistResult, malmquist
+from tolerances import IDENTITY_RTOL, IMPL_RTOL
 
 REF = Path(__file__).parent / "reference"
 
@@ -64,7 +65,7 @@ def test_productivity_grifell_lovell_components_and_distances(orientation):
     # DEAP/productivity convention: period means are geometric means over DMUs
     bp = res.by_period().set_index("period")
     for c in COMPONENTS:
-        assert bp.loc[2, c] == pytest.approx(np.exp(np.log(t[c]).mean()), rel=1e-12)
+        assert bp.loc[2, c] == pytest.approx(np.exp(np.log(t[c]).mean()), rel=IDENTITY_RTOL)
 
 
 @pytest.mark.parametrize("orientation", ["input", "output"])
@@ -76,7 +77,7 @@ def test_productivity_chn_economy_two_inputs_five_periods(orientation):
 def test_deamatlab_previous_period_and_fixed_base():
     data, exp = _ref("malmquist_deamatlab_wp2016")
     kw = dict(dmu="dmu", period="period", inputs=exp["inputs"], outputs=exp["outputs"])
-    prev = malmquist(data, orientation="input", **kw).to_frame()
+    prev = malmquist(data, orientation="input", **kw).wide()
     e = exp["previous_period_input"]
     for k, per in ((1, 2), (2, 3)):
         g = prev[prev["period"] == per].sort_values("dmu")
@@ -87,7 +88,7 @@ def test_deamatlab_previous_period_and_fixed_base():
     e = exp["fixed_base_output"]
     for k, per in ((1, 2), (2, 3)):
         pair = data[data["period"].isin([1, per])]
-        g = malmquist(pair, orientation="output", **kw).to_frame().sort_values("dmu")
+        g = malmquist(pair, orientation="output", **kw).wide().sort_values("dmu")
         for ours, theirs in (("tfpch", "M"), ("effch", "MTEC"), ("techch", "MTC")):
             np.testing.assert_allclose(g[ours], e[f"{theirs}{k}"], atol=DEAMATLAB_ATOL,
                                        err_msg=f"{ours} 1→{per}")
@@ -98,7 +99,7 @@ def test_dea_jl_three_periods_input_orientation():
     exp = json.loads((REF / "malmquist_dea_jl_3periods" / "expected.json").read_text())
     res = malmquist(data, dmu="dmu", period="period", inputs=["x"], outputs=["y"],
                     orientation="input", rts="crs")
-    fr = res.to_frame()
+    fr = res.wide()
     for per in ("2", "3"):
         g = fr[fr["period"] == int(per)].sort_values("dmu")
         np.testing.assert_allclose(g["tfpch"], exp["prod"][per], atol=JL_ATOL)
@@ -123,7 +124,7 @@ def test_identities_hold(orientation):
     p = _random_panel()
     res = malmquist(p, dmu="dmu", period="t", inputs=["x1", "x2"], outputs=["y1", "y2"],
                     orientation=orientation)
-    fr = res.to_frame()
+    fr = res.wide()
     np.testing.assert_allclose(fr["tfpch"], fr["effch"] * fr["techch"], rtol=IDENTITY_TOL)
     np.testing.assert_allclose(fr["effch"], fr["pech"] * fr["sech"], rtol=IDENTITY_TOL)
     bp = res.by_period()
@@ -136,7 +137,7 @@ def test_crs_index_same_in_both_orientations():
     a = malmquist(p, dmu="dmu", period="t", inputs="x1,x2", outputs="y1,y2", orientation="input")
     b = malmquist(p, dmu="dmu", period="t", inputs="x1,x2", outputs="y1,y2", orientation="output")
     for c in ("tfpch", "effch", "techch"):
-        np.testing.assert_allclose(a.to_frame()[c], b.to_frame()[c], rtol=1e-9)
+        np.testing.assert_allclose(a.wide()[c], b.wide()[c], rtol=IMPL_RTOL)
 
 
 def test_known_frontier_shift_recovered():
@@ -148,7 +149,7 @@ def test_known_frontier_shift_recovered():
     rows = [{"dmu": i, "q": q, "x1": X[i, 0], "x2": X[i, 1], "y": Y[i, 0] * g ** k}
             for k, q in enumerate(["2024Q1", "2024Q2", "2024Q3"]) for i in range(n)]
     res = malmquist(pd.DataFrame(rows), dmu="dmu", period="q", inputs=["x1", "x2"], outputs=["y"])
-    fr = res.to_frame()
+    fr = res.wide()
     np.testing.assert_allclose(fr["techch"], g, atol=SYNTH_ATOL)
     np.testing.assert_allclose(fr["tfpch"], g, atol=SYNTH_ATOL)
     np.testing.assert_allclose(fr["effch"], 1.0, atol=SYNTH_ATOL)
@@ -160,7 +161,7 @@ def test_known_catch_up_recovered():
     # Frontier fixed; one DMU moves from 50% to 100% efficiency: effch = 2, techch = 1.
     p = pd.DataFrame({"dmu": ["a", "b", "c"] * 2, "t": [1] * 3 + [2] * 3,
                       "x": [1.0, 2.0, 2.0] * 2, "y": [1.0, 2.0, 1.0, 1.0, 2.0, 2.0]})
-    fr = malmquist(p, dmu="dmu", period="t", inputs=["x"], outputs=["y"]).to_frame()
+    fr = malmquist(p, dmu="dmu", period="t", inputs=["x"], outputs=["y"]).wide()
     c = fr.set_index("dmu").loc["c"]
     assert c["effch"] == pytest.approx(2.0) and c["techch"] == pytest.approx(1.0)
     assert c["tfpch"] == pytest.approx(2.0)
@@ -170,7 +171,7 @@ def test_unbalanced_panel_and_vrs_cross_period_nan():
     p = pd.DataFrame({"dmu": ["a", "b", "c", "a", "b"], "t": [1, 1, 1, 2, 2],
                       "x": [1.0, 2.0, 4.0, 0.5, 2.0], "y": [1.0, 2.0, 3.0, 1.0, 2.0]})
     res = malmquist(p, dmu="dmu", period="t", inputs=["x"], outputs=["y"], rts="vrs")
-    fr = res.to_frame()
+    fr = res.wide()
     assert set(fr["dmu"]) == {"a", "b"}
     a = fr.set_index("dmu").loc["a"]
     # a's period-2 input (0.5) is below every period-1 input: VRS cross-period infeasible
@@ -182,8 +183,8 @@ def test_unbalanced_panel_and_vrs_cross_period_nan():
 def test_parallel_and_dask_give_identical_results():
     p = _random_panel(n=15, periods=3, seed=2)
     kw = dict(dmu="dmu", period="t", inputs=["x1", "x2"], outputs=["y1", "y2"])
-    a = malmquist(p, **kw).to_frame()
-    b = malmquist(p, n_jobs=2, backend="threading", **kw).to_frame()
+    a = malmquist(p, **kw).wide()
+    b = malmquist(p, n_jobs=2, backend="threading", **kw).wide()
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -194,10 +195,10 @@ def test_dask_backend_local_cluster():
 
     p = _random_panel(n=12, periods=3, seed=8)
     kw = dict(dmu="dmu", period="t", inputs=["x1", "x2"], outputs=["y1", "y2"])
-    a = malmquist(p, **kw).to_frame()
+    a = malmquist(p, **kw).wide()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster, Client(cluster):
-        b = malmquist(p, n_jobs=2, backend="dask", **kw).to_frame()
+        b = malmquist(p, n_jobs=2, backend="dask", **kw).wide()
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -205,7 +206,7 @@ def test_result_api():
     data, _ = _ref("malmquist_productivity_grifell_lovell")
     res = malmquist(data, dmu="dmu", period="year", inputs=["x"], outputs=["y"])
     assert isinstance(res, MalmquistResult)
-    assert list(res.to_frame().columns) == ["dmu", "period", "base_period", *COMPONENTS, "status"]
+    assert list(res.wide().columns) == ["dmu", "period", "base_period", *COMPONENTS, "status"]
     assert "Malmquist index (output orientation, CRS frontier)" in res.summary()
     assert "<table>" in res._repr_html_()
     assert res.by_dmu().shape[0] == 8

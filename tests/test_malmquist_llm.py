@@ -8,13 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmflation.analysis.llm_frontier import (
+from llmflation.study.frontier import (
     PAPER_MI_2024,
     PAPER_TC_2024,
     LLMFrontierResult,
     llm_dmu_panel,
     llm_malmquist,
 )
+from llmflation.study.inputs import StudyInputs
+from tolerances import IDENTITY_RTOL, LP_RTOL
 
 NO_EPOCH = pd.DataFrame({"Model": [], "Training compute (FLOP)": []})
 
@@ -48,16 +50,16 @@ def test_llm_malmquist_known_frontier_shift():
     specs = {"price → ECI": ("flagship", ["price_usd_per_mtok"], ["eci"])}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = llm_malmquist(_panel(), start="2024Q1", end="2024Q4", specs=specs)
+        res = llm_malmquist(_panel(), epoch_models=NO_EPOCH, start="2024Q1", end="2024Q4", specs=specs)
     assert isinstance(res, LLMFrontierResult)
     c = res.comparison.set_index(["window", "measure"])["estimate"]
     # price halves each quarter at constant ECI: output/input doubles: TC = 2 per quarter
-    assert c[("2024Q1→2024Q4 chained", "tfpch")] == pytest.approx(8.0, rel=1e-9)
-    assert c[("2024Q1→2024Q4 chained", "techch")] == pytest.approx(8.0, rel=1e-9)
-    assert c[("2024Q1→2024Q4 direct", "tfpch")] == pytest.approx(8.0, rel=1e-9)
-    assert c[("2024Q1→2024Q4 direct", "effch")] == pytest.approx(1.0, rel=1e-9)
+    assert c[("2024Q1→2024Q4 chained", "tfpch")] == pytest.approx(8.0, rel=LP_RTOL)
+    assert c[("2024Q1→2024Q4 chained", "techch")] == pytest.approx(8.0, rel=LP_RTOL)
+    assert c[("2024Q1→2024Q4 direct", "tfpch")] == pytest.approx(8.0, rel=LP_RTOL)
+    assert c[("2024Q1→2024Q4 direct", "effch")] == pytest.approx(1.0, rel=LP_RTOL)
     bq = res.by_quarter
-    np.testing.assert_allclose(bq["tfpch"], bq["effch"] * bq["techch"], rtol=1e-10)
+    np.testing.assert_allclose(bq["tfpch"], bq["effch"] * bq["techch"], rtol=IDENTITY_RTOL)
     assert "developer × quarter" in res.summary()
 
 
@@ -66,7 +68,7 @@ def test_paper_figures_are_references_beside_ours():
     specs = {"price → ECI": ("flagship", ["price_usd_per_mtok"], ["eci"])}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = llm_malmquist(_panel(), start="2024Q1", end="2024Q4", specs=specs)
+        res = llm_malmquist(_panel(), epoch_models=NO_EPOCH, start="2024Q1", end="2024Q4", specs=specs)
     c = res.comparison.set_index(["window", "measure"])
     row = c.loc[("2024Q1→2024Q4 chained", "tfpch")]
     assert row["paper_value"] == PAPER_MI_2024 and row["estimate"] != PAPER_MI_2024
@@ -77,7 +79,7 @@ def test_paper_figures_are_references_beside_ours():
 def test_llm_malmquist_on_bundled_panel():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = llm_malmquist()
+        res = llm_malmquist(**StudyInputs().frontier())
     assert res.comparison["spec"].nunique() >= 3
     assert set(res.comparison["window"]) == {"2024Q1→2024Q4 chained", "2024Q1→2024Q4 direct"}
     assert (res.comparison["estimate"] > 0).all()

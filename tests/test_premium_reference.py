@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmflation.analysis._ols import ols
-from llmflation.analysis.premium import welch_test
+from llmflation.methods.ols import ols
+from llmflation.study.premium import welch_test
 
 REF = Path(__file__).parent / "reference"
 #: Stata stores 14 significant digits; QR vs Stata's solver differ by ~1e-13.

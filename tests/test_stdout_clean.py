@@ -55,6 +55,11 @@ CASES: dict[str, list[str]] = {
     "premium": [],
     "threshold": [],
     "forecast": [],
+    "baumol": ["--part", "rates"],
+    "jevons": ["--part", "accounting"],
+    "price": ["gpt-4o-mini", "--on", "2024-09-01"],
+    "robustness": ["--claim", "hhi"],
+    "validate": [],
     "fetch openrouter": ["--payload", "{tmp}/openrouter.json", "--db", "{tmp}/fetch.duckdb"],
     "fetch log": ["--db", "{tmp}/fetch.duckdb"],
 }
@@ -98,7 +103,9 @@ def workdir(tmp_path_factory) -> Path:
 
 def _run(cmd: str, fmt: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     args = [a.replace("{tmp}", str(tmp)) for a in CASES[cmd]]
-    env = {**os.environ, "COLUMNS": "80", "LLMFLATION_DB": str(tmp / "default.duckdb")}
+    # the default store lives in the (empty) user data dir: commands analyse the bundle alone
+    env = {k: v for k, v in os.environ.items() if k != "LLMFLATION_DB"}
+    env.update(COLUMNS="80", XDG_DATA_HOME=str(tmp / "xdg"), HOME=str(tmp / "home"))
     return subprocess.run([sys.executable, "-m", "llmflation", *cmd.split(), *args, "--format", fmt],
                           capture_output=True, text=True, env=env, timeout=300, cwd=tmp)
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from llmflation.errors import InputError
+from llmflation.study.inputs import StudyInputs
 from llmflation.study.task_cost import (
     CostTrendComparison,
     TaskCostResult,
@@ -17,8 +18,10 @@ from llmflation.study.task_cost import (
     cost_vs_price_trends,
     epoch_task_costs,
 )
-from llmflation.study.threshold import epoch_price_inputs
 from tolerances import EXACT_RTOL
+
+DATA = StudyInputs()
+epoch_price_inputs = DATA.epoch_prices
 
 CASE = Path(__file__).parent / "reference" / "epoch_threshold_cost"
 #: Epoch published int(round(factor)); ours must round to the same integer.
@@ -40,7 +43,7 @@ def test_reference_tokens_equal_bundle() -> None:
 
 
 def test_reproduces_epoch_cost_factors() -> None:
-    costs = epoch_task_costs(_mapping())
+    costs = epoch_task_costs(DATA.epoch_prices(), DATA.eval_tokens(), _mapping())
     cmp = cost_vs_price_trends(costs, frontier_from=epoch_price_inputs(), exclude_reasoning_cost=False)
     exp = pd.DataFrame(json.loads((CASE / "expected.json").read_text())["results"])
     got = cmp.cost.trends.set_index(["benchmark", "threshold_model"])
@@ -97,7 +100,7 @@ def test_errors() -> None:
 
 
 def test_result_smoke() -> None:
-    costs = epoch_task_costs(_mapping())
+    costs = epoch_task_costs(DATA.epoch_prices(), DATA.eval_tokens(), _mapping())
     r = cost_per_task(epoch_price_inputs(), pd.read_csv(CASE / "data.csv"), mapping=_mapping())
     cmp = cost_vs_price_trends(costs, frontier_from=epoch_price_inputs())
     for obj, cls in ((r, TaskCostResult), (cmp, CostTrendComparison)):

@@ -10,16 +10,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmflation.analysis.threshold import (
+from llmflation.errors import InputError
+from llmflation.study.inputs import StudyInputs
+from llmflation.study.threshold import (
     EPOCH_BENCHMARKS,
     CheapestSeriesResult,
     ThresholdTrendResult,
     a16z_series,
     cheapest_above_threshold,
     cheapest_series,
-    epoch_price_inputs,
     epoch_reproduction,
-    epoch_scores,
     fit_threshold_series,
     frontier_thresholds,
     gpt35_level_decline,
@@ -27,7 +27,9 @@ from llmflation.analysis.threshold import (
     rates_since_cutoff,
     select_cheapest,
 )
-from llmflation.errors import InputError
+from tolerances import EXACT_RTOL
+
+DATA = StudyInputs()
 
 REF = Path(__file__).parent / "reference"
 #: Same data, same arithmetic: only floating-point rounding separates us from Epoch.
@@ -89,10 +91,9 @@ def test_end_to_end_reproduces_epoch() -> None:
 
 
 def test_bundled_reproduction_matches_published_intervals_and_fit() -> None:
-    from llmflation.analysis.threshold import epoch_reference_results
 
-    got = _key(epoch_reproduction().trends)
-    pub = _key(epoch_reference_results())             # the bundled published table: 90% CI and r_squared
+    got = _key(epoch_reproduction(DATA.epoch_prices(), DATA.epoch_results()).trends)
+    pub = _key(DATA.epoch_results())             # the bundled published table: 90% CI and r_squared
     assert set(got.index) == set(pub.index)
     pub = pub.loc[got.index]
     assert np.allclose(got["conf_low"], pub["conf_low"], rtol=REL_TOL_EXACT)
@@ -119,7 +120,7 @@ def test_fit_threshold_series_reports_skips_and_missing_thresholds() -> None:
 
 
 def test_bundled_reproduction_carries_reference() -> None:
-    r = epoch_reproduction()
+    r = epoch_reproduction(DATA.epoch_prices(), DATA.epoch_results())
     f = r.to_frame()
     assert np.allclose(f["estimate"], f["reference_factor"], rtol=REL_TOL_EXACT)
     # published spread: 9×–900× per year, median in the 40s
@@ -146,7 +147,7 @@ def test_synthetic_exponential_recovered_exactly() -> None:
                       "S": np.linspace(60, 70, 6)})
     r = cheapest_above_threshold(d, benchmark="S", thresholds={"all": 50.0})
     row = r.trends.iloc[0]
-    assert row["factor_per_year"] == pytest.approx(true_factor, rel=1e-10)
+    assert row["factor_per_year"] == pytest.approx(true_factor, rel=EXACT_RTOL)
     assert row["r_squared"] == pytest.approx(1.0)
     assert row["n"] == 6
 
@@ -197,7 +198,7 @@ def test_errors_say_what_to_do() -> None:
 
 
 def test_a16z_series_from_data() -> None:
-    s = a16z_series()
+    s = a16z_series(DATA.epoch_prices())
     s42, s83 = s[42.0], s[83.0]
     assert isinstance(s42, CheapestSeriesResult)
     assert s42.start_price == 60.0 and s42.changes["model"].iloc[0] == "GPT-3"
@@ -208,12 +209,12 @@ def test_a16z_series_from_data() -> None:
     assert (np.diff(s42.monthly["price"].to_numpy()) <= 0).all()
     assert s83.changes["model"].iloc[0] == "GPT-4-0314"
     # until a16z's post (2024-11-12), as 3:1 blends, the ≥ 83 fall is ~52× (a16z: 62× with 1:1 averages)
-    s83_cut = cheapest_series(epoch_price_inputs(), threshold=83, end="2024-11-12")
+    s83_cut = cheapest_series(DATA.epoch_prices(), threshold=83, end="2024-11-12")
     assert s83_cut.endpoint_factor == pytest.approx(37.5 / 0.72)
 
 
 def test_gpt35_level_matches_ai_index() -> None:
-    r = gpt35_level_decline()
+    r = gpt35_level_decline(DATA.epoch_prices())
     assert (r.start_price, r.end_price) == (20.0, 0.07)
     # AI Index: 280× ($20 → $0.07); exact ratio 285.7
     assert r.endpoint_factor == pytest.approx(280, rel=0.03)
@@ -221,7 +222,7 @@ def test_gpt35_level_matches_ai_index() -> None:
 
 
 def test_rates_since_cutoff_splits_periods() -> None:
-    r = rates_since_cutoff(epoch_price_inputs(), benchmark="MMLU", cutoff="2024-01-01", min_points=3)
+    r = rates_since_cutoff(DATA.epoch_prices(), benchmark="MMLU", cutoff="2024-01-01", min_points=3)
     assert (r.before.series["date"] <= "2024-01-01").all()
     assert (r.after.series["date"] > "2024-01-01").all()
     # the same thresholds (and bands) in every period: only the prices fitted differ
@@ -258,18 +259,18 @@ def test_period_thresholds_come_from_all_data_unless_asked() -> None:
 
 
 def test_epoch_scores_map_versions_to_models() -> None:
-    s = epoch_scores("GPQA Diamond")
+    s = DATA.epoch_scores("GPQA Diamond")
     assert len(s) > 50 and s["GPQA Diamond"].between(0, 100).all()
     assert s["epoch_model"].is_unique
-    m = epoch_scores("MMLU")
+    m = DATA.epoch_scores("MMLU")
     assert m["MMLU"].between(20, 100).all()
     with pytest.raises(InputError, match="benchmark='BLEU' is not allowed"):
-        epoch_scores("BLEU")
+        DATA.epoch_scores("BLEU")
 
 
 @pytest.mark.parametrize("make", [
-    lambda: epoch_reproduction(),
-    lambda: gpt35_level_decline(),
+    lambda: epoch_reproduction(DATA.epoch_prices(), DATA.epoch_results()),
+    lambda: gpt35_level_decline(DATA.epoch_prices()),
     lambda: fit_threshold_series(pd.DataFrame(columns=["benchmark", "threshold_model", "date", "price"])),
 ])
 def test_result_smoke(make) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ import pytest
 import llmflation as lf
 from llmflation.errors import InputError
 from llmflation.methods.ols import fit_line
+from llmflation.study.inputs import StudyInputs
 from llmflation.study.trends import (
     LN2,
     TrendResult,
@@ -222,9 +223,9 @@ def test_price_trend_by_tier_with_definitions() -> None:
     panel = pd.DataFrame(rows)
     r = lf.price_trend(panel, tiers="positioning", n_boot=200, seed=1)
     assert r.group_names == ["economy", "mid", "flagship"]
-    assert r.half_life_years["economy"] == pytest.approx(1.0, rel=0.05)
-    assert r.half_life_years["flagship"] == pytest.approx(3.0, rel=0.1)
-    assert r.moore_p_value["economy"] < 0.001 and r.moore_p_value["flagship"] > 0.5
+    assert r.half_life_years_by_group["economy"] == pytest.approx(1.0, rel=0.05)
+    assert r.half_life_years_by_group["flagship"] == pytest.approx(3.0, rel=0.1)
+    assert r.moore_p_value_by_group["economy"] < 0.001 and r.moore_p_value_by_group["flagship"] > 0.5
     assert r.config["tiers"] == "positioning"
     rx = lf.price_trend(panel, tiers="positioning", n_boot=0, exclude_reasoning=True)
     assert rx["mid"].n == 12
@@ -264,7 +265,7 @@ def test_inputs_are_not_mutated() -> None:
 
 
 def test_cross_section_is_the_papers_and_shows_no_decline() -> None:
-    x = openrouter_cross_section("2026-03-28")
+    x = openrouter_cross_section(StudyInputs().openrouter_daily(), "2026-03-28")
     assert len(x) == 318 and (x["input_usd_per_mtok"] > 0).all()
     g = lf.price_trend(x, by=None, observations="rows", date_col="release_date", n_boot=0)["all"]
     # survivor prices on one day: no trend to speak of
@@ -285,6 +286,6 @@ def test_result_smoke() -> None:
     r3 = lf.price_trend(_path(1.2), by=None, observations="rows", price_col="price", n_boot=0, moore_half_life=3)
     assert "H0 half-life ≥ 3 y" in r3.summary() and "≥ 2 y" not in r3.summary()
     assert "half-life >= 3" in r3["all"].moore.null
-    assert list(r.table()["group"]) == ["mid"]
+    assert list(r.wide()["group"]) == ["mid"]
     with pytest.raises(InputError, match="no group 'economy'"):
         r["economy"]

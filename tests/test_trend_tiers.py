@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import llmflation as lf
-from llmflation.analysis.trend import to_years
 from llmflation.errors import InputError
 from llmflation.panel.tiers import DEFAULT_TIERS, TIER_DEFINITIONS, assign_tiers, positioning_tier
+from llmflation.study.trends import to_years
 
 
 def test_three_definitions_and_default() -> None:
@@ -79,10 +79,10 @@ def test_price_bands_truncate_the_outcome_and_flatten_the_trend() -> None:
     panel = pd.DataFrame(rows)
     pos = lf.price_trend(panel, tiers="positioning", n_boot=0)
     band = lf.price_trend(panel, tiers="price_band", n_boot=0)
-    assert np.allclose(pos.half_life_years.to_numpy(), 1.0, rtol=0.1)
+    assert np.allclose(pos.half_life_years_by_group.to_numpy(), 1.0, rtol=0.1)
     # inside a fixed band prices cannot fall far: the slopes are attenuated towards zero,
     # most where the band is bounded on both sides
-    rates = np.log(band.factor_per_year)
+    rates = np.log(band.factor_per_year_by_group)
     assert rates.mean() < 0.6 * np.log(2)
-    assert band.half_life_years["mid"] > 3
-    assert band.r_squared["mid"] < 0.2 < pos.r_squared.min()
+    assert band.half_life_years_by_group["mid"] > 3
+    assert band.r_squared_by_group["mid"] < 0.2 < pos.r_squared_by_group.min()

@@ -65,13 +65,94 @@ def render_table(df: pd.DataFrame, title: str, notes: list[str] | None = None,
     return "\n".join([title, body, *notes])
 
 
+def _df_parts(v: Any) -> tuple[float, float]:
+    """(numerator df, denominator df) of a df value: a number, a pair, or a string like "(2, 58)"."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+        return math.nan, math.nan
+    if isinstance(v, str):
+        nums = [float(x) for x in v.strip("()[] ").replace(",", " ").split() if x not in ("None", "nan")]
+        v = tuple(nums) if len(nums) != 1 else nums[0]
+    if isinstance(v, (tuple, list)):
+        a = float(v[0]) if len(v) > 0 and v[0] is not None else math.nan
+        b = float(v[1]) if len(v) > 1 and v[1] is not None else math.nan
+        return a, b
+    try:
+        return float(v), math.nan
+    except (TypeError, ValueError):
+        return math.nan, math.nan
+
+
+def _numeric(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return 1970.0 + (s - pd.Timestamp("1970-01-01")).dt.days / 365.25
+    if s.dtype == object and len(s) and s.map(lambda v: hasattr(v, "isoformat")).any():
+        d = pd.to_datetime(s, errors="coerce")
+        return (1970.0 + (d - pd.Timestamp("1970-01-01")).dt.days / 365.25).astype(float)
+    return pd.to_numeric(s, errors="coerce").astype(float)
+
+
+def tidy(frame: pd.DataFrame, keys: tuple[str, ...] | list[str] = ()) -> pd.DataFrame:
+    """The long, tidy form of a result table (the ``to_frame`` contract).
+
+    A frame that already has ``term`` and ``estimate`` is kept row for row; any other
+    frame is melted: ``keys`` and non-numeric columns identify a row, every numeric
+    column becomes a ``term`` with its value as ``estimate``. Then all of
+    :data:`TIDY_COLUMNS` exist (NaN where they do not apply) and are numeric (dates as
+    decimal years), a ``df`` column becomes numeric ``df_num``/``df_denom``, and the
+    tidy columns come first after the keys.
+
+    Examples
+    --------
+    >>> tidy(pd.DataFrame({"period": ["a"], "hhi": [5000.0]}))[["period", "term", "estimate"]].values.tolist()
+    [['a', 'hhi', 5000.0]]
+    """
+    f = frame.copy()
+    ids: list[str] = []
+    name = next((c for c in ("measure", "test") if c in f.columns), None)
+    if "term" not in f.columns and (name or "estimate" in f.columns):  # long already, rows named by another column
+        f["term"] = f[name].astype(str) if name else "estimate"
+    if "term" not in f.columns:
+        numeric = [c for c in f.columns if c not in keys and pd.api.types.is_numeric_dtype(f[c])
+                   and not pd.api.types.is_bool_dtype(f[c]) and c not in ("n", "df")]
+        ids = [c for c in f.columns if c not in numeric and c not in ("n", "df")]
+        extra = [c for c in ("n", "df") if c in f.columns]
+        f = f.reset_index(drop=True)
+        f = f.melt(id_vars=ids + extra, value_vars=numeric, var_name="term", value_name="estimate")
+    if "df" in f.columns:
+        parts = [_df_parts(v) for v in f["df"]]
+        f["df_num"] = [p[0] for p in parts]
+        f["df_denom"] = [p[1] for p in parts]
+        f = f.drop(columns=["df"])
+    for c in TIDY_COLUMNS:
+        if c not in f.columns:
+            f[c] = math.nan
+        elif c != "term":
+            f[c] = _numeric(f[c])
+    f["term"] = f["term"].astype(str)
+    lead = list(dict.fromkeys([k for k in (*keys, *ids) if k in f.columns]))
+    rest = [c for c in f.columns if c not in lead and c not in TIDY_COLUMNS]
+    return f[lead + TIDY_COLUMNS + rest].reset_index(drop=True)
+
+
 class ResultMixin:
-    """Default ``summary``/``_repr_html_`` from ``to_frame`` and ``title``/``notes``."""
+    """Default ``summary``/``_repr_html_`` from ``wide()`` and ``title``/``notes``.
+
+    ``to_frame()`` is always long and tidy (:func:`tidy` of ``wide()``); ``wide()`` is
+    the result's own table as it reads best (one row per group, per DMU, per period…).
+    """
 
     title: str = "Result"
+    #: Columns that identify a row of ``to_frame()`` besides ``term`` (group keys).
+    keys: tuple[str, ...] = ()
 
-    def to_frame(self) -> pd.DataFrame:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def wide(self) -> pd.DataFrame:
+        if type(self).to_frame is not ResultMixin.to_frame:  # a result defining only to_frame
+            return self.to_frame()
+        raise NotImplementedError  # pragma: no cover - overridden
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long and tidy: ``keys``, then ``term, estimate, std_error, statistic, p_value, conf_low, conf_high, n``."""
+        return tidy(self.wide(), self.keys)
 
     def _notes(self) -> list[str]:
         notes = list(getattr(self, "notes", ()) or ())
@@ -82,7 +163,30 @@ class ResultMixin:
 
     def summary(self, fmt: SummaryFormat = "text") -> str:
         """Human-readable table of the result (``fmt``: text, html or markdown)."""
-        return render_table(self.to_frame(), self.title, self._notes(), fmt)
+        return render_table(self.wide(), self.title, self._notes(), fmt)
+
+    def reference_figure(self, key: str) -> Any:
+        """The published figure ``key`` this result is compared with (see ``llmflation.study.paper``)."""
+        for r in getattr(self, "references", ()) or ():
+            if getattr(r, "key", None) == key:
+                return r
+        raise KeyError(f"{type(self).__name__} carries no reference {key!r}; it has "
+                       f"{[getattr(r, 'key', r) for r in getattr(self, 'references', ())]}.")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class Result(ResultMixin):
+    """Base of every result: frozen, keyword-only, identity equality (``==`` never raises).
+
+    ``config`` holds the options used, ``vintage`` the data it ran on, ``notes`` caveats,
+    ``references`` the published figures it is compared with
+    (:class:`llmflation.study.paper.Reference`, each with its citation).
+    """
+
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+    references: tuple[Any, ...] = ()
 
     def _repr_html_(self) -> str:
         return self.summary("html")
@@ -91,8 +195,8 @@ class ResultMixin:
         return self.summary()
 
 
-@dataclass(frozen=True, repr=False)
-class HypothesisTest(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class HypothesisTest(Result):
     """One hypothesis test.
 
     Attributes
@@ -137,12 +241,19 @@ class HypothesisTest(ResultMixin):
     def computed(self) -> bool:
         return self.reason is None
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """One row as it reads: statistic, p-value, df as written, distribution, null, reason."""
         return pd.DataFrame([{
             "term": self.name, "statistic": float(self.statistic), "p_value": float(self.p_value),
             "df": str(self.df), "distribution": self.distribution, "null": self.null,
             "reason": self.reason or "",
         }])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy: the estimate behind the test (if any), statistic, p-value, numeric ``df_num``/``df_denom``."""
+        f = self.wide().assign(df=[self.df], estimate=float(self.extra.get("estimate", math.nan)),
+                               n=float(self.extra.get("n", math.nan)))
+        return tidy(f)
 
     def __repr__(self) -> str:
         if self.reason:
@@ -155,3 +266,16 @@ class HypothesisTest(ResultMixin):
         """A test that could not be computed, saying why (never a silent NaN)."""
         return cls(statistic=float("nan"), p_value=float("nan"), null=null, name=name,
                    reason=reason, **kw)
+
+
+def data_vintage(*frames: Any, default: str = "user data") -> str:
+    """The vintages (``attrs["vintage"]``) of the frames an analysis ran on, joined; ``default`` if none.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"a": [1]}); f.attrs["vintage"] = "bundled snapshot x"
+    >>> data_vintage(f, pd.DataFrame())
+    'bundled snapshot x'
+    """
+    seen = [str(f.attrs["vintage"]) for f in frames if hasattr(f, "attrs") and f.attrs.get("vintage")]
+    return "; ".join(dict.fromkeys(seen)) or default

@@ -220,7 +220,7 @@ def check_str_sequence(x: Any, name: str, *, allow_empty: bool = True) -> tuple[
 
 
 def check_frame(x: Any, name: str, *, columns: Sequence[str] = (), min_rows: int = 0,
-                what: str = "a pandas DataFrame") -> pd.DataFrame:
+                what: str = "a pandas DataFrame", allow_none: bool = False) -> Any:
     """``x`` must be a DataFrame holding ``columns`` and at least ``min_rows`` rows.
 
     >>> check_frame(pd.DataFrame({"a": [1]}), "panel", columns=["a"]).shape
@@ -230,6 +230,8 @@ def check_frame(x: Any, name: str, *, columns: Sequence[str] = (), min_rows: int
     ...
     llmflation.errors.InputError: panel must be a pandas DataFrame; got list. Build one with pd.DataFrame(...) or pd.read_csv(...).
     """
+    if x is None and allow_none:
+        return None
     if not isinstance(x, pd.DataFrame):
         raise InputError(f"{name} must be {what}; got {_tname(x)}. Build one with pd.DataFrame(...) or "
                          "pd.read_csv(...).")

@@ -204,7 +204,7 @@ def fmt_number(v: Any) -> str:
 
 
 def _fmt_cell(v: Any, kind: str) -> str:
-    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+    if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v):
         return ""
     if isinstance(v, bool | np.bool_):
         return "yes" if v else "no"
@@ -293,8 +293,10 @@ def _render(con: Console, df: pd.DataFrame, kinds: list[str], cells: list[list[s
             break
         i = max(cand, key=lambda j: widths[j])
         widths[i] -= 1
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
-                  collapse_padding=True, title_justify="left")
+    # the title is its own line, wrapped at the terminal's width: as a rich table title it
+    # would wrap at the (often narrow) table's width, a word per line
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
+                  collapse_padding=True)
     for lab, k, w in zip(labels, kinds, widths, strict=True):
         table.add_column(escape(lab), justify="right" if k == "number" else "left", no_wrap=k != "prose",
                          overflow="fold" if k == "prose" else "ellipsis", min_width=w if k != "prose" else None,
@@ -302,6 +304,8 @@ def _render(con: Console, df: pd.DataFrame, kinds: list[str], cells: list[list[s
     for r in range(len(cells[0]) if cells else 0):
         table.add_row(*[escape(col[r] if k == "prose" else _cut(col[r], w))
                         for col, k, w in zip(cells, kinds, widths, strict=True)])
+    if title:
+        con.print(escape(title), style="bold", width=width, highlight=False)
     con.print(table, width=width)
 
 

@@ -173,6 +173,8 @@ def register(app: typer.Typer) -> None:
             raise InputError("give --csv FILE and --column Y (or --llm-prices).")
         from llmflation.methods import breaks as B
 
+        if method == "chow" and break_at is None:
+            raise InputError("--method chow needs --break-at LABEL (the last observation before the break).")
         cli_notes: list[str] = []
         y, X = _series(csv, column, date_column, regressors, trend, not no_constant, date_format, cli_notes)
         label = _label(break_at, y.index, date_format, cli_notes) if method == "chow" else None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from llmflation.cli._common import Format, FormatOpt, emit, emit_result
+from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit, emit_result, study_inputs
 from llmflation.errors import InputError
 
 
@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FormatOpt,
     ) -> None:
         """DEA efficiency (CRS/VRS, input/output) with slacks and peers for any CSV."""
-        from llmflation.analysis.dea import dea
+        from llmflation.methods.dea import dea
 
         df = _read(csv)
         if dmu is not None:
@@ -64,8 +64,8 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FormatOpt,
     ) -> None:
         """Malmquist productivity index (effch, techch, pech, sech, tfpch) between periods."""
-        from llmflation.analysis.malmquist import malmquist
         from llmflation.errors import check_choice
+        from llmflation.methods.malmquist import malmquist
 
         check_choice("by", by, ("rows", "period", "dmu"))
         df = _read(csv)
@@ -87,12 +87,13 @@ def register(app: typer.Typer) -> None:
         hosting: str = typer.Option(
             "include", "--hosting",
             help="include or exclude the hosting PPI 518210 (overlaps GPU rental + $/FLOP)."),
+        db: Path | None = StudyDbOpt,
         fmt: Format = FormatOpt,
     ) -> None:
         """Growth accounting of the price of LLM capability (TFP residual), bundled data."""
-        from llmflation.analysis.costs import cost_decomposition
+        from llmflation.study.decomposition import cost_decomposition
 
-        res = cost_decomposition(start=start, end=end, hosting=hosting)  # type: ignore[arg-type]
+        res = cost_decomposition(study_inputs(db).decomposition(), start=start, end=end, hosting=hosting)  # type: ignore[arg-type]
         if sources:
             emit(res.sources, fmt, title="Input series and sources")
         else:
@@ -102,12 +103,14 @@ def register(app: typer.Typer) -> None:
     def elasticity_cmd(
         cov_type: str = typer.Option("HC1", "--cov-type", help="HC1, HC3 or cluster."),
         year_effects: str = typer.Option("fixed", "--year-effects", help="fixed or linear."),
+        db: Path | None = StudyDbOpt,
         fmt: Format = FormatOpt,
     ) -> None:
         """Elasticity of launch price to Epoch training cost (log-log, robust SEs)."""
-        from llmflation.analysis.costs import elasticity
+        from llmflation.study.elasticity import elasticity
 
-        emit_result(elasticity(cov_type=cov_type, year_effects=year_effects), fmt)  # type: ignore[arg-type]
+        emit_result(elasticity(study_inputs(db).elasticity(), cov_type=cov_type,
+                               year_effects=year_effects), fmt)  # type: ignore[arg-type]
 
     @app.command("us-china")
     def us_china_cmd(
@@ -118,7 +121,8 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FormatOpt,
     ) -> None:
         """US vs China training cost gap (bootstrap CI) and tests of equal $/FLOP."""
-        from llmflation.analysis.costs import us_china, us_china_data
+        from llmflation.study.inputs import StudyInputs
+        from llmflation.study.us_china import us_china
 
-        data = us_china_data(domain=domain, since_year=since_year)
+        data = StudyInputs().us_china(domain=domain, since_year=since_year)  # Epoch models only: no store
         emit_result(us_china(data, n_boot=n_boot, seed=seed), fmt)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from llmflation.cli._common import Format, FormatOpt, emit_result
+from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit_result, study_inputs
 
 
 def register(app: typer.Typer) -> None:
@@ -19,14 +19,25 @@ def register(app: typer.Typer) -> None:
         unit: str = typer.Option("percent", "--unit", help="percent or fraction."),
         k: list[int] = typer.Option([1, 4], "--k", help="CR-k to report (repeatable)."),
         residual: list[str] = typer.Option([], "--residual", help="Firm label meaning 'all others' (repeatable)."),
+        usage: str | None = typer.Option(None, "--usage", help="Concentration on usage/spend shares: openrouter, "
+                                         "menlo or all (beside the model-count measure)."),
+        db: Path | None = StudyDbOpt,
         fmt: Format = FormatOpt,
     ) -> None:
         """HHI (0–10,000) and CR-k per period; without --csv, LLM developers from the bundled data."""
-        from llmflation.analysis.concentration import concentration, llm_concentration
         from llmflation.errors import InputError
+        from llmflation.methods.concentration import concentration
+        from llmflation.study.concentration import llm_concentration
 
+        if usage is not None:
+            from llmflation.study.concentration import usage_concentration
+
+            data = study_inputs(db)
+            emit_result(usage_concentration(data.table("market_shares"), data.table("openrouter_daily"),
+                                            data.table("openrouter_rankings"), usage=usage, k=tuple(k)), fmt)
+            return
         if csv is None:
-            emit_result(llm_concentration(k=tuple(k)), fmt)
+            emit_result(llm_concentration(**study_inputs(db).concentration(), k=tuple(k)), fmt)
             return
         if not csv.is_file():
             raise InputError(f"--csv {str(csv)!r} is not a file; expected a CSV with columns "

@@ -1,4 +1,4 @@
-"""Array kernels behind :mod:`llmflation.analysis.breaks` (no pandas, no labels).
+"""Array kernels behind :mod:`llmflation.methods.breaks` (no pandas, no labels).
 
 Conventions: observations are 0-based; a *break position* ``b`` is the number of
 observations in the earlier regime (strucchange's convention), so the earlier regime is

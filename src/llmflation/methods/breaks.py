@@ -37,10 +37,11 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from llmflation.analysis import _breaks_core as core
-from llmflation.analysis._breaks_hansen import hansen_pvalue
-from llmflation.analysis._results import HypothesisTest, ResultMixin, SummaryFormat, render_table
 from llmflation.errors import InputError, check_choice
+from llmflation.methods import _breaks_core as core
+from llmflation.methods.hansen import hansen_pvalue
+from llmflation.results import HypothesisTest, Result, SummaryFormat, render_table
+from llmflation.validate import check_date, check_int, check_number
 
 Cov = Literal["ols", "hac"]
 Criterion = Literal["bic", "lwz", "sequential"]
@@ -62,6 +63,7 @@ __all__ = [
     "bai_perron",
     "chow_test",
     "cusum_test",
+    "step_series_reason",
     "sup_f_test",
 ]
 
@@ -114,6 +116,7 @@ def _prepare(y: Any, X: Any, breaking: Any = None, *, func: str) -> _Data:
         raise InputError(f"{func}: y must be numeric; got dtype {y.dtype}. Convert it with "
                          "pd.to_numeric first.") from exc
     labels = y.index
+    _check_order(labels, func)
     bad = ~np.isfinite(yv)
     if bad.any():
         shown = ", ".join(str(v) for v in labels[bad][:5])
@@ -184,6 +187,17 @@ def _prepare(y: Any, X: Any, breaking: Any = None, *, func: str) -> _Data:
     return _Data(y=yv, X=Xv, labels=labels, names=names, brk=brk)
 
 
+def _check_order(labels: pd.Index, func: str) -> None:
+    """Dated or numeric labels must be in time order: the tests read the series in index order."""
+    timed = isinstance(labels, pd.DatetimeIndex | pd.PeriodIndex) or pd.api.types.is_numeric_dtype(labels.dtype)
+    if timed and not labels.is_monotonic_increasing:
+        vals = labels.to_numpy()
+        i = next((j for j in range(1, len(vals)) if vals[j] < vals[j - 1]), 1)
+        raise InputError(f"{func}: the index of y is not sorted in time order ({_fmt_label(labels[i])} comes after "
+                         f"{_fmt_label(labels[i - 1])}); the tests read the observations in index order. "
+                         "Sort first: y = y.sort_index() (and X = X.loc[y.index]).")
+
+
 def _resolve_label(d: _Data, label: Any, *, what: str) -> tuple[int, Any, str | None]:
     """Position (observations up to and including ``label``) of a label, plus a note.
 
@@ -193,12 +207,21 @@ def _resolve_label(d: _Data, label: Any, *, what: str) -> tuple[int, Any, str | 
     """
     labels = d.labels
     key = label
+    if label is None or isinstance(label, bool | dict | list | set) or (
+            not isinstance(label, str | int | float | np.number | pd.Timestamp | pd.Period)
+            and not hasattr(label, "year")):
+        raise InputError(f"{what} must be a label of the index of y (first: {labels[0]}, last: {labels[-1]}); "
+                         f"got {label!r} ({type(label).__name__}).")
     if isinstance(labels, pd.DatetimeIndex) and not isinstance(label, pd.Timestamp):
         try:
-            key = pd.Timestamp(label)
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"{what}={label!r} is not a date; the index of y holds dates "
-                             f"({labels[0]} .. {labels[-1]}).") from exc
+            key = check_date(label, what)
+        except InputError as exc:
+            raise InputError(f"{exc} The index of y holds dates ({_fmt_label(labels[0])} .. "
+                             f"{_fmt_label(labels[-1])}).") from None
+    elif pd.api.types.is_numeric_dtype(labels.dtype) and not isinstance(labels, pd.PeriodIndex):
+        if isinstance(label, str) or not isinstance(label, int | float | np.number):
+            raise InputError(f"{what}={label!r} is not a number, but the index of y holds numbers "
+                             f"({labels[0]} .. {labels[-1]}); pass one of them, e.g. {what}={labels[len(labels) // 2]}.")
     elif isinstance(labels, pd.PeriodIndex) and not isinstance(label, pd.Period):
         try:
             key = pd.Period(label, freq=labels.freq)
@@ -240,6 +263,44 @@ def _fmt_label(v: Any) -> str:
     if isinstance(v, pd.Timestamp):
         return v.strftime("%Y-%m-%d") if v == v.normalize() else v.isoformat()
     return str(v)
+
+
+#: A series counts as a step series (e.g. a running minimum) when at least this share of its
+#: consecutive values are equal and at least :data:`STEP_ONE_SIGN` of its moves go one way.
+STEP_TIE_SHARE = 0.5
+STEP_ONE_SIGN = 0.7
+
+
+def step_series_reason(y: Any) -> str | None:
+    """Why a HAC test is meaningless on ``y`` (a monotone step series), or None.
+
+    A running minimum (the cheapest price so far) repeats its value in most periods and
+    moves one way: its level is non-stationary by construction, and a Newey-West long-run
+    variance with a handful of lags is no estimate of anything — HAC Wald statistics in
+    the thousands and p-values of 1e-287 follow. Such series get ``not computed``; test
+    the mean of their changes, or use a permutation test that keeps the construction
+    (:mod:`llmflation.methods.permutation`).
+
+    Examples
+    --------
+    >>> step_series_reason([3.0, 3.0, 3.0, 2.0, 2.0, 2.0, 1.0, 1.0]) is not None
+    True
+    >>> step_series_reason([0.0, 1.0, 0.5, 2.0, 1.5, 3.0]) is None
+    True
+    """
+    v = np.asarray(y, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    if len(v) < 4:
+        return None
+    dv = np.diff(v)
+    zero = np.abs(dv) <= 1e-12 * max(1.0, float(np.abs(v).max()))
+    nz = dv[~zero]
+    share = float(zero.mean())
+    if share >= STEP_TIE_SHARE and len(nz) and max(float((nz < 0).mean()), float((nz > 0).mean())) >= STEP_ONE_SIGN:
+        return (f"step series ({share:.0%} of consecutive values repeat and the moves go one way, e.g. a running "
+                "minimum): a Newey-West (HAC) test on its level is not meaningful; test the mean of its changes "
+                "or use a permutation test that keeps the construction")
+    return None
 
 
 def _config(d: _Data, **kw: Any) -> dict[str, Any]:
@@ -291,6 +352,7 @@ def chow_test(y: Any, X: Any = None, *, break_at: Any, breaking: Any = None, cov
     (480.0, (1, 6))
     """
     d = _prepare(y, X, breaking, func="chow_test")
+    check_int(hac_lags, "hac_lags", minimum=0, allow_none=True)
     lags = _lags(d, cov, hac_lags)
     b, resolved, note = _resolve_label(d, break_at, what="break_at")
     n, k, q = d.n, d.k, d.q
@@ -298,6 +360,9 @@ def chow_test(y: Any, X: Any = None, *, break_at: Any, breaking: Any = None, cov
     name, null = "Chow test", f"no break after {_fmt_label(resolved)}"
     cfg = _config(d, break_at=_fmt_label(resolved), cov=cov, hac_lags=lags)
     kw: dict[str, Any] = {"config": cfg, "df": (q, dfd), "distribution": f"F({q}, {dfd})"}
+    step = step_series_reason(d.y) if cov == "hac" else None
+    if step:
+        return HypothesisTest.not_computed("Chow test (HAC Wald / q)", null, step, **kw)
     n1, n2 = b, n - b
     if n1 < 1 or n2 < 1:
         return HypothesisTest.not_computed(name, null, f"break_at={_fmt_label(resolved)} leaves an empty "
@@ -332,8 +397,8 @@ def chow_test(y: Any, X: Any = None, *, break_at: Any, breaking: Any = None, cov
 # sup-F / ave-F / exp-F
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class SupFResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class SupFResult(Result):
     """Andrews sup-F test of no break against one break at an unknown date.
 
     Attributes
@@ -373,8 +438,14 @@ class SupFResult(ResultMixin):
     vintage: str = "user data"
     notes: tuple[str, ...] = ()
     title: str = "Andrews sup-F test of no structural break (unknown date)"
+    #: Why the test was not computed (then the statistics are NaN), else None.
+    reason: str | None = None
 
-    def to_frame(self) -> pd.DataFrame:
+    @property
+    def computed(self) -> bool:
+        return self.reason is None
+
+    def wide(self) -> pd.DataFrame:
         """One row per statistic: sup-F, ave-F, exp-F."""
         rows = [
             {"term": "sup_f", "statistic": self.statistic, "p_value": self.p_value,
@@ -385,22 +456,29 @@ class SupFResult(ResultMixin):
         df = pd.DataFrame(rows)
         df["df"] = self.df
         df["n"] = self.n
+        if self.reason:
+            df["reason"] = self.reason
         return df
 
     def tests(self) -> dict[str, HypothesisTest]:
         """The three statistics as :class:`HypothesisTest` objects."""
         null = "no structural break"
+        if self.reason:
+            return {k: HypothesisTest.not_computed(nm, null, self.reason, df=self.df)
+                    for k, nm in (("sup_f", "sup-F"), ("ave_f", "ave-F"), ("exp_f", "exp-F"))}
         dist = f"Andrews (1993) sup/ave/exp of F, q={self.df}, lambda={self.lam:.4g}; Hansen (1997) p-values"
         common: dict[str, Any] = {"df": self.df, "null": null, "distribution": dist,
                                   "config": self.config, "vintage": self.vintage}
         return {
-            "sup_f": HypothesisTest(self.statistic, self.p_value, name="sup-F",
+            "sup_f": HypothesisTest(statistic=self.statistic, p_value=self.p_value, name="sup-F",
                                     extra={"break_at": self.break_at}, **common),
-            "ave_f": HypothesisTest(self.ave_f, self.ave_p_value, name="ave-F", **common),
-            "exp_f": HypothesisTest(self.exp_f, self.exp_p_value, name="exp-F", **common),
+            "ave_f": HypothesisTest(statistic=self.ave_f, p_value=self.ave_p_value, name="ave-F", **common),
+            "exp_f": HypothesisTest(statistic=self.exp_f, p_value=self.exp_p_value, name="exp-F", **common),
         }
 
     def __repr__(self) -> str:
+        if self.reason:
+            return f"SupFResult(not computed — {self.reason})"
         return (f"SupFResult(sup_f={self.statistic:.4g}, p_value={self.p_value:.4g}, "
                 f"break_at={_fmt_label(self.break_at)}, n={self.n})")
 
@@ -489,10 +567,23 @@ def sup_f_test(y: Any, X: Any = None, *, trim: float = 0.15, break_range: tuple[
     (1990, True)
     """
     d = _prepare(y, X, breaking, func="sup_f_test")
+    check_int(hac_lags, "hac_lags", minimum=0, allow_none=True)
+    if break_range is None:
+        check_number(trim, "trim", low=0, high=0.5, low_open=True, high_open=True,
+                     hint="It is the fraction of observations left out at each end (0.15 is usual).")
+    elif not isinstance(break_range, tuple | list) or len(break_range) != 2:
+        raise InputError(f"break_range must be (first, last) candidate labels; got {break_range!r}.")
     lags = _lags(d, cov, hac_lags)
     notes: list[str] = []
     lo, hi = _candidate_range(d, trim, break_range, notes)
     n, k, q = d.n, d.k, d.q
+    step = step_series_reason(d.y) if cov == "hac" else None
+    if step:
+        nan = float("nan")
+        cfg0 = _config(d, trim=trim, cov=cov, hac_lags=lags)
+        return SupFResult(statistic=nan, p_value=nan, break_at=None, break_position=0,
+                          f_stats=pd.Series(dtype=float, name="F"), ave_f=nan, ave_p_value=nan, exp_f=nan,
+                          exp_p_value=nan, df=q, n=n, lam=nan, config=cfg0, notes=(step,), reason=step)
     positions = np.arange(lo, hi + 1)
     if lags is None and q == k:
         f, _, _ = core.f_sequence_ols(d.X, d.y, positions)
@@ -524,8 +615,8 @@ def sup_f_test(y: Any, X: Any = None, *, trim: float = 0.15, break_range: tuple[
 # Bai-Perron
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class BreaksResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class BreaksResult(Result):
     """Bai-Perron multiple-break estimates.
 
     Attributes
@@ -577,7 +668,7 @@ class BreaksResult(ResultMixin):
     notes: tuple[str, ...] = ()
     title: str = "Bai-Perron structural breaks"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         """The selected breaks with their confidence intervals (one row per break)."""
         return self.conf_int.copy()
 
@@ -592,7 +683,7 @@ class BreaksResult(ResultMixin):
     def summary(self, fmt: SummaryFormat = "text") -> str:
         """Breaks with intervals, the fit table, the sequential tests and the coefficients."""
         parts = [
-            render_table(self.to_frame(), f"{self.title}: {self.n_breaks} break(s) "
+            render_table(self.wide(), f"{self.title}: {self.n_breaks} break(s) "
                          f"({self.config.get('selection', self.criterion)})", None, fmt),
             render_table(self.fit_table(), "Fit by number of breaks (m)", None, fmt),
             render_table(self.sequential, "Sequential sup-F(l+1 | l) tests", None, fmt),
@@ -775,6 +866,15 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
     """
     d = _prepare(y, X, None, func="bai_perron")
     check_choice("criterion", criterion, CRITERIA)
+    check_int(max_breaks, "max_breaks")
+    check_int(n_breaks, "n_breaks", minimum=0, allow_none=True)
+    check_int(min_size, "min_size", minimum=1, allow_none=True)
+    check_int(hac_lags, "hac_lags", minimum=0, allow_none=True)
+    check_number(level, "level", low=0, high=1, low_open=True, high_open=True)
+    check_number(alpha, "alpha", low=0, high=1, low_open=True, high_open=True)
+    if min_size is None:
+        check_number(trim, "trim", low=0, high=0.5, low_open=True, high_open=True,
+                     hint="It is the minimum segment length as a fraction of the sample (0.15 is usual).")
     lags = _lags(d, cov, hac_lags)
     if not (0 < level < 1) or not (0 < alpha < 1):
         raise InputError(f"level and alpha must be in (0, 1); got level={level}, alpha={alpha}.")

@@ -15,26 +15,40 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from llmflation.analysis._results import ResultMixin
 from llmflation.errors import InputError, check_choice
+from llmflation.results import Result
+from llmflation.validate import (
+    check_frame,
+    check_int_sequence,
+    check_series,
+    check_str,
+    check_str_sequence,
+)
 
 Unit = Literal["percent", "fraction"]
-#: Du (2026): developer HHI on OpenRouter-available models, 2023Q1 → 2026Q1.
-PAPER_HHI = {"2023Q1": 4558.0, "2026Q1": 2086.0}
 #: Shares may add up to slightly more than 100 through rounding in published tables.
 SUM_TOLERANCE_PCT = 1.0
+#: Percent shares adding up to at most 1 (+ rounding) are fractions given with the wrong unit:
+#: no real market table lists firms covering 1% of a market and nothing else.
+FRACTION_TOLERANCE = 0.01
 
 
 def _as_percent(shares: Any, unit: Unit) -> np.ndarray:
     check_choice("unit", unit, ("percent", "fraction"))
-    s = np.asarray(pd.Series(shares, dtype="float64") if not isinstance(shares, pd.Series)
-                   else shares.astype("float64"), dtype="float64")
-    if s.ndim != 1 or s.size == 0:
-        raise InputError(f"shares must be a non-empty 1-D sequence of numbers, got shape {s.shape}.")
+    if isinstance(shares, str | bytes | dict | pd.DataFrame) or shares is None or np.ndim(shares) != 1:
+        raise InputError(f"shares must be a non-empty 1-D sequence of numbers (e.g. [30, 30, 20, 20]); got "
+                         f"{type(shares).__name__}" + (f" of shape {np.shape(shares)}" if np.ndim(shares) > 1 else "")
+                         + ".")
+    s = check_series(shares, "shares", min_len=0).to_numpy(dtype="float64")
+    if s.size == 0:
+        raise InputError("shares is empty; expected a non-empty 1-D sequence of numbers.")
     if not np.isfinite(s).all():
         raise InputError(f"shares must be finite numbers; got {s[~np.isfinite(s)][:3].tolist()}. Drop or fill them.")
     if (s < 0).any():
         raise InputError(f"shares must be >= 0; got {s[s < 0][:3].tolist()}.")
+    if unit == "percent" and np.isfinite(s).all() and 0 < s.sum() <= 1.0 + FRACTION_TOLERANCE:
+        raise InputError(f"shares add up to {s.sum():.4g} with unit='percent' (largest {s.max():.4g}%): they look "
+                         "like fractions of 1. Pass unit='fraction' (CLI: --unit fraction), or multiply them by 100.")
     pct = s * 100.0 if unit == "fraction" else s
     total = pct.sum()
     if total > 100.0 + SUM_TOLERANCE_PCT:
@@ -81,14 +95,14 @@ def concentration_ratio(shares: Any, k: int, *, unit: Unit = "percent") -> float
     >>> concentration_ratio([10, 40, 30, 20], 2)
     70.0
     """
-    if not isinstance(k, (int, np.integer)) or k < 1:
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
         raise InputError(f"k must be a positive integer, got {k!r}.")
     pct = np.sort(_as_percent(shares, unit))[::-1]
     return float(pct[:k].sum())
 
 
-@dataclass(frozen=True, repr=False)
-class ConcentrationResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class ConcentrationResult(Result):
     """HHI (with bounds for unlisted firms) and CR-k per period.
 
     Attributes
@@ -109,7 +123,7 @@ class ConcentrationResult(ResultMixin):
     def title(self) -> str:  # type: ignore[override]
         return f"Market concentration{': ' + self.market if self.market else ''}"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         return self.table.copy()
 
     def __repr__(self) -> str:
@@ -148,8 +162,12 @@ def concentration(shares_panel: pd.DataFrame, *, k: Sequence[int] = (1, 4), peri
     >>> r.to_frame()[["period", "hhi", "hhi_high", "cr_1"]].values.tolist()
     [['a', 2600.0, 2600.0, 30.0], ['b', 3400.0, 3800.0, 50.0]]
     """
-    if not isinstance(shares_panel, pd.DataFrame):
-        raise InputError(f"shares_panel must be a DataFrame, got {type(shares_panel).__name__}.")
+    check_frame(shares_panel, "shares_panel", what="a long pandas DataFrame (one row per period × firm)")
+    check_choice("unit", unit, ("percent", "fraction"))
+    for nm, v in (("period", period), ("firm", firm), ("share", share)):
+        check_str(v, nm)
+    check_int_sequence(k, "k", minimum=1)
+    residual_firms = check_str_sequence(residual_firms, "residual_firms")
     missing = [c for c in (period, firm, share) if c not in shares_panel.columns]
     if missing:
         raise InputError(f"columns {missing} not found; the frame has {list(shares_panel.columns)}. "
@@ -173,113 +191,5 @@ def concentration(shares_panel: pd.DataFrame, *, k: Sequence[int] = (1, 4), peri
     if any(r["listed_share_pct"] < 100 - SUM_TOLERANCE_PCT for r in rows):
         notes.append("Where listed shares add up to less than 100%, hhi counts the listed firms only (a lower "
                      "bound) and hhi_high gives the unlisted remainder to a single firm; CR-k needs k listed firms.")
-    return ConcentrationResult(pd.DataFrame(rows), ks, market, {"k": ks, "unit": unit},
-                               shares_panel.attrs.get("vintage", "user data"), tuple(notes))
-
-
-def openrouter_model_shares(snapshot: pd.DataFrame, *, start: str = "2023Q1", end: str = "2026Q1",
-                            author: str = "author") -> pd.DataFrame:
-    """Developer shares of the models available on OpenRouter at the end of each quarter.
-
-    A model counts as available from its OpenRouter listing date (``created``) on. This
-    is the paper's measure as far as it is known ("developer shares estimated over
-    OpenRouter-available models"); it is built from one snapshot, so models delisted
-    before the snapshot are missing (survivorship: early quarters are understated).
-
-    Parameters
-    ----------
-    snapshot : DataFrame
-        One row per listed model with columns ``author`` (developer slug) and
-        ``listed`` (listing date).
-
-    Examples
-    --------
-    >>> snap = pd.DataFrame({"author": ["a", "a", "b"],
-    ...                      "listed": pd.to_datetime(["2023-01-05", "2023-05-01", "2023-02-01"])})
-    >>> openrouter_model_shares(snap, start="2023Q1", end="2023Q2")["share_pct"].round(1).tolist()
-    [50.0, 50.0, 66.7, 33.3]
-    """
-    for c in (author, "listed"):
-        if c not in snapshot.columns:
-            raise InputError(f"column {c!r} not found; expected {author!r} and 'listed' (listing date).")
-    quarters = pd.period_range(pd.Period(start, "Q"), pd.Period(end, "Q"), freq="Q")
-    out = []
-    for q in quarters:
-        avail = snapshot[snapshot["listed"] <= q.end_time]
-        if avail.empty:
-            continue
-        counts = avail.groupby(author).size()
-        for a, n in counts.items():
-            out.append({"period": str(q), "firm": a, "models": int(n), "share_pct": 100.0 * n / counts.sum()})
-    return pd.DataFrame(out)
-
-
-@dataclass(frozen=True, repr=False)
-class LLMConcentrationResult(ResultMixin):
-    """Concentration of LLM developers under three measures, beside the paper's HHI."""
-
-    table: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "bundled snapshot"
-    notes: tuple[str, ...] = ()
-    title: str = "Concentration of LLM developers (HHI, CR-k)"
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
-
-    def __repr__(self) -> str:
-        return f"LLMConcentrationResult({len(self.table)} rows)"
-
-
-def llm_concentration(*, snapshot_date: str = "2026-03-28", k: Sequence[int] = (1, 4)) -> LLMConcentrationResult:
-    """HHI and CR-k of LLM developers from the bundled data, beside the paper's 4,558 → 2,086.
-
-    Three measures: (1) developer shares of the priced models available on OpenRouter at
-    each quarter end (the paper's measure as far as it is known; from the
-    ``snapshot_date`` listing, so delisted models are missing); (2) OpenRouter token
-    shares by model author (weekly, 2026); (3) U.S. enterprise API spend shares (Menlo
-    Ventures surveys, top firms only: HHI bounds).
-
-    Examples
-    --------
-    >>> r = llm_concentration()
-    >>> set(r.to_frame()["measure"]) >= {"openrouter_models_available", "menlo_enterprise_spend"}
-    True
-    """
-    from llmflation.panel.identity import developer_of
-    from llmflation.sources import bundled
-
-    o = bundled.load_table("openrouter_daily")
-    day = o[(o["snapshot_date"] == snapshot_date) & (o["pricing_prompt_usd_per_token"] > 0)
-            & (o["pricing_completion_usd_per_token"] > 0)].copy()
-    if day.empty:
-        raise InputError(f"no priced OpenRouter models on {snapshot_date}; pick a snapshot date in "
-                         f"{o['snapshot_date'].min()} → {o['snapshot_date'].max()}.")
-    day["author"] = [developer_of(i, i.split("/")[0]) or i.split("/")[0] for i in day["id"]]
-    day["listed"] = pd.to_datetime(day["created_unix"], unit="s")
-    parts = []
-    a = concentration(openrouter_model_shares(day), k=k).to_frame()
-    a.insert(0, "measure", "openrouter_models_available")
-    a["paper_value"] = a["period"].map(PAPER_HHI)
-    parts.append(a)
-    ms = bundled.load_table("market_shares")
-    tok = ms[ms["market"].str.startswith("OpenRouter tokens by model author")]
-    b = concentration(tok.rename(columns={"period_end": "period"}), k=k,
-                      residual_firms=[f for f in tok["firm"].unique() if str(f).startswith("other")]).to_frame()
-    b.insert(0, "measure", "openrouter_token_share_by_author")
-    parts.append(b)
-    men = ms[ms["market"].str.startswith("US enterprise LLM API spend")]
-    c = concentration(men.assign(period=men["period_start"].str.slice(0, 4)), k=k).to_frame()
-    c.insert(0, "measure", "menlo_enterprise_spend")
-    parts.append(c)
-    table = pd.concat(parts, ignore_index=True)
-    notes = (
-        f"openrouter_models_available: {len(day)} priced models listed on {snapshot_date}, counted from their "
-        "listing date; models delisted before that day are missing, so early quarters are understated.",
-        "menlo_enterprise_spend lists only the top firms (2024: Anthropic only): hhi is a lower bound, hhi_high "
-        "gives the remainder to one firm.",
-        "Du (2026) reports HHI 4,558 (2023Q1) → 2,086 (2026Q1) on developer shares over OpenRouter-available "
-        "models (paper_value); its exact share definition is not published.",
-    )
-    return LLMConcentrationResult(table, {"snapshot_date": snapshot_date, "k": tuple(k)},
-                                  bundled.vintage(["openrouter_daily", "market_shares"]), notes)
+    return ConcentrationResult(table=pd.DataFrame(rows), k=ks, market=market, config={"k": ks, "unit": unit},
+                               vintage=shares_panel.attrs.get("vintage", "user data"), notes=tuple(notes))

@@ -37,8 +37,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from llmflation.analysis._results import ResultMixin
 from llmflation.errors import InputError, check_choice
+from llmflation.results import Result
+from llmflation.validate import check_bool, check_int
 
 RTS = Literal["crs", "vrs"]
 Orientation = Literal["input", "output"]
@@ -373,8 +374,8 @@ def _solve_block(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str,
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, repr=False)
-class DEAResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class DEAResult(Result):
     """Result of :func:`dea`.
 
     Attributes
@@ -425,7 +426,7 @@ class DEAResult(ResultMixin):
     def n(self) -> int:
         return len(self.efficiency)
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         """One row per DMU: dmu, efficiency, phi, peers, slacks, status, reason."""
         df = pd.DataFrame({"dmu": self.efficiency.index.astype(str),
                            "efficiency": self.efficiency.to_numpy(dtype=float)})
@@ -514,7 +515,7 @@ def dea(inputs: pd.DataFrame | pd.Series | np.ndarray,
         An external reference technology (e.g. another period); default: the DMUs
         themselves.
     n_jobs, backend :
-        Parallel evaluation of DMU blocks through :mod:`llmflation.analysis._parallel`
+        Parallel evaluation of DMU blocks through :mod:`llmflation.methods.bootstrap`
         (``"loky"``, ``"threading"``, ``"sequential"`` or ``"dask"``).
 
     Returns
@@ -535,7 +536,10 @@ def dea(inputs: pd.DataFrame | pd.Series | np.ndarray,
     >>> res.efficiency.round(3).tolist()
     [0.5, 1.0, 0.833, 0.714, 1.0]
     """
-    from llmflation.analysis._parallel import BACKENDS, parallel_map
+    check_int(n_jobs, "n_jobs")
+    check_bool(slacks, "slacks")
+    check_bool(super_efficiency, "super_efficiency")
+    from llmflation.methods.bootstrap import BACKENDS, parallel_map
 
     check_choice("rts", rts, _RTS)
     check_choice("orientation", orientation, _ORIENT)
@@ -667,7 +671,7 @@ def farrell_scores(Xe: np.ndarray, Ye: np.ndarray, Xr: np.ndarray, Yr: np.ndarra
                    rts: str, orientation: str) -> tuple[np.ndarray, np.ndarray]:
     """Farrell efficiencies (θ or 1/φ) of ``(Xe, Ye)`` against ``(Xr, Yr)``, arrays only.
 
-    Used by :func:`llmflation.analysis.malmquist.malmquist`. Returns ``(score, status)``;
+    Used by :func:`llmflation.methods.malmquist.malmquist`. Returns ``(score, status)``;
     score is NaN where the LP is infeasible and 0 where φ is unbounded.
 
     Examples

@@ -119,9 +119,25 @@ class DEABootstrapResult(ResultMixin):
                              "conf_high": t["conf_high"], "n": self.n, "reason": self.reason or ""})
 
 
+def _as_frame(x: Any, name: str) -> pd.DataFrame:
+    """``x`` (a DataFrame, Series, 2-D array or list of rows) as a non-empty numeric DataFrame."""
+    if x is None or isinstance(x, str | bytes | dict) or np.ndim(x) == 0:
+        raise InputError(f"{name} must be a DataFrame (one row per DMU, one column per {name[:-1]}) or a 2-D "
+                         f"array; got {x!r} ({type(x).__name__}).")
+    try:
+        f = pd.DataFrame(x)
+        f.to_numpy(dtype=float)
+    except (ValueError, TypeError):
+        raise InputError(f"{name} must hold numbers (one row per DMU); got non-numeric values. Convert with "
+                         "pd.to_numeric first.") from None
+    if f.empty:
+        raise InputError(f"{name} is empty; give one row per DMU and at least one column.")
+    return f
+
+
 def _as_arrays(inputs: Any, outputs: Any) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    X = pd.DataFrame(inputs)
-    Y = pd.DataFrame(outputs)
+    X = _as_frame(inputs, "inputs")
+    Y = _as_frame(outputs, "outputs")
     if len(X) != len(Y):
         raise InputError(f"inputs and outputs have {len(X)} and {len(Y)} rows; one row per DMU in both.")
     Xa, Ya = X.to_numpy(dtype=float), Y.to_numpy(dtype=float)
@@ -152,10 +168,13 @@ def dea_bootstrap(inputs: Any, outputs: Any, *, rts: str = "vrs", n_boot: int = 
     >>> bool((r.table["conf_low"] <= r.table["efficiency"] + 1e-9).all())
     True
     """
-    if rts not in ("vrs", "crs"):
+    from llmflation.validate import check_int, check_level, check_seed
+
+    if not isinstance(rts, str) or rts not in ("vrs", "crs"):
         raise InputError(f"rts={rts!r}; expected 'vrs' or 'crs'.")
-    if n_boot < 20:
-        raise InputError(f"n_boot={n_boot} is too small; use at least 20 (200+ for reporting).")
+    n_boot = check_int(n_boot, "n_boot", minimum=20)
+    level = check_level(level)
+    seed = check_seed(seed)
     X, Y, idx = _as_arrays(inputs, outputs)
     n = len(X)
     need = min_dmus(X.shape[1], Y.shape[1])
@@ -242,11 +261,32 @@ def malmquist_bootstrap(panel: pd.DataFrame, *, dmu: str, period: str, inputs: l
     >>> round(float(r.table.set_index("term").loc["tfpch", "estimate"]), 6)
     2.0
     """
+    from llmflation.validate import (
+        check_column_name,
+        check_frame,
+        check_int,
+        check_level,
+        check_seed,
+        check_str_sequence,
+    )
+
+    check_frame(panel, "panel", what="a long pandas DataFrame (one row per DMU and period)")
+    check_column_name(panel, dmu, "dmu")
+    check_column_name(panel, period, "period")
+    inputs = list(check_str_sequence(inputs, "inputs", allow_empty=False))
+    outputs = list(check_str_sequence(outputs, "outputs", allow_empty=False))
+    if not isinstance(rts, str) or rts not in ("vrs", "crs"):
+        raise InputError(f"rts={rts!r}; expected 'vrs' or 'crs'.")
+    level = check_level(level)
+    seed = check_seed(seed)
+    if pairs is not None and (isinstance(pairs, str) or not all(
+            isinstance(q, tuple | list) and len(q) == 2 for q in pairs)):
+        raise InputError(f"pairs must be a list of (period, period) pairs, e.g. [('2024Q1', '2024Q4')]; "
+                         f"got {pairs!r}.")
     miss = [c for c in [dmu, period, *inputs, *outputs] if c not in panel.columns]
     if miss:
         raise InputError(f"columns {miss} not in panel; available: {list(panel.columns)}.")
-    if n_boot < 20:
-        raise InputError(f"n_boot={n_boot} is too small; use at least 20 (200+ for reporting).")
+    n_boot = check_int(n_boot, "n_boot", minimum=20)
     periods = sorted(panel[period].unique())
     data = {p: g.set_index(dmu) for p, g in panel.groupby(period)}
     if pairs is None:

@@ -29,15 +29,22 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from llmflation.analysis._results import ResultMixin
-from llmflation.analysis.dea import _ORIENT, _RTS, STATUS_OPTIMAL, farrell_scores
 from llmflation.errors import InputError, check_choice
+from llmflation.methods.dea import _ORIENT, _RTS, STATUS_OPTIMAL, farrell_scores
+from llmflation.results import Result
+from llmflation.validate import (
+    check_frame,
+    check_int,
+    check_str,
+    check_str_sequence,
+    ordered_periods,
+)
 
 COMPONENTS = ("effch", "techch", "pech", "sech", "tfpch")
 
 
-@dataclass(frozen=True, repr=False)
-class MalmquistResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class MalmquistResult(Result):
     """Result of :func:`malmquist`.
 
     Attributes
@@ -65,7 +72,7 @@ class MalmquistResult(ResultMixin):
     def title(self) -> str:  # type: ignore[override]
         return f"Malmquist index ({self.orientation} orientation, {self.rts.upper()} frontier)"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         """dmu, period (the later period), base_period, effch, techch, pech, sech, tfpch."""
         cols = ["dmu", "period", "base_period", *COMPONENTS, "status"]
         return self.table[cols].reset_index(drop=True)
@@ -124,7 +131,10 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs: list[str] |
     panel : DataFrame
         Long panel: one row per DMU and period.
     dmu, period : str
-        Column names of the DMU id and the period (any sortable values).
+        Column names of the DMU id and the period. Periods are ordered as dates when
+        they are dates or parse as unambiguous dates (``2024-01-31``, ``2024-01``,
+        ``2024Q1``, ``Jan-2024``), as numbers when numeric, else alphabetically (said in
+        ``notes``).
     inputs, outputs : list of str (or a comma-separated str)
         Column names of the inputs and outputs (non-negative).
     orientation : {"output", "input"}
@@ -149,13 +159,19 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs: list[str] |
     >>> r.to_frame()["tfpch"].round(3).tolist()
     [2.0, 1.0]
     """
-    from llmflation.analysis._parallel import BACKENDS, parallel_map
+    from llmflation.methods.bootstrap import BACKENDS, parallel_map
 
     check_choice("orientation", orientation, _ORIENT)
     check_choice("rts", rts, _RTS)
     check_choice("backend", backend, BACKENDS)
-    ins = [c.strip() for c in inputs.split(",")] if isinstance(inputs, str) else list(inputs)
-    outs = [c.strip() for c in outputs.split(",")] if isinstance(outputs, str) else list(outputs)
+    check_frame(panel, "panel", what="a long pandas DataFrame (one row per DMU × period)")
+    check_str(dmu, "dmu")
+    check_str(period, "period")
+    check_int(n_jobs, "n_jobs")
+    ins = [c.strip() for c in inputs.split(",")] if isinstance(inputs, str) else list(
+        check_str_sequence(inputs, "inputs"))
+    outs = [c.strip() for c in outputs.split(",")] if isinstance(outputs, str) else list(
+        check_str_sequence(outputs, "outputs"))
     if not isinstance(panel, pd.DataFrame):
         raise InputError(f"panel must be a DataFrame; got {type(panel).__name__}.")
     missing = [c for c in [dmu, period, *ins, *outs] if c not in panel.columns]
@@ -178,7 +194,17 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs: list[str] |
         raise InputError(f"several rows for the same DMU and period, e.g. "
                          f"{dup.to_dict('records')}; expected one row per DMU × period. "
                          f"Aggregate them first.")
-    periods = tuple(sorted(df[period].unique()))
+    order, how = ordered_periods(df[period])
+    if how == "text":
+        try:
+            order = sorted(order)
+        except TypeError:
+            raise InputError(f"period column {period!r} mixes labels that cannot be ordered "
+                             f"({sorted({type(v).__name__ for v in order})}); use dates, numbers or ISO "
+                             "strings like 2024-01 or 2024Q1.") from None
+    periods = tuple(order)
+    period_note = ("Periods ordered as dates." if how == "date" else "Periods ordered as numbers."
+                   if how == "numeric" else "Period labels are neither dates nor numbers: ordered alphabetically.")
     if len(periods) < 2:
         raise InputError(f"need at least two periods; found {len(periods)} in {period!r}.")
 
@@ -231,7 +257,7 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs: list[str] |
             "e_vrs_t": vt, "e_vrs_t1": v1, "status": statuses}))
     table = pd.concat(rows, ignore_index=True)
     notes = ["Efficiencies are Farrell-type (θ or 1/φ): values above 1 mean growth.",
-             "Period means are geometric means over DMUs (DEAP 2.1 convention)."]
+             "Period means are geometric means over DMUs (DEAP 2.1 convention).", period_note]
     n_bad = int((table["status"] != STATUS_OPTIMAL).sum())
     if n_bad:
         notes.append(f"{n_bad} DMU-period row(s) with an infeasible/unbounded LP give NaN "

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 from scipy import linalg, stats
 
 from llmflation.errors import InputError
@@ -304,7 +305,7 @@ def inverse_prediction(fit: LineFit, y0: float, level: float = 0.95,
 
 # --------------------------------------------------------------------------- general OLS
 
-CovType = Literal["classical", "HC0", "HC1", "cluster"]
+CovType = Literal["classical", "HC0", "HC1", "HC3", "cluster"]
 
 
 @dataclass(frozen=True)
@@ -364,7 +365,7 @@ class OLSFit:
 
 
 def ols(X: object, y: object, *, cov: CovType = "classical", clusters: object = None) -> OLSFit:
-    """Ordinary least squares with classical, HC0, HC1 or cluster-robust (CR1) covariance.
+    """Ordinary least squares with classical, HC0, HC1, HC3 or cluster-robust (CR1) covariance.
 
     Parameters
     ----------
@@ -372,7 +373,8 @@ def ols(X: object, y: object, *, cov: CovType = "classical", clusters: object = 
         Regressors (include a column of ones for an intercept). Rank-deficient designs
         are handled with a pseudo-inverse; ``k`` is then the rank.
     y : array (n,)
-    cov : {"classical", "HC0", "HC1", "cluster"}
+    cov : {"classical", "HC0", "HC1", "HC3", "cluster"}
+        HC3 divides each residual by ``1 − h_ii`` (MacKinnon & White 1985; Stata ``vce(hc3)``).
         ``"cluster"`` needs ``clusters`` (one label per row) and is Stata's
         ``vce(cluster)``: small-sample factor ``G/(G − 1) × (n − 1)/(n − k)``, t on
         ``G − 1`` df.
@@ -385,8 +387,8 @@ def ols(X: object, y: object, *, cov: CovType = "classical", clusters: object = 
     >>> f.n_clusters, f.df
     (3, 2)
     """
-    if cov not in ("classical", "HC0", "HC1", "cluster"):
-        raise InputError(f"cov={cov!r} is not allowed; expected one of: 'classical', 'HC0', 'HC1', 'cluster'.")
+    if cov not in ("classical", "HC0", "HC1", "HC3", "cluster"):
+        raise InputError(f"cov={cov!r} is not allowed; expected one of: 'classical', 'HC0', 'HC1', 'HC3', 'cluster'.")
     Xa = np.asarray(X, dtype=float)
     ya = np.asarray(y, dtype=float).ravel()
     if Xa.ndim == 1:
@@ -419,6 +421,10 @@ def ols(X: object, y: object, *, cov: CovType = "classical", clusters: object = 
         vcov = bread @ (xu.T @ xu) @ bread
         if cov == "HC1":
             vcov = vcov * (n / (n - k))
+    elif cov == "HC3":
+        h = np.einsum("ij,jk,ik->i", Xa, bread, Xa)
+        xu = Xa * (u / (1.0 - h))[:, None]
+        vcov = bread @ (xu.T @ xu) @ bread
     else:
         if clusters is None:
             raise InputError("cov='cluster' needs clusters= (one label per observation).")
@@ -430,3 +436,91 @@ def ols(X: object, y: object, *, cov: CovType = "classical", clusters: object = 
         vcov = bread @ (scores.T @ scores) @ bread * (g / (g - 1) * (n - 1) / (n - k))
         n_clusters, df = g, g - 1
     return OLSFit(params=beta, cov=vcov, n=n, k=k, df=df, cov_type=cov, rss=rss, n_clusters=n_clusters)
+
+
+def dummies(values: pd.Series) -> np.ndarray:
+    """Treatment dummies of a categorical column (first level dropped)."""
+    d = pd.get_dummies(values.astype(str), drop_first=True, dtype=float)
+    return d.to_numpy()
+
+
+@dataclass(frozen=True)
+class NamedFit:
+    """An :class:`OLSFit` with named coefficients (the attributes the study's regressions read).
+
+    ``params``, ``bse``, ``tvalues``, ``pvalues`` are Series by regressor name; ``nobs``,
+    ``df_resid`` (``n − k``), ``rsquared`` (centred when ``X`` has a constant column) and
+    ``cov_params()`` as in statsmodels, so one OLS stack serves every regression.
+    """
+
+    fit: OLSFit
+    names: tuple[str, ...]
+    rsquared: float
+
+    def _s(self, v: np.ndarray) -> pd.Series:
+        return pd.Series(np.asarray(v, dtype=float), index=list(self.names))
+
+    @property
+    def params(self) -> pd.Series:
+        return self._s(self.fit.params)
+
+    @property
+    def bse(self) -> pd.Series:
+        return self._s(self.fit.std_errors)
+
+    @property
+    def tvalues(self) -> pd.Series:
+        return self._s(self.fit.t_values)
+
+    @property
+    def pvalues(self) -> pd.Series:
+        return self._s(self.fit.p_values)
+
+    @property
+    def nobs(self) -> int:
+        return self.fit.n
+
+    @property
+    def df_resid(self) -> int:
+        return self.fit.n - self.fit.k
+
+    def cov_params(self) -> pd.DataFrame:
+        return pd.DataFrame(self.fit.cov, index=list(self.names), columns=list(self.names))
+
+    def conf_int(self, level: float = 0.95) -> np.ndarray:
+        return self.fit.conf_int(level)
+
+
+def robust_ols(y: pd.Series, X: pd.DataFrame, *, cov_type: str,
+               groups: np.ndarray | None = None, level: float = 0.95) -> tuple[NamedFit, pd.DataFrame]:
+    """OLS with HC1/HC3 or cluster-robust standard errors and a t reference distribution, by name.
+
+    The same least squares as :func:`ols` (one OLS stack): HC1 is White's sandwich scaled
+    by n/(n − k) (Stata ``regress, vce(robust)``), tests and intervals on t(n − k);
+    ``cov_type="cluster"`` uses Stata's small-sample factor G/(G−1)·(n−1)/(n−k) and
+    t(G − 1). Returns the named fit and the tidy coefficient table
+    (``term, estimate, std_error, statistic, p_value, conf_low, conf_high, n``).
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"const": 1.0, "x": [0.0, 1.0, 2.0, 3.0, 4.0]})
+    >>> fit, table = robust_ols(pd.Series([0.1, 1.1, 1.9, 3.2, 3.9]), X, cov_type="HC1")
+    >>> round(float(fit.params["x"]), 2), list(table["term"])
+    (0.97, ['const', 'x'])
+    """
+    cov = {"HC1": "HC1", "HC3": "HC3", "cluster": "cluster"}.get(cov_type)
+    if cov is None:
+        raise InputError(f"cov_type={cov_type!r} is not allowed; expected one of: 'HC1', 'HC3', 'cluster'.")
+    Xa = X.to_numpy(dtype=float)
+    ya = np.asarray(y, dtype=float)
+    f = ols(Xa, ya, cov=cov, clusters=groups if cov == "cluster" else None)  # type: ignore[arg-type]
+    u = ya - Xa @ f.params
+    has_const = bool(np.any(np.all(Xa == Xa[:1], axis=0) & (Xa[0] != 0))) if len(Xa) else False
+    tss = float(((ya - ya.mean()) ** 2).sum()) if has_const else float((ya ** 2).sum())
+    r2 = 1.0 - float(u @ u) / tss if tss > 0 else math.nan
+    fit = NamedFit(fit=f, names=tuple(map(str, X.columns)), rsquared=r2)
+    ci = f.conf_int(level)
+    coefs = pd.DataFrame({"term": list(fit.names), "estimate": f.params, "std_error": f.std_errors,
+                          "statistic": f.t_values, "p_value": f.p_values,
+                          "conf_low": ci[:, 0], "conf_high": ci[:, 1], "n": int(f.n)})
+    return fit, coefs

@@ -216,8 +216,26 @@ def record_trend_test(t: Any, y: Any, *, n_perm: int = 999, level: float = 0.90,
     >>> r.slope < 0, r.p_value > 0.05                        # records fall, the test is not fooled
     (True, True)
     """
-    t = np.asarray(t, dtype=float).ravel()
-    y = np.asarray(y, dtype=float).ravel()
+    from llmflation.validate import (
+        check_bool,
+        check_int,
+        check_level,
+        check_number,
+        check_seed,
+        check_series,
+    )
+
+    t = check_series(t, "t").to_numpy(dtype=float)
+    y = check_series(y, "y").to_numpy(dtype=float)
+    n_perm = check_int(n_perm, "n_perm", minimum=19)
+    level = check_level(level)
+    seed = check_seed(seed)
+    min_points = check_int(min_points, "min_points", minimum=1)
+    min_points_interval = check_int(min_points_interval, "min_points_interval", minimum=3)
+    interval = check_bool(interval, "interval")
+    grid_size = check_int(grid_size, "grid_size", minimum=3)
+    half_width = check_number(half_width, "half_width", low=0, low_open=True,
+                              hint="Log points per year around the estimate, e.g. 8.")
     if t.shape != y.shape:
         raise InputError(f"t and y have different lengths ({t.size} and {y.size}).")
     if not (np.isfinite(t).all() and np.isfinite(y).all()):
@@ -245,7 +263,8 @@ def record_trend_test(t: Any, y: Any, *, n_perm: int = 999, level: float = 0.90,
         tc = stats.t.ppf(1 - alpha / 2, k - 2)
         p_naive = float(2 * stats.t.sf(abs(slope / se), k - 2)) if se > 0 else 0.0
         naive = (p_naive, slope - tc * se, slope + tc * se)
-    base = dict(slope=slope, naive_p_value=naive[0], naive_conf_low=naive[1], naive_conf_high=naive[2],
+    base: dict[str, Any] = dict(slope=slope, naive_p_value=naive[0], naive_conf_low=naive[1],
+                                naive_conf_high=naive[2],
                 n_points=k, n_pool=len(y), n_perm=n_perm, level=level, config=cfg)
     if k < min_points or not math.isfinite(slope):
         return RecordTrendTest(p_value=nan, conf_low=nan, conf_high=nan, n_reference=0,

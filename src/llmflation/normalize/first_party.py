@@ -227,19 +227,23 @@ def cross_source_outliers(rows: pd.DataFrame, *, slip: float = UNIT_SLIP_FACTOR,
     d = rows.assign(_lb=lb)
     prov = d.groupby(["model_id", "provider"])["_lb"].median()
     checked = pd.Series(False, index=rows.index)
-    for mid, sub in prov.groupby(level=0):
-        if len(sub) <= min_others:
-            continue
+    # one pass over the models with enough providers (a scan of every row per model was
+    # the slowest step of the cold panel build)
+    many = prov.groupby(level=0).size()
+    many = many[many > min_others].index
+    by_model = d[d["model_id"].isin(many)].groupby(["model_id", "provider"]).groups
+    for mid, sub in prov[prov.index.get_level_values(0).isin(many)].groupby(level=0):
         vals = sub.droplevel(0)
-        rix = d.index[d["model_id"] == mid]
-        for pv, grp in d.loc[rix].groupby("provider"):
+        provs, lvals = vals.index.to_numpy(), vals.to_numpy()
+        for pv in provs:
             if pv in ROUTERS:
                 continue
-            others = vals.drop(pv)
-            if len(others) >= min_others:
-                ref = float(np.median(others.to_numpy()))
-                out.loc[grp.index] = (grp["_lb"] - ref).abs() >= np.log(slip)
-                checked.loc[grp.index] = True
+            mask = provs != pv
+            if mask.sum() >= min_others:
+                ix = by_model[(mid, pv)]
+                ref = float(np.median(lvals[mask]))
+                out.loc[ix] = (d.loc[ix, "_lb"] - ref).abs() >= np.log(slip)
+                checked.loc[ix] = True
     rest = d[~checked].sort_values("valid_from", kind="mergesort")
     last = rest.groupby(["source", "source_key", "provider"])["_lb"].transform("last")
     out.loc[rest.index] = (rest["_lb"] - last).abs() >= np.log(series_slip)

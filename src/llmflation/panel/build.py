@@ -13,12 +13,13 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import ParseError
+from llmflation.errors import InputError, ParseError, check_choice
 from llmflation.normalize import changelogs as cl
 from llmflation.normalize import first_party as fpt
 from llmflation.panel.intervals import coalesce_intervals, observations_to_intervals
 from llmflation.panel.units import ExclusionLog, Unit, blended, classify_prices, to_usd_per_mtok
 from llmflation.sources import bundled
+from llmflation.validate import check_bool
 
 PANEL_COLUMNS = [
     "model_id", "model_name", "model_family", "developer", "country", "country_name", "provider",
@@ -91,19 +92,15 @@ def openrouter_observations(df: pd.DataFrame, log: ExclusionLog) -> tuple[pd.Dat
         source="openrouter", source_key=df["id"].astype(str), provider="openrouter",
         author=df["id"].astype(str).str.split("/").str[0], model_name=df["name"].astype(str),
         observed_date=d,
-        input_usd_per_mtok=_convert(_num(df["pricing_prompt_usd_per_token"]), "usd_per_token", log, "openrouter"),
-        output_usd_per_mtok=_convert(_num(df["pricing_completion_usd_per_token"]), "usd_per_token", log,
-                                     "openrouter"),
+        input_usd_per_mtok=_convert(_num(df["pricing_prompt_usd_per_token"]), "usd_per_token"),
+        output_usd_per_mtok=_convert(_num(df["pricing_completion_usd_per_token"]), "usd_per_token"),
         cache_read_usd_per_mtok=pd.to_numeric(df["pricing_input_cache_read"], errors="coerce") * 1e6,
         context_tokens=pd.to_numeric(df["context_length"], errors="coerce"),
         reasoning_flag=df["supports_reasoning_param"].astype("string").str.lower().eq("true"),
         listed_date=pd.to_datetime(_num(df["created_unix"]).where(lambda v: v.between(0, 4.1e9)), unit="s").dt.normalize(),
     )
-    # raw sentinels (negative) must be classified before conversion dropped nothing:
-    raw_in = _num(df["pricing_prompt_usd_per_token"])
-    raw_out = _num(df["pricing_completion_usd_per_token"])
-    obs.loc[raw_in < 0, "input_usd_per_mtok"] = -1.0
-    obs.loc[raw_out < 0, "output_usd_per_mtok"] = -1.0
+    # the raw sentinel -1 stays -1 (_convert); other negative prices stay negative and are
+    # counted apart from it by _filter_prices
     return obs, d
 
 
@@ -123,8 +120,8 @@ def litellm_observations(df: pd.DataFrame, log: ExclusionLog) -> tuple[pd.DataFr
     obs = _obs_frame(
         source="litellm", source_key=key, provider=provider, author=None, model_name=key,
         observed_date=d,
-        input_usd_per_mtok=_convert(_num(df["input_cost_per_token"]), "usd_per_token", log, "litellm"),
-        output_usd_per_mtok=_convert(_num(df["output_cost_per_token"]), "usd_per_token", log, "litellm"),
+        input_usd_per_mtok=_convert(_num(df["input_cost_per_token"]), "usd_per_token"),
+        output_usd_per_mtok=_convert(_num(df["output_cost_per_token"]), "usd_per_token"),
         cache_read_usd_per_mtok=np.nan,
         context_tokens=pd.to_numeric(df["max_input_tokens"], errors="coerce"),
         reasoning_flag=df["supports_reasoning"].astype("string").str.lower().eq("true"),
@@ -165,8 +162,8 @@ def epoch_api_observations(df: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
     return _obs_frame(
         source="epoch", source_key=g["model"], provider=g["vendor"].str.lower(), author=None,
         model_name=g["epoch_name"], observed_date=g["date"],
-        input_usd_per_mtok=to_usd_per_mtok(g["inp"], "usd_per_mtok", strict=False),
-        output_usd_per_mtok=to_usd_per_mtok(g["out"], "usd_per_mtok", strict=False),
+        input_usd_per_mtok=_convert(g["inp"], "usd_per_mtok"),
+        output_usd_per_mtok=_convert(g["out"], "usd_per_mtok"),
         cache_read_usd_per_mtok=np.nan, context_tokens=np.nan, reasoning_flag=False, listed_date=pd.NaT,
     )
 
@@ -184,8 +181,8 @@ def milestone_intervals(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "source": "milestones", "source_key": d["model"].astype(str), "provider": d["provider"].astype(str).str.lower(),
         "author": None, "model_name": d["model"].astype(str),
-        "input_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(d["input_usd_per_mtok"]), "usd_per_mtok", strict=False),
-        "output_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(d["output_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        "input_usd_per_mtok": _convert(pd.to_numeric(d["input_usd_per_mtok"]), "usd_per_mtok"),
+        "output_usd_per_mtok": _convert(pd.to_numeric(d["output_usd_per_mtok"]), "usd_per_mtok"),
         "cache_read_usd_per_mtok": np.nan, "context_tokens": np.nan,
         "reasoning_flag": d["is_reasoning"].astype(str).str.lower().eq("true"),
         "listed_date": pd.NaT, "valid_from": d["date"], "valid_to": valid_to, "n_obs": 1,
@@ -265,25 +262,36 @@ def _num(s: pd.Series) -> pd.Series:
     return v.where(np.isfinite(v))
 
 
-def _convert(raw: pd.Series, unit: Unit, log: ExclusionLog, source: str) -> pd.Series:
-    """Convert to USD/1M once; values ~1e6 off become NaN and are counted (then dropped)."""
-    out = to_usd_per_mtok(raw, unit, strict=False)
-    log.add(source, "implausible price, ~1e6 off (unit slip in the source)", int((out.isna() & raw.gt(0)).sum()))
-    return out
+def _convert(raw: pd.Series, unit: Unit) -> pd.Series:
+    """Convert to USD/1M once. A value outside the plausible range (a unit slip) is kept as
+    it is, and the sentinel ``-1`` stays ``-1``, so that :func:`_filter_prices` counts each
+    row once under its own reason (not a unit slip as a "missing" price)."""
+    raw = pd.Series(raw, dtype="float64") if not isinstance(raw, pd.Series) else raw.astype("float64")
+    out = to_usd_per_mtok(raw, unit, strict=False, keep_implausible=True)
+    return out.mask(raw == -1, -1.0)
+
+
+#: Exclusion-log reason of each :func:`~llmflation.panel.units.classify_prices` label.
+PRICE_REASONS = {
+    "free": "free ($0) prices",
+    "sentinel": "sentinel price (-1: varies by request)",
+    "negative": "negative price (invalid, not the -1 sentinel)",
+    "missing": "missing input or output price",
+    "implausible": "outside the plausible range (unit slip)",
+    "partly_free": "zero input or output price",
+}
 
 
 def _filter_prices(obs: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
+    """Drop non-text models and invalid prices, counting each row once under one reason."""
     why = not_a_base_text_model(obs["source_key"])
     for (src, r), n in why[why != ""].groupby([obs["source"], why]).size().items():
         log.add(str(src), _NOT_MODEL_REASON[str(r)], int(n))
     obs = obs[why == ""]
     lab = classify_prices(obs["input_usd_per_mtok"], obs["output_usd_per_mtok"])
     for src, sub in lab.groupby(obs["source"]):
-        for reason in ("free", "sentinel", "missing", "partly_free"):
-            log.add(str(src), {"free": "free ($0) prices", "sentinel": "sentinel (-1 / varies) prices",
-                               "missing": "missing input or output price",
-                               "partly_free": "zero input or output price"}[reason],
-                    int((sub == reason).sum()))
+        for reason, text in PRICE_REASONS.items():
+            log.add(str(src), text, int((sub == reason).sum()))
     return obs[lab == "ok"]
 
 
@@ -364,8 +372,8 @@ def _litellm_changelog(df: pd.DataFrame, log: ExclusionLog, *, end: pd.Timestamp
     return _obs_frame(
         source="litellm", source_key=iv["model_key"].astype(str), provider=iv["provider"].astype(str),
         author=None, model_name=iv["model_key"].astype(str),
-        input_usd_per_mtok=_convert(_num(iv["input_cost_per_token"]), "usd_per_token", log, "litellm"),
-        output_usd_per_mtok=_convert(_num(iv["output_cost_per_token"]), "usd_per_token", log, "litellm"),
+        input_usd_per_mtok=_convert(_num(iv["input_cost_per_token"]), "usd_per_token"),
+        output_usd_per_mtok=_convert(_num(iv["output_cost_per_token"]), "usd_per_token"),
         cache_read_usd_per_mtok=_num(iv["cache_read_input_token_cost"]) * 1e6,
         context_tokens=pd.to_numeric(iv["max_input_tokens"], errors="coerce"),
         reasoning_flag=iv["supports_reasoning"].astype("string").str.lower().eq("true"), listed_date=pd.NaT,
@@ -446,8 +454,8 @@ def genai_changelog_intervals(log: ExclusionLog) -> pd.DataFrame:
     out = _obs_frame(
         source="genai-prices", source_key=key, provider=iv["provider"].astype(str).str.lower(), author=None,
         model_name=iv["model_key"].astype(str),
-        input_usd_per_mtok=to_usd_per_mtok(_num(iv["input_usd_per_mtok"]), "usd_per_mtok", strict=False),
-        output_usd_per_mtok=to_usd_per_mtok(_num(iv["output_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        input_usd_per_mtok=_convert(_num(iv["input_usd_per_mtok"]), "usd_per_mtok"),
+        output_usd_per_mtok=_convert(_num(iv["output_usd_per_mtok"]), "usd_per_mtok"),
         cache_read_usd_per_mtok=_num(iv["cache_read_usd_per_mtok"]),
         context_tokens=pd.to_numeric(iv["max_input_tokens"], errors="coerce"), reasoning_flag=False,
         listed_date=pd.NaT, valid_from=iv["valid_from"], valid_to=iv["valid_to"], n_obs=1,
@@ -481,8 +489,8 @@ def llm_prices_changelog_intervals(log: ExclusionLog) -> pd.DataFrame:
     out = _obs_frame(
         source="llm-prices", source_key=iv["model_key"].astype(str), provider=iv["provider"].astype(str).str.lower(),
         author=iv["provider"].astype(str).str.lower(), model_name=iv["model_name"].astype(str),
-        input_usd_per_mtok=to_usd_per_mtok(_num(iv["input_usd_per_mtok"]), "usd_per_mtok", strict=False),
-        output_usd_per_mtok=to_usd_per_mtok(_num(iv["output_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        input_usd_per_mtok=_convert(_num(iv["input_usd_per_mtok"]), "usd_per_mtok"),
+        output_usd_per_mtok=_convert(_num(iv["output_usd_per_mtok"]), "usd_per_mtok"),
         cache_read_usd_per_mtok=_num(iv["cache_read_usd_per_mtok"]), context_tokens=np.nan, reasoning_flag=False,
         listed_date=pd.NaT, valid_from=iv["valid_from"], valid_to=iv["valid_to"], n_obs=1,
         observed_at=iv["valid_to"], date_basis=basis, date_precision="day", valid_to_basis=iv["valid_to_basis"],
@@ -514,8 +522,8 @@ def modelpricewatch_intervals(log: ExclusionLog) -> pd.DataFrame:
     obs = _obs_frame(
         source="modelpricewatch", source_key=df["model"].astype(str), provider=slug, author=slug,
         model_name=df["model"].astype(str), observed_date=pd.to_datetime(df["date"], errors="coerce"),
-        input_usd_per_mtok=to_usd_per_mtok(_num(df["input_per_mtok"]), "usd_per_mtok", strict=False),
-        output_usd_per_mtok=to_usd_per_mtok(_num(df["output_per_mtok"]), "usd_per_mtok", strict=False),
+        input_usd_per_mtok=_convert(_num(df["input_per_mtok"]), "usd_per_mtok"),
+        output_usd_per_mtok=_convert(_num(df["output_per_mtok"]), "usd_per_mtok"),
         cache_read_usd_per_mtok=_num(df["cached_input_per_mtok"]), context_tokens=np.nan, reasoning_flag=False,
         listed_date=pd.NaT,
     ).dropna(subset=["observed_date"])
@@ -536,8 +544,8 @@ def first_party_source_intervals(log: ExclusionLog) -> pd.DataFrame:
     return _filter_prices(_obs_frame(
         source="first-party", source_key=iv["api_model_id"].astype(str), provider=iv["provider"],
         author=iv["provider"], model_name=iv["api_model_id"].astype(str),
-        input_usd_per_mtok=to_usd_per_mtok(_num(iv["input_usd_per_mtok"]), "usd_per_mtok", strict=False),
-        output_usd_per_mtok=to_usd_per_mtok(_num(iv["output_usd_per_mtok"]), "usd_per_mtok", strict=False),
+        input_usd_per_mtok=_convert(_num(iv["input_usd_per_mtok"]), "usd_per_mtok"),
+        output_usd_per_mtok=_convert(_num(iv["output_usd_per_mtok"]), "usd_per_mtok"),
         cache_read_usd_per_mtok=_num(iv["cached_input_usd_per_mtok"]), context_tokens=np.nan,
         reasoning_flag=False, listed_date=pd.NaT, valid_from=iv["valid_from"], valid_to=iv["valid_to"], n_obs=1,
         observed_at=iv["valid_to"], developer_hint=iv["developer"].astype(str), event=iv["event"].astype(str),
@@ -741,7 +749,8 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
         Tier definition for the ``tier`` column (see :func:`llmflation.panel.tiers.assign_tiers`,
         which documents the default and why).
     warn : bool
-        Emit a warning counting excluded free/sentinel/missing prices.
+        Emit a warning counting excluded rows by reason (free, sentinel -1, negative, missing,
+        outside the plausible range, …).
 
     Returns
     -------
@@ -757,6 +766,17 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
     >>> panel.loc[panel.model_id == "gpt-4o-2024-08-06", "developer"].iloc[0]
     'OpenAI'
     """
+    if store is not None and not callable(getattr(store, "price_intervals", None)):
+        raise InputError(f"store must be an llmflation.Store (or None for the bundled snapshot); got "
+                         f"{store!r} ({type(store).__name__}). Open one with llmflation.Store('path.duckdb').")
+    if tiers is not None:
+        from llmflation.panel.tiers import TIER_DEFINITIONS
+
+        if not isinstance(tiers, str):
+            raise InputError(f"tiers must be one of {', '.join(map(repr, TIER_DEFINITIONS))} or None; got {tiers!r} "
+                             f"({type(tiers).__name__}).")
+        check_choice("tiers", tiers, TIER_DEFINITIONS)
+    warn = check_bool(warn, "warn")
     log = ExclusionLog()
     if "bundled" not in _CACHE:
         iv = bundled_intervals(log)

@@ -30,7 +30,7 @@ def coverage(panel: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> from llmflation.panel.build import load_panel
     >>> cov = coverage(load_panel(warn=False)).set_index("measure")
-    >>> cov.loc["price rows with developer and country", "share"] > 0.95
+    >>> bool(cov.loc["price rows with developer and country", "share"] > 0.95)
     True
     """
     rows = len(panel)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, Literal
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError, check_choice
+from llmflation.validate import check_date, check_frame, check_int, check_str_sequence
 
 Match = Literal["offer", "model"]
 #: Order in which a pair's sources are listed (``source_a`` is the earlier one):
@@ -200,11 +202,21 @@ def discrepancies(panel: pd.DataFrame, *, on: str | pd.Timestamp | None = None, 
     >>> r.to_frame()[["price", "source_a", "value_a", "source_b", "value_b", "diff_pct"]].values.tolist()
     [['input', 'openrouter', 2.5, 'litellm', 5.0, 100.0]]
     """
+    check_frame(panel, "panel", what="a pandas DataFrame (the output of llmflation.load_panel())")
+    if not isinstance(match, str):
+        raise InputError(f"match must be 'offer' or 'model'; got {match!r} ({type(match).__name__}).")
     check_choice("match", match, ("offer", "model"))
-    if not (isinstance(threshold, (int, float)) and math.isfinite(threshold) and threshold >= 0):
+    if (isinstance(threshold, bool | np.bool_) or not isinstance(threshold, numbers.Real)
+            or not (math.isfinite(threshold) and threshold >= 0)):
         raise InputError(f"threshold must be a non-negative fraction (0.01 = 1 %), got {threshold!r}.")
-    if not isinstance(window_days, (int, np.integer)) or window_days < 0:
-        raise InputError(f"window_days must be a non-negative integer, got {window_days!r}.")
+    window_days = check_int(window_days, "window_days", minimum=0)
+    try:
+        on = check_date(on, "on", allow_none=True)
+    except InputError:
+        raise InputError(f"on={on!r} is not a date; expected ISO YYYY-MM-DD (e.g. 2026-03-01). Ambiguous "
+                         "forms such as 06/01/2026 (June 1 or January 6?) are refused.") from None
+    if sources is not None:
+        sources = list(check_str_sequence(sources, "sources"))
     missing = [c for c in _NEEDED if c not in panel.columns]
     if missing:
         raise InputError(f"panel lacks column(s) {missing}; pass the output of llmflation.load_panel().")

@@ -20,6 +20,7 @@ import pandas as pd
 from llmflation.errors import InputError, UnknownModelError
 from llmflation.panel import identity as ident
 from llmflation.results import ResultMixin
+from llmflation.validate import check_frame
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FIRST_PARTY = "first-party"
@@ -33,11 +34,19 @@ def parse_iso_date(value: Any, what: str = "on") -> pd.Timestamp:
     >>> parse_iso_date("2024-10-02").date().isoformat()
     '2024-10-02'
     """
+    if value is None or value is pd.NaT:
+        raise InputError(f"{what} is missing ({value!r}); give an ISO date YYYY-MM-DD (e.g. 2024-10-02).")
     if isinstance(value, pd.Timestamp):
         return value.normalize()
     if hasattr(value, "isoformat") and not isinstance(value, str):
-        return pd.Timestamp(value).normalize()
-    s = str(value).strip()
+        ts = pd.Timestamp(value)
+        if ts is pd.NaT:
+            raise InputError(f"{what} is NaT (a missing date); give an ISO date YYYY-MM-DD (e.g. 2024-10-02).")
+        return ts.normalize()
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be an ISO date string YYYY-MM-DD or a Timestamp; got {value!r} "
+                         f"({type(value).__name__}).")
+    s = value.strip()
     if not _ISO.match(s):
         raise InputError(f"{what}={value!r} is not an ISO date; expected YYYY-MM-DD (e.g. 2024-10-02).")
     try:
@@ -186,11 +195,11 @@ def _from_panel(model: str, on: pd.Timestamp, provider: str, panel: pd.DataFrame
     else:
         sel = rows[rows["provider"].astype(str).str.lower() == provider.lower()]
         if sel.empty:
-            provs = sorted(rows["provider"].astype(str).unique())
-            close = difflib.get_close_matches(provider.lower(), provs, n=3, cutoff=0.5)
+            known = sorted(rows["provider"].astype(str).unique())
+            close = difflib.get_close_matches(provider.lower(), known, n=3, cutoff=0.5)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             raise InputError(f"no price of {mid!r} from provider {provider!r}.{hint} Providers: "
-                             f"{', '.join(provs[:12])}.")
+                             f"{', '.join(known[:12])}.")
     live = sel[(sel["valid_from"] <= on) & (sel["valid_to"] >= on)]
     if live.empty:
         raise InputError(f"no {provider} price of {mid!r} is known on {on.date()}; its prices cover "
@@ -258,6 +267,8 @@ def price_on(model: str, *, on: Any, provider: str = FIRST_PARTY, panel: pd.Data
         raise InputError(f"provider must be 'first-party' or a provider slug, got {provider!r}.")
     model = model.strip()
     d = parse_iso_date(on)
+    if panel is not None:
+        check_frame(panel, "panel", what="a pandas DataFrame (the output of llmflation.load_panel()) or None")
     if provider == FIRST_PARTY:
         from llmflation.panel.aliases import first_party_intervals
 

@@ -22,7 +22,7 @@ PLAUSIBLE_USD_PER_MTOK = (1e-4, 1e3)
 
 
 def to_usd_per_mtok(values: pd.Series | np.ndarray | list[float], unit: Unit, *,
-                    strict: bool = True, what: str = "price") -> pd.Series:
+                    strict: bool = True, what: str = "price", keep_implausible: bool = False) -> pd.Series:
     """Convert prices to USD per 1M tokens and reject values a factor ~1e6 off.
 
     The examples use doctest ELLIPSIS.
@@ -35,6 +35,10 @@ def to_usd_per_mtok(values: pd.Series | np.ndarray | list[float], unit: Unit, *,
     unit : {"usd_per_token", "usd_per_mtok", "usd_per_ktok"}
     strict : bool
         Raise :class:`UnitError` on an implausible value (default); otherwise set it to NaN.
+    keep_implausible : bool
+        With ``strict=False``, return implausible values unchanged instead of NaN, so
+        that :func:`classify_prices` labels them ``implausible`` (a unit slip) rather than
+        ``missing``.
 
     Examples
     --------
@@ -60,7 +64,8 @@ def to_usd_per_mtok(values: pd.Series | np.ndarray | list[float], unit: Unit, *,
                f"[{lo:g}, {hi:.4g}]: the value looks like {guess}. Check the unit of the source.")
         if strict:
             raise UnitError(msg)
-        out = out.mask(bad)
+        if not keep_implausible:
+            out = out.mask(bad)
     return out
 
 
@@ -84,20 +89,33 @@ class ExclusionLog:
             warnings.warn(f"price rows excluded from the panel — {parts}", UserWarning, stacklevel=3)
 
 
-def classify_prices(inp: pd.Series, out: pd.Series) -> pd.Series:
-    """Label each (input, output) price pair: ``ok``, ``free``, ``sentinel`` or ``missing``.
+#: Every label :func:`classify_prices` gives.
+PRICE_LABELS = ("ok", "free", "partly_free", "sentinel", "negative", "missing", "implausible")
 
-    ``free`` = both prices zero; ``sentinel`` = a negative price (OpenRouter's ``-1`` for
-    router models, "varies"); ``missing`` = either price absent.
+
+def classify_prices(inp: pd.Series, out: pd.Series) -> pd.Series:
+    """Label each (input, output) price pair (USD per 1M tokens), one label per pair.
+
+    ``missing`` = either price absent (NaN, or text such as "varies"); ``implausible`` =
+    a positive price outside :data:`PLAUSIBLE_USD_PER_MTOK` (a unit slip, see
+    ``to_usd_per_mtok(..., keep_implausible=True)``); ``negative`` = a negative price
+    other than the sentinel; ``sentinel`` = exactly ``-1`` (OpenRouter's mark for router
+    models whose price varies); ``free`` = both prices zero; ``partly_free`` = one of
+    them zero. Later labels in this list win (a pair is counted once).
 
     Examples
     --------
-    >>> classify_prices(pd.Series([1.0, 0, -1, None]), pd.Series([2.0, 0, -1, 1.0])).tolist()
-    ['ok', 'free', 'sentinel', 'missing']
+    >>> classify_prices(pd.Series([1.0, 0, -1, None, -0.5, 2e6]),
+    ...                 pd.Series([2.0, 0, -1, 1.0, 1.0, 1.0])).tolist()
+    ['ok', 'free', 'sentinel', 'missing', 'negative', 'implausible']
     """
+    lo, hi = PLAUSIBLE_USD_PER_MTOK
     lab = pd.Series("ok", index=inp.index, dtype="object")
     lab[inp.isna() | out.isna()] = "missing"
-    lab[(inp < 0) | (out < 0)] = "sentinel"
+    lab[((inp > 0) & ((inp < lo) | (inp > hi))) | ((out > 0) & ((out < lo) | (out > hi)))] = "implausible"
+    lab[(inp < 0) | (out < 0)] = "negative"
+    sentinel = ((inp == -1) | (out == -1)) & ~(((inp < 0) & (inp != -1)) | ((out < 0) & (out != -1)))
+    lab[sentinel] = "sentinel"
     lab[(inp == 0) & (out == 0)] = "free"
     lab[(lab == "ok") & ((inp == 0) | (out == 0))] = "partly_free"
     return lab

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from llmflation.results import ResultMixin
+from llmflation.validate import check_frame, check_number
 
 SECTIONS = ("coverage", "exclusions", "disagreements", "untrusted_launches")
 #: Coverage starts here (the first API price lists are from 2020–2021).
@@ -129,7 +130,13 @@ def validate_panel(panel: pd.DataFrame | None = None, *, start: str = COVERAGE_S
     from llmflation.panel.discrepancies import discrepancies
     from llmflation.panel.lookup import parse_iso_date
 
+    if panel is not None:
+        check_frame(panel, "panel", columns=["model_id", "developer", "tier", "valid_from", "valid_to"],
+                    what="a pandas DataFrame (the output of llmflation.load_panel()) or None")
     s = parse_iso_date(start, "start")
+    threshold = check_number(threshold, "threshold", low=0, hint="Give a fraction, e.g. 0.01 for 1 %.")
+    if on is not None:
+        on = str(parse_iso_date(on, "on").date())
     if panel is None:
         panel = load_panel(warn=False)
     cov = _quarters(panel, s)

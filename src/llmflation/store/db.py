@@ -100,6 +100,8 @@ class Store:
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = _store_path(path)
+        if not isinstance(read_only, bool):
+            raise InputError(f"read_only must be True or False; got {read_only!r} ({type(read_only).__name__}).")
         if self.path != ":memory:" and not read_only:
             try:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)

@@ -53,6 +53,7 @@ from llmflation.store.history import (
     check_not_future,
     record_observations,
 )
+from llmflation.validate import check_bool, check_int
 
 Source = Literal["openrouter", "litellm", "epoch", "artificial-analysis", "openrouter-rankings"]
 SOURCES: tuple[str, ...] = ("openrouter", "litellm", "epoch", "artificial-analysis", "openrouter-rankings")
@@ -233,7 +234,8 @@ def download(source: str, *, url: str | None = None, policy: RetryPolicy | None 
 
 
 def _filter_prices(obs: pd.DataFrame, skipped: dict[str, int]) -> pd.DataFrame:
-    """The bundled panel's filter: non-text models, free / sentinel / missing prices."""
+    """The bundled panel's filter: non-text models, then one reason per invalid price row
+    (free, sentinel -1, negative, missing, outside the plausible range …)."""
     def add(reason: str, n: int) -> None:
         if n:
             skipped[reason] = skipped.get(reason, 0) + int(n)
@@ -243,15 +245,12 @@ def _filter_prices(obs: pd.DataFrame, skipped: dict[str, int]) -> pd.DataFrame:
     obs = obs[~not_model.to_numpy()]
     lab = classify_prices(obs["input_usd_per_mtok"], obs["output_usd_per_mtok"])
     for reason, text in (("free", "free ($0) price"), ("sentinel", "sentinel price (-1: varies)"),
+                         ("negative", "negative price (invalid, not the -1 sentinel)"),
                          ("missing", "missing input or output price"),
+                         ("implausible", "outside the plausible range (unit slip)"),
                          ("partly_free", "zero input or output price")):
         add(text, int((lab == reason).sum()))
     return obs[(lab == "ok").to_numpy()]
-
-
-def _implausible(raw: pd.Series, converted: pd.Series) -> int:
-    r = pd.to_numeric(raw, errors="coerce")
-    return int((r.notna() & (r > 0) & converted.isna()).sum())
 
 
 def _price_obs(obs: pd.DataFrame, skipped: dict[str, int]) -> pd.DataFrame:
@@ -265,10 +264,7 @@ def _convert(parsed: ParsedPayload, source: str) -> tuple[HistoryTable | None, p
     log = ExclusionLog()
     if source == "openrouter":
         obs, _ = openrouter_observations(frame, log)
-        n = (_implausible(frame["pricing_prompt_usd_per_token"], obs["input_usd_per_mtok"])
-             + _implausible(frame["pricing_completion_usd_per_token"], obs["output_usd_per_mtok"]))
-        if n:
-            skipped["implausible price (unit guard)"] = n
+        # unit slips are kept by the conversion and counted once by _filter_prices
         return PRICE_INTERVALS, _price_obs(obs, skipped), skipped
     if source == "litellm":
         obs, _ = litellm_observations(frame, log)
@@ -277,9 +273,9 @@ def _convert(parsed: ParsedPayload, source: str) -> tuple[HistoryTable | None, p
         obs = pd.DataFrame({
             "source_key": frame["slug"].astype(str), "provider": "artificial-analysis",
             "input_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(frame["input_usd_per_mtok"]), "usd_per_mtok",
-                                                  strict=False),
+                                                  strict=False, keep_implausible=True),
             "output_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(frame["output_usd_per_mtok"]), "usd_per_mtok",
-                                                   strict=False),
+                                                   strict=False, keep_implausible=True),
             "cache_read_usd_per_mtok": float("nan"), "context_tokens": float("nan"),
             "model_name": frame["name"].astype(str), "author": frame["creator"], "reasoning_flag": pd.NA,
             "listed_date": pd.NaT,
@@ -446,7 +442,15 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
     >>> fetch(s, "openrouter", payload=raw, observed_at="2026-01-01").status
     'already recorded'
     """
+    if not isinstance(source, str):
+        raise InputError(f"source must be one of {', '.join(map(repr, SOURCES))}; got {source!r} "
+                         f"({type(source).__name__}).")
     check_choice("source", source, SOURCES)
+    max_bytes = check_int(max_bytes, "max_bytes", minimum=1, allow_none=True)
+    allow_shrink = check_bool(allow_shrink, "allow_shrink")
+    for cb_name, cb in (("on_stage", on_stage), ("on_retry", on_retry)):
+        if cb is not None and not callable(cb):
+            raise InputError(f"{cb_name} must be a callable or None; got {cb!r} ({type(cb).__name__}).")
     if not isinstance(store, (Store, str, PathLike)):
         raise InputError(f"store={store!r} ({type(store).__name__}) is not a store; expected a Store or a file "
                          "path such as 'prices.duckdb'.")

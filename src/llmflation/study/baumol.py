@@ -236,6 +236,39 @@ def baumol(bls_cpi: pd.DataFrame, wages: pd.DataFrame, panel: pd.DataFrame | Non
     >>> r = lf.baumol(t("bls_cpi"), t("wages"), lf.load_panel())  # doctest: +SKIP
     >>> r.rates[["term", "estimate", "conf_low", "conf_high"]]  # doctest: +SKIP
     """
+    from llmflation.validate import (
+        check_date,
+        check_frame,
+        check_int,
+        check_level,
+        check_number,
+        check_str,
+        check_str_sequence,
+    )
+
+    check_frame(bls_cpi, "bls_cpi", what="a pandas DataFrame (the bundled bls_cpi table)")
+    check_frame(wages, "wages", what="a pandas DataFrame (the bundled wages table)")
+    check_frame(panel, "panel", allow_none=True, what="a pandas DataFrame (llmflation.load_panel()) or None")
+    check_frame(ai_index, "ai_index", allow_none=True,
+                what="a pandas DataFrame with columns month, price (or None to build it from the panel)")
+    check_frame(user_prices, "user_prices", allow_none=True,
+                what="a pandas DataFrame with columns date, series, value (or None)")
+    series = check_str_sequence(series, "series", allow_empty=False)
+    t0 = check_date(start, "start", allow_none=True)
+    t1 = check_date(end, "end", allow_none=True)
+    if t0 is not None and t1 is not None and t1 <= t0:
+        raise InputError(f"end={end!r} is not after start={start!r}; give start < end (e.g. start='2023-01', "
+                         "end='2025-12').")
+    reference_model = check_str(reference_model, "reference_model")
+    ai_threshold = check_number(ai_threshold, "ai_threshold", allow_none=True)
+    if (isinstance(wage_years, str) or not hasattr(wage_years, "__len__") or len(wage_years) != 2):
+        raise InputError(f"wage_years must be two OEWS years (first, last), e.g. (2019, 2024); got {wage_years!r}.")
+    y0, y1 = (check_int(y, "every element of wage_years", minimum=1997, maximum=2100) for y in wage_years)
+    if y1 <= y0:
+        raise InputError(f"wage_years={wage_years!r}: the second year must be after the first, e.g. (2019, 2024).")
+    wage_years = (y0, y1)
+    level = check_level(level)
+    lags = check_int(lags, "lags", minimum=0, allow_none=True)
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1; got {level!r}.")
     notes: list[str] = []

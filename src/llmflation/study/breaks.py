@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from llmflation.analysis._results import HypothesisTest, ResultMixin, SummaryFormat, render_table
-from llmflation.analysis.breaks import (
+from llmflation.errors import InputError
+from llmflation.methods.breaks import (
     BreaksResult,
     Cov,
     SupFResult,
@@ -47,10 +47,14 @@ from llmflation.analysis.breaks import (
     chow_test,
     sup_f_test,
 )
-from llmflation.errors import InputError
+from llmflation.methods.pvalues import clip_p_value, p_value_display
+from llmflation.panel.units import blended
+from llmflation.results import HypothesisTest, Result, ResultMixin, SummaryFormat, render_table
+from llmflation.study.paper import ref, refs
+from llmflation.validate import check_frame
 
 #: What the paper reports (a reference shown beside ours, never returned as a result).
-PAPER_CHOW = {"statistic": 5.74, "p_value": 0.005, "df": (2, 58), "n": 62, "break": "May 2024"}
+PAPER_CHOW = dict(ref("du2026.chow").value)
 PAPER_DEVELOPERS: tuple[str, ...] = ("OpenAI", "Anthropic", "Google", "DeepSeek", "Meta", "xAI",
                                      "Alibaba (Qwen)")
 #: Date of the paper's OpenRouter cross-section; the milestone series stops there.
@@ -71,6 +75,8 @@ __all__ = [
     "monthly_cheapest",
     "panel_capability_index",
     "tier_series",
+    "BreakStoryResult",
+    "break_story",
 ]
 
 
@@ -78,7 +84,7 @@ __all__ = [
 # series
 
 
-def milestone_series(milestones: pd.DataFrame | None = None, *,
+def milestone_series(milestones: pd.DataFrame, *,
                      developers: tuple[str, ...] | None = PAPER_DEVELOPERS,
                      end: str | None = PAPER_SNAPSHOT, blend: float = BLEND_INPUT_SHARE,
                      events: tuple[str, ...] | None = None) -> pd.Series:
@@ -86,9 +92,10 @@ def milestone_series(milestones: pd.DataFrame | None = None, *,
 
     Parameters
     ----------
-    milestones : DataFrame, optional
+    milestones : DataFrame
         The ``price_milestones`` table (columns ``date``, ``model``, ``developer``,
-        ``input_usd_per_mtok``, ``output_usd_per_mtok``); loaded from the bundle if None.
+        ``input_usd_per_mtok``, ``output_usd_per_mtok``), e.g.
+        ``StudyInputs().milestones()``.
     developers : tuple of str or None
         Keep only these developers (default: the paper's seven); None keeps all.
     end : str or None
@@ -107,21 +114,18 @@ def milestone_series(milestones: pd.DataFrame | None = None, *,
 
     Examples
     --------
-    >>> s = milestone_series()
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> s = milestone_series(StudyInputs().milestones())
     >>> len(s), str(s.index.min().date())
     (95, '2021-11-20')
     """
-    if milestones is None:
-        from llmflation.sources.bundled import load_table
-
-        milestones = load_table("price_milestones")
     need = {"date", "model", "developer", "input_usd_per_mtok", "output_usd_per_mtok"}
     missing = need - set(milestones.columns)
     if missing:
         raise InputError(f"milestones lacks columns {sorted(missing)}; expected the price_milestones "
                          "table (load_table('price_milestones')).")
-    if not 0 <= blend <= 1:
-        raise InputError(f"blend must be in [0, 1]; got {blend}.")
+    if not 0 < blend < 1:
+        raise InputError(f"blend (the input-price weight) must be in (0, 1); got {blend}.")
     m = milestones.copy()
     m["date"] = pd.to_datetime(m["date"])
     if developers is not None:
@@ -132,7 +136,7 @@ def milestone_series(milestones: pd.DataFrame | None = None, *,
         if "event" not in m.columns:
             raise InputError("milestones has no 'event' column to filter on.")
         m = m[m["event"].isin(events)]
-    price = blend * m["input_usd_per_mtok"].astype(float) + (1 - blend) * m["output_usd_per_mtok"].astype(float)
+    price = blended(m["input_usd_per_mtok"].astype(float), m["output_usd_per_mtok"].astype(float), blend / (1 - blend))
     m = m.assign(price=price)[price > 0].sort_values("date", kind="stable")
     if m.empty:
         raise InputError("no milestone rows left after the developer/date filters.")
@@ -223,15 +227,15 @@ def chain_index(wide: pd.DataFrame) -> pd.Series:
     return idx
 
 
-def epoch_threshold_index(lowest: pd.DataFrame | None = None) -> tuple[pd.Series, pd.DataFrame]:
+def epoch_threshold_index(lowest: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     """Monthly chain-linked index of the cheapest price at fixed capability (Epoch AI series).
 
     Parameters
     ----------
-    lowest : DataFrame, optional
+    lowest : DataFrame
         Epoch's ``epoch_lowest_price_data`` (columns ``bench``, ``threshold_model``,
         ``Model Name``, ``Release Date``, ``USD per 1M Tokens``: the models at or above each
-        threshold with their dated 3:1 blended prices); loaded from the bundle if None.
+        threshold with their dated 3:1 blended prices).
 
     Returns
     -------
@@ -241,14 +245,11 @@ def epoch_threshold_index(lowest: pd.DataFrame | None = None) -> tuple[pd.Series
 
     Examples
     --------
-    >>> idx, wide = epoch_threshold_index()
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> idx, wide = epoch_threshold_index(StudyInputs().epoch_lowest())
     >>> str(idx.index[0]), wide.shape[1]
     ('2021-11', 21)
     """
-    if lowest is None:
-        from llmflation.sources.bundled import load_table
-
-        lowest = load_table("epoch_lowest_price_data")
     need = {"bench", "threshold_model", "Model Name", "Release Date", "USD per 1M Tokens"}
     if need - set(lowest.columns):
         raise InputError(f"epoch_threshold_index needs columns {sorted(need)}; got {list(lowest.columns)}.")
@@ -267,7 +268,7 @@ def _model_prices(panel: pd.DataFrame, blend: float) -> pd.DataFrame:
         raise InputError(f"panel lacks columns {sorted(need - set(panel.columns))}; pass "
                          "llmflation.load_panel().")
     p = panel.copy()
-    price = blend * p["input_usd_per_mtok"].astype(float) + (1 - blend) * p["output_usd_per_mtok"].astype(float)
+    price = blended(p["input_usd_per_mtok"].astype(float), p["output_usd_per_mtok"].astype(float), blend / (1 - blend))
     p = p.assign(price=price, date=pd.to_datetime(p["valid_from"]))
     if "release_date" in p.columns:
         # a price observed before the model's release date is dated at the release
@@ -365,8 +366,8 @@ def _trend(index: pd.Index) -> pd.DataFrame:
 # result
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class LLMBreaksResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class LLMBreaksResult(Result):
     """Break tests on LLM price series, with the paper's Chow statistic beside ours.
 
     Attributes
@@ -381,7 +382,7 @@ class LLMBreaksResult(ResultMixin):
         Unknown-date tests per (series, model).
     bai_perron : dict of BreaksResult
         Multiple-break estimates per (series, model).
-    series : dict of pandas.Series
+    series_by_name : dict of pandas.Series
         Every series tested (log prices / log indices).
     verdict : tuple of str
         Plain-language reading of the evidence.
@@ -393,7 +394,7 @@ class LLMBreaksResult(ResultMixin):
     milestone_chow: HypothesisTest
     sup_f: dict[str, SupFResult]
     bai_perron: dict[str, BreaksResult]
-    series: dict[str, pd.Series]
+    series_by_name: dict[str, pd.Series]
     verdict: tuple[str, ...]
     paper_value: dict[str, Any]
     config: dict[str, Any] = field(default_factory=dict)
@@ -401,7 +402,7 @@ class LLMBreaksResult(ResultMixin):
     notes: tuple[str, ...] = ()
     title: str = "Structural breaks in LLM prices (paper: Chow F = 5.74, p = 0.005 after May 2024)"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         """The tidy table of every test."""
         return self.table.copy()
 
@@ -441,7 +442,7 @@ def _rows_for(name: str, model: str, y: pd.Series, X: Any, *, break_at: Any, tri
         store_f[f"{key} | {cov}"] = s
         rows.append({"series": name, "model": model, "test": f"sup-F ({cov})", "statistic": s.statistic,
                      "p_value": s.p_value, "df": str(s.df), "break_at": _fmt(s.break_at), "conf_low": "",
-                     "conf_high": "", "n": n, "paper_value": "", "reason": ""})
+                     "conf_high": "", "n": n, "paper_value": "", "reason": s.reason or ""})
     h = max(int(math.floor(trim * n)), (X.shape[1] if isinstance(X, pd.DataFrame) else 1) + 1)
     if 2 * h <= n:
         bp = bai_perron(y, X, max_breaks=max_breaks, min_size=h)
@@ -458,21 +459,22 @@ def _rows_for(name: str, model: str, y: pd.Series, X: Any, *, break_at: Any, tri
     return rows
 
 
-def llm_price_breaks(milestones: pd.DataFrame | None = None, panel: pd.DataFrame | None = None, *,
-                     lowest: pd.DataFrame | None = None, break_at: str = PAPER_BREAK, trim: float = 0.15,
+def llm_price_breaks(milestones: pd.DataFrame, panel: pd.DataFrame | None = None, *,
+                     lowest: pd.DataFrame, break_at: str = PAPER_BREAK, trim: float = 0.15,
                      max_breaks: int = 3, developers: tuple[str, ...] | None = PAPER_DEVELOPERS,
                      end: str | None = PAPER_SNAPSHOT, use_panel: bool = True) -> LLMBreaksResult:
     """Test the paper's May 2024 break on LLM price series, at the known date and from the data.
 
     Parameters
     ----------
-    milestones : DataFrame, optional
-        ``price_milestones`` table (default: bundled).
+    milestones : DataFrame
+        ``price_milestones`` table.
     panel : DataFrame, optional
-        Canonical panel for the ECI-threshold index and the per-tier series (default:
-        ``llmflation.load_panel()`` when ``use_panel``).
-    lowest : DataFrame, optional
-        Epoch's ``epoch_lowest_price_data`` (default: bundled).
+        Canonical panel for the ECI-threshold index and the per-tier series (needed
+        when ``use_panel``).
+    lowest : DataFrame
+        Epoch's ``epoch_lowest_price_data``.
+    (``StudyInputs(store).breaks()`` gives all three.)
     break_at : str
         Last date of the earlier regime (default 2024-05-31: the last observation in May
         2024 is used).
@@ -490,10 +492,15 @@ def llm_price_breaks(milestones: pd.DataFrame | None = None, panel: pd.DataFrame
 
     Examples
     --------
-    >>> r = llm_price_breaks(use_panel=False)  # doctest: +SKIP
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> r = llm_price_breaks(**StudyInputs().breaks(use_panel=False), use_panel=False)  # doctest: +SKIP
     >>> r.milestone_chow.df  # doctest: +SKIP
     (2, 91)
     """
+    check_frame(milestones, "milestones")
+    check_frame(lowest, "lowest")
+    if panel is not None:
+        check_frame(panel, "panel")
     notes: list[str] = []
     store_f: dict[str, SupFResult] = {}
     store_bp: dict[str, BreaksResult] = {}
@@ -529,9 +536,8 @@ def llm_price_breaks(milestones: pd.DataFrame | None = None, panel: pd.DataFrame
                  f"{eidx.index[0]}..{eidx.index[-1]}.")
     if use_panel:
         if panel is None:
-            from llmflation import load_panel
-
-            panel = load_panel()
+            raise InputError("use_panel=True needs the panel (llmflation.load_panel() or StudyInputs(store).panel()); "
+                             "pass panel=... or use_panel=False.")
         try:
             pidx, pwide = panel_capability_index(panel)
             monthly["panel ECI-threshold index"] = pidx.loc[:pd.Period(end, "M")] if end else pidx
@@ -560,24 +566,32 @@ def llm_price_breaks(milestones: pd.DataFrame | None = None, panel: pd.DataFrame
                           max_breaks=max_breaks, paper=False, store_f=store_f, store_bp=store_bp, notes=notes)
 
     table = pd.DataFrame(rows)
+    # a p-value below float precision is a bound, never a number such as 1.9e-287
+    table["p_value_display"] = [p_value_display(v) if str(t) != "" and not str(t).startswith("bai-perron")
+                                else "" for v, t in zip(table["p_value"], table["test"], strict=True)]
+    table["p_value"] = table["p_value"].map(clip_p_value)
     verdict = _verdict(chow, ms, table, store_bp)
     notes += [
         f"Milestones: {len(ms)} events of {', '.join(developers or ('all developers',))} up to {end} "
         "(the paper's 62 cannot be identified; its n = 62 is implied by F(2, 58)).",
         "Blended price = 0.75 input + 0.25 output USD per 1M tokens; t in years since 2020-01-01.",
-        "HAC rows: Newey-West Wald statistics (Bartlett kernel, floor(4 (n/100)^(2/9)) lags).",
+        "HAC rows: Newey-West Wald statistics (Bartlett kernel, floor(4 (n/100)^(2/9)) lags); not computed on "
+        "step series (running minima), where they are meaningless (reason column). P-values below 1e-16 are "
+        "shown as the bound (p_value_display; p_value clipped to 1e-16).",
         "With a time trend among the regressors the sup-F p-values use Andrews' stationary-regressor "
         "distribution and are approximate (trend breaks: Vogelsang 1997; Perron and Zhu 2005).",
         "Monthly series are running minima (step functions): their log levels are highly persistent, so "
         "level-on-trend tests (and HAC with few lags) over-reject; the mean shift of the monthly log "
         "change is the robust test of a change in the rate of decline (a slope break of the level).",
     ]
-    src = ["price_milestones", "epoch_lowest_price_data"] + (["load_panel()"] if use_panel else [])
-    vintage = f"bundled snapshot: {', '.join(src)}; milestones {ms.index.min().date()}..{ms.index.max().date()}"
+    used = [milestones, lowest] + ([panel] if use_panel and panel is not None else [])
+    vintage = "; ".join(dict.fromkeys(str(f.attrs.get("vintage", "user data")) for f in used))
+    vintage += f"; milestones {ms.index.min().date()}..{ms.index.max().date()}"
     cfg = {"break_at": break_at, "trim": trim, "max_breaks": max_breaks,
            "developers": list(developers) if developers else None, "end": end, "use_panel": use_panel,
            "blend_input_share": BLEND_INPUT_SHARE}
-    return LLMBreaksResult(table=table, milestone_chow=chow, sup_f=store_f, bai_perron=store_bp, series=series,
+    return LLMBreaksResult(references=refs("du2026.chow"),
+        table=table, milestone_chow=chow, sup_f=store_f, bai_perron=store_bp, series_by_name=series,
                            verdict=tuple(verdict), paper_value=dict(PAPER_CHOW), config=cfg, vintage=vintage,
                            notes=tuple(dict.fromkeys(notes)))
 
@@ -627,9 +641,10 @@ def _verdict(chow: HypothesisTest, ms: pd.Series, table: pd.DataFrame,
             parts = [f"{series_name} [{model}]:"]
             if len(chow_o):
                 c = chow_o.iloc[0]
-                parts.append(f"Chow at May 2024 p = {c.p_value:.3g};")
-            parts.append(f"sup-F puts the break at {s.break_at} (p = {s.p_value:.3g}"
-                         + (f", HAC p = {sh.p_value:.3g})" if sh is not None else ")") + ";")
+                parts.append(f"Chow at May 2024 p = {p_value_display(c.p_value)};")
+            parts.append(f"sup-F puts the break at {s.break_at} (p = {p_value_display(s.p_value)}"
+                         + (f", HAC p = {p_value_display(sh.p_value)})" if sh is not None and not sh.reason
+                            else ", HAC not computed: step series)" if sh is not None else ")") + ";")
             if len(bp):
                 b = bp.iloc[0]
                 if b.break_at and b.break_at != "none":
@@ -640,3 +655,221 @@ def _verdict(chow: HypothesisTest, ms: pd.Series, table: pd.DataFrame,
                     parts.append("Bai-Perron/BIC: no break.")
             out.append(" ".join(parts))
     return out
+
+
+# =======================================================================================
+# the story of a break: direction, controls, unknown date, where a fixed-date Chow rejects
+
+#: Candidate break months scanned with the fixed-date Chow test (inclusive).
+CANDIDATE_RANGE: tuple[str, str] = ("2023-08", "2025-09")
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class BreakStoryResult(ResultMixin):
+    """What a break in the milestone series says: slopes before/after, controls, dates.
+
+    Attributes
+    ----------
+    estimates : DataFrame
+        Tidy rows (``spec, term, estimate, std_error, statistic, p_value, conf_low,
+        conf_high, n, df, p_value_display``): the slope per year before and after the
+        break and their difference, pooled (model-clustered errors) and with tier,
+        reasoning and developer controls (model-clustered); the Chow test of both
+        specifications; sup-F for an unknown date.
+    candidates : DataFrame
+        Classical Chow F and p at every candidate month (``break_at, statistic,
+        p_value, reject_5pct, slope_before, slope_after``).
+    direction : str
+        ``"slowdown"`` (the decline is slower after the break), ``"acceleration"`` or
+        ``"reversal"`` (prices rise after).
+    """
+
+    estimates: pd.DataFrame
+    candidates: pd.DataFrame
+    direction: str
+    break_at: str
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+    title: str = "The May 2024 break: direction, controls and the dates at which a Chow test rejects"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.estimates.copy()
+
+    @property
+    def rejecting_dates(self) -> list[str]:
+        c = self.candidates
+        return c.loc[c["reject_5pct"], "break_at"].tolist()
+
+    def _notes(self) -> list[str]:
+        c = self.candidates
+        return super()._notes() + [
+            f"Direction: {self.direction}. A fixed-date Chow test rejects at 5% at {int(c['reject_5pct'].sum())} of "
+            f"{len(c)} candidate months ({c['break_at'].iloc[0]}…{c['break_at'].iloc[-1]}): a date chosen by "
+            "looking needs sup-F."]
+
+
+def _segmented(y: np.ndarray, t: np.ndarray, post: np.ndarray, Z: np.ndarray | None, clusters: Any,
+               cov: str) -> tuple[Any, int]:
+    from llmflation.methods.ols import ols
+
+    cols = [np.ones_like(t), t, post, post * t]
+    if Z is not None and Z.shape[1]:
+        cols += [Z[:, j] for j in range(Z.shape[1])]
+    X = np.column_stack(cols)
+    return ols(X, y, cov=cov, clusters=clusters if cov == "cluster" else None), X.shape[1]  # type: ignore[arg-type]
+
+
+def _story_rows(spec: str, fit: Any, level: float, n: int) -> list[dict]:
+    from scipy import stats
+
+    tq = float(stats.t.ppf(0.5 + level / 2, fit.df))
+    V = fit.cov
+    rows = []
+    for term, a in (("slope_per_year_before", np.array([0, 1, 0, 0])),
+                    ("slope_per_year_after", np.array([0, 1, 0, 1])),
+                    ("slope_change", np.array([0, 0, 0, 1]))):
+        a = np.r_[a, np.zeros(len(fit.params) - 4)]
+        est = float(a @ fit.params)
+        se = float(math.sqrt(max(a @ V @ a, 0.0)))
+        tt = est / se if se > 0 else math.nan
+        p = float(2 * stats.t.sf(abs(tt), fit.df)) if se > 0 else math.nan
+        rows.append({"spec": spec, "term": term, "estimate": est, "std_error": se, "statistic": tt, "p_value": p,
+                     "conf_low": est - tq * se, "conf_high": est + tq * se, "n": n, "df": str(fit.df)})
+    # Wald test of no break (intercept and slope shift), F = W / 2 on (2, df)
+    R = np.zeros((2, len(fit.params)))
+    R[0, 2] = R[1, 3] = 1.0
+    b = R @ fit.params
+    W = float(b @ np.linalg.pinv(R @ V @ R.T) @ b)
+    F = W / 2
+    rows.append({"spec": spec, "term": "chow_F", "estimate": math.nan, "std_error": math.nan, "statistic": F,
+                 "p_value": float(stats.f.sf(F, 2, fit.df)), "conf_low": math.nan, "conf_high": math.nan, "n": n,
+                 "df": f"(2, {fit.df})"})
+    return rows
+
+
+def break_story(milestones: pd.DataFrame, *, break_at: str = PAPER_BREAK,
+                developers: tuple[str, ...] | None = PAPER_DEVELOPERS, end: str | None = PAPER_SNAPSHOT,
+                candidates: tuple[str, str] = CANDIDATE_RANGE, level: float = 0.95,
+                trim: float = 0.15, events: tuple[str, ...] | None = None) -> BreakStoryResult:
+    """Slopes before and after a break, with composition controls, sup-F and a date scan.
+
+    On the milestone series (:func:`milestone_series`: log 3:1 blended price of each dated
+    event) the model is ``ln P = a + b t + c·post + d·post·t (+ controls)``: ``b`` is the
+    slope per year before the break, ``b + d`` after it. A less negative slope after the
+    break is a **slowdown** of the decline, not an acceleration.
+
+    * *pooled*: no controls, standard errors clustered by model (a model's launch and
+      later cuts are not independent), t on ``G − 1`` df;
+    * *controlled*: tier (the milestone table's ``tier_hint``), reasoning flag and
+      developer dummies, clustered by model — the mix of models changes at the break;
+    * *classical*: the paper's Chow test (OLS errors, no controls);
+    * *sup-F*: Andrews' test for a break at an unknown date (a date picked by looking).
+
+    The candidate scan runs the classical Chow test at every month end in
+    ``candidates``: when most months "reject", the test is detecting curvature, not a date.
+
+    Examples
+    --------
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> r = break_story(StudyInputs().milestones())
+    >>> r.direction in ("slowdown", "acceleration", "reversal")
+    True
+    """
+    from llmflation.methods.ols import ols
+    from llmflation.validate import check_date, check_level, check_number, check_str_sequence
+
+    check_frame(milestones, "milestones", columns=["date", "model", "developer", "event", "input_usd_per_mtok",
+                                                   "output_usd_per_mtok"],
+                what="a pandas DataFrame (the bundled price_milestones table)")
+    check_date(break_at, "break_at")
+    check_date(end, "end", allow_none=True)
+    if developers is not None:
+        developers = check_str_sequence(developers, "developers", allow_empty=False)
+    if events is not None:
+        events = check_str_sequence(events, "events", allow_empty=False)
+    if isinstance(candidates, str) or not hasattr(candidates, "__len__") or len(candidates) != 2:
+        raise InputError(f"candidates must be two months (first, last), e.g. ('2023-08', '2025-09'); "
+                         f"got {candidates!r}.")
+    c0, c1 = check_date(candidates[0], "candidates[0]"), check_date(candidates[1], "candidates[1]")
+    if c1 < c0:
+        raise InputError(f"candidates={candidates!r}: the last month is before the first; give (first, last).")
+    level = check_level(level)
+    trim = check_number(trim, "trim", low=0, high=0.5, low_open=True, high_open=True, hint="Use e.g. 0.15.")
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1; got {level!r}.")
+    ms = milestone_series(milestones, developers=developers, end=end, events=events)
+    m = milestones.copy()
+    m["date"] = pd.to_datetime(m["date"])
+    if developers is not None:
+        m = m[m["developer"].isin(developers)]
+    if end is not None:
+        m = m[m["date"] <= pd.Timestamp(end)]
+    if events is not None:
+        m = m[m["event"].isin(events)]
+    price = BLEND_INPUT_SHARE * m["input_usd_per_mtok"].astype(float) + (1 - BLEND_INPUT_SHARE) * m[
+        "output_usd_per_mtok"].astype(float)
+    m = m.assign(price=price)[price > 0].sort_values("date", kind="stable").reset_index(drop=True)
+    y = np.log(m["price"].to_numpy(dtype=float))
+    t = (m["date"] - pd.Timestamp("2020-01-01")).dt.days.to_numpy() / 365.25
+    t = t - t.mean()  # centred: the intercept shift is measured at the sample's mean date
+    bdate = pd.Timestamp(break_at)
+    post = (m["date"] > bdate).to_numpy(dtype=float)
+    models = m["model"].astype(str).to_numpy()
+    n = len(m)
+    rows: list[dict] = []
+    notes: list[str] = [f"{n} milestone events of {m['model'].nunique()} models, {m['date'].min().date()} to "
+                        f"{m['date'].max().date()}; break after {bdate.date()}; t in years (centred)."]
+    fit_c, _ = _segmented(y, t, post, None, None, "classical")
+    rows += _story_rows("pooled, classical OLS errors (the paper's Chow)", fit_c, level, n)
+    fit_p, _ = _segmented(y, t, post, None, models, "cluster")
+    rows += _story_rows("pooled, model-clustered errors", fit_p, level, n)
+    ctrl = []
+    if "tier_hint" in m.columns:
+        ctrl.append(pd.get_dummies(m["tier_hint"].astype(str), prefix="tier", drop_first=True, dtype=float))
+    if "is_reasoning" in m.columns:
+        ctrl.append(m["is_reasoning"].astype("boolean").fillna(False).astype(float).rename("reasoning").to_frame())
+    ctrl.append(pd.get_dummies(m["developer"].astype(str), prefix="dev", drop_first=True, dtype=float))
+    Z = pd.concat(ctrl, axis=1)
+    Z = Z.loc[:, Z.std(ddof=0) > 0]
+    Z1 = Z.loc[:, [c for c in Z.columns if not c.startswith("dev_")]]
+    if Z1.shape[1]:
+        fit_1, _ = _segmented(y, t, post, Z1.to_numpy(dtype=float), models, "cluster")
+        rows += _story_rows("tier and reasoning controls, model-clustered errors", fit_1, level, n)
+    fit_z, _ = _segmented(y, t, post, Z.to_numpy(dtype=float), models, "cluster")
+    rows += _story_rows("tier, reasoning and developer controls, model-clustered errors", fit_z, level, n)
+    notes.append(f"Controls: {', '.join(Z.columns)}; clusters: {len(set(models))} models (t and F on G − 1 df).")
+    # unknown date
+    s = sup_f_test(ms, _trend(ms.index), trim=trim)
+    rows.append({"spec": "sup-F (unknown date, OLS)", "term": "sup_F", "estimate": math.nan, "std_error": math.nan,
+                 "statistic": s.statistic, "p_value": s.p_value, "conf_low": math.nan, "conf_high": math.nan,
+                 "n": s.n, "df": str(s.df), "break_at": _fmt(s.break_at)})
+    est = pd.DataFrame(rows)
+    est["p_value_display"] = est["p_value"].map(p_value_display)
+    est["p_value"] = est["p_value"].map(clip_p_value)
+    b0 = float(est.loc[est["term"].eq("slope_per_year_before"), "estimate"].iloc[1])
+    b1 = float(est.loc[est["term"].eq("slope_per_year_after"), "estimate"].iloc[1])
+    direction = "reversal" if (b0 < 0 <= b1) else ("slowdown" if b1 > b0 else "acceleration")
+    # scan of candidate dates with the classical Chow test (same series, same specification)
+    scan = []
+    Xt = np.column_stack([np.ones_like(t), t])
+    for month in pd.period_range(candidates[0], candidates[1], freq="M"):
+        end_m = month.to_timestamp(how="end").normalize()
+        pm = (m["date"] > end_m).to_numpy(dtype=float)
+        if pm.sum() < 3 or (1 - pm).sum() < 3:
+            continue
+        f0 = ols(Xt, y)
+        f1, _ = _segmented(y, t, pm, None, None, "classical")
+        F = ((f0.rss - f1.rss) / 2) / (f1.rss / (n - 4))
+        from scipy import stats as _st
+
+        p = float(_st.f.sf(F, 2, n - 4))
+        scan.append({"break_at": str(month), "statistic": F, "p_value": p, "reject_5pct": p < 0.05,
+                     "slope_before": float(f1.params[1]), "slope_after": float(f1.params[1] + f1.params[3])})
+    cand = pd.DataFrame(scan)
+    notes.append("Slopes are log points per year (−1.83 ≈ prices ÷ 6.2 per year); 'after' = slope before + change.")
+    return BreakStoryResult(estimates=est, candidates=cand, direction=direction, break_at=str(bdate.date()),
+                            config={"break_at": break_at, "developers": list(developers) if developers else None,
+                                    "end": end, "candidates": list(candidates), "level": level, "trim": trim,
+                                    "events": list(events) if events else None},
+                            vintage=str(milestones.attrs.get("vintage", "user data")), notes=tuple(notes))

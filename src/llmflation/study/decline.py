@@ -17,7 +17,7 @@
     endpoint ratio it is a ratio of two observed prices, so it has no sampling interval.
 ``constant_capability_trend``
     The trend-implied factor at that capability: the cheapest-above-threshold series
-    (:mod:`llmflation.analysis.threshold`) at the start model's score, fitted by OLS of
+    (:mod:`llmflation.study.threshold`) at the start model's score, fitted by OLS of
     log price on time; ``factor_per_year ** years`` with the slope's t interval raised to
     the years; ``n`` is the number of points of that series. When the series cannot be
     fitted the row is absent and ``notes`` say why.
@@ -37,21 +37,23 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from llmflation.analysis._results import ResultMixin
-from llmflation.analysis.threshold import cheapest_above_threshold
-from llmflation.analysis.trend import DAYS_PER_YEAR, dated_prices, fit_group, to_years
 from llmflation.errors import InputError, check_choice
+from llmflation.results import Result
+from llmflation.study.paper import ref, refs
+from llmflation.study.threshold import cheapest_above_threshold
+from llmflation.study.trends import DAYS_PER_YEAR, dated_prices, fit_group, to_years
+from llmflation.validate import check_date, check_frame
 
 Definition = Literal["endpoint", "trend", "constant_capability", "constant_capability_trend"]
 DEFINITIONS: tuple[str, ...] = ("endpoint", "trend", "constant_capability", "constant_capability_trend")
 #: The definition Du's ~600× most likely uses (the only row that carries the paper's value).
 PAPER_DEFINITION = "endpoint"
 #: Du (2026): "token prices fell ~600-fold 2020–2026" (abstract).
-PAPER_TOTAL_DECLINE = 600.0
+PAPER_TOTAL_DECLINE = float(ref("du2026.total_decline").value)
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class DeclineResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class DeclineResult(Result):
     """Fall in price between two dates under several definitions.
 
     Attributes
@@ -79,7 +81,7 @@ class DeclineResult(ResultMixin):
     def factors(self) -> pd.Series:
         return self.table.set_index("definition")["factor"]
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         t = self.table
         return pd.DataFrame({
             "term": t["definition"], "estimate": t["factor"], "conf_low": t["conf_low"], "conf_high": t["conf_high"],
@@ -154,6 +156,9 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
     >>> round(float(r.factors["endpoint"]))
     100
     """
+    check_frame(panel, "panel")
+    check_date(start, "start")
+    check_date(end, "end")
     for d in definitions:
         check_choice("definition", d, DEFINITIONS)
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
@@ -262,7 +267,8 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
             "start_price", "end_price", "start_model", "end_model", "n", "paper_value", "note"]
     notes.append(f"Paper (Du 2026): ~{PAPER_TOTAL_DECLINE:g}-fold fall 2020–2026, definition not stated; "
                  "shown beside the endpoint row only, the definition it most likely uses.")
-    return DeclineResult(table=pd.DataFrame(rows, columns=cols), start=s_at, end=t1,
+    return DeclineResult(references=refs("du2026.total_decline"),
+        table=pd.DataFrame(rows, columns=cols), start=s_at, end=t1,
                          config={"start": str(t0.date()), "end": str(t1.date()), "definitions": list(definitions),
                                  "price": price, "window_days": window_days, "capability": capability,
                                  "level": level, "observations": observations,

@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from llmflation.analysis._ols import LineFit, fit_line, inverse_prediction
-from llmflation.analysis._results import ResultMixin, SummaryFormat, render_table
-from llmflation.analysis.threshold import ThresholdTrendResult
-from llmflation.analysis.trend import TrendResult, from_years, price_trend, to_years
 from llmflation.errors import InputError
+from llmflation.methods.ols import LineFit, fit_line, inverse_prediction
+from llmflation.results import Result, SummaryFormat, render_table
+from llmflation.study.threshold import ThresholdTrendResult
+from llmflation.study.trends import TrendResult, from_years, price_trend, to_years
+from llmflation.validate import check_date
 
 #: Default horizon: end of 2027.
 DEFAULT_HORIZON = "2027-12-31"
@@ -41,8 +42,8 @@ def _as_date(v: Any) -> Any:
     return None if pd.isna(v) else pd.Timestamp(v).date()
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class ForecastResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class ForecastResult(Result):
     """Price forecasts per group and the dates trends reach target prices.
 
     Attributes
@@ -68,7 +69,7 @@ class ForecastResult(ResultMixin):
 
     title = "Price forecast from log-linear trends"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         p = self.prices
         rows = [{"group": r.group, "term": f"price_at_{self.horizon.date()}", "estimate": r.price,
                  "conf_low": r.pi_low, "conf_high": r.pi_high, "trend_conf_low": r.ci_low,
@@ -120,9 +121,9 @@ def forecast(data: pd.DataFrame | TrendResult | ThresholdTrendResult, *, until: 
     Parameters
     ----------
     data : DataFrame, TrendResult or ThresholdTrendResult
-        A price panel (fitted with :func:`~llmflation.analysis.trend.price_trend` and
+        A price panel (fitted with :func:`~llmflation.study.trends.price_trend` and
         ``trend_kw``, by tier by default), or fitted trends. With a
-        :class:`~llmflation.analysis.threshold.ThresholdTrendResult` the crossing date
+        :class:`~llmflation.study.threshold.ThresholdTrendResult` the crossing date
         answers "when does this capability reach this price?".
     until : date
         Forecast horizon (default 2027-12-31).
@@ -139,6 +140,7 @@ def forecast(data: pd.DataFrame | TrendResult | ThresholdTrendResult, *, until: 
     >>> bool(f.prices["price"].iloc[0] < f.prices["pi_high"].iloc[0])
     True
     """
+    check_date(until, "until")
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1; got {level!r}.")
     horizon = pd.Timestamp(until)

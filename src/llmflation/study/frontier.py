@@ -30,13 +30,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from llmflation.analysis._results import ResultMixin
-from llmflation.analysis.malmquist import COMPONENTS, malmquist
 from llmflation.errors import InputError, check_choice
+from llmflation.methods.malmquist import COMPONENTS, malmquist
+from llmflation.results import Result, ResultMixin, data_vintage
+from llmflation.study.paper import ref, refs
+from llmflation.validate import check_frame
 
 #: Paper (Du 2026, abstract): Malmquist index 4.11 and technical change 4.13, 2024Q1–Q4.
-PAPER_MI_2024 = 4.11
-PAPER_TC_2024 = 4.13
+PAPER_MI_2024 = float(ref("du2026.malmquist_2024").value)
+PAPER_TC_2024 = float(ref("du2026.techch_2024").value)
 
 #: Input/output specifications compared (name → (pick rule, inputs, outputs)).
 DEFAULT_SPECS: dict[str, tuple[str, list[str], list[str]]] = {
@@ -63,15 +65,14 @@ def _model_prices(panel: pd.DataFrame) -> pd.DataFrame:
               .agg(price=("blended_usd_per_mtok", "median")))
 
 
-def llm_dmu_panel(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
-                  end: str | None = None, pick: Literal["flagship", "value"] = "flagship",
-                  epoch_models: pd.DataFrame | None = None) -> pd.DataFrame:
+def llm_dmu_panel(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: str = "2023Q1",
+                  end: str | None = None, pick: Literal["flagship", "value"] = "flagship") -> pd.DataFrame:
     """Developer × quarter DMU panel for DEA/Malmquist on LLMs.
 
     Parameters
     ----------
-    panel : DataFrame, optional
-        The canonical price panel (default ``llmflation.load_panel()``); needs
+    panel : DataFrame
+        The canonical price panel (``llmflation.load_panel()``); needs
         ``model_id, developer, release_date, valid_from, first_party,
         blended_usd_per_mtok, context_tokens, eci, epoch_model``.
     start, end : str
@@ -79,8 +80,8 @@ def llm_dmu_panel(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
         latest ECI-scored release.
     pick : {"flagship", "value"}
         Which offered model represents the developer in a quarter (see module doc).
-    epoch_models : DataFrame, optional
-        Epoch's model table (default: bundled ``epoch_models``) for training compute.
+    epoch_models : DataFrame
+        Epoch's model table (``epoch_models``) for training compute.
 
     Returns
     -------
@@ -102,11 +103,9 @@ def llm_dmu_panel(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
     >>> d[["quarter", "model_id", "price_usd_per_mtok"]].values.tolist()
     [['2023Q1', 'a', 10.0], ['2023Q2', 'b', 5.0]]
     """
+    check_frame(panel, "panel")
+    check_frame(epoch_models, "epoch_models")
     check_choice("pick", pick, ("flagship", "value"))
-    if panel is None:
-        from llmflation.panel.build import load_panel
-
-        panel = load_panel()
     need = ["model_id", "developer", "release_date", "valid_from", "first_party",
             "blended_usd_per_mtok", "context_tokens", "eci", "epoch_model"]
     miss = [c for c in need if c not in panel.columns]
@@ -124,10 +123,6 @@ def llm_dmu_panel(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
                      eci=("eci", "max"), context_tokens=("context_tokens", "max"),
                      epoch_model=("epoch_model", "first")))
     prices = _model_prices(p).sort_values(["model_id", "valid_from"])
-    if epoch_models is None:
-        from llmflation.sources.bundled import load_table
-
-        epoch_models = load_table("epoch_models")
     comp = (epoch_models[["Model", "Training compute (FLOP)"]].dropna()
             .drop_duplicates("Model").set_index("Model")["Training compute (FLOP)"])
     models["training_compute_flop"] = models["epoch_model"].map(comp).astype(float)
@@ -160,8 +155,8 @@ def llm_dmu_panel(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
     return pd.DataFrame(rows)
 
 
-@dataclass(frozen=True, repr=False)
-class LLMFrontierResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class LLMFrontierResult(Result):
     """Malmquist decomposition of the LLM frontier, with sensitivity to the specification.
 
     Attributes
@@ -184,14 +179,14 @@ class LLMFrontierResult(ResultMixin):
     notes: tuple[str, ...] = ()
     title: str = "LLM production frontier: Malmquist index (developer × quarter DMUs)"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         return self.comparison.copy()
 
     def __repr__(self) -> str:
         return f"LLMFrontierResult(specs={self.comparison['spec'].nunique()})"
 
 
-def llm_malmquist(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
+def llm_malmquist(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: str = "2023Q1",
                   end: str | None = None,
                   specs: dict[str, tuple[str, list[str], list[str]]] | None = None,
                   window: tuple[str, str] = ("2024Q1", "2024Q4"),
@@ -200,8 +195,10 @@ def llm_malmquist(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
 
     Parameters
     ----------
-    panel : DataFrame, optional
-        Canonical price panel (default: bundled ``load_panel()``).
+    panel : DataFrame
+        Canonical price panel (``load_panel()``).
+    epoch_models : DataFrame
+        Epoch's model table (training compute); ``StudyInputs(store).frontier()`` gives both.
     start, end : str
         Quarter range of the DMU panel.
     specs : dict, optional
@@ -217,9 +214,12 @@ def llm_malmquist(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
 
     Examples
     --------
-    >>> res = llm_malmquist()  # doctest: +SKIP
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> res = llm_malmquist(**StudyInputs().frontier())  # doctest: +SKIP
     >>> res.to_frame()  # doctest: +SKIP
     """
+    check_frame(panel, "panel")
+    check_frame(epoch_models, "epoch_models")
     specs = specs or DEFAULT_SPECS
     panels: dict[str, pd.DataFrame] = {}
     comp_rows, bq_rows = [], []
@@ -236,7 +236,7 @@ def llm_malmquist(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
     ]
     for name, (pick, ins, outs) in specs.items():
         if pick not in panels:
-            panels[pick] = llm_dmu_panel(panel, start=start, end=end, pick=pick)  # type: ignore[arg-type]
+            panels[pick] = llm_dmu_panel(panel, epoch_models=epoch_models, start=start, end=end, pick=pick)  # type: ignore[arg-type]
         d = panels[pick].dropna(subset=[*ins, *outs])
         d = d[(d[ins + outs] > 0).all(axis=1)]
         counts = d.groupby("quarter").size()
@@ -269,14 +269,134 @@ def llm_malmquist(panel: pd.DataFrame | None = None, *, start: str = "2023Q1",
         raise InputError("no specification had two quarters with enough DMUs.")
     by_quarter = pd.concat(bq_rows, ignore_index=True)[
         ["spec", "period", "base_period", *COMPONENTS, "n"]] if bq_rows else pd.DataFrame()
-    from llmflation.sources.bundled import vintage
+    return LLMFrontierResult(references=refs("du2026.malmquist_2024", "du2026.techch_2024"),
 
-    return LLMFrontierResult(
         comparison=pd.DataFrame(comp_rows), by_quarter=by_quarter, dmu_panels=panels,
         config={"start": start, "end": end, "window": window, "min_dmus": min_dmus,
                 "specs": {k: list(v) for k, v in specs.items()}},
-        vintage=vintage(["epoch_models", "epoch_eci"]), notes=tuple(notes))
+        vintage=data_vintage(panel, epoch_models), notes=tuple(notes))
 
 
 def _paper(measure: str) -> float:
     return {"tfpch": PAPER_MI_2024, "techch": PAPER_TC_2024}.get(measure, float("nan"))
+
+
+# --------------------------------------------------------------------------- scale-invariant frontier
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class LLMFrontierInvariantResult(ResultMixin):
+    """Frontier measures that do not depend on ECI's arbitrary zero, with bootstrap intervals.
+
+    Input-oriented DEA with variable returns to scale (input: blended price; output: ECI)
+    is translation invariant in the output: adding a constant to every ECI leaves every
+    efficiency and every Malmquist component unchanged (tested). The paper's CRS
+    output-oriented index is not: shifting ECI moves it.
+
+    Attributes
+    ----------
+    efficiency : DataFrame
+        Per quarter and developer: ``quarter, dmu, efficiency, bias_corrected, conf_low,
+        conf_high, n, reason`` (Simar–Wilson 1998).
+    malmquist : DataFrame
+        ``period, base_period, term, estimate, conf_low, conf_high, n, n_common, window, reason``
+        for adjacent quarters and the direct window comparison.
+    shift_check : DataFrame
+        The CRS output-oriented index (the paper's type) with ECI as is and shifted by
+        ``shift``, beside the invariant one: ``model, eci_shift, term, estimate``.
+    """
+
+    efficiency: pd.DataFrame
+    malmquist: pd.DataFrame
+    shift_check: pd.DataFrame
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = ""
+    notes: tuple[str, ...] = ()
+    title: str = "LLM frontier, invariant to ECI's zero: input-oriented VRS DEA and Malmquist with bootstrap"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.malmquist.copy()
+
+
+def llm_frontier_invariant(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: str = "2023Q1",
+                           end: str | None = None, window: tuple[str, str] = ("2024Q1", "2024Q4"),
+                           pick: Literal["flagship", "value"] = "flagship", n_boot: int = 200, seed: int = 0,
+                           level: float = 0.95, shift: float = -100.0) -> LLMFrontierInvariantResult:
+    """DEA/Malmquist on developer × quarter DMUs with outputs whose zero does not matter.
+
+    Examples
+    --------
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> r = llm_frontier_invariant(**StudyInputs().frontier(), n_boot=20)  # doctest: +SKIP
+    """
+    from llmflation.methods.dea_bootstrap import dea_bootstrap, malmquist_bootstrap, min_dmus
+    from llmflation.validate import check_date, check_int, check_level, check_number, check_seed
+
+    check_frame(panel, "panel", what="a pandas DataFrame (llmflation.load_panel())")
+    check_frame(epoch_models, "epoch_models", what="a pandas DataFrame (the bundled Epoch models table)")
+    t0 = check_date(start, "start")
+    t1 = check_date(end, "end", allow_none=True)
+    if t1 is not None and t1 < t0:
+        raise InputError(f"end={end!r} is before start={start!r}; give quarters in order, e.g. start='2023Q1', "
+                         "end='2025Q4'.")
+    if isinstance(window, str) or not hasattr(window, "__len__") or len(window) != 2:
+        raise InputError(f"window must be two quarters (first, last), e.g. ('2024Q1', '2024Q4'); got {window!r}.")
+    if check_date(window[1], "window[1]") < check_date(window[0], "window[0]"):
+        raise InputError(f"window={window!r}: the last quarter is before the first; give (first, last).")
+    if not isinstance(pick, str):
+        raise InputError(f"pick must be 'flagship' or 'value'; got {pick!r} ({type(pick).__name__}).")
+    check_choice("pick", pick, ("flagship", "value"))
+    n_boot = check_int(n_boot, "n_boot", minimum=20)
+    seed = check_seed(seed)  # type: ignore[assignment]
+    level = check_level(level)
+    shift = check_number(shift, "shift")
+    d = llm_dmu_panel(panel, epoch_models=epoch_models, start=start, end=end, pick=pick)
+    ins, outs = ["price_usd_per_mtok"], ["eci"]
+    d = d.dropna(subset=ins + outs)
+    d = d[d["price_usd_per_mtok"] > 0]
+    d = d.assign(quarter=d["quarter"].astype(str))
+    need = min_dmus(1, 1)
+    eff = []
+    for q, g in d.groupby("quarter", sort=True):
+        if len(g) < 2:
+            continue
+        r = dea_bootstrap(g.set_index("developer")[ins], g.set_index("developer")[outs], rts="vrs",
+                          n_boot=n_boot, level=level, seed=seed)
+        eff.append(r.table.assign(quarter=q, n=r.n, reason=r.reason or ""))
+    efficiency = pd.concat(eff, ignore_index=True) if eff else pd.DataFrame()
+    qs = sorted(d["quarter"].unique())
+    w0, w1 = window
+    adj = [(a, b) for a, b in zip(qs[:-1], qs[1:], strict=True)]
+    m1 = malmquist_bootstrap(d, dmu="developer", period="quarter", inputs=ins, outputs=outs, rts="vrs",
+                             n_boot=n_boot, level=level, seed=seed, pairs=adj).table.assign(window="adjacent")
+    parts = [m1]
+    if w0 in qs and w1 in qs:
+        m2 = malmquist_bootstrap(d, dmu="developer", period="quarter", inputs=ins, outputs=outs, rts="vrs",
+                                 n_boot=n_boot, level=level, seed=seed, pairs=[(w0, w1)]).table
+        parts.append(m2.assign(window=f"{w0}→{w1} direct"))
+    mq = pd.concat(parts, ignore_index=True)
+    # the paper's type of index (CRS, output) moves when ECI's zero moves; the invariant one does not
+    chk = []
+    dw = d[d["quarter"].isin([w0, w1])]
+    if dw["quarter"].nunique() == 2:
+        for c in (0.0, shift):
+            dd = dw.assign(eci=dw["eci"] + c)
+            if (dd["eci"] <= 0).any():
+                continue
+            crs = malmquist(dd, dmu="developer", period="quarter", inputs=ins, outputs=outs, orientation="output",
+                            rts="crs").by_period().iloc[0]
+            vrs = malmquist_bootstrap(dd, dmu="developer", period="quarter", inputs=ins, outputs=outs, rts="vrs",
+                                      n_boot=20, seed=seed, pairs=[(w0, w1)]).table.set_index("term")
+            for mm in ("tfpch", "techch"):
+                chk.append({"model": "CRS, output-oriented (paper's type)", "eci_shift": c, "term": mm,
+                            "estimate": float(crs[mm])})
+                chk.append({"model": "VRS, input-oriented (invariant)", "eci_shift": c, "term": mm,
+                            "estimate": float(vrs.loc[mm, "estimate"])})
+    notes = (f"DMU = developer × quarter ({pick} model); input: blended price, output: ECI. Input-oriented VRS is "
+             "translation invariant in outputs (Ali and Seiford 1990): ECI's arbitrary zero does not matter.",
+             f"Fewer than {need} DMUs in a quarter (rule of thumb max(m·s, 3(m+s))): no intervals, said in 'reason'.",
+             f"Bootstrap: Simar–Wilson (1998) smoothed, {n_boot} replicates, seed {seed}.")
+    return LLMFrontierInvariantResult(efficiency=efficiency, malmquist=mq, shift_check=pd.DataFrame(chk),
+                                      config={"start": start, "end": end, "window": list(window), "pick": pick,
+                                              "n_boot": n_boot, "seed": seed, "level": level, "shift": shift},
+                                      vintage=data_vintage(panel, epoch_models), notes=notes)

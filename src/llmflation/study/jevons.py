@@ -457,8 +457,25 @@ def jevons(panel: pd.DataFrame, *, token_volume: pd.DataFrame, rankings: pd.Data
     ...               effective_prices=t("openrouter_effective_prices"))  # doctest: +SKIP
     >>> r.elasticities[["term", "estimate", "reason"]]  # doctest: +SKIP
     """
-    if not isinstance(panel, pd.DataFrame):
-        raise InputError(f"panel must be a DataFrame; got {type(panel).__name__}.")
+    from llmflation.validate import (
+        check_column_name,
+        check_date,
+        check_frame,
+        check_int,
+        check_level,
+    )
+
+    check_frame(panel, "panel", what="a pandas DataFrame (llmflation.load_panel())")
+    check_frame(token_volume, "token_volume", columns=["date", "company", "metric", "value"],
+                what="a pandas DataFrame (the bundled token_volume table)")
+    check_frame(rankings, "rankings", what="a pandas DataFrame (the bundled openrouter_rankings table)")
+    check_frame(openrouter_daily, "openrouter_daily", what="a pandas DataFrame (the bundled openrouter_daily table)")
+    check_frame(effective_prices, "effective_prices", what="a pandas DataFrame (the bundled effective-price table)")
+    min_statements = check_int(min_statements, "min_statements", minimum=2)
+    min_obs = check_int(min_obs, "min_obs", minimum=3)
+    check_column_name(panel, price, "price")
+    check_date(effective_date, "effective_date")
+    level = check_level(level)
     vol = volume_series(token_volume)
     counts = vol.groupby("series").size()
     kept = counts[counts >= min_statements].index

@@ -50,6 +50,18 @@ def paper_vs_ours(result: RobustnessResult | None = None, **kw: Any) -> pd.DataF
     >>> f = paper_vs_ours()  # doctest: +SKIP
     >>> f.loc[f["claim"] == "half_life_economy", ["paper_value", "ours_closest", "ours_default"]]  # doctest: +SKIP
     """
+    from llmflation.errors import InputError
+
+    if result is not None and not isinstance(result, RobustnessResult):
+        raise InputError(f"result must be a RobustnessResult (llmflation.robustness()) or None; got "
+                         f"{type(result).__name__}. Run llmflation.robustness() first, or pass nothing.")
+    allowed = ("claim", "panel", "milestones", "concentration", "leave_one_out", "influence")
+    unknown = sorted(set(kw) - set(allowed))
+    if unknown:
+        raise InputError(f"unknown option(s) {unknown} for robustness(); expected some of: {', '.join(allowed)}.")
+    if result is not None and kw:
+        raise InputError(f"give either result= or robustness() options ({sorted(kw)}), not both: the options "
+                         "are ignored when a result is given.")
     r = result if result is not None else robustness(**kw)
     t = r.table
     rows = []

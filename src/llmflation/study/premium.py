@@ -18,7 +18,7 @@ the paper's "averaging" most likely means one:
     Arithmetic mean of the cells' ratios (no interval).
 ``regression``
     ``ln P = β·reasoning + developer effects + quarter effects (+ capability)`` by OLS
-    with heteroskedasticity-robust HC1 errors (:func:`llmflation.analysis._ols.ols`;
+    with heteroskedasticity-robust HC1 errors (:func:`llmflation.methods.ols.ols`;
     Stata's ``robust``), t on ``n − k`` df; premium ``exp(β)``.
 
 Du (2026) reports a premium "averaging 31.5×" and a flagship trend with almost no fit
@@ -36,22 +36,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from llmflation.analysis._ols import ols
-from llmflation.analysis._results import HypothesisTest, ResultMixin, SummaryFormat, render_table
-from llmflation.analysis.trend import TrendResult, dated_prices, price_trend
 from llmflation.errors import InputError, check_choice
+from llmflation.methods.ols import ols
+from llmflation.results import HypothesisTest, Result, ResultMixin, SummaryFormat, render_table
+from llmflation.study.paper import ref, refs
+from llmflation.study.trends import TrendResult, dated_prices, price_trend
+from llmflation.validate import check_frame
 
 #: Du (2026): reasoning models carry a premium "averaging 31.5×" non-reasoning prices.
-PAPER_PREMIUM = 31.5
+PAPER_PREMIUM = float(ref("du2026.reasoning_premium").value)
 #: Du (2026): flagship-tier trend R².
-PAPER_FLAGSHIP_R2 = 0.031
+PAPER_FLAGSHIP_R2 = float(ref("du2026.r_squared.flagship").value)
 #: Rows whose definition matches the paper's likely one ("averaging": an arithmetic mean);
 #: only these carry ``paper_value``.
 PAPER_TERMS: tuple[str, ...] = ("raw_arithmetic", "matched_arithmetic")
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class PremiumResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class PremiumResult(Result):
     """Reasoning vs non-reasoning price ratios and the flagship trend with/without them.
 
     Attributes
@@ -84,7 +86,7 @@ class PremiumResult(ResultMixin):
     def premium(self) -> pd.Series:
         return self.estimates.set_index("term")["estimate"]
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         return self.estimates.copy()
 
     def summary(self, fmt: SummaryFormat = "text") -> str:
@@ -164,6 +166,7 @@ def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input",
     >>> round(float(r.premium["matched"]), 6)
     10.0
     """
+    check_frame(panel, "panel")
     check_choice("observations", observations, ("launch", "rows"))
     need = {"is_reasoning", "developer"}
     if not need <= set(panel.columns):
@@ -247,7 +250,8 @@ def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input",
              "most likely means an arithmetic mean; the geometric-mean rows measure a typical ratio instead.",
              "Prices: each model's launch price (first-party, else median across providers)."
              if observations == "launch" else "Prices: rows as given."]
-    return PremiumResult(estimates=est, cells=cells, flagship=pd.DataFrame(flag_rows), trends=trends,
+    return PremiumResult(references=refs("du2026.reasoning_premium", "du2026.r_squared.flagship"),
+        estimates=est, cells=cells, flagship=pd.DataFrame(flag_rows), trends=trends,
                          config={"price": price, "observations": observations, "level": level, "tiers": tiers,
                                  "capability": capability, "launch_window_days": launch_window_days},
                          vintage=str(panel.attrs.get("vintage", "user data")), notes=tuple(notes))
@@ -276,3 +280,114 @@ def _regression(obs: pd.DataFrame, capability: str | None, level: float) -> dict
     lo, hi = fit.conf_int(level)[1]
     return {"term": "regression", "estimate": math.exp(b), "conf_low": math.exp(lo), "conf_high": math.exp(hi),
             "p_value": float(fit.p_values[1]), "n": fit.n, "method": method, "note": ""}
+
+
+# --------------------------------------------------------------------------- strict vs hybrid reasoning
+
+import re as _re
+
+#: Names of dedicated reasoning models: OpenAI o-series, DeepSeek R1, QwQ, "thinking"/"reasoner"
+#: variants. A model flagged ``is_reasoning`` without such a name is a **hybrid** (a chat model
+#: with an optional reasoning mode, e.g. Claude 3.7 Sonnet, Gemini 2.5 Flash, Qwen3), whose
+#: per-token price is that of a chat model.
+STRICT_REASONING_PATTERN = _re.compile(
+    r"(^|[^a-z0-9])o[1-9](-|$|[^a-z0-9])|(^|[^a-z0-9])r1($|[^a-z0-9])|deepseek-r1|qwq|thinking|reasoner|"
+    r"(^|[^a-z])reasoning($|[^a-z])", _re.IGNORECASE)
+
+ReasoningClass = Literal["strict", "hybrid", "none"]
+
+
+def reasoning_class(name: Any, is_reasoning: Any = None) -> str:
+    """``"strict"`` (a dedicated reasoning model), ``"hybrid"`` (flagged, not dedicated) or ``"none"``.
+
+    Examples
+    --------
+    >>> [reasoning_class(n) for n in ("o1-mini", "DeepSeek-R1", "gemini-2.0-flash-thinking-exp", "gpt-4o")]
+    ['strict', 'strict', 'strict', 'none']
+    >>> reasoning_class("claude-3-7-sonnet", True), reasoning_class("gpt-4o", False)
+    ('hybrid', 'none')
+    """
+    if bool(STRICT_REASONING_PATTERN.search(str(name))):
+        return "strict"
+    if is_reasoning is not None and not pd.isna(is_reasoning) and bool(is_reasoning):
+        return "hybrid"
+    return "none"
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class PremiumByClassResult(ResultMixin):
+    """Per-token reasoning premium for strict reasoning models and for hybrids, separately.
+
+    Attributes
+    ----------
+    estimates : DataFrame
+        ``term`` (``strict``, ``hybrid``, ``any``), ``estimate`` (ratio of geometric mean
+        launch prices to non-reasoning models'), ``conf_low``, ``conf_high`` (Welch t on
+        logs), ``p_value``, ``arithmetic`` (ratio of arithmetic means), ``n``, ``n_other``.
+    """
+
+    estimates: pd.DataFrame
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+
+    title = "Reasoning premium per token: strict reasoning models vs hybrids"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.estimates.copy()
+
+
+def premium_by_reasoning_class(panel: pd.DataFrame, *, price: Literal["blended", "input", "output"] = "blended",
+                               level: float = 0.95, launch_window_days: float | None = 365.0,
+                               name_col: str | None = None) -> PremiumByClassResult:
+    """Per-token premium with a strict reasoning flag, and hybrids separately.
+
+    ``is_reasoning`` in the panel counts hybrids (chat models with a reasoning mode) as
+    reasoning models; :func:`reasoning_class` separates dedicated reasoning models by name.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"model_id": ["o1", "o3-mini", "claude-3-7", "c37b", "gpt-4o", "gpt-4o-mini"],
+    ...                   "developer": "X", "valid_from": pd.to_datetime(["2025-01-01"] * 6),
+    ...                   "blended_usd_per_mtok": [40.0, 10.0, 6.0, 6.0, 4.0, 1.0],
+    ...                   "is_reasoning": [True, True, True, True, False, False]})
+    >>> r = premium_by_reasoning_class(d)
+    >>> round(float(r.estimates.set_index("term").loc["strict", "estimate"]), 3)
+    10.0
+    """
+    from llmflation.validate import check_column_name, check_level, check_number
+
+    check_frame(panel, "panel", what="a pandas DataFrame (llmflation.load_panel())")
+    if not isinstance(price, str):
+        raise InputError(f"price must be 'blended', 'input' or 'output'; got {price!r} ({type(price).__name__}).")
+    check_choice("price", price, ("blended", "input", "output"))
+    level = check_level(level)
+    launch_window_days = check_number(launch_window_days, "launch_window_days", low=0, allow_none=True,
+                                      hint="Days after release, e.g. 365 (None: no window).")
+    check_column_name(panel, name_col, "name_col", allow_none=True)
+    if not {"is_reasoning", "model_id"} <= set(panel.columns) and name_col is None:
+        raise InputError(f"the panel needs model_id and is_reasoning; got {list(panel.columns)}.")
+    obs = dated_prices(panel, price=price, observations="launch", keep=("is_reasoning",),
+                       launch_window_days=launch_window_days)
+    names = obs["model"].astype(str)
+    obs = obs.assign(cls=[reasoning_class(n, r) for n, r in zip(names, obs["is_reasoning"], strict=True)],
+                     lp=np.log(obs["price"].astype(float)))
+    other = obs[obs["cls"] == "none"]
+    rows = []
+    for term, sel in (("strict", obs["cls"] == "strict"), ("hybrid", obs["cls"] == "hybrid"),
+                      ("any", obs["cls"] != "none")):
+        g = obs[sel]
+        w = welch_test(g["lp"].to_numpy(), other["lp"].to_numpy(), level=level)
+        d = w.extra.get("estimate", math.nan)
+        rows.append({"term": term, "estimate": math.exp(d) if math.isfinite(d) else math.nan,
+                     "conf_low": math.exp(w.extra.get("conf_low", math.nan)),
+                     "conf_high": math.exp(w.extra.get("conf_high", math.nan)), "p_value": w.p_value,
+                     "arithmetic": float(g["price"].mean() / other["price"].mean()) if len(g) else math.nan,
+                     "n": len(g), "n_other": len(other), "note": w.reason or ""})
+    return PremiumByClassResult(
+        estimates=pd.DataFrame(rows), config={"price": price, "level": level, "launch_window_days": launch_window_days},
+        vintage=str(panel.attrs.get("vintage", "user data")),
+        notes=("Strict: o-series, R1, QwQ, 'thinking'/'reasoner' names; hybrid: flagged is_reasoning without such a "
+               "name (a chat model with a reasoning mode). Launch prices, ratio of geometric means, Welch t on logs.",
+               "Per token only: a reasoning model also spends several times more output tokens per task "
+               "(see llmflation.study.task_cost.per_task_premium)."))

@@ -525,6 +525,22 @@ def robustness(claim: str | None = None, *, panel: pd.DataFrame | None = None,
     >>> r = robustness("hhi")  # doctest: +SKIP
     >>> r.spec_curve_frame()[["claim", "estimate", "rank"]]  # doctest: +SKIP
     """
+    from llmflation.validate import check_bool, check_frame
+
+    if claim is not None and not isinstance(claim, str):
+        raise InputError(f"claim must be one claim name or None (all claims); got {claim!r} "
+                         f"({type(claim).__name__}). Claims: {', '.join(ALL_CLAIMS)}.")
+    check_frame(panel, "panel", allow_none=True, what="a pandas DataFrame (llmflation.load_panel()) or None")
+    check_frame(milestones, "milestones", allow_none=True,
+                what="a pandas DataFrame (the bundled price_milestones table) or None")
+    if concentration is not None:
+        if not isinstance(concentration, dict):
+            raise InputError(f"concentration must be a dict of DataFrames (StudyInputs().concentration()) or "
+                             f"None; got {type(concentration).__name__}.")
+        for key, frame in concentration.items():
+            check_frame(frame, f"concentration[{key!r}]")
+    leave_one_out = check_bool(leave_one_out, "leave_one_out")
+    influence = check_bool(influence, "influence")
     claims = ALL_CLAIMS if claim is None else (claim,)
     for c in claims:
         check_choice("claim", c, ALL_CLAIMS)

@@ -10,7 +10,7 @@ or, where only a blended price is known (Epoch's own method),
 tokens per question, so the per-task cost of a capability level can fall more slowly
 than its per-token price. :func:`cost_per_task` computes the costs;
 :func:`cost_vs_price_trends` runs the cheapest-above-threshold method
-(:mod:`llmflation.analysis.threshold`) on both and compares the annual factors.
+(:mod:`llmflation.study.threshold`) on both and compares the annual factors.
 
 Epoch's own comparison ("lowest cost models above previous frontier",
 ``llm_evaluation_cost_trends.ipynb`` in ``epoch-research/llm-benchmark-efficiency``)
@@ -28,22 +28,23 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from llmflation.analysis._results import ResultMixin
-from llmflation.analysis.threshold import (
+from llmflation.errors import InputError, check_choice
+from llmflation.panel.units import blended as blend_prices
+from llmflation.results import Result, ResultMixin
+from llmflation.study.threshold import (
     EPOCH_BENCHMARKS,
     MULTIPLE_CHOICE,
     cheapest_above_threshold,
-    epoch_price_inputs,
     frontier_thresholds,
 )
-from llmflation.errors import InputError, check_choice
+from llmflation.validate import check_frame
 
 #: Epoch benchmark column → task name in the evaluation logs.
 EPOCH_TASKS: dict[str, str] = {"GPQA Diamond": "GPQA Diamond", "MATH 5": "MATH level 5"}
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class TaskCostResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class TaskCostResult(Result):
     """Cost per task per model.
 
     Attributes
@@ -64,7 +65,7 @@ class TaskCostResult(ResultMixin):
 
     title = "Cost per task (USD) from benchmark token counts"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         c = self.costs
         return pd.DataFrame({
             "term": "cost_usd_per_task", "model": c["model"], "task": c["task"], "estimate": c["cost_usd_per_task"],
@@ -73,8 +74,8 @@ class TaskCostResult(ResultMixin):
         })
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class CostTrendComparison(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class CostTrendComparison(Result):
     """Annual decline of per-task cost beside per-token price, threshold by threshold.
 
     Attributes
@@ -100,7 +101,7 @@ class CostTrendComparison(ResultMixin):
         r = self.table["ratio"].dropna()
         return float(np.exp(np.log(r).mean())) if len(r) else math.nan
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         return self.table.copy()
 
     def _notes(self) -> list[str]:
@@ -141,6 +142,8 @@ def cost_per_task(prices: pd.DataFrame, tokens: pd.DataFrame, *, mapping: Mappin
     >>> cost_per_task(pr, tk).costs["cost_usd_per_task"].tolist()
     [0.001]
     """
+    check_frame(prices, "prices")
+    check_frame(tokens, "tokens")
     check_choice("how", how, ("inner", "prices"))
     need = {"Model", "Task", "total_samples", "input_tokens", "output_tokens"}
     if not need <= set(tokens.columns):
@@ -164,7 +167,7 @@ def cost_per_task(prices: pd.DataFrame, tokens: pd.DataFrame, *, mapping: Mappin
         pin = pd.to_numeric(merged[input_price_col], errors="coerce").to_numpy(dtype=float)
         pout = pd.to_numeric(merged[output_price_col], errors="coerce").to_numpy(dtype=float)
         cost = (tin * pin + tout * pout) / 1e6
-        blended = 0.75 * pin + 0.25 * pout
+        blended = blend_prices(pd.Series(pin), pd.Series(pout)).to_numpy(dtype=float)  # 3:1, as Epoch
         method = "in_out"
     else:
         pc = price_col or next((c for c in ("USD per 1M Tokens", "price", "blended_usd_per_mtok")
@@ -222,27 +225,30 @@ def epoch_eval_model_map() -> dict[str, str]:
     return dict(zip(m["eval_model"], m["model_name"], strict=True))
 
 
-def epoch_task_costs(mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
+def epoch_task_costs(prices: pd.DataFrame, eval_tokens: pd.DataFrame, mapping: Mapping[str, str] | None = None
+                     ) -> pd.DataFrame:
     """Epoch's evaluation-cost table: its price inputs joined (right merge) to token counts.
 
     Rows follow Epoch's notebook: every price row, in release-date order, with its
     matching evaluation rows; ``cost`` = total tokens / samples × blended price / 1e6.
+    ``prices``: Epoch's prepared price inputs; ``eval_tokens``: ``epoch_eval_tokens``.
     Reasoning models are flagged by Epoch's list of names. ``mapping`` defaults to
     :func:`epoch_eval_model_map`.
 
     Examples
     --------
-    >>> c = epoch_task_costs()
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> data = StudyInputs()
+    >>> c = epoch_task_costs(data.epoch_prices(), data.eval_tokens())
     >>> bool((c["cost_usd_per_task"].dropna() > 0).all())
     True
     """
     mapping = epoch_eval_model_map() if mapping is None else mapping
-    from llmflation.analysis.threshold import EPOCH_REASONING_MODELS
-    from llmflation.sources.bundled import load_table
+    from llmflation.study.threshold import EPOCH_REASONING_MODELS
 
-    prices = epoch_price_inputs()
+    prices = prices.copy()
     prices["is_reasoning"] = prices["Model Name"].isin(EPOCH_REASONING_MODELS)
-    res = cost_per_task(prices, load_table("epoch_eval_tokens"), mapping=mapping, how="prices")
+    res = cost_per_task(prices, eval_tokens, mapping=mapping, how="prices")
     return res.costs
 
 
@@ -279,6 +285,11 @@ def cost_vs_price_trends(costs: pd.DataFrame, *, benchmarks: Mapping[str, str] |
     >>> round(float(r.table["price_factor"].iloc[0]), 1), round(float(r.table["cost_factor"].iloc[0]), 1)
     (10.0, 5.0)
     """
+    check_frame(costs, "costs")
+    if benchmarks is not None and not (isinstance(benchmarks, Mapping) and all(
+            isinstance(b, str) and isinstance(t, str) for b, t in benchmarks.items())):
+        raise InputError(f"benchmarks must map score columns to task names, e.g. {{'GPQA Diamond': 'GPQA'}}; "
+                         f"got {benchmarks!r} ({type(benchmarks).__name__}).")
     benchmarks = dict(benchmarks or EPOCH_TASKS)
     rows, price_results, cost_results = [], [], []
     base = costs.rename(columns={"cost_usd_per_task": "cost", "price_usd_per_mtok": "price"})
@@ -322,7 +333,7 @@ def cost_vs_price_trends(costs: pd.DataFrame, *, benchmarks: Mapping[str, str] |
     table = pd.DataFrame(rows)
     if len(table):
         table["ratio"] = table["cost_factor"] / table["price_factor"]
-    from llmflation.analysis.threshold import ThresholdTrendResult
+    from llmflation.study.threshold import ThresholdTrendResult
 
     def _merge(rs: list[Any]) -> Any:
         if not rs:
@@ -337,3 +348,109 @@ def cost_vs_price_trends(costs: pd.DataFrame, *, benchmarks: Mapping[str, str] |
         notes=("Cost: cheapest cost per task above each threshold (reasoning models "
                f"{'excluded' if exclude_reasoning_cost else 'included'}, their tokens counted); price: cheapest "
                f"price per token (reasoning models {'excluded' if exclude_reasoning_price else 'included'}).",))
+
+
+# --------------------------------------------------------------------------- per-task reasoning premium
+
+
+#: Fewest reasoning models in a task for a per-task interval (with 2, a t interval spans 10^±5).
+MIN_MODELS_INTERVAL = 3
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class PerTaskPremiumResult(ResultMixin):
+    """Reasoning premium per task beside per token, from benchmark token counts.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per (task, reasoning class, measure): ``task, reasoning_class, term``
+        (``per_task_cost``, ``per_token_price``, ``output_tokens_per_task``),
+        ``estimate`` (ratio of geometric means, reasoning / non-reasoning),
+        ``conf_low``, ``conf_high`` (Welch t on logs), ``p_value``, ``arithmetic``
+        (ratio of arithmetic means), ``n``, ``n_other``.
+    """
+
+    table: pd.DataFrame
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+
+    title = "Reasoning premium per task and per token (Epoch evaluation token counts)"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def summary_ranges(self) -> pd.DataFrame:
+        """Range over tasks of each measure per reasoning class (geometric and arithmetic)."""
+        t = self.table
+        return t.groupby(["reasoning_class", "term"]).agg(low=("estimate", "min"), high=("estimate", "max"),
+                                                           arithmetic_low=("arithmetic", "min"),
+                                                           arithmetic_high=("arithmetic", "max")).reset_index()
+
+
+def per_task_premium(costs: pd.DataFrame, *, level: float = 0.95, model_col: str = "model") -> PerTaskPremiumResult:
+    """Per-task vs per-token premium of reasoning models, strict and hybrid separately.
+
+    ``costs``: :func:`epoch_task_costs` (or :func:`cost_per_task` ``.costs``) with
+    ``model, task, is_reasoning, output_tokens_per_task, price_usd_per_mtok,
+    cost_usd_per_task``. Rows are averaged per model and task first (a model evaluated
+    twice counts once). The reasoning class comes from
+    :func:`llmflation.study.premium.reasoning_class` (strict by name; flagged otherwise =
+    hybrid).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"model": ["o1", "o1-mini", "gpt-4o", "gpt-4o-mini"], "task": "T",
+    ...                   "is_reasoning": [True, True, False, False],
+    ...                   "output_tokens_per_task": [4000.0, 2000.0, 400.0, 200.0],
+    ...                   "price_usd_per_mtok": [20.0, 4.0, 10.0, 2.0],
+    ...                   "cost_usd_per_task": [0.08, 0.008, 0.004, 0.0004]})
+    >>> r = per_task_premium(c).table.set_index(["reasoning_class", "term"])
+    >>> round(float(r.loc[("strict", "per_task_cost"), "estimate"]), 6)
+    20.0
+    """
+    from llmflation.study.premium import reasoning_class, welch_test
+    from llmflation.validate import check_level, check_str
+
+    check_frame(costs, "costs", what="a pandas DataFrame (epoch_task_costs(...) or cost_per_task(...).costs)")
+    level = check_level(level)
+    model_col = check_str(model_col, "model_col")
+    need = {model_col, "task", "is_reasoning", "output_tokens_per_task", "price_usd_per_mtok", "cost_usd_per_task"}
+    miss = need - set(costs.columns)
+    if miss:
+        raise InputError(f"costs lacks {sorted(miss)}; pass epoch_task_costs(...) or cost_per_task(...).costs.")
+    c = costs.dropna(subset=["cost_usd_per_task", "price_usd_per_mtok", "output_tokens_per_task"])
+    c = c[(c["cost_usd_per_task"] > 0) & (c["price_usd_per_mtok"] > 0) & (c["output_tokens_per_task"] > 0)]
+    c = c.groupby([model_col, "task"], as_index=False).agg(
+        is_reasoning=("is_reasoning", "max"), output_tokens_per_task=("output_tokens_per_task", "mean"),
+        price_usd_per_mtok=("price_usd_per_mtok", "mean"), cost_usd_per_task=("cost_usd_per_task", "mean"))
+    c["reasoning_class"] = [reasoning_class(m, r) for m, r in zip(c[model_col], c["is_reasoning"], strict=True)]
+    rows = []
+    for task, g in c.groupby("task", sort=True):
+        other = g[g["reasoning_class"] == "none"]
+        for cls in ("strict", "hybrid", "any"):
+            r = g[g["reasoning_class"] != "none"] if cls == "any" else g[g["reasoning_class"] == cls]
+            if r.empty:
+                continue
+            for term, col in (("per_task_cost", "cost_usd_per_task"), ("per_token_price", "price_usd_per_mtok"),
+                              ("output_tokens_per_task", "output_tokens_per_task")):
+                w = welch_test(np.log(r[col].to_numpy(float)), np.log(other[col].to_numpy(float)), level=level)
+                d = w.extra.get("estimate", float(np.log(r[col]).mean() - np.log(other[col]).mean()))
+                few = len(r) < MIN_MODELS_INTERVAL
+                rows.append({"task": task, "reasoning_class": cls, "term": term, "estimate": math.exp(d),
+                             "conf_low": math.nan if few else math.exp(w.extra.get("conf_low", math.nan)),
+                             "conf_high": math.nan if few else math.exp(w.extra.get("conf_high", math.nan)),
+                             "p_value": math.nan if few else w.p_value,
+                             "arithmetic": float(r[col].mean() / other[col].mean()), "n": len(r),
+                             "n_other": len(other),
+                             "reason": (f"{len(r)} reasoning model(s): fewer than {MIN_MODELS_INTERVAL}, no interval"
+                                        if few else w.reason or "")})
+    table = pd.DataFrame(rows, columns=["task", "reasoning_class", "term", "estimate", "conf_low", "conf_high",
+                                        "p_value", "arithmetic", "n", "n_other", "reason"])
+    return PerTaskPremiumResult(
+        table=table, config={"level": level}, vintage=str(costs.attrs.get("vintage", "user data")),
+        notes=("Ratio of geometric means (reasoning / non-reasoning) per task, Welch t interval on logs; "
+               "'arithmetic' = ratio of arithmetic means. Per-task cost = per-token price × tokens per task, so "
+               "the per-task premium is the per-token premium times the token ratio.",
+               "Strict reasoning: o-series, R1, QwQ, 'thinking' names; hybrid: flagged otherwise."))

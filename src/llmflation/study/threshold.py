@@ -29,15 +29,18 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from llmflation.analysis._ols import LineFit, fit_line
-from llmflation.analysis._results import ResultMixin, SummaryFormat, render_table
 from llmflation.errors import InputError, check_choice
+from llmflation.methods.ols import LineFit, fit_line
+from llmflation.panel.units import blended
+from llmflation.results import Result, ResultMixin, SummaryFormat, render_table
+from llmflation.study.paper import ref, refs
+from llmflation.validate import check_date, check_frame, check_str_sequence
 
 #: Models Epoch's notebook excludes as reasoning models when the data have no flag.
 EPOCH_REASONING_MODELS: tuple[str, ...] = ("DeepSeek-R1", "o1", "o1-mini", "o1-preview", "o3-mini")
@@ -57,14 +60,11 @@ EPOCH_DAYS_PER_YEAR = 365.0
 
 #: Published anchors, shown beside our numbers (never returned as ours).
 PUBLISHED: dict[str, dict[str, Any]] = {
-    "epoch": {"factor_range": (9.0, 900.0), "median_factor": 40.0,
-              "source": "Epoch AI data insight, 2025-03 (results table bundled as epoch_lowest_price_results)"},
-    "a16z_mmlu42": {"start_price": 60.0, "end_price": 0.06, "factor": 1000.0, "years": 3.0, "factor_per_year": 10.0,
-                    "source": "a16z, 'Welcome to LLMflation', 2024-11-12 (GPT-3 Nov 2021 → Llama 3.2 3B)"},
-    "a16z_mmlu83": {"factor": 62.0, "since": "2023-03",
-                    "source": "a16z, 'Welcome to LLMflation', 2024-11-12"},
-    "gpt35_level": {"threshold": 64.8, "start_price": 20.0, "end_price": 0.07, "factor": 280.0,
-                    "start": "2022-11", "end": "2024-10", "source": "Stanford AI Index 2025"},
+    "epoch": {"factor_range": ref("epoch2025.factor_range").value, "median_factor": ref("epoch2025.median_factor").value,
+              "source": ref("epoch2025.median_factor").citation + " (results table bundled as epoch_lowest_price_results)"},
+    "a16z_mmlu42": {**ref("a16z2024.mmlu42").value, "source": ref("a16z2024.mmlu42").citation},
+    "a16z_mmlu83": {**ref("a16z2024.mmlu83").value, "source": ref("a16z2024.mmlu83").citation},
+    "gpt35_level": {**ref("aiindex2025.gpt35_level").value, "source": ref("aiindex2025.gpt35_level").citation},
 }
 
 
@@ -75,30 +75,22 @@ def _strip_dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s.astype("string").str.strip(), errors="coerce")
 
 
-def epoch_price_inputs() -> pd.DataFrame:
-    """Epoch's analysis inputs from the bundle, prepared exactly as its notebook does.
+def prepare_epoch_inputs(raw: pd.DataFrame) -> pd.DataFrame:
+    """Epoch's analysis inputs, prepared exactly as its notebook does.
 
-    Concatenates ``epoch_aa_data_with_math5`` and
-    ``epoch_price_not_in_aa_with_benchmarks``, drops rows without a price, sorts by
-    release date, renames ``GPT-3 175B (davinci)`` to ``GPT-3``. Columns: ``Model
-    Name``, ``Release Date`` (datetime), ``USD per 1M Tokens`` (blended 3:1) and one
-    column per benchmark.
+    ``raw`` is ``epoch_aa_data_with_math5`` and ``epoch_price_not_in_aa_with_benchmarks``
+    concatenated (``StudyInputs().epoch_prices()`` does this). Drops rows without a price,
+    sorts by release date, renames ``GPT-3 175B (davinci)`` to ``GPT-3``. Columns: ``Model
+    Name``, ``Release Date`` (datetime), ``USD per 1M Tokens`` (blended 3:1) and one column
+    per benchmark.
 
     Examples
     --------
-    >>> d = epoch_price_inputs()
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> d = StudyInputs().epoch_prices()
     >>> len(d), d["Release Date"].max().date().isoformat()
     (73, '2025-02-05')
     """
-    from llmflation.sources.bundled import load_table
-
-    aa = load_table("epoch_aa_data_with_math5")
-    ap = load_table("epoch_price_not_in_aa_with_benchmarks")
-    return prepare_epoch_inputs(pd.concat([aa, ap], ignore_index=True))
-
-
-def prepare_epoch_inputs(raw: pd.DataFrame) -> pd.DataFrame:
-    """Epoch's notebook preparation of its concatenated raw price tables (see :func:`epoch_price_inputs`)."""
     df = raw.copy()
     df["Release Date"] = _strip_dates(df["Release Date"])
     df["Model Name"] = df["Model Name"].astype("string").str.strip()
@@ -110,18 +102,17 @@ def prepare_epoch_inputs(raw: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def epoch_reference_results() -> pd.DataFrame:
+def parse_epoch_results(r: pd.DataFrame) -> pd.DataFrame:
     """Epoch's published result table (``epoch_lowest_price_results``), parsed.
 
     Examples
     --------
-    >>> r = epoch_reference_results()
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> r = StudyInputs().epoch_results()
     >>> len(r), round(float(r["factor_per_year"].median()), 1)
     (21, 46.2)
     """
-    from llmflation.sources.bundled import load_table
-
-    r = load_table("epoch_lowest_price_results").copy()
+    r = r.copy()
     ci = r["price_reduction_factor_per_year_90_ci"].map(lambda s: ast.literal_eval(str(s)))
     rng = r["performance_range"].astype(str).str.replace("inf", "None").map(ast.literal_eval)
     return pd.DataFrame({
@@ -134,11 +125,8 @@ def epoch_reference_results() -> pd.DataFrame:
     })
 
 
-def epoch_selected_series() -> pd.DataFrame:
+def parse_epoch_selected(d: pd.DataFrame) -> pd.DataFrame:
     """Epoch's selected cheapest-model series (``epoch_lowest_price_data``), parsed."""
-    from llmflation.sources.bundled import load_table
-
-    d = load_table("epoch_lowest_price_data")
     rng = d["performance_range"].astype(str).str.replace("inf", "None").map(ast.literal_eval)
     return pd.DataFrame({
         "benchmark": d["bench"].astype(str), "threshold_model": d["threshold_model"].astype(str),
@@ -152,11 +140,16 @@ def epoch_selected_series() -> pd.DataFrame:
 
 
 def _pick(frame: pd.DataFrame, given: str | None, candidates: tuple[str, ...], what: str) -> str:
-    from llmflation.panel.tiers import _col
-
-    col = _col(frame, given, candidates, what, required=True)
-    assert col is not None  # required=True raises instead
-    return col
+    """The column named ``given``, else the first of ``candidates`` present (else InputError)."""
+    if given is not None:
+        if given not in frame.columns:
+            raise InputError(f"column {given!r} ({what}) is not in the frame; columns are: "
+                             f"{', '.join(map(str, frame.columns))}.")
+        return given
+    for c in candidates:
+        if c in frame.columns:
+            return c
+    raise InputError(f"no {what} column found (looked for {', '.join(candidates)}); pass its name explicitly.")
 
 
 def frontier_thresholds(df: pd.DataFrame, score_col: str, *, model_col: str = "model",
@@ -223,8 +216,8 @@ _THRESHOLD_COLUMNS = ["benchmark", "threshold_model", "lower", "upper", "term", 
                       "conf_low", "conf_high", "n", "r_squared", "start_date", "end_date"]
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class ThresholdTrendResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class ThresholdTrendResult(Result):
     """Price trend of the cheapest model above each capability threshold.
 
     Attributes
@@ -264,7 +257,7 @@ class ThresholdTrendResult(ResultMixin):
     def median_factor(self) -> float:
         return float(self.trends["factor_per_year"].median()) if len(self.trends) else math.nan
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         t = self.trends
         if t.empty:
             return pd.DataFrame(columns=_THRESHOLD_COLUMNS)
@@ -281,15 +274,15 @@ class ThresholdTrendResult(ResultMixin):
         return out.reset_index(drop=True)
 
     def summary(self, fmt: SummaryFormat = "text") -> str:
-        f = self.to_frame().drop(columns=["term", "std_error"], errors="ignore")
+        f = self.wide().drop(columns=["term", "std_error"], errors="ignore")
         lvl = int(round(100 * self.level))
         notes = self._notes() + [f"Median factor per year: {self.median_factor:.1f}× over {len(self.trends)} "
                                  f"threshold(s); published (Epoch AI): 9×–900× per year, median ~40–50×."]
         return render_table(f, f"{self.title} ({lvl}% CI)", notes, fmt)
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class CheapestSeriesResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class CheapestSeriesResult(Result):
     """Monthly price of the cheapest model at or above a fixed score (a16z's series).
 
     Attributes
@@ -337,7 +330,7 @@ class CheapestSeriesResult(ResultMixin):
     def title(self) -> str:  # type: ignore[override]
         return f"Cheapest model with {self.benchmark} ≥ {self.threshold:g}"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         n = len(self.changes)
         start = self.changes["date"].min().date() if n else None
         end = self.changes["date"].max().date() if n else None
@@ -474,6 +467,13 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
     >>> round(float(r.trends["factor_per_year"].iloc[0]), 1)
     100.0
     """
+    check_frame(prices, "prices")
+    if scores is not None:
+        check_frame(scores, "scores")
+    if not isinstance(benchmark, str):
+        check_str_sequence(benchmark, "benchmark", allow_empty=False)
+    check_date(since, "since", allow_none=True)
+    check_date(until, "until", allow_none=True)
     benches = [benchmark] if isinstance(benchmark, str) else list(benchmark)
     if not benches:
         raise InputError("benchmark must name at least one score column.")
@@ -564,7 +564,7 @@ def fit_threshold_series(series: pd.DataFrame, *, level: float = 0.90, days_per_
                          reference: pd.DataFrame | None = None) -> ThresholdTrendResult:
     """Fit already-selected series (``benchmark, threshold_model, date, price``).
 
-    Use it on Epoch's published selection (:func:`epoch_selected_series`) to check the
+    Use it on Epoch's published selection (:func:`parse_epoch_selected`) to check the
     regression step alone. The threshold of each series is read from a ``lower``
     (optionally ``upper``) column, or from Epoch's ``performance_range`` text
     (``"[43.9, 100]"``); without either, ``lower`` is NaN and ``notes`` say so (the
@@ -615,19 +615,23 @@ def fit_threshold_series(series: pd.DataFrame, *, level: float = 0.90, days_per_
                                 notes=tuple(notes))
 
 
-def epoch_reproduction(*, level: float = 0.90) -> ThresholdTrendResult:
-    """Run the method end to end on Epoch's bundled inputs, beside Epoch's published table.
+def epoch_reproduction(prices: pd.DataFrame, reference: pd.DataFrame, *,
+                       level: float = 0.90) -> ThresholdTrendResult:
+    """Run the method end to end on Epoch's inputs, beside Epoch's published table.
+
+    ``prices``: Epoch's prepared inputs (:func:`prepare_epoch_inputs`); ``reference``:
+    its published results (:func:`parse_epoch_results`).
 
     Examples
     --------
-    >>> r = epoch_reproduction()
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> data = StudyInputs()
+    >>> r = epoch_reproduction(data.epoch_prices(), data.epoch_results())
     >>> len(r.trends), bool((abs(r.to_frame()["estimate"] / r.to_frame()["reference_factor"] - 1) < 1e-6).all())
     (21, True)
     """
-    d = epoch_price_inputs()
-    d.attrs["vintage"] = "Epoch AI llm-benchmark-efficiency data (bundled), prices to 2025-02-05"
-    return cheapest_above_threshold(d, benchmark=list(EPOCH_BENCHMARKS), level=level,
-                                    reference=epoch_reference_results())
+    r = cheapest_above_threshold(prices, benchmark=list(EPOCH_BENCHMARKS), level=level, reference=reference)
+    return replace(r, references=refs("epoch2025.median_factor", "epoch2025.factor_range", "epoch2025.n_thresholds"))
 
 
 # --------------------------------------------------------------------------- a16z / GPT-3.5 level
@@ -701,43 +705,42 @@ def cheapest_series(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
                "before each month end.",))
 
 
-def a16z_series(prices: pd.DataFrame | None = None, scores: pd.DataFrame | None = None, *,
+def a16z_series(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
                 thresholds: Sequence[float] = (42.0, 83.0), **kw: Any) -> dict[float, CheapestSeriesResult]:
-    """a16z's two LLMflation series (MMLU ≥ 42 and ≥ 83) on ``prices`` (default: Epoch's inputs).
+    """a16z's two LLMflation series (MMLU ≥ 42 and ≥ 83) on ``prices`` (e.g. Epoch's inputs).
 
     Note a16z averaged input and output prices (1:1); Epoch's inputs are 3:1 blends.
 
     Examples
     --------
-    >>> s = a16z_series()
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> s = a16z_series(StudyInputs().epoch_prices())
     >>> round(s[42.0].start_price), s[42.0].changes["model"].iloc[0]
     (60, 'GPT-3')
     """
-    if prices is None:
-        prices = epoch_price_inputs()
-        prices.attrs["vintage"] = "Epoch AI llm-benchmark-efficiency data (bundled), prices to 2025-02-05"
     out = {}
     for t in thresholds:
         pub = PUBLISHED["a16z_mmlu42"] if t == 42 else (PUBLISHED["a16z_mmlu83"] if t == 83 else {})
-        out[float(t)] = cheapest_series(prices, scores, benchmark="MMLU", threshold=t, published=pub, **kw)
+        r = cheapest_series(prices, scores, benchmark="MMLU", threshold=t, published=pub, **kw)
+        key = {42.0: "a16z2024.mmlu42", 83.0: "a16z2024.mmlu83"}.get(float(t))
+        out[float(t)] = replace(r, references=refs(key)) if key else r
     return out
 
 
-def gpt35_level_decline(prices: pd.DataFrame | None = None, scores: pd.DataFrame | None = None, *,
+def gpt35_level_decline(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
                         threshold: float = 64.8, **kw: Any) -> CheapestSeriesResult:
     """Decline of the cheapest price at GPT-3.5's MMLU (64.8), as in the Stanford AI Index.
 
     Examples
     --------
-    >>> r = gpt35_level_decline()
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> r = gpt35_level_decline(StudyInputs().epoch_prices())
     >>> r.start_price, r.end_price, round(r.endpoint_factor)
     (20.0, 0.07, 286)
     """
-    if prices is None:
-        prices = epoch_price_inputs()
-        prices.attrs["vintage"] = "Epoch AI llm-benchmark-efficiency data (bundled), prices to 2025-02-05"
-    return cheapest_series(prices, scores, benchmark="MMLU", threshold=threshold,
-                           published=PUBLISHED["gpt35_level"], **kw)
+    r = cheapest_series(prices, scores, benchmark="MMLU", threshold=threshold,
+                        published=PUBLISHED["gpt35_level"], **kw)
+    return replace(r, references=refs("aiindex2025.gpt35_level"))
 
 
 # --------------------------------------------------------------------------- newer data (panel)
@@ -753,8 +756,11 @@ PANEL_BENCHMARKS: dict[str, tuple[str, str, float]] = {
 }
 
 
-def epoch_scores(benchmark: str) -> pd.DataFrame:
-    """Best score of each Epoch model on a benchmark, from the bundled Epoch tables.
+def epoch_scores(benchmark: str, versions: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Best score of each Epoch model on a benchmark, from Epoch's tables.
+
+    ``versions`` is ``epoch_model_versions``; ``table`` the benchmark's table
+    (``PANEL_BENCHMARKS[benchmark][0]``; ``StudyInputs().epoch_scores(benchmark)`` picks it).
 
     Model versions (``gpt-5.1_high``, ``gpt-5.1_medium`` …) are mapped to Epoch model
     names through ``epoch_model_versions`` and the best version counts. Columns:
@@ -762,16 +768,16 @@ def epoch_scores(benchmark: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> s = epoch_scores("GPQA Diamond")
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> s = StudyInputs().epoch_scores("GPQA Diamond")
     >>> list(s.columns), bool(s["GPQA Diamond"].between(0, 100).all())
     (['epoch_model', 'GPQA Diamond'], True)
     """
-    from llmflation.sources.bundled import load_table
-
     check_choice("benchmark", benchmark, tuple(PANEL_BENCHMARKS))
-    table, key, scale = PANEL_BENCHMARKS[benchmark]
-    versions = load_table("epoch_model_versions").set_index("id")["Model"]
-    t = load_table(table)
+    table_name, key, scale = PANEL_BENCHMARKS[benchmark]
+    versions = versions.set_index("id")["Model"]
+    t = table
+    table = table_name
     if table == "epoch_benchmark_runs":
         t = t[(t["task"] == key) & (t["Status"].astype("string").fillna("Success") == "Success")]
         raw, vid = pd.to_numeric(t["Best score (across scorers)"], errors="coerce"), t["model"]
@@ -804,15 +810,15 @@ def panel_prices(panel: pd.DataFrame, *, blend: float = 0.75, observations: str 
     >>> panel_prices(p)["price"].tolist()
     [1.5, 0.75]
     """
-    from llmflation.analysis.trend import dated_prices
+    from llmflation.study.trends import dated_prices
 
     need = {"model_id", "input_usd_per_mtok", "output_usd_per_mtok"}
     if not need <= set(panel.columns):
         raise InputError(f"panel needs columns {sorted(need)}; got {list(panel.columns)}.")
-    if not 0 <= blend <= 1:
-        raise InputError(f"blend is the input-price weight and must be in [0, 1]; got {blend!r}.")
-    frame = panel.assign(_price=blend * pd.to_numeric(panel["input_usd_per_mtok"], errors="coerce")
-                         + (1 - blend) * pd.to_numeric(panel["output_usd_per_mtok"], errors="coerce"))
+    if not 0 < blend < 1:
+        raise InputError(f"blend is the input-price weight and must be in (0, 1); got {blend!r}.")
+    frame = panel.assign(_price=blended(pd.to_numeric(panel["input_usd_per_mtok"], errors="coerce"),
+                                        pd.to_numeric(panel["output_usd_per_mtok"], errors="coerce"), blend / (1 - blend)))
     keep = tuple(c for c in ("epoch_model", "is_reasoning", "eci", "developer") if c in frame.columns)
     d = dated_prices(frame, price_col="_price", observations=observations, keep=keep,  # type: ignore[arg-type]
                      launch_window_days=launch_window_days, outlier_factor=outlier_factor)
@@ -822,8 +828,8 @@ def panel_prices(panel: pd.DataFrame, *, blend: float = 0.75, observations: str 
     return d
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class RateChangeResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class RateChangeResult(Result):
     """Threshold trends before and after a cut-off date, on the same data and method.
 
     Attributes
@@ -842,10 +848,10 @@ class RateChangeResult(ResultMixin):
 
     title = "Have the rates changed since Epoch's cut-off?"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         parts = []
         for name, r in (("before", self.before), ("after", self.after), ("full", self.full)):
-            f = r.to_frame()
+            f = r.wide()
             f.insert(0, "period", name)
             parts.append(f)
         out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
@@ -884,11 +890,13 @@ def rates_since_cutoff(prices: pd.DataFrame, scores: pd.DataFrame | None = None,
 
     Examples
     --------
-    >>> d = epoch_price_inputs()
-    >>> r = rates_since_cutoff(d, benchmark="MMLU", cutoff="2024-01-01")
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> r = rates_since_cutoff(StudyInputs().epoch_prices(), benchmark="MMLU", cutoff="2024-01-01")
     >>> len(r.full.trends) > 0
     True
     """
+    check_frame(prices, "prices")
+    check_date(cutoff, "cutoff")
     if kw.get("thresholds_from", "all") != "all":
         raise InputError("rates_since_cutoff compares periods at the same thresholds; thresholds_from must be 'all'.")
     kw = {**kw, "thresholds_from": "all"}
@@ -896,6 +904,153 @@ def rates_since_cutoff(prices: pd.DataFrame, scores: pd.DataFrame | None = None,
     before = cheapest_above_threshold(prices, scores, benchmark=benchmark, until=c, **kw)
     after = cheapest_above_threshold(prices, scores, benchmark=benchmark, since=c + pd.Timedelta(days=1), **kw)
     full = cheapest_above_threshold(prices, scores, benchmark=benchmark, **kw)
-    return RateChangeResult(before=before, after=after, full=full, cutoff=c,
+    return RateChangeResult(references=refs("epoch2025.median_factor"), before=before, after=after, full=full, cutoff=c,
                             config={"benchmark": benchmark, "cutoff": str(c.date()), **{k: str(v) for k, v in kw.items()}},
                             vintage=full.vintage, notes=full.notes)
+
+
+# --------------------------------------------------------------------------- calibrated inference
+
+#: Fewest points of a cheapest-model series for which a calibrated interval is printed.
+MIN_POINTS_CALIBRATED = 6
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class CalibratedThresholdResult(ResultMixin):
+    """Epoch's cheapest-above-threshold trends with inference valid for a record process.
+
+    Beside each series' naive OLS (Epoch's, unchanged) stand a permutation p-value of no
+    trend that keeps the series' construction (release dates permuted among the models in
+    the score band, the running minimum re-formed each time) and a calibrated interval
+    (test inversion over slopes; :func:`llmflation.methods.permutation.record_trend_test`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per series: ``benchmark, threshold_model, n, n_pool, factor_per_year,
+        naive_conf_low, naive_conf_high, naive_p_value, p_value, conf_low, conf_high,
+        reason`` (factor-per-year scale; ``reason`` says why an interval is absent).
+    naive : ThresholdTrendResult
+        Epoch's method as is.
+    tests : dict
+        ``(benchmark, threshold_model) → RecordTrendTest``.
+    """
+
+    table: pd.DataFrame
+    naive: ThresholdTrendResult
+    tests: dict[tuple[str, str], Any]
+    level: float = 0.90
+    config: dict[str, Any] = field(default_factory=dict)
+    vintage: str = "user data"
+    notes: tuple[str, ...] = ()
+
+    title = "Cheapest model above a threshold: naive OLS vs inference for a record process"
+
+    def to_frame(self) -> pd.DataFrame:
+        t = self.table
+        return pd.DataFrame({
+            "benchmark": t["benchmark"], "threshold_model": t["threshold_model"], "term": "factor_per_year",
+            "estimate": t["factor_per_year"], "p_value": t["p_value"], "conf_low": t["conf_low"],
+            "conf_high": t["conf_high"], "n": t["n"], "n_pool": t["n_pool"], "naive_p_value": t["naive_p_value"],
+            "naive_conf_low": t["naive_conf_low"], "naive_conf_high": t["naive_conf_high"],
+            "band_tau_p_value": t["band_tau_p_value"], "reason": t["reason"],
+        }).reset_index(drop=True)
+
+    def _notes(self) -> list[str]:
+        t = self.table
+        a = 1 - self.level
+        ok = t["p_value"].notna()
+        return super()._notes() + [
+            f"{int((t['naive_p_value'] < a).sum())} of {len(t)} series reject 'no trend' at {a:.0%} with naive OLS; "
+            f"{int((t.loc[ok, 'p_value'] <= a).sum())} of {int(ok.sum())} with the permutation test.",
+            f"Intervals need at least {MIN_POINTS_CALIBRATED} points; shorter series say so in 'reason'."]
+
+
+def _pool_frame(prices: pd.DataFrame, scores: pd.DataFrame | None, benches: list[str], kw: dict[str, Any]
+                ) -> pd.DataFrame:
+    """The rows Epoch's walk draws from (same preparation and filters as cheapest_above_threshold)."""
+    df = _prepare(prices, scores, benches, model_col=kw.get("model_col"), date_col=kw.get("date_col"),
+                  price_col=kw.get("price_col"))
+    if kw.get("exclude_reasoning", True):
+        if "is_reasoning" in df.columns:
+            df = df[~df["is_reasoning"]]
+        else:
+            rm = kw.get("reasoning_models")
+            df = df[~df["model"].isin(set(rm if rm is not None else EPOCH_REASONING_MODELS))]
+    if kw.get("since") is not None:
+        df = df[df["date"] >= pd.Timestamp(kw["since"])]
+    if kw.get("until") is not None:
+        df = df[df["date"] <= pd.Timestamp(kw["until"])]
+    return df
+
+
+def calibrated_threshold_trends(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
+                                benchmark: str | Sequence[str], n_perm: int = 999, seed: int | None = 0,
+                                level: float = 0.90, interval: bool = True,
+                                min_points_interval: int = MIN_POINTS_CALIBRATED,
+                                **kw: Any) -> CalibratedThresholdResult:
+    """Epoch's method plus a permutation test and calibrated interval for every series.
+
+    ``kw`` are the options of :func:`cheapest_above_threshold` (thresholds, band,
+    exclude_reasoning, since/until, column names, …); the naive result is exactly that
+    function's. The permutation test conditions on the series reaching ``min_points``
+    (Epoch: 4), the length below which a series is not reported at all.
+
+    Examples
+    --------
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> r = calibrated_threshold_trends(StudyInputs().epoch_prices(), benchmark="MMLU", n_perm=199, interval=False)
+    >>> bool((r.table["n"] == r.naive.trends["n"].to_numpy()).all())
+    True
+    """
+    from llmflation.methods.permutation import record_trend_test
+    from llmflation.validate import check_bool, check_int, check_level, check_seed
+
+    check_frame(prices, "prices", what="a pandas DataFrame (the panel or Epoch's benchmark price table)")
+    check_frame(scores, "scores", allow_none=True, what="a pandas DataFrame of benchmark scores, or None")
+    benches = list(check_str_sequence(benchmark, "benchmark", allow_empty=False))
+    n_perm = check_int(n_perm, "n_perm", minimum=19)
+    seed = check_seed(seed)
+    level = check_level(level)
+    interval = check_bool(interval, "interval")
+    min_points_interval = check_int(min_points_interval, "min_points_interval", minimum=3)
+    naive = cheapest_above_threshold(prices, scores, benchmark=benches, level=level, **kw)
+    pool = _pool_frame(prices, scores, benches, kw)
+    dpy = float(kw.get("days_per_year", EPOCH_DAYS_PER_YEAR))
+    mp = int(kw.get("min_points", MIN_POINTS))
+    rows, tests = [], {}
+    for i, tr in enumerate(naive.trends.itertuples(index=False)):
+        b = tr.benchmark
+        band = pool[pool[b].notna() & (pool[b] >= tr.lower) & (pool[b] < tr.upper)]
+        x = ((band["date"] - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).to_numpy(dtype=float) / dpy
+        res = record_trend_test(x, np.log(band["price"].to_numpy(dtype=float)), n_perm=n_perm, level=level,
+                                seed=None if seed is None else seed + i, min_points=mp,
+                                min_points_interval=min_points_interval, interval=interval)
+        tests[(b, tr.threshold_model)] = res
+        lo, hi = res.factor_conf
+        from scipy import stats as _st
+
+        tau = _st.kendalltau(x, np.log(band["price"].to_numpy(dtype=float))) if len(band) >= 3 else None
+        rows.append({"benchmark": b, "threshold_model": tr.threshold_model, "n": res.n_points, "n_pool": res.n_pool,
+                     "factor_per_year": tr.factor_per_year, "naive_conf_low": tr.conf_low,
+                     "naive_conf_high": tr.conf_high, "naive_p_value": res.naive_p_value, "p_value": res.p_value,
+                     "conf_low": lo, "conf_high": hi,
+                     "band_tau_p_value": float(tau.pvalue) if tau is not None else math.nan,
+                     "reason": "" if res.reason in (None, "interval not requested") else res.reason})
+    table = pd.DataFrame(rows, columns=["benchmark", "threshold_model", "n", "n_pool", "factor_per_year",
+                                        "naive_conf_low", "naive_conf_high", "naive_p_value", "p_value",
+                                        "conf_low", "conf_high", "band_tau_p_value", "reason"])
+    notes = (*naive.notes,
+             "Naive: Epoch's OLS through the selected points, as published (points treated as independent).",
+             f"Calibrated: release dates permuted {n_perm} times among the models in each score band, cheapest-model "
+             f"series re-formed each time; p-value of no trend conditional on a series of at least {mp} points; "
+             f"{level:.0%} interval by inverting the test over slopes (same permutations for every slope); "
+             "a record slope says little about rising prices, so intervals are often open on that side.",
+             "band_tau_p_value: Kendall's tau test of log price on date among all models in the score band "
+             "(a trend in the band's prices, not in the cheapest one).")
+    return CalibratedThresholdResult(table=table, naive=naive, tests=tests, level=level,
+                                     config={"benchmark": benches, "n_perm": n_perm, "seed": seed, "level": level,
+                                             "interval": interval, "min_points_interval": min_points_interval,
+                                             **{k: (v if isinstance(v, (int, float, str, bool, type(None))) else str(v))
+                                                for k, v in kw.items()}},
+                                     vintage=naive.vintage, notes=notes)

@@ -9,7 +9,7 @@ prices are not falling). Moore's law corresponds to a 2-year half-life
 
 Confidence intervals come two ways: analytic (t interval on ``b``, mapped through the
 monotone transforms) and a bootstrap of all resamples at once
-(:func:`llmflation.analysis._ols.bootstrap_slopes`).
+(:func:`llmflation.methods.ols.bootstrap_slopes`).
 
 **Clustered by model.** With ``observations="changes"`` a model contributes its launch
 price and every later cut: several observations that share the model's level and are
@@ -41,10 +41,31 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from llmflation.analysis._ols import LineFit, bootstrap_slopes, fit_line, ols, percentile_interval
-from llmflation.analysis._results import HypothesisTest, ResultMixin, SummaryFormat, render_table
 from llmflation.errors import InputError, check_choice
+from llmflation.methods.ols import LineFit, bootstrap_slopes, fit_line, ols, percentile_interval
 from llmflation.panel.tiers import DEFAULT_TIERS, TIER_DEFINITIONS, TIER_LABELS, assign_tiers
+from llmflation.panel.units import blended
+from llmflation.results import (
+    HypothesisTest,
+    Result,
+    SummaryFormat,
+    render_table,
+    tidy,
+)
+from llmflation.study.paper import ref, refs
+from llmflation.validate import (
+    check_bool,
+    check_date,
+    check_frame,
+    check_int,
+    check_level,
+    check_number,
+    check_price_units,
+    check_seed,
+    check_str,
+    dropped_note,
+    parse_dates,
+)
 
 PriceKind = Literal["blended", "input", "output"]
 Observations = Literal["changes", "launch", "rows"]
@@ -55,13 +76,15 @@ MOORE_HALF_LIFE_YEARS = 2.0
 DAYS_PER_YEAR = 365.25
 #: Blend of input and output prices (3:1), as Epoch AI and Artificial Analysis use.
 BLEND_INPUT_WEIGHT = 0.75
+#: The same 3:1 blend as an input:output token ratio (the argument of :func:`llmflation.panel.units.blended`).
+BLEND_RATIO = BLEND_INPUT_WEIGHT / (1 - BLEND_INPUT_WEIGHT)
 
 #: What Du (2026) reports, shown beside our estimates (never returned as ours).
 PAPER_VALUES: dict[str, Any] = {
-    "half_life_years": {"economy": 1.10, "mid": 1.55},
-    "r_squared": {"flagship": 0.031},
-    "economy_rate_per_year": 0.629,
-    "source": "Du (2026), 'Tiered Super-Moore's Law', arXiv:2603.28576, abstract (see PAPERS.md)",
+    "half_life_years": {"economy": ref("du2026.half_life.economy").value, "mid": ref("du2026.half_life.mid").value},
+    "r_squared": {"flagship": ref("du2026.r_squared.flagship").value},
+    "economy_rate_per_year": ref("du2026.economy_rate").value,
+    "source": ref("du2026.half_life.economy").citation,
 }
 
 
@@ -117,14 +140,15 @@ def _ensure_blended(frame: pd.DataFrame) -> pd.DataFrame:
     if "blended_usd_per_mtok" in frame.columns or not {"input_usd_per_mtok", "output_usd_per_mtok"} <= set(frame.columns):
         return frame
     out = frame.copy()
-    out["blended_usd_per_mtok"] = (BLEND_INPUT_WEIGHT * pd.to_numeric(out["input_usd_per_mtok"], errors="coerce")
-                                   + (1 - BLEND_INPUT_WEIGHT) * pd.to_numeric(out["output_usd_per_mtok"], errors="coerce"))
+    out["blended_usd_per_mtok"] = blended(pd.to_numeric(out["input_usd_per_mtok"], errors="coerce"),
+                                          pd.to_numeric(out["output_usd_per_mtok"], errors="coerce"), BLEND_RATIO)
     return out
 
 
 def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observations: Observations = "changes",
                  date_col: str | None = None, price_col: str | None = None, keep: tuple[str, ...] = (),
-                 launch_window_days: float | None = None, outlier_factor: float | None = None) -> pd.DataFrame:
+                 launch_window_days: float | None = None, outlier_factor: float | None = None,
+                 date_format: str | None = None) -> pd.DataFrame:
     """Dated prices, one per model and date (the observations trends are fitted on).
 
     ``"launch"``
@@ -145,6 +169,12 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
     With ``outlier_factor``, rows whose price is more than that factor above or below
     the median of all rows of the same model are dropped first (unit errors such as
     per-character or per-token prices stored as per-million).
+
+    Dates parse only in unambiguous formats (ISO, or ``date_format``; see
+    :func:`llmflation.validate.parse_dates`). Rows without a usable date or a positive
+    price are dropped and counted by reason in ``.attrs["dropped"]``. With
+    ``observations="rows"`` a price series that mixes units (per token among per
+    million) is refused (:func:`llmflation.validate.check_price_units`).
 
     Returns columns ``model, date, price`` plus ``keep`` (from the row that set the
     price; for a median, the first contributing row).
@@ -180,22 +210,43 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
     mc = next((c for c in ("model_id", "model", "model_name") if c in frame.columns), None)
     models = (frame[mc].astype("string").to_numpy() if mc
               else pd.Series(range(len(frame))).astype("string").to_numpy())
+    dates, dcount = parse_dates(frame[dc], f"date column {dc!r}", date_format=date_format)
     work = pd.DataFrame({
         "model": models,
-        "date": pd.to_datetime(frame[dc], errors="coerce").to_numpy(),
+        "date": dates.to_numpy(),
         "price": pd.to_numeric(frame[pc], errors="coerce").to_numpy(dtype=float),
     }, index=frame.index)
     for k in keep:
         if k in frame.columns:
             work[k] = frame[k]
-    work = work[work["model"].notna() & work["date"].notna() & np.isfinite(work["price"]) & (work["price"] > 0)]
+    reasons = {"missing model": work["model"].isna().to_numpy(),
+               "missing date": frame[dc].isna().to_numpy(),
+               "unparseable date": (work["date"].isna() & frame[dc].notna()).to_numpy(),
+               "missing price": frame[pc].isna().to_numpy(),
+               "non-numeric price": (work["price"].isna() & frame[pc].notna()).to_numpy(),
+               "infinite price": np.isinf(work["price"].to_numpy()),
+               "non-positive price": (work["price"] <= 0).to_numpy()}
+    taken = np.zeros(len(work), dtype=bool)
+    dropped: dict[str, int] = {}
+    for why, mask in reasons.items():
+        dropped[why] = int((mask & ~taken).sum())
+        taken |= mask
+    work = work[~taken]
+    if observations == "rows" or mc is None:
+        srt = work.sort_values(["date", "price"], kind="stable")
+        check_price_units(srt["price"], [f"row {i} ({d.date()})" for i, d in zip(srt.index, srt["date"],
+                                                                               strict=True)], what=f"column {pc!r}")
     if outlier_factor is not None:
         if not outlier_factor > 1:
             raise InputError(f"outlier_factor must be above 1 (e.g. 10); got {outlier_factor!r}.")
         med = work.groupby("model")["price"].transform("median")
         work = work[(work["price"] <= med * outlier_factor) & (work["price"] >= med / outlier_factor)]
     if observations == "rows" or mc is None:
-        return work.sort_values(["date", "model"], kind="stable").reset_index(drop=True)
+        # (date, model, price): the order is the same however the input rows were ordered
+        out = work.sort_values(["date", "model", "price"] if mc else ["date", "price"], kind="stable")
+        out = out.reset_index(drop=True)
+        out.attrs["dropped"] = dropped
+        return out
 
     fp = _first_party(frame).reindex(work.index).fillna(False).to_numpy(dtype=bool)
     prov = (frame["provider"].astype("string").fillna("") if "provider" in frame.columns
@@ -230,12 +281,22 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
         rel = pd.to_datetime(frame["release_date"], errors="coerce").reindex(work.index).to_numpy()
         lag = (agg["date"].to_numpy() - rel[agg["_row"].to_numpy()]) / np.timedelta64(1, "D")
         late = agg["_launch"].to_numpy(dtype=bool) & (lag > launch_window_days)
+        n_untrusted = 0
+        if "release_date_trusted" in frame.columns:
+            # a launch needs an independent release date, not a catalogue's first listing
+            ok = frame["release_date_trusted"].astype("boolean").fillna(True).reindex(work.index).to_numpy(dtype=bool)
+            untrusted = agg["_launch"].to_numpy(dtype=bool) & ~ok[agg["_row"].to_numpy()] & ~late
+            n_untrusted = int(untrusted.sum())
+            late = late | untrusted
         agg = agg[~late]
+        agg.attrs["untrusted_launches_dropped"] = n_untrusted
     for k in keep:
         if k in rows.columns:
             agg[k] = rows[k].to_numpy()[agg["_row"].to_numpy()]
     out = agg.drop(columns=["_row", "_launch"])
-    return out.sort_values(["date", "model"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["date", "model"], kind="stable").reset_index(drop=True)
+    out.attrs["dropped"] = dropped
+    return out
 
 
 # --------------------------------------------------------------------------- results
@@ -250,8 +311,8 @@ def _hl(rate: float) -> float:
     return LN2 / rate if rate > 0 else math.inf
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class GroupTrend(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class GroupTrend(Result):
     """The exponential trend of one group.
 
     Attributes
@@ -325,7 +386,9 @@ class GroupTrend(ResultMixin):
         """Degrees of freedom of the t reference distribution."""
         return self.df or self.fit.df_resid
 
-    def to_frame(self) -> pd.DataFrame:
+    keys = ("group",)
+
+    def wide(self) -> pd.DataFrame:
         t_slope = self.slope_per_year / self.std_error if self.std_error > 0 else math.nan
         p_slope = 2 * stats.t.sf(abs(t_slope), self.df_t) if np.isfinite(t_slope) else math.nan
         base = {"group": self.group, "n": self.n, "n_clusters": self.n_clusters, "r_squared": self.r_squared,
@@ -359,8 +422,8 @@ class GroupTrend(ResultMixin):
         }
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class TrendResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class TrendResult(Result):
     """Exponential price trends by group (see :func:`price_trend`).
 
     Attributes
@@ -405,32 +468,35 @@ class TrendResult(ResultMixin):
         return pd.Series({g.group: getattr(g, attr) for g in self.groups}, name=attr, dtype=float)
 
     @property
-    def factor_per_year(self) -> pd.Series:
+    def factor_per_year_by_group(self) -> pd.Series:
         return self._series("factor_per_year")
 
     @property
-    def half_life_years(self) -> pd.Series:
+    def half_life_years_by_group(self) -> pd.Series:
         return self._series("half_life_years")
 
     @property
-    def r_squared(self) -> pd.Series:
+    def r_squared_by_group(self) -> pd.Series:
         return self._series("r_squared")
 
     @property
-    def moore_p_value(self) -> pd.Series:
+    def moore_p_value_by_group(self) -> pd.Series:
         return pd.Series({g.group: g.moore.p_value for g in self.groups}, name="moore_p_value", dtype=float)
 
+    keys = ("group",)
+
     def to_frame(self) -> pd.DataFrame:
+        """Long and tidy: one row per group × term (slope, factor, half-life, Moore test)."""
         if not self.groups:
-            return pd.DataFrame(columns=_TIDY_TREND_COLUMNS)
+            return tidy(pd.DataFrame(columns=_TIDY_TREND_COLUMNS), self.keys)
         return pd.concat([g.to_frame() for g in self.groups], ignore_index=True)
 
-    def table(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         """One wide row per group: factor, half-life, both CIs, R², Moore test."""
         return pd.DataFrame([g.row() for g in self.groups])
 
     def summary(self, fmt: SummaryFormat = "text") -> str:
-        t = self.table()
+        t = self.wide()
         cols = ["group", "n", "start_date", "end_date", "factor_per_year", "factor_conf_low", "factor_conf_high",
                 "half_life_years", "half_life_conf_low", "half_life_conf_high", "r_squared", "moore_p_value"]
         t = t.reindex(columns=cols)
@@ -530,7 +596,8 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
                 moore_half_life: float = MOORE_HALF_LIFE_YEARS, min_obs: int = 5,
                 date_col: str | None = None, price_col: str | None = None,
                 exclude_reasoning: bool = False, tier_options: dict[str, Any] | None = None,
-                launch_window_days: float | None = 365.0, outlier_factor: float | None = None) -> TrendResult:
+                launch_window_days: float | None = 365.0, outlier_factor: float | None = None,
+                date_format: str | None = None) -> TrendResult:
     """Fit log price on time per group: factor per year, half-life, CIs, R², Moore test.
 
     Parameters
@@ -585,6 +652,11 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
     outlier_factor : float or None
         Drop rows priced more than this factor away from their model's median (unit
         errors); default None keeps every row. See :func:`dated_prices`.
+    date_format : str, optional
+        ``strftime`` format of the date column (e.g. ``"%d/%m/%Y"``) or ``"unix"``;
+        default: unambiguous formats only (ISO ``YYYY-MM-DD``, whole years, ``2024Q1``).
+        Rows dropped for a missing or unparseable date or a non-positive price are
+        counted in ``notes``.
 
     Returns
     -------
@@ -599,6 +671,22 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
     >>> round(r["all"].half_life_years, 3)
     0.493
     """
+    check_frame(panel, "panel", what="a pandas DataFrame of dated prices (e.g. lf.load_panel())")
+    check_str(by, "by", allow_none=True)
+    check_str(date_col, "date_col", allow_none=True)
+    check_str(price_col, "price_col", allow_none=True)
+    check_str(tiers, "tiers", allow_none=True)
+    check_level(level)
+    check_int(n_boot, "n_boot", minimum=0)
+    check_seed(seed)
+    check_int(min_obs, "min_obs")
+    check_number(moore_half_life, "moore_half_life", low=0, low_open=True)
+    check_number(launch_window_days, "launch_window_days", low=0, allow_none=True)
+    check_number(outlier_factor, "outlier_factor", low=1, low_open=True, allow_none=True)
+    check_bool(exclude_reasoning, "exclude_reasoning")
+    if tier_options is not None and not isinstance(tier_options, dict):
+        raise InputError(f"tier_options must be a dict of assign_tiers() options (e.g. {{'band_edges': (0.5, 5)}}); "
+                         f"got {type(tier_options).__name__}.")
     check_choice("observations", observations, ("changes", "launch", "rows"))
     check_choice("bootstrap", bootstrap, ("auto", "pairs", "residual", "cluster"))
     check_choice("cluster", cluster, ("auto", "model", "none", None))
@@ -643,7 +731,15 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
                          f"{', '.join(map(str, frame.columns))}. Use by=None for one pooled trend.")
     keep = (group_col,) if group_col else ()
     obs = dated_prices(frame, price=price, observations=observations, date_col=date_col, price_col=price_col,
-                       keep=keep, launch_window_days=launch_window_days, outlier_factor=outlier_factor)
+                       keep=keep, launch_window_days=launch_window_days, outlier_factor=outlier_factor,
+                       date_format=date_format)
+    drop_note = dropped_note(obs.attrs.get("dropped", {}))
+    if drop_note:
+        notes.append(drop_note)
+    n_untrusted = int(obs.attrs.get("untrusted_launches_dropped", 0))
+    if n_untrusted:
+        notes.append(f"{n_untrusted} launch observation(s) left out: the model has no independent release date "
+                     "(only a catalogue's first listing; panel column release_date_trusted).")
     if group_col:
         obs = obs.rename(columns={group_col: "group"})
         n_na = int(obs["group"].isna().sum())
@@ -675,6 +771,10 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
         if not np.isfinite(gt.r_squared):
             notes.append(f"Group {g!r}: every price is the same, so R² is undefined (NaN).")
         groups.append(gt)
+    if not groups:
+        why = " ".join(n for n in notes if n.startswith("Group ") or " dropped: " in n)
+        raise InputError(f"no group could be fitted: {why} A trend needs at least min_obs={min_obs} dated prices "
+                         "on at least two different dates; add rows or lower min_obs (>= 3).")
     if clustered:
         notes.append("Standard errors clustered by model (CR1, Student's t on models − 1 df); the bootstrap "
                      "resamples whole models. A model's launch price and its later cuts are not independent.")
@@ -690,7 +790,8 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
               "min_obs": min_obs, "date_col": date_col, "price_col": price_col,
               "exclude_reasoning": exclude_reasoning, "tier_options": tier_options,
               "launch_window_days": launch_window_days, "outlier_factor": outlier_factor}
-    return TrendResult(by=str(group_col or "all"), groups=tuple(groups),
+    return TrendResult(references=refs("du2026.half_life.economy", "du2026.half_life.mid", "du2026.r_squared.flagship"),
+        by=str(group_col or "all"), groups=tuple(groups),
                        observations=obs[["group", "model", "date", "price"]].reset_index(drop=True),
                        config=config, vintage=_vintage(panel, obs), notes=tuple(notes))
 
@@ -701,7 +802,7 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
 PAPER_SNAPSHOT_DATE = "2026-03-28"
 
 
-def openrouter_cross_section(snapshot_date: str = PAPER_SNAPSHOT_DATE) -> pd.DataFrame:
+def openrouter_cross_section(openrouter_daily: pd.DataFrame, snapshot_date: str = PAPER_SNAPSHOT_DATE) -> pd.DataFrame:
     """The OpenRouter model list of one day, as panel-like rows (one per priced model).
 
     Keeps models with positive input *and* output prices (USD per token → per million);
@@ -710,16 +811,17 @@ def openrouter_cross_section(snapshot_date: str = PAPER_SNAPSHOT_DATE) -> pd.Dat
 
     This is survivor data: every price is the price *on the snapshot day*. Regressing it
     on release date measures how today's prices vary with model age, not how prices
-    fell (see :func:`price_trend`).
+    fell (see :func:`price_trend`). ``openrouter_daily`` is the bundled daily model list.
 
     Examples
     --------
-    >>> len(openrouter_cross_section())
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> len(openrouter_cross_section(StudyInputs().openrouter_daily()))
     318
     """
-    from llmflation.sources.bundled import load_table
-
-    o = load_table("openrouter_daily")
+    check_frame(openrouter_daily, "openrouter_daily")
+    check_date(snapshot_date, "snapshot_date")
+    o = openrouter_daily
     x = o[o["snapshot_date"].astype(str) == str(snapshot_date)]
     if x.empty:
         dates = sorted(o["snapshot_date"].astype(str).unique())
@@ -736,7 +838,7 @@ def openrouter_cross_section(snapshot_date: str = PAPER_SNAPSHOT_DATE) -> pd.Dat
         "release_date": pd.to_datetime(pd.to_numeric(x["created_unix"], errors="coerce"), unit="s").dt.normalize().to_numpy(),
         "valid_from": pd.Timestamp(snapshot_date), "source": "openrouter",
         "input_usd_per_mtok": pin.to_numpy(dtype=float), "output_usd_per_mtok": pout.to_numpy(dtype=float),
-        "blended_usd_per_mtok": (BLEND_INPUT_WEIGHT * pin + (1 - BLEND_INPUT_WEIGHT) * pout).to_numpy(dtype=float),
+        "blended_usd_per_mtok": blended(pin, pout, BLEND_RATIO).to_numpy(dtype=float),
         "context_tokens": pd.to_numeric(x["context_length"], errors="coerce").to_numpy(),
         "is_reasoning": x["supports_reasoning_param"].astype(str).str.lower().eq("true").to_numpy(),
     })

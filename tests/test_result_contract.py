@@ -1,0 +1,221 @@
+"""One result contract (DESIGN §4), run over every public result type.
+
+Frozen and keyword-only, equality that never raises, ``config``/``vintage``/``notes``/
+``references``, ``to_frame()`` long and tidy with numeric columns, wide views under other
+names, and one type per attribute name across all result types.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import importlib
+import inspect
+import math
+import pkgutil
+import typing
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import llmflation
+import llmflation as lf
+from llmflation.results import TIDY_COLUMNS, Result, ResultMixin
+from llmflation.study.inputs import StudyInputs
+from llmflation.study.paper import Reference
+
+DATA = StudyInputs()
+RNG = np.random.default_rng(0)
+
+
+def _series(n: int = 40) -> pd.Series:
+    y = np.r_[np.zeros(n // 2), np.ones(n - n // 2)] + RNG.normal(0, 0.1, n)
+    return pd.Series(y, index=pd.RangeIndex(n))
+
+
+def _prices() -> pd.DataFrame:
+    d = pd.date_range("2021-01-01", periods=30, freq="45D")
+    return pd.DataFrame({"date": d, "price": np.exp(-0.5 * np.arange(30) / 8 + RNG.normal(0, 0.1, 30))})
+
+
+def _dea_data() -> tuple[pd.DataFrame, pd.DataFrame]:
+    x = pd.DataFrame({"x": [2.0, 3.0, 4.0, 5.0]}, index=list("abcd"))
+    y = pd.DataFrame({"y": [1.0, 2.0, 2.5, 2.0]}, index=list("abcd"))
+    return x, y
+
+
+def _malm() -> pd.DataFrame:
+    return pd.DataFrame({"firm": list("abab"), "year": [1, 1, 2, 2], "x": [1.0, 2.0, 1.0, 2.0],
+                         "y": [1.0, 1.5, 2.0, 2.5]})
+
+
+def _uc() -> pd.DataFrame:
+    return pd.DataFrame({"country": ["US"] * 3 + ["China"] * 3, "cost_usd": [100.0, 200.0, 400.0, 1.0, 2.0, 4.0],
+                         "flop": [1e2, 2e2, 4e2, 1.0, 2.0, 4.0], "year": [2024, 2024, 2025, 2024, 2025, 2025]})
+
+
+def _elasticity() -> pd.DataFrame:
+    c = np.exp(RNG.uniform(10, 20, 60))
+    return pd.DataFrame({"price_usd_per_mtok": c ** 0.5 * np.exp(RNG.normal(0, .1, 60)), "training_cost_usd": c})
+
+
+FACTORIES: dict[str, typing.Callable[[], typing.Any]] = {
+    "HypothesisTest": lambda: lf.chow_test(_series(), break_at=19),
+    "SupFResult": lambda: lf.sup_f_test(_series()),
+    "BreaksResult": lambda: lf.bai_perron(_series(), max_breaks=2),
+    "DEAResult": lambda: lf.dea(*_dea_data(), rts="vrs"),
+    "MalmquistResult": lambda: lf.malmquist(_malm(), dmu="firm", period="year", inputs=["x"], outputs=["y"]),
+    "ConcentrationResult": lambda: lf.concentration(pd.DataFrame({"period": ["p", "p"], "firm": ["a", "b"],
+                                                                  "share_pct": [60.0, 40.0]})),
+    "TrendResult": lambda: lf.price_trend(_prices(), by=None, date_col="date", price_col="price",
+                                          observations="rows", n_boot=0),
+    "GroupTrend": lambda: lf.price_trend(_prices(), by=None, date_col="date", price_col="price",
+                                         observations="rows", n_boot=0).groups[0],
+    "ThresholdTrendResult": lambda: lf.cheapest_above_threshold(DATA.epoch_prices(), benchmark="MMLU"),
+    "CheapestSeriesResult": lambda: lf.gpt35_level_decline(DATA.epoch_prices()),
+    "RateChangeResult": lambda: lf.rates_since_cutoff(DATA.epoch_prices(), benchmark="MMLU", cutoff="2024-01-01"),
+    "ForecastResult": lambda: lf.forecast(lf.price_trend(_prices(), by=None, date_col="date", price_col="price",
+                                                         observations="rows", n_boot=0)),
+    "RegressionResult": lambda: lf.elasticity(_elasticity(), controls=()),
+    "USChinaResult": lambda: lf.us_china(_uc(), n_boot=100),
+    "DecompositionResult": lambda: lf.cost_decomposition(DATA.decomposition()),
+    "LLMBreaksResult": lambda: lf.llm_price_breaks(**DATA.breaks(use_panel=False), use_panel=False),
+    "LLMConcentrationResult": lambda: lf.llm_concentration(**DATA.concentration()),
+    "PremiumResult": lambda: lf.reasoning_premium(DATA.panel()),
+    "DeclineResult": lambda: lf.total_decline(DATA.panel(), start="2022-01-01", end="2025-01-01"),
+    "IndexResult": lambda: lf.hedonic_index(DATA.panel(), n_boot=20),
+    "LLMFrontierResult": lambda: lf.llm_malmquist(**DATA.frontier()),
+    "TaskCostResult": lambda: _task_cost()[0],
+    "CostTrendComparison": lambda: _task_cost()[1],
+}
+
+
+def _task_cost():
+    from llmflation.study.task_cost import cost_per_task, cost_vs_price_trends, epoch_task_costs
+
+    prices = DATA.epoch_prices()
+    costs = epoch_task_costs(prices, DATA.eval_tokens())
+    return cost_per_task(prices, DATA.eval_tokens()), cost_vs_price_trends(costs, frontier_from=prices)
+
+
+_CACHE: dict[str, typing.Any] = {}
+
+
+def make(name: str) -> typing.Any:
+    if name not in _CACHE:
+        with _quiet():
+            _CACHE[name] = FACTORIES[name]()
+    return _CACHE[name]
+
+
+class _quiet:
+    def __enter__(self):
+        import warnings
+
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore")
+
+    def __exit__(self, *exc):
+        self._w.__exit__(*exc)
+
+
+def _result_classes() -> dict[str, type]:
+    out: dict[str, type] = {}
+    for pkg in ("llmflation.methods", "llmflation.study"):
+        mod = importlib.import_module(pkg)
+        for info in pkgutil.iter_modules(mod.__path__):
+            m = importlib.import_module(f"{pkg}.{info.name}")
+            for name, obj in vars(m).items():
+                if inspect.isclass(obj) and issubclass(obj, ResultMixin) and obj.__module__ == m.__name__:
+                    out[name] = obj
+    out["HypothesisTest"] = llmflation.results.HypothesisTest
+    return out
+
+
+CLASSES = _result_classes()
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_every_result_type_is_covered(name):
+    if not issubclass(CLASSES[name], Result):  # added by work in progress elsewhere; its owner converts it
+        pytest.xfail(f"{name} is not yet on llmflation.results.Result (frozen, keyword-only, tidy to_frame)")
+    assert name in FACTORIES, f"add a factory for {name} to FACTORIES"
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_result_contract(name):
+    r = make(name)
+    assert type(r).__name__ == name
+    # frozen, keyword-only dataclass
+    params = type(r).__dataclass_params__
+    assert params.frozen
+    assert all(f.kw_only for f in dataclasses.fields(r)), f"{name}: every field keyword-only"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.vintage = "x"
+    with pytest.raises(TypeError):
+        type(r)(1)  # positional construction is refused
+    # equality never raises
+    assert (r == r) is True
+    assert isinstance(r == copy.copy(r), bool) and (r != object()) is True
+    hash(r)
+    # metadata
+    assert isinstance(r.config, dict)
+    assert isinstance(r.vintage, str) and r.vintage
+    assert isinstance(r.notes, tuple) and all(isinstance(n, str) for n in r.notes)
+    assert isinstance(r.references, tuple) and all(isinstance(x, Reference) for x in r.references)
+    for x in r.references:
+        assert x.citation and r.reference_figure(x.key) is x
+    # to_frame: long and tidy
+    f = r.to_frame()
+    assert isinstance(f, pd.DataFrame)
+    assert set(TIDY_COLUMNS) <= set(f.columns), f"{name}: missing {set(TIDY_COLUMNS) - set(f.columns)}"
+    assert "df" not in f.columns, "degrees of freedom are numeric df_num/df_denom"
+    for c in TIDY_COLUMNS[1:]:
+        assert pd.api.types.is_float_dtype(f[c]) or pd.api.types.is_integer_dtype(f[c]), f"{name}.{c}: {f[c].dtype}"
+    assert f["term"].map(type).eq(str).all()
+    lead = list(f.columns[: len(r.keys)])
+    assert lead == [k for k in r.keys if k in f.columns][: len(lead)]
+    # wide view and renderings
+    assert isinstance(r.wide(), pd.DataFrame)
+    assert isinstance(r.summary(), str) and "<" in r._repr_html_()
+
+
+def _kind(v: typing.Any) -> str:
+    if callable(v) and not isinstance(v, (pd.Series, pd.DataFrame)):
+        return "method"
+    if isinstance(v, pd.DataFrame):
+        return "DataFrame"
+    if isinstance(v, pd.Series):
+        return "Series"
+    if isinstance(v, (bool, np.bool_)):
+        return "bool"
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return "number"
+    if isinstance(v, (tuple, list)):
+        return "sequence"
+    if isinstance(v, dict):
+        return "dict"
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "none"
+    return type(v).__name__
+
+
+#: Names checked across all result types: the measures the issue found with different meanings.
+#: (``df`` is left out: a test's df may be one number or a pair; to_frame() makes it numeric df_num/df_denom.)
+SHARED = ("factor_per_year", "table", "premium", "half_life_years", "r_squared", "n", "estimate", "statistic",
+          "p_value", "level", "elasticity", "cost_gap", "sample", "series", "coefficients")
+
+
+@pytest.mark.parametrize("attr", SHARED)
+def test_one_name_one_type(attr):
+    kinds: dict[str, list[str]] = {}
+    for name in FACTORIES:
+        r = make(name)
+        if hasattr(type(r), attr) or attr in {f.name for f in dataclasses.fields(r)}:
+            v = getattr(r, attr)
+            k = _kind(v)
+            if k != "none":
+                kinds.setdefault(k, []).append(name)
+    assert len(kinds) <= 1, f"{attr!r} means different things: {kinds}"
