@@ -10,7 +10,6 @@ from llmflation.study.robustness import ALL_CLAIMS, CLAIMS, _greedy_slope, claim
 from tolerances import EXACT_RTOL
 
 
-
 def test_every_claim_declares_default_reason_and_paper_closest():
     for c in ALL_CLAIMS:
         info = claim_info(c)

@@ -90,7 +90,7 @@ def test_calibrated_interval_covers_a_true_trend():
 
 def test_epoch_reproduction_untouched_and_calibrated_beside_it():
     from llmflation.study.inputs import StudyInputs
-    from llmflation.study.threshold import cheapest_above_threshold, calibrated_threshold_trends
+    from llmflation.study.threshold import calibrated_threshold_trends, cheapest_above_threshold
 
     d = StudyInputs().epoch_prices()
     naive = cheapest_above_threshold(d, benchmark="MMLU")

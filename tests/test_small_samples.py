@@ -64,3 +64,19 @@ def test_strict_reasoning_flag_and_per_task_premium():
     assert task == pytest.approx(tok * out, rel=IDENTITY_RTOL)  # per task = per token × tokens
     assert ("hybrid", "per_task_cost") in t.index
     assert np.isnan(t.loc[("hybrid", "per_task_cost"), "conf_low"])  # one hybrid: no interval, said so
+
+
+def test_us_china_defaults_to_same_release_years():
+    """Vintage composition: older US models with no Chinese contemporaries are left out by default."""
+    import pandas as pd
+
+    from llmflation.study.us_china import us_china
+
+    d = pd.DataFrame({"country": ["US"] * 4 + ["China"] * 3,
+                      "cost_usd": [1e9, 1e9, 1.0, 2.0, 1.0, 2.0, 4.0],
+                      "flop": [1.0] * 7, "year": [2015, 2016, 2024, 2024, 2024, 2024, 2024]})
+    same = us_china(d, n_boot=200)
+    pooled = us_china(d, n_boot=200, same_years=False)
+    assert same.n_us == 2 and pooled.n_us == 4
+    assert same.cost_gap < 2 < pooled.cost_gap
+    assert any("same release years only" in n for n in same.notes)

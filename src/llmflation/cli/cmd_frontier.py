@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
         """Elasticity of launch price to Epoch training cost (log-log, robust SEs)."""
         from llmflation.study.elasticity import elasticity
 
-        emit_result(elasticity(study_inputs(db).elasticity(), cov_type=cov_type,
+        emit_result(elasticity(study_inputs(db).elasticity(), cov_type=cov_type,  # type: ignore[arg-type]
                                year_effects=year_effects), fmt)  # type: ignore[arg-type]
 
     @app.command("us-china")

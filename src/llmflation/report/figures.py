@@ -328,7 +328,7 @@ def waterfall(res: Any) -> tuple[Any, str]:
     total = float(t.loc["price_per_capability", "log_change"])
     fig, ax = _axes("log change (natural log points)", dates=False, bottom=0.3)
     cum = 0.0
-    for i, (p, v) in enumerate(zip(parts, vals, strict=True)):
+    for i, v in enumerate(vals):
         ax.bar(i, v, bottom=cum, color=LINES[0] if v < 0 else LINES[1], width=0.6)
         ax.text(i, cum + v, _num(v, 2), ha="center", va="top" if v < 0 else "bottom", fontsize=8.5)
         cum += v

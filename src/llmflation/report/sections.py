@@ -22,7 +22,7 @@ from llmflation.panel.build import exclusions
 from llmflation.panel.coverage import by_source, coverage
 from llmflation.report import figures as fg
 from llmflation.report import numbers as nb
-from llmflation.report.render import Claim, Finding, Section, Table, figure
+from llmflation.report.render import Claim, Section, Table, figure
 from llmflation.study.inputs import StudyInputs
 
 Built = tuple[Any, list[Claim]]
@@ -289,6 +289,21 @@ def elasticity(inputs: StudyInputs) -> Built:
     return r, [Claim.of(r.reference_figure("du2026.elasticity"), _ci(row), f"n = {r.n}, robust SE")]
 
 
+def _elasticity_view(r: Any) -> list[tuple[str, pd.DataFrame]]:
+    """The paper's controlled model, then the small-sample view: bivariate and controlled
+    slopes with HC3 intervals (singleton year dummies merged, so no interval is infinite)."""
+    from llmflation.errors import InputError
+    from llmflation.study.elasticity import elasticity_small_sample
+
+    out = [(f"ln price on ln training cost with year effects and controls ({r.cov_type}; n = {r.n})", r.wide())]
+    try:
+        small = elasticity_small_sample(r.sample)
+    except InputError as e:
+        small = pd.DataFrame({"note": [f"small-sample view not computed: {e}"]})
+    out.insert(0, (f"Elasticity with n = {r.n} models: bivariate and controlled, HC3 intervals", small))
+    return out
+
+
 def _elasticity_finding(r: Any) -> str | None:
     row = r.coefficients.set_index("term").loc["log_training_cost"]
     return (f"The elasticity of launch price to training cost is {_ci(row)} (n = {r.n} models with both, "
@@ -382,7 +397,8 @@ def _jevons_view(r: Any) -> list[tuple[str, pd.DataFrame]]:
 
 
 def baumol(inputs: StudyInputs) -> Built:
-    from llmflation.study.baumol import DEFAULT_SERVICE_ITEMS, baumol as fit
+    from llmflation.study.baumol import DEFAULT_SERVICE_ITEMS
+    from llmflation.study.baumol import baumol as fit
 
     r = fit(inputs.table("bls_cpi"), inputs.table("wages"), inputs.panel(), series=DEFAULT_SERVICE_ITEMS)
     return r, []
@@ -543,9 +559,13 @@ REPORT: tuple[DataSpec | Spec, ...] = (
          "Growth accounting of the fall in price per unit of capability (log changes; shares add to 100%).",
          plot=fg.waterfall),
     Spec("malmquist", "Frontier: DEA Malmquist productivity of LLM developers", malmquist,
-         "Developer × quarter DMUs from 2023Q1; output-oriented CRS Malmquist (Färe et al. 1994), VRS split.",
+         "Developer × quarter DMUs from 2023Q1; output-oriented CRS Malmquist (Färe et al. 1994), VRS split — the "
+         "paper's set-up. CRS on ECI depends on ECI's arbitrary zero (shifting ECI by −100 moves the 2024 index); "
+         "lf.llm_frontier_invariant() gives the translation-invariant input-oriented VRS version with Simar–Wilson "
+         "bootstrap intervals (not run here: about 15 s), and says where a quarter has too few DMUs.",
          plot=fg.malmquist),
     Spec("elasticity", "Elasticity of inference price to training cost", elasticity, plot=fg.elasticity,
+         view=_elasticity_view,
          finding=_elasticity_finding),
     Spec("us_china", "US–China: training cost and $/FLOP", us_china, plot=fg.us_china, finding=_us_china_finding),
     Spec("concentration", "Market concentration (HHI, CR-k) by measure", concentration,

@@ -75,7 +75,8 @@ def paper_vs_ours(result: RobustnessResult | None = None, **kw: Any) -> pd.DataF
         if claim == "half_life_flagship":
             pv_num = math.nan  # the paper gives only an R² for the flagship tier
         elif isinstance(pv, dict):
-            pv_num = float(pv.get("statistic", pv.get("2026Q1", math.nan)))
+            got = pv.get("statistic", pv.get("2026Q1"))
+            pv_num = float(got) if got is not None else math.nan
         elif isinstance(pv, (int, float)):
             pv_num = float(pv)
         else:

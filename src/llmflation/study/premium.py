@@ -29,6 +29,7 @@ reasoning models, to see whether the premium is what hides the flagship decline.
 from __future__ import annotations
 
 import math
+import re as _re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -284,7 +285,6 @@ def _regression(obs: pd.DataFrame, capability: str | None, level: float) -> dict
 
 # --------------------------------------------------------------------------- strict vs hybrid reasoning
 
-import re as _re
 
 #: Names of dedicated reasoning models: OpenAI o-series, DeepSeek R1, QwQ, "thinking"/"reasoner"
 #: variants. A model flagged ``is_reasoning`` without such a name is a **hybrid** (a chat model

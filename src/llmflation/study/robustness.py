@@ -261,10 +261,10 @@ def _run_premium(panel: pd.DataFrame, lodo: bool) -> list[dict]:
             rows.append({"claim": "reasoning_premium", "dimension": dim, **s, "term": "raw", "estimate": math.nan,
                          "reason": str(e)})
             continue
-        for e in r.estimates.itertuples(index=False):
-            rows.append({"claim": "reasoning_premium", "dimension": dim, **s, "term": e.term,
-                         "estimate": e.estimate, "conf_low": e.conf_low, "conf_high": e.conf_high,
-                         "p_value": e.p_value, "n": e.n, "reason": e.note})
+        for est in r.estimates.itertuples(index=False):
+            rows.append({"claim": "reasoning_premium", "dimension": dim, **s, "term": est.term,
+                         "estimate": est.estimate, "conf_low": est.conf_low, "conf_high": est.conf_high,
+                         "p_value": est.p_value, "n": est.n, "reason": est.note})
     return rows
 
 
@@ -287,14 +287,14 @@ def _run_chow(milestones: pd.DataFrame, lodo: bool) -> list[dict]:
             rows.append({"claim": "chow", "dimension": dim, **s, "term": "chow_F", "estimate": math.nan,
                          "reason": str(e)})
             continue
-        for e in r.estimates.itertuples(index=False):
-            if e.term not in ("chow_F", "slope_change", "sup_F"):
+        for est in r.estimates.itertuples(index=False):
+            if est.term not in ("chow_F", "slope_change", "sup_F"):
                 continue
-            is_f = e.term in ("chow_F", "sup_F")
-            rows.append({"claim": "chow", "dimension": dim, **s, "spec": e.spec, "term": e.term,
-                         "estimate": e.statistic if is_f else e.estimate,
-                         "conf_low": math.nan if is_f else e.conf_low, "conf_high": math.nan if is_f else e.conf_high,
-                         "p_value": e.p_value, "n": e.n, "direction": r.direction,
+            is_f = est.term in ("chow_F", "sup_F")
+            rows.append({"claim": "chow", "dimension": dim, **s, "spec": est.spec, "term": est.term,
+                         "estimate": est.statistic if is_f else est.estimate,
+                         "conf_low": math.nan if is_f else est.conf_low, "conf_high": math.nan if is_f else est.conf_high,
+                         "p_value": est.p_value, "n": est.n, "direction": r.direction,
                          "n_rejecting_dates": len(r.rejecting_dates), "reason": ""})
     return rows
 
@@ -327,7 +327,7 @@ def _run_hedonic(panel: pd.DataFrame) -> list[dict]:
                    ("end", {"observations": "changes", "end": PAPER_END})):
         p = _panel_for(panel, end=s["end"])
         try:
-            r = hedonic_index(p, observations=s["observations"], n_boot=0)
+            r = hedonic_index(p, observations=s["observations"], n_boot=0)  # type: ignore[arg-type]
         except (InputError, TypeError, ValueError) as e:
             rows.append({"claim": "hedonic_vs_matched", "dimension": dim, **s, "term": "hedonic",
                          "estimate": math.nan, "reason": str(e)})
@@ -401,8 +401,8 @@ def _greedy_slope(x: np.ndarray, y: np.ndarray, labels: np.ndarray, groups: np.n
 
 
 def _influence_tiers(keep: dict[str, Any]) -> list[dict]:
-    from llmflation.study.trends import dated_prices, to_years
     from llmflation.panel.tiers import assign_tiers
+    from llmflation.study.trends import dated_prices, to_years
 
     out = []
     for tier, (p, s) in keep.items():
