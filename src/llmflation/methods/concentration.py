@@ -159,7 +159,7 @@ def concentration(shares_panel: pd.DataFrame, *, k: Sequence[int] = (1, 4), peri
     >>> df = pd.DataFrame({"period": ["a"] * 4 + ["b"] * 2, "firm": list("wxyzwx"),
     ...                    "share_pct": [30, 30, 20, 20, 50, 30]})
     >>> r = concentration(df)
-    >>> r.to_frame()[["period", "hhi", "hhi_high", "cr_1"]].values.tolist()
+    >>> r.wide()[["period", "hhi", "hhi_high", "cr_1"]].values.tolist()
     [['a', 2600.0, 2600.0, 30.0], ['b', 3400.0, 3800.0, 50.0]]
     """
     check_frame(shares_panel, "shares_panel", what="a long pandas DataFrame (one row per period × firm)")

@@ -148,7 +148,7 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs: list[str] |
     Returns
     -------
     MalmquistResult
-        ``.to_frame()`` (per DMU and period), ``.by_period()`` (geometric means).
+        ``.wide()`` (per DMU and period), ``.to_frame()`` (long, tidy), ``.by_period()`` (geometric means).
 
     Examples
     --------
@@ -156,7 +156,7 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs: list[str] |
     >>> p = pd.DataFrame({"firm": [1, 2, 1, 2], "year": [1, 1, 2, 2],
     ...                   "x": [2.0, 3.0, 1.0, 3.0], "y": [1.0, 3.0, 1.0, 3.0]})
     >>> r = malmquist(p, dmu="firm", period="year", inputs=["x"], outputs=["y"])
-    >>> r.to_frame()["tfpch"].round(3).tolist()
+    >>> r.wide()["tfpch"].round(3).tolist()
     [2.0, 1.0]
     """
     from llmflation.methods.bootstrap import BACKENDS, parallel_map

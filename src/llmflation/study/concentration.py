@@ -90,7 +90,7 @@ def llm_concentration(openrouter_daily: pd.DataFrame, market_shares: pd.DataFram
     --------
     >>> from llmflation.study.inputs import StudyInputs
     >>> r = llm_concentration(**StudyInputs().concentration())
-    >>> set(r.to_frame()["measure"]) >= {"openrouter_models_available", "menlo_enterprise_spend"}
+    >>> set(r.wide()["measure"]) >= {"openrouter_models_available", "menlo_enterprise_spend"}
     True
     """
     check_frame(openrouter_daily, "openrouter_daily")

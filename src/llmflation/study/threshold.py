@@ -573,7 +573,8 @@ def fit_threshold_series(series: pd.DataFrame, *, level: float = 0.90, days_per_
 
     Examples
     --------
-    >>> r = fit_threshold_series(epoch_selected_series())
+    >>> from llmflation.study.inputs import StudyInputs
+    >>> r = fit_threshold_series(StudyInputs().epoch_selected())
     >>> len(r.trends), float(r.trends.set_index(["benchmark", "threshold_model"]).loc[("MMLU", "GPT-3"), "lower"])
     (21, 43.9)
     """
@@ -627,7 +628,7 @@ def epoch_reproduction(prices: pd.DataFrame, reference: pd.DataFrame, *,
     >>> from llmflation.study.inputs import StudyInputs
     >>> data = StudyInputs()
     >>> r = epoch_reproduction(data.epoch_prices(), data.epoch_results())
-    >>> len(r.trends), bool((abs(r.to_frame()["estimate"] / r.to_frame()["reference_factor"] - 1) < 1e-6).all())
+    >>> len(r.trends), bool((abs(r.wide()["estimate"] / r.wide()["reference_factor"] - 1) < 1e-6).all())
     (21, True)
     """
     r = cheapest_above_threshold(prices, benchmark=list(EPOCH_BENCHMARKS), level=level, reference=reference)
