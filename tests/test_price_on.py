@@ -40,9 +40,13 @@ def test_result_is_frozen_and_tidy():
     r = lf.price_on("gpt-4o", on="2024-11-01")
     with pytest.raises(AttributeError):
         r.model = "x"  # type: ignore[misc]
-    f = r.to_frame()
+    w = r.wide()
+    assert list(w.columns[:4]) == ["model", "api_model_id", "served_model", "provider"]
+    assert w.loc[0, "on"] == "2024-11-01" and w.loc[0, "valid_to"] is None
+    f = r.to_frame()  # long and tidy: one row per price
     assert list(f.columns[:4]) == ["model", "api_model_id", "served_model", "provider"]
-    assert f.loc[0, "on"] == "2024-11-01" and f.loc[0, "valid_to"] is None
+    assert set(f["term"]) == {"input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok"}
+    assert f.set_index("term").loc["input_usd_per_mtok", "estimate"] == r.input_usd_per_mtok
     assert "served gpt-4o-2024-08-06" in r.summary()
 
 

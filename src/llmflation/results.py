@@ -95,7 +95,8 @@ def tidy(frame: pd.DataFrame, keys: tuple[str, ...] | list[str] = ()) -> pd.Data
     """The long, tidy form of a result table (the ``to_frame`` contract).
 
     A frame that already has ``term`` and ``estimate`` is kept row for row; any other
-    frame is melted: ``keys`` and non-numeric columns identify a row, every numeric
+    frame is melted (a ``measure`` or ``test`` column names the rows unless it is one of
+    the ``keys``): ``keys`` and non-numeric columns identify a row, every numeric
     column becomes a ``term`` with its value as ``estimate``. Then all of
     :data:`TIDY_COLUMNS` exist (NaN where they do not apply) and are numeric (dates as
     decimal years), a ``df`` column becomes numeric ``df_num``/``df_denom``, and the
@@ -108,7 +109,7 @@ def tidy(frame: pd.DataFrame, keys: tuple[str, ...] | list[str] = ()) -> pd.Data
     """
     f = frame.copy()
     ids: list[str] = []
-    name = next((c for c in ("measure", "test") if c in f.columns), None)
+    name = next((c for c in ("measure", "test") if c in f.columns and c not in keys), None)
     if "term" not in f.columns and (name or "estimate" in f.columns):  # long already, rows named by another column
         f["term"] = f[name].astype(str) if name else "estimate"
     if "term" not in f.columns:

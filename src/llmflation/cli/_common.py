@@ -305,7 +305,9 @@ def _render(con: Console, df: pd.DataFrame, kinds: list[str], cells: list[list[s
         table.add_row(*[escape(col[r] if k == "prose" else _cut(col[r], w))
                         for col, k, w in zip(cells, kinds, widths, strict=True)])
     if title:
-        con.print(escape(title), style="bold", width=width, highlight=False)
+        from rich.text import Text
+
+        con.print(Text(title, style="bold"), width=width)  # Text: never parsed as markup
     con.print(table, width=width)
 
 

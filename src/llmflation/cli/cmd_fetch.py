@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import typer
 
 from llmflation.cli._common import DbOpt, Format, FormatOpt, default_db, emit, err_console
+from llmflation.store.fetch import ADAPTERS
 
 fetch_app = typer.Typer(
     help="Record a live (or saved) snapshot of a price source into the store's dated history.",
@@ -33,8 +35,6 @@ ShrinkOpt = typer.Option(False, "--allow-shrink",
 def _run(source: str, payload: Path | None, observed_at: str | None, url: str | None, attempts: int,
          timeout: float, max_time: float, db: Path | None, fmt: Format, max_bytes: str = "200MB",
          allow_shrink: bool = False) -> None:
-    from rich.markup import escape
-
     from llmflation.sources.http import RetryPolicy, parse_size
     from llmflation.store.fetch import fetch
 
@@ -52,54 +52,24 @@ def _run(source: str, payload: Path | None, observed_at: str | None, url: str | 
     out = rep.to_frame()
     if fmt == Format.table:  # one record: show it as field / value lines
         out = pd.DataFrame({"field": out.columns, "value": [str(v) for v in out.iloc[0]]})
-    # a table title is rich markup (emit escapes the notes itself): "a[/dim]b" must print as written
-    emit(out, fmt, title=f"fetch {source}: {escape(rep.status)}", notes=notes,
+    # emit escapes the title and the notes itself: "a[/dim]b" prints as written (escaping here would double it)
+    emit(out, fmt, title=f"fetch {source}: {rep.status}", notes=notes,
          extra={"notes": notes} if fmt == Format.json else None)
 
 
-@fetch_app.command("openrouter")
-def openrouter(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt, url: str | None = UrlOpt,
-               attempts: int = AttemptsOpt, timeout: float = TimeoutOpt, max_time: float = MaxTimeOpt,
-               db: Path | None = DbOpt, fmt: Format = FormatOpt, max_bytes: str = MaxBytesOpt,
-               allow_shrink: bool = ShrinkOpt) -> None:
-    """OpenRouter's public /api/v1/models (no key): every model's price, as of now."""
-    _run("openrouter", payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
+def _command(source: str) -> Callable[..., None]:
+    def command(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt, url: str | None = UrlOpt,
+                attempts: int = AttemptsOpt, timeout: float = TimeoutOpt, max_time: float = MaxTimeOpt,
+                db: Path | None = DbOpt, fmt: Format = FormatOpt, max_bytes: str = MaxBytesOpt,
+                allow_shrink: bool = ShrinkOpt) -> None:
+        _run(source, payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
+
+    command.__name__ = command.__qualname__ = source.replace("-", "_")
+    return command
 
 
-@fetch_app.command("litellm")
-def litellm(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt, url: str | None = UrlOpt,
-            attempts: int = AttemptsOpt, timeout: float = TimeoutOpt, max_time: float = MaxTimeOpt,
-            db: Path | None = DbOpt, fmt: Format = FormatOpt, max_bytes: str = MaxBytesOpt,
-            allow_shrink: bool = ShrinkOpt) -> None:
-    """LiteLLM's model_prices_and_context_window.json (GitHub): prices of every provider it knows."""
-    _run("litellm", payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
-
-
-@fetch_app.command("epoch")
-def epoch(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt, url: str | None = UrlOpt,
-          attempts: int = AttemptsOpt, timeout: float = TimeoutOpt, max_time: float = MaxTimeOpt,
-          db: Path | None = DbOpt, fmt: Format = FormatOpt, max_bytes: str = MaxBytesOpt,
-          allow_shrink: bool = ShrinkOpt) -> None:
-    """Epoch AI's ai_models.zip: model records (compute, cost, dates) as dated history."""
-    _run("epoch", payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
-
-
-@fetch_app.command("artificial-analysis")
-def artificial_analysis(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt,
-                        url: str | None = UrlOpt, attempts: int = AttemptsOpt, timeout: float = TimeoutOpt,
-                        max_time: float = MaxTimeOpt, db: Path | None = DbOpt, fmt: Format = FormatOpt,
-                        max_bytes: str = MaxBytesOpt, allow_shrink: bool = ShrinkOpt) -> None:
-    """Artificial Analysis model prices (needs ARTIFICIAL_ANALYSIS_API_KEY)."""
-    _run("artificial-analysis", payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
-
-
-@fetch_app.command("openrouter-rankings")
-def openrouter_rankings(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt,
-                        url: str | None = UrlOpt, attempts: int = AttemptsOpt, timeout: float = TimeoutOpt,
-                        max_time: float = MaxTimeOpt, db: Path | None = DbOpt, fmt: Format = FormatOpt,
-                        max_bytes: str = MaxBytesOpt, allow_shrink: bool = ShrinkOpt) -> None:
-    """OpenRouter daily token totals of the top 50 models (needs OPENROUTER_API_KEY)."""
-    _run("openrouter-rankings", payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
+for _name, _adapter in ADAPTERS.items():  # one command per source of the registry, its description as help
+    fetch_app.command(_name, help=_adapter.description)(_command(_name))
 
 
 @fetch_app.command("log")
@@ -114,9 +84,7 @@ def log(source: str | None = typer.Option(None, "--source", help="Only this sour
     if not Path(path).exists():
         raise InputError(f"no store at {path}; run `llmflation fetch openrouter` (or `llmflation ingest`) first.")
     with Store(path, read_only=True) as store:
-        from rich.markup import escape
-
-        emit(fetch_log(store, source), fmt, title=f"fetched snapshots in {escape(str(path))}")
+        emit(fetch_log(store, source), fmt, title=f"fetched snapshots in {path}")
 
 
 def register(app: typer.Typer) -> None:

@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         r = jevons(data.panel(), token_volume=data.table("token_volume"), rankings=data.table("openrouter_rankings"),
                    openrouter_daily=data.table("openrouter_daily"),
                    effective_prices=data.table("openrouter_effective_prices"), min_obs=min_obs)
-        frames = {"all": r.to_frame(), "accounting": r.accounting, "elasticities": r.elasticities,
+        frames = {"all": r.wide(), "accounting": r.accounting, "elasticities": r.elasticities,
                   "shares": r.share_vs_price, "effective": r.effective_vs_list, "published": r.published_frame()}
         notes = [*r.notes, f"Data vintage: {r.vintage}"]
         emit(frames[part], fmt, title=f"{r.title} [{part}]", notes=notes,

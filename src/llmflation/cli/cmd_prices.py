@@ -250,7 +250,7 @@ def register(app: typer.Typer) -> None:
             panel = _panel(db)
         r = price_on(model, on=on, provider=provider, panel=panel)
         if fmt == Format.table:
-            row = r.to_frame().iloc[0]
+            row = r.wide().iloc[0]
             emit(pd.DataFrame({"field": row.index, "value": [_show(v) for v in row]}), fmt, title=r.title,
                  notes=list(r.notes) + [f"Data vintage: {r.vintage}"])
         else:

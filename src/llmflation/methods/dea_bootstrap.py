@@ -42,7 +42,7 @@ import pandas as pd
 
 from llmflation.errors import InputError
 from llmflation.methods.dea import farrell_scores
-from llmflation.results import ResultMixin
+from llmflation.results import Result, tidy
 
 __all__ = ["DEABootstrapResult", "MalmquistBootstrapResult", "dea_bootstrap", "malmquist_bootstrap", "min_dmus"]
 
@@ -86,8 +86,8 @@ def _input_vrs(Xe: np.ndarray, Ye: np.ndarray, Xr: np.ndarray, Yr: np.ndarray, r
     return s
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class DEABootstrapResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class DEABootstrapResult(Result):
     """DEA efficiencies with Simar–Wilson bias correction and intervals (input orientation).
 
     Attributes
@@ -111,12 +111,19 @@ class DEABootstrapResult(ResultMixin):
     notes: tuple[str, ...] = ()
 
     title = "DEA efficiency with Simar–Wilson (1998) bootstrap intervals"
+    keys = ("dmu",)
+
+    def wide(self) -> pd.DataFrame:
+        """Per DMU, as :attr:`table`."""
+        return self.table.copy()
 
     def to_frame(self) -> pd.DataFrame:
+        """Tidy: one ``efficiency`` row per DMU (``bias_corrected`` and ``reason`` beside it)."""
         t = self.table
-        return pd.DataFrame({"dmu": t["dmu"], "term": "efficiency", "estimate": t["efficiency"],
-                             "bias_corrected": t["bias_corrected"], "conf_low": t["conf_low"],
-                             "conf_high": t["conf_high"], "n": self.n, "reason": self.reason or ""})
+        return tidy(pd.DataFrame({"dmu": t["dmu"], "term": "efficiency", "estimate": t["efficiency"],
+                                  "bias_corrected": t["bias_corrected"], "conf_low": t["conf_low"],
+                                  "conf_high": t["conf_high"], "n": self.n, "reason": self.reason or ""}),
+                    self.keys)
 
 
 def _as_frame(x: Any, name: str) -> pd.DataFrame:
@@ -207,8 +214,8 @@ def dea_bootstrap(inputs: Any, outputs: Any, *, rts: str = "vrs", n_boot: int = 
                                      f"{h:.3g}; basic intervals on the Farrell scale.",))
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class MalmquistBootstrapResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class MalmquistBootstrapResult(Result):
     """Malmquist index (input orientation) per period pair with bootstrap intervals.
 
     Attributes
@@ -225,8 +232,9 @@ class MalmquistBootstrapResult(ResultMixin):
     notes: tuple[str, ...] = ()
 
     title = "Malmquist index with bootstrap intervals (input orientation)"
+    keys = ("period", "base_period")
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
         return self.table.copy()
 
 

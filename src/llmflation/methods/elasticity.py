@@ -23,7 +23,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.ols import dummies, ols
-from llmflation.results import ResultMixin
+from llmflation.results import Result
 
 #: Fewest observations for an elasticity with a robust interval: HC standard errors are
 #: biased down in small samples (MacKinnon & White 1985), badly so below ~10 points.
@@ -34,8 +34,8 @@ MIN_DF = 5
 Cov = Literal["HC1", "cluster"]
 
 
-@dataclass(frozen=True, repr=False)
-class ElasticityEstimate(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class ElasticityEstimate(Result):
     """A log-log elasticity, or the reason it could not be computed.
 
     Attributes
@@ -73,7 +73,8 @@ class ElasticityEstimate(ResultMixin):
     def computed(self) -> bool:
         return self.reason is None
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """One row: the tidy columns, then ``df`` (as an integer), ``cov, identification, reason``."""
         stat = self.estimate / self.std_error if self.computed and self.std_error > 0 else math.nan
         return pd.DataFrame([{"term": self.term, "estimate": self.estimate, "std_error": self.std_error,
                               "statistic": stat, "p_value": self.p_value, "conf_low": self.conf_low,

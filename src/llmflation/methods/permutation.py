@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from llmflation.errors import InputError
-from llmflation.results import ResultMixin
+from llmflation.results import Result
 
 #: Fewest records for which a calibrated interval is printed (below it: a statement).
 MIN_POINTS_INTERVAL = 6
@@ -118,8 +118,8 @@ def _pvalue(obs: float, draws: np.ndarray) -> tuple[float, int]:
     return float(min(1.0, 2 * min(lo, hi))), m
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class RecordTrendTest(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class RecordTrendTest(Result):
     """Naive and calibrated inference on the trend of one record series.
 
     Attributes
@@ -170,7 +170,10 @@ class RecordTrendTest(ResultMixin):
         return (math.exp(-self.conf_high) if not math.isnan(self.conf_high) else math.nan,
                 math.exp(-self.conf_low) if not math.isnan(self.conf_low) else math.nan)
 
-    def to_frame(self) -> pd.DataFrame:
+    keys = ("inference",)
+
+    def wide(self) -> pd.DataFrame:
+        """Two rows, naive and permutation inference, on the factor-per-year scale."""
         fl, fh = self.factor_conf
         nl = math.exp(-self.naive_conf_high) if math.isfinite(self.naive_conf_high) else math.nan
         nh = math.exp(-self.naive_conf_low) if math.isfinite(self.naive_conf_low) else math.nan

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from llmflation.errors import InputError
-from llmflation.results import ResultMixin
+from llmflation.results import Result
 
 #: Share of exactly-zero period changes above which a series counts as a step series.
 STEP_SHARE = 0.5
@@ -67,8 +67,8 @@ def hac_variance_of_mean(x: Any, lags: int) -> float:
     return max(lrv, 0.0) / n
 
 
-@dataclass(frozen=True, repr=False)
-class RateEstimate(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class RateEstimate(Result):
     """Annual log rate of change of one series over a window.
 
     Attributes
@@ -77,6 +77,8 @@ class RateEstimate(ResultMixin):
         ``k × mean(Δ ln p)`` = endpoint log change per year.
     pct_per_year : float
         ``100 × (exp(log_rate) − 1)``.
+    term : str
+        The series' name.
     std_error, conf_low, conf_high : float
         HAC standard error and normal interval of the log rate (NaN with ``reason``).
     n : int
@@ -87,7 +89,7 @@ class RateEstimate(ResultMixin):
         Why no interval was computed (step series, too few points).
     """
 
-    series: str
+    term: str
     log_rate_per_year: float
     std_error: float
     conf_low: float
@@ -104,22 +106,23 @@ class RateEstimate(ResultMixin):
 
     @property
     def title(self) -> str:  # type: ignore[override]
-        return f"Annual rate of change: {self.series}"
+        return f"Annual rate of change: {self.term}"
 
     @property
     def pct_per_year(self) -> float:
         return 100.0 * math.expm1(self.log_rate_per_year)
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """One row: the tidy columns, then ``pct_per_year, lags, start, end, reason``."""
         z = self.log_rate_per_year / self.std_error if self.std_error and self.std_error > 0 else math.nan
         p = 2 * stats.norm.sf(abs(z)) if math.isfinite(z) else math.nan
-        return pd.DataFrame([{"term": self.series, "estimate": self.log_rate_per_year, "std_error": self.std_error,
+        return pd.DataFrame([{"term": self.term, "estimate": self.log_rate_per_year, "std_error": self.std_error,
                               "statistic": z, "p_value": p, "conf_low": self.conf_low, "conf_high": self.conf_high,
                               "n": self.n, "pct_per_year": self.pct_per_year, "lags": self.lags,
                               "start": self.start, "end": self.end, "reason": self.reason or ""}])
 
     def __repr__(self) -> str:
-        return (f"RateEstimate({self.series}: {self.log_rate_per_year:+.4f}/y "
+        return (f"RateEstimate({self.term}: {self.log_rate_per_year:+.4f}/y "
                 f"[{self.conf_low:+.4f}, {self.conf_high:+.4f}], n={self.n})")
 
 
@@ -200,7 +203,7 @@ def annual_rate(series: pd.Series, *, periods_per_year: int = 12, lags: int | No
     def fmt(v: Any) -> str:
         return str(pd.Timestamp(v).date()) if dated else str(v)
 
-    return RateEstimate(series=label, log_rate_per_year=rate, std_error=se, conf_low=lo, conf_high=hi, n=n, lags=L,
+    return RateEstimate(term=label, log_rate_per_year=rate, std_error=se, conf_low=lo, conf_high=hi, n=n, lags=L,
                         start=fmt(s.index[0]), end=fmt(s.index[-1]), level=level, reason=reason,
                         config={"periods_per_year": periods_per_year, "lags": L, "level": level},
                         vintage=str(series.attrs.get("vintage", "user data")))

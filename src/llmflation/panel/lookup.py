@@ -19,7 +19,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, UnknownModelError
 from llmflation.panel import identity as ident
-from llmflation.results import ResultMixin
+from llmflation.results import Result
 from llmflation.validate import check_frame
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -55,8 +55,8 @@ def parse_iso_date(value: Any, what: str = "on") -> pd.Timestamp:
         raise InputError(f"{what}={value!r} is not a calendar date; expected YYYY-MM-DD.") from None
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class PriceOn(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class PriceOn(Result):
     """The price of one model in effect on one date.
 
     Attributes
@@ -108,7 +108,10 @@ class PriceOn(ResultMixin):
     def is_alias(self) -> bool:
         return self.served_model != self.api_model_id
 
-    def to_frame(self) -> pd.DataFrame:
+    keys = ("model", "api_model_id", "served_model", "provider")
+
+    def wide(self) -> pd.DataFrame:
+        """One row: the fields as they read (dates as ISO strings; ``to_frame()`` has one row per price)."""
         def d(v: pd.Timestamp | None) -> Any:
             return v.date().isoformat() if v is not None and not pd.isna(v) else None
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from llmflation.results import ResultMixin
+from llmflation.results import Result
 from llmflation.validate import check_frame, check_number
 
 SECTIONS = ("coverage", "exclusions", "disagreements", "untrusted_launches")
@@ -26,8 +26,8 @@ SECTIONS = ("coverage", "exclusions", "disagreements", "untrusted_launches")
 COVERAGE_START = "2020-01-01"
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class ValidationReport(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class ValidationReport(Result):
     """The panel audit (see the module docstring).
 
     Attributes
@@ -56,8 +56,10 @@ class ValidationReport(ResultMixin):
     notes: tuple[str, ...] = ()
     title: str = "Panel audit"
 
-    def to_frame(self) -> pd.DataFrame:
-        """Long and tidy: ``section, term, estimate, n`` plus the section's keys as text."""
+    keys = ("section",)
+
+    def wide(self) -> pd.DataFrame:
+        """Every section stacked: ``section, term, estimate, n`` plus the section's keys as text."""
         rows: list[dict[str, Any]] = []
         for r in self.coverage.itertuples(index=False):
             rows.append({"section": "coverage", "term": "n_models", "estimate": float(r.n_models),

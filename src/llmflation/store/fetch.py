@@ -56,9 +56,6 @@ from llmflation.store.history import (
 from llmflation.validate import check_bool, check_int
 
 Source = Literal["openrouter", "litellm", "epoch", "artificial-analysis", "openrouter-rankings"]
-SOURCES: tuple[str, ...] = ("openrouter", "litellm", "epoch", "artificial-analysis", "openrouter-rankings")
-URLS = {"openrouter": openrouter_src.URL, "litellm": litellm_src.URL, "epoch": epoch_src.URL,
-        **{k: v.url for k, v in keyed.KEYED_SOURCES.items()}}
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?\s*$",
                   re.IGNORECASE)
@@ -223,11 +220,7 @@ def download(source: str, *, url: str | None = None, policy: RetryPolicy | None 
     >>> download("litellm", transport=t)
     b'{}'
     """
-    check_choice("source", source, SOURCES)
-    if source in keyed.KEYED_SOURCES:
-        return keyed.fetch(source, env=env, url=url, policy=policy, transport=transport, **kw)
-    mod = {"openrouter": openrouter_src, "litellm": litellm_src, "epoch": epoch_src}[source]
-    return bytes(mod.fetch(url=url or mod.URL, policy=policy, transport=transport, **kw))
+    return adapter(source).fetch(url=url, policy=policy, transport=transport, env=env, **kw)
 
 
 # --------------------------------------------------------------------------- validate + convert
@@ -258,36 +251,144 @@ def _price_obs(obs: pd.DataFrame, skipped: dict[str, int]) -> pd.DataFrame:
     return obs[list(PRICE_INTERVALS.columns)].reset_index(drop=True)
 
 
+def _openrouter_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[HistoryTable | None, pd.DataFrame]:
+    obs, _ = openrouter_observations(frame, ExclusionLog())
+    # unit slips are kept by the conversion and counted once by _filter_prices
+    return PRICE_INTERVALS, _price_obs(obs, skipped)
+
+
+def _litellm_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[HistoryTable | None, pd.DataFrame]:
+    obs, _ = litellm_observations(frame, ExclusionLog())
+    return PRICE_INTERVALS, _price_obs(obs, skipped)
+
+
+def _artificial_analysis_obs(frame: pd.DataFrame, skipped: dict[str, int]
+                             ) -> tuple[HistoryTable | None, pd.DataFrame]:
+    obs = pd.DataFrame({
+        "source_key": frame["slug"].astype(str), "provider": "artificial-analysis",
+        "input_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(frame["input_usd_per_mtok"]), "usd_per_mtok",
+                                              strict=False, keep_implausible=True),
+        "output_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(frame["output_usd_per_mtok"]), "usd_per_mtok",
+                                               strict=False, keep_implausible=True),
+        "cache_read_usd_per_mtok": float("nan"), "context_tokens": float("nan"),
+        "model_name": frame["name"].astype(str), "author": frame["creator"], "reasoning_flag": pd.NA,
+        "listed_date": pd.NaT,
+    })
+    return PRICE_INTERVALS, _price_obs(obs, skipped)
+
+
+def _epoch_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[HistoryTable | None, pd.DataFrame]:
+    obs = frame.rename(columns=epoch_src.FIELDS)[list(EPOCH_MODELS.columns)].copy()
+    obs["publication_date"] = pd.to_datetime(obs["publication_date"])
+    return EPOCH_MODELS, obs
+
+
+def _rankings_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[HistoryTable | None, pd.DataFrame]:
+    return None, frame  # not interval data: recorded by record_rankings
+
+
+def _public_fetch(mod: Any) -> Callable[..., bytes]:
+    def get(*, url: str | None = None, policy: RetryPolicy | None = None,
+            transport: httpx.BaseTransport | None = None, env: Mapping[str, str] | None = None,
+            **kw: Any) -> bytes:
+        return bytes(mod.fetch(url=url or mod.URL, policy=policy, transport=transport, **kw))  # no key: env unused
+    return get
+
+
+def _keyed_fetch(name: str) -> Callable[..., bytes]:
+    def get(*, url: str | None = None, policy: RetryPolicy | None = None,
+            transport: httpx.BaseTransport | None = None, env: Mapping[str, str] | None = None,
+            **kw: Any) -> bytes:
+        return keyed.fetch(name, env=env, url=url, policy=policy, transport=transport, **kw)
+    return get
+
+
+@dataclass(frozen=True)
+class SourceAdapter:
+    """How one live source is downloaded, parsed and turned into rows to record.
+
+    Attributes
+    ----------
+    name : str
+        The source's name (``llmflation fetch <name>``).
+    description : str
+        One line: what the source holds and whether it needs a key (the CLI help).
+    url : str
+        Default endpoint.
+    fetch : callable
+        ``fetch(*, url, policy, transport, env, **kw) -> bytes``: the raw payload (keyed
+        sources raise :class:`~llmflation.errors.MissingKeyError` before any request).
+    parse : callable
+        ``parse(raw, *, snapshot_date, origin, max_bytes) -> ParsedPayload``: validated records.
+    observations : callable
+        ``observations(frame, skipped) -> (table, rows)``: the history table the rows go to
+        (``None`` for data that are not price intervals) and the converted rows;
+        ``skipped`` (reason → records) is updated in place.
+    """
+
+    name: str
+    description: str
+    url: str
+    fetch: Callable[..., bytes]
+    parse: Callable[..., ParsedPayload]
+    observations: Callable[[pd.DataFrame, dict[str, int]], tuple[HistoryTable | None, pd.DataFrame]]
+
+
+#: Every live source, by name, in the order the CLI lists them.
+ADAPTERS: dict[str, SourceAdapter] = {a.name: a for a in (
+    SourceAdapter(
+        "openrouter", "OpenRouter's public /api/v1/models (no key): every model's price, as of now.",
+        openrouter_src.URL, _public_fetch(openrouter_src),
+        lambda raw, *, snapshot_date, origin, max_bytes: openrouter_src.parse(raw, snapshot_date=snapshot_date),
+        _openrouter_obs),
+    SourceAdapter(
+        "litellm", "LiteLLM's model_prices_and_context_window.json (GitHub): prices of every provider it knows.",
+        litellm_src.URL, _public_fetch(litellm_src),
+        lambda raw, *, snapshot_date, origin, max_bytes: litellm_src.parse(raw, snapshot_date=snapshot_date,
+                                                                           source_ref=origin),
+        _litellm_obs),
+    SourceAdapter(
+        "epoch", "Epoch AI's ai_models.zip: model records (compute, cost, dates) as dated history.",
+        epoch_src.URL, _public_fetch(epoch_src),
+        lambda raw, *, snapshot_date, origin, max_bytes: epoch_src.parse(raw, snapshot_date=snapshot_date,
+                                                                         max_bytes=max_bytes),
+        _epoch_obs),
+    SourceAdapter(
+        "artificial-analysis", "Artificial Analysis model prices (needs ARTIFICIAL_ANALYSIS_API_KEY).",
+        keyed.KEYED_SOURCES["artificial-analysis"].url, _keyed_fetch("artificial-analysis"),
+        lambda raw, *, snapshot_date, origin, max_bytes: keyed.parse_artificial_analysis(
+            raw, snapshot_date=snapshot_date),
+        _artificial_analysis_obs),
+    SourceAdapter(
+        "openrouter-rankings", "OpenRouter daily token totals of the top 50 models (needs OPENROUTER_API_KEY).",
+        keyed.KEYED_SOURCES["openrouter-rankings"].url, _keyed_fetch("openrouter-rankings"),
+        lambda raw, *, snapshot_date, origin, max_bytes: keyed.parse_rankings(raw),
+        _rankings_obs),
+)}
+SOURCES: tuple[str, ...] = tuple(ADAPTERS)
+URLS: dict[str, str] = {name: a.url for name, a in ADAPTERS.items()}
+
+
+def adapter(source: str) -> SourceAdapter:
+    """The adapter of ``source``; an unknown name raises :class:`InputError` listing the allowed ones.
+
+    Examples
+    --------
+    >>> adapter("litellm").url == litellm_src.URL
+    True
+    >>> adapter("nope")
+    Traceback (most recent call last):
+    ...
+    llmflation.errors.InputError: source='nope' is not allowed; expected one of: 'openrouter', 'litellm', 'epoch', 'artificial-analysis', 'openrouter-rankings'.
+    """
+    check_choice("source", source, SOURCES)
+    return ADAPTERS[source]
+
+
 def _convert(parsed: ParsedPayload, source: str) -> tuple[HistoryTable | None, pd.DataFrame, dict[str, int]]:
     skipped = dict(parsed.skipped)
-    frame = parsed.frame
-    log = ExclusionLog()
-    if source == "openrouter":
-        obs, _ = openrouter_observations(frame, log)
-        # unit slips are kept by the conversion and counted once by _filter_prices
-        return PRICE_INTERVALS, _price_obs(obs, skipped), skipped
-    if source == "litellm":
-        obs, _ = litellm_observations(frame, log)
-        return PRICE_INTERVALS, _price_obs(obs, skipped), skipped
-    if source == "artificial-analysis":
-        obs = pd.DataFrame({
-            "source_key": frame["slug"].astype(str), "provider": "artificial-analysis",
-            "input_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(frame["input_usd_per_mtok"]), "usd_per_mtok",
-                                                  strict=False, keep_implausible=True),
-            "output_usd_per_mtok": to_usd_per_mtok(pd.to_numeric(frame["output_usd_per_mtok"]), "usd_per_mtok",
-                                                   strict=False, keep_implausible=True),
-            "cache_read_usd_per_mtok": float("nan"), "context_tokens": float("nan"),
-            "model_name": frame["name"].astype(str), "author": frame["creator"], "reasoning_flag": pd.NA,
-            "listed_date": pd.NaT,
-        })
-        return PRICE_INTERVALS, _price_obs(obs, skipped), skipped
-    if source == "epoch":
-        obs = frame.rename(columns=epoch_src.FIELDS)[list(EPOCH_MODELS.columns)].copy()
-        obs["publication_date"] = pd.to_datetime(obs["publication_date"])
-        return EPOCH_MODELS, obs, skipped
-    if source == "openrouter-rankings":
-        return None, frame, skipped
-    raise InputError(f"unknown source {source!r}; expected one of {SOURCES}.")  # pragma: no cover
+    table, obs = adapter(source).observations(parsed.frame, skipped)
+    return table, obs, skipped
 
 
 def prepare(source: str, raw: bytes, *, observed_at: datetime, origin: str = "payload",
@@ -311,23 +412,14 @@ def prepare(source: str, raw: bytes, *, observed_at: datetime, origin: str = "pa
     >>> snap.observations.loc[0, ["source_key", "input_usd_per_mtok", "output_usd_per_mtok"]].tolist()
     ['openai/gpt-4o', np.float64(2.5), np.float64(10.0)]
     """
-    check_choice("source", source, SOURCES)
+    src = adapter(source)
     if not isinstance(observed_at, datetime):
         observed_at = _parse_observed_at(observed_at)
     day = f"{observed_at:%Y-%m-%d}"
     sha = hashlib.sha256(raw).hexdigest()
     if raw[:2] == GZIP_MAGIC:
         raw = gunzip_bounded(raw, source, max_bytes)
-    if source == "openrouter":
-        parsed = openrouter_src.parse(raw, snapshot_date=day)
-    elif source == "litellm":
-        parsed = litellm_src.parse(raw, snapshot_date=day, source_ref=origin)
-    elif source == "epoch":
-        parsed = epoch_src.parse(raw, snapshot_date=day, max_bytes=max_bytes)
-    elif source == "artificial-analysis":
-        parsed = keyed.parse_artificial_analysis(raw, snapshot_date=day)
-    else:
-        parsed = keyed.parse_rankings(raw)
+    parsed = src.parse(raw, snapshot_date=day, origin=origin, max_bytes=max_bytes)
     table, obs, skipped = _convert(parsed, source)
     return Snapshot(source, table, obs, observed_at, sha, parsed.records, skipped, origin, observed_at_from)
 

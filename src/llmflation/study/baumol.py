@@ -41,7 +41,7 @@ import pandas as pd
 
 from llmflation.errors import InputError
 from llmflation.methods.rates import annual_rate, fill_monthly_gaps
-from llmflation.results import ResultMixin, SummaryFormat, data_vintage, render_table
+from llmflation.results import Result, SummaryFormat, data_vintage, render_table
 
 #: Human-service CPI items shown by default (all published through the bundle's end).
 DEFAULT_SERVICE_ITEMS: tuple[str, ...] = ("SEMC01", "SEMC02", "SEMD01", "SEEB03", "SEEB01", "SEGC01", "SEFV01",
@@ -127,8 +127,8 @@ def ai_constant_capability_series(panel: pd.DataFrame, *, reference_model: str =
     return r.monthly, info
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class BaumolResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class BaumolResult(Result):
     """Annual rates of service prices, all items, core services and the AI index; hours in tokens; wages.
 
     Attributes
@@ -161,7 +161,8 @@ class BaumolResult(ResultMixin):
     notes: tuple[str, ...] = ()
     title: str = "Baumol: human services vs the AI price index at constant capability"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """:attr:`rates` (one row per series)."""
         return self.rates.copy()
 
     def summary(self, fmt: SummaryFormat = "text") -> str:

@@ -49,7 +49,7 @@ from llmflation.methods.breaks import (
 )
 from llmflation.methods.pvalues import clip_p_value, p_value_display
 from llmflation.panel.units import blended
-from llmflation.results import HypothesisTest, Result, ResultMixin, SummaryFormat, render_table
+from llmflation.results import HypothesisTest, Result, SummaryFormat, render_table
 from llmflation.study.paper import ref, refs
 from llmflation.validate import check_frame
 
@@ -664,8 +664,8 @@ def _verdict(chow: HypothesisTest, ms: pd.Series, table: pd.DataFrame,
 CANDIDATE_RANGE: tuple[str, str] = ("2023-08", "2025-09")
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class BreakStoryResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class BreakStoryResult(Result):
     """What a break in the milestone series says: slopes before/after, controls, dates.
 
     Attributes
@@ -692,8 +692,10 @@ class BreakStoryResult(ResultMixin):
     vintage: str = "user data"
     notes: tuple[str, ...] = ()
     title: str = "The May 2024 break: direction, controls and the dates at which a Chow test rejects"
+    keys = ("spec",)
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """:attr:`estimates` as computed (``df`` as written, ``p_value_display``)."""
         return self.estimates.copy()
 
     @property

@@ -11,7 +11,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.concentration import concentration
-from llmflation.results import Result, ResultMixin, data_vintage
+from llmflation.results import Result, data_vintage
 from llmflation.study.paper import ref, refs
 from llmflation.validate import check_date, check_frame, check_int_sequence
 
@@ -65,6 +65,7 @@ class LLMConcentrationResult(Result):
     vintage: str = "bundled snapshot"
     notes: tuple[str, ...] = ()
     title: str = "Concentration of LLM developers (HHI, CR-k)"
+    keys = ("measure", "period")
 
     def wide(self) -> pd.DataFrame:
         return self.table.copy()
@@ -201,8 +202,8 @@ def _open_weight_usage(rankings: pd.DataFrame, openrouter_daily: pd.DataFrame) -
     return pd.DataFrame(rows)
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class UsageConcentrationResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class UsageConcentrationResult(Result):
     """Concentration on usage and spend shares beside the model-count measure, each labelled.
 
     Attributes
@@ -223,8 +224,10 @@ class UsageConcentrationResult(ResultMixin):
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     title: str = "Power on usage, not counts: HHI and CR-k of usage and spend shares"
+    keys = ("measure", "period")
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """:attr:`table` (one row per measure × period)."""
         return self.table.copy()
 
     def summary(self, fmt: Any = "text") -> str:

@@ -32,7 +32,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.malmquist import COMPONENTS, malmquist
-from llmflation.results import Result, ResultMixin, data_vintage
+from llmflation.results import Result, data_vintage
 from llmflation.study.paper import ref, refs
 from llmflation.validate import check_frame
 
@@ -284,8 +284,8 @@ def _paper(measure: str) -> float:
 # --------------------------------------------------------------------------- scale-invariant frontier
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class LLMFrontierInvariantResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class LLMFrontierInvariantResult(Result):
     """Frontier measures that do not depend on ECI's arbitrary zero, with bootstrap intervals.
 
     Input-oriented DEA with variable returns to scale (input: blended price; output: ECI)
@@ -313,8 +313,10 @@ class LLMFrontierInvariantResult(ResultMixin):
     vintage: str = ""
     notes: tuple[str, ...] = ()
     title: str = "LLM frontier, invariant to ECI's zero: input-oriented VRS DEA and Malmquist with bootstrap"
+    keys = ("period", "base_period")
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """:attr:`malmquist` (one row per period pair and component)."""
         return self.malmquist.copy()
 
 

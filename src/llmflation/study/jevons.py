@@ -41,7 +41,7 @@ import pandas as pd
 from llmflation.errors import InputError
 from llmflation.methods.elasticity import MIN_OBS, ElasticityEstimate, log_log_elasticity
 from llmflation.methods.index import price_index
-from llmflation.results import ResultMixin, SummaryFormat, data_vintage, render_table
+from llmflation.results import Result, SummaryFormat, data_vintage, render_table
 from llmflation.study.paper import Reference, refs
 
 #: Fewest dated volume statements on one basis for a firm's accounting rows.
@@ -226,8 +226,8 @@ def firm_price_index(panel: pd.DataFrame, *, developer: str | None = None, provi
 # --------------------------------------------------------------------------- result
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class JevonsResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class JevonsResult(Result):
     """Jevons accounting, elasticities (or why not), usage shares and effective prices.
 
     Attributes
@@ -271,13 +271,15 @@ class JevonsResult(ResultMixin):
         return pd.DataFrame([{"term": r.key, "published": r.display(), "definition": defs.get(r.key, r.claim),
                               "citation": r.citation} for r in self.published])
 
-    def to_frame(self) -> pd.DataFrame:
-        """Long tidy frame: one block per part, keyed by ``part``."""
+    keys = ("part",)
+
+    def wide(self) -> pd.DataFrame:
+        """Every part stacked, keyed by ``part``, each with its own columns (``to_frame()`` is its tidy form)."""
         a = self.accounting.melt(id_vars=["series", "start", "end"], value_vars=["dln_tokens", "dln_price",
                                  "dln_spend"], var_name="term", value_name="estimate")
         a.insert(0, "part", "a_accounting")
         e = self.elasticities.assign(part="b_elasticity")
-        s = self.share_vs_price_slope.to_frame().assign(part="c_share_vs_relative_price")
+        s = self.share_vs_price_slope.wide().assign(part="c_share_vs_relative_price")
         f = self.effective_vs_list.rename(columns={"median": "estimate"}).assign(
             term=lambda d: d["measure"] + " | " + d["group"] + "=" + d["level"].astype(str), part="d_effective_vs_list")
         pub = self.published_frame().assign(part="published")
@@ -289,7 +291,7 @@ class JevonsResult(ResultMixin):
         parts = [
             render_table(self.accounting, f"{self.title} — (a) accounting per firm", [], fmt),
             render_table(self.elasticities, "(b) log-log elasticities (or why not)", [], fmt),
-            render_table(self.share_vs_price_slope.to_frame(), "(c) OpenRouter token share vs relative price "
+            render_table(self.share_vs_price_slope.wide(), "(c) OpenRouter token share vs relative price "
                          "(descriptive)", [], fmt),
             render_table(self.effective_vs_list, "(d) effective ÷ list price", [], fmt),
             render_table(self.published_frame(), "Published elasticities", self._notes(), fmt),
@@ -518,7 +520,7 @@ def jevons(panel: pd.DataFrame, *, token_volume: pd.DataFrame, rankings: pd.Data
                  "at the same time, so not a demand elasticity")
         e = log_log_elasticity(v["tokens_per_day"], v["price_index"], min_obs=min_obs, level=level,
                                term=f"{s}: ln tokens on ln own price index", identification=ident)
-        el_rows.append(e.to_frame())
+        el_rows.append(e.wide())
         pooled.append(v.assign(series=s))
     if pooled:
         pv = pd.concat(pooled, ignore_index=True)
@@ -527,10 +529,10 @@ def jevons(panel: pd.DataFrame, *, token_volume: pd.DataFrame, rankings: pd.Data
                                identification="within-firm co-movement over time across firms (firm fixed effects); "
                                               "capability, free surfaces, agents and reasoning tokens shift demand "
                                               "at the same time: descriptive, not an identified elasticity")
-        el_rows.append(e.to_frame())
+        el_rows.append(e.wide())
     accounting = pd.DataFrame(acc_rows)
     elasticities = (pd.concat(el_rows, ignore_index=True) if el_rows
-                    else ElasticityEstimate.not_computed("elasticity", "no firm has enough statements").to_frame())
+                    else ElasticityEstimate.not_computed("elasticity", "no firm has enough statements").wide())
     notes.append(f"(b) minimum for a log-log elasticity with a robust (HC1) interval: {min_obs} points and 5 "
                  "residual df; rows below it say so in 'reason' instead of giving a number.")
     svp, slope = share_vs_relative_price(rankings, openrouter_daily, panel)
@@ -553,4 +555,4 @@ def jevons(panel: pd.DataFrame, *, token_volume: pd.DataFrame, rankings: pd.Data
                         share_vs_price_slope=slope, effective_vs_list=eff, effective_matches=matches,
                         config={"min_statements": min_statements, "min_obs": min_obs, "price": price,
                                 "effective_date": effective_date, "level": level},
-                        vintage=vintage, notes=tuple(notes))
+                        vintage=vintage, notes=tuple(notes), references=_published())

@@ -39,7 +39,7 @@ from scipy import stats
 
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.ols import ols
-from llmflation.results import HypothesisTest, Result, ResultMixin, SummaryFormat, render_table
+from llmflation.results import HypothesisTest, Result, SummaryFormat, render_table
 from llmflation.study.paper import ref, refs
 from llmflation.study.trends import TrendResult, dated_prices, price_trend
 from llmflation.validate import check_frame
@@ -314,8 +314,8 @@ def reasoning_class(name: Any, is_reasoning: Any = None) -> str:
     return "none"
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class PremiumByClassResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class PremiumByClassResult(Result):
     """Per-token reasoning premium for strict reasoning models and for hybrids, separately.
 
     Attributes
@@ -333,7 +333,8 @@ class PremiumByClassResult(ResultMixin):
 
     title = "Reasoning premium per token: strict reasoning models vs hybrids"
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """:attr:`estimates` (one row per reasoning class)."""
         return self.estimates.copy()
 
 

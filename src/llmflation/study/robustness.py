@@ -32,7 +32,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.pvalues import clip_p_value
-from llmflation.results import ResultMixin
+from llmflation.results import Result
 
 #: Window ends compared: the paper's OpenRouter snapshot and the end of the data.
 PAPER_END = "2026-03-28"
@@ -113,8 +113,8 @@ def claim_info(claim: str) -> dict[str, Any]:
     return c
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class RobustnessResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class RobustnessResult(Result):
     """A headline rerun over a declared grid of specifications.
 
     Attributes
@@ -139,8 +139,10 @@ class RobustnessResult(ResultMixin):
     notes: tuple[str, ...] = ()
 
     title = "Robustness: headline estimates over a declared grid of specifications"
+    keys = ("claim", "spec_id")
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """:attr:`table` (one row per claim × specification × term)."""
         return self.table.copy()
 
     def spec_curve_frame(self) -> pd.DataFrame:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, check_choice
 from llmflation.panel.units import blended as blend_prices
-from llmflation.results import Result, ResultMixin
+from llmflation.results import Result
 from llmflation.study.threshold import (
     EPOCH_BENCHMARKS,
     MULTIPLE_CHOICE,
@@ -357,8 +357,8 @@ def cost_vs_price_trends(costs: pd.DataFrame, *, benchmarks: Mapping[str, str] |
 MIN_MODELS_INTERVAL = 3
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class PerTaskPremiumResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class PerTaskPremiumResult(Result):
     """Reasoning premium per task beside per token, from benchmark token counts.
 
     Attributes
@@ -377,8 +377,10 @@ class PerTaskPremiumResult(ResultMixin):
     notes: tuple[str, ...] = ()
 
     title = "Reasoning premium per task and per token (Epoch evaluation token counts)"
+    keys = ("task", "reasoning_class")
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """:attr:`table` (one row per task × reasoning class × measure)."""
         return self.table.copy()
 
     def summary_ranges(self) -> pd.DataFrame:

@@ -38,7 +38,7 @@ import pandas as pd
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.ols import LineFit, fit_line
 from llmflation.panel.units import blended
-from llmflation.results import Result, ResultMixin, SummaryFormat, render_table
+from llmflation.results import Result, SummaryFormat, render_table
 from llmflation.study.paper import ref, refs
 from llmflation.validate import check_date, check_frame, check_str_sequence
 
@@ -916,8 +916,8 @@ def rates_since_cutoff(prices: pd.DataFrame, scores: pd.DataFrame | None = None,
 MIN_POINTS_CALIBRATED = 6
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class CalibratedThresholdResult(ResultMixin):
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class CalibratedThresholdResult(Result):
     """Epoch's cheapest-above-threshold trends with inference valid for a record process.
 
     Beside each series' naive OLS (Epoch's, unchanged) stand a permutation p-value of no
@@ -946,8 +946,10 @@ class CalibratedThresholdResult(ResultMixin):
     notes: tuple[str, ...] = ()
 
     title = "Cheapest model above a threshold: naive OLS vs inference for a record process"
+    keys = ("benchmark", "threshold_model")
 
-    def to_frame(self) -> pd.DataFrame:
+    def wide(self) -> pd.DataFrame:
+        """One row per series on the factor-per-year scale: calibrated beside naive inference."""
         t = self.table
         return pd.DataFrame({
             "benchmark": t["benchmark"], "threshold_model": t["threshold_model"], "term": "factor_per_year",
