@@ -52,7 +52,7 @@ def _payloads() -> list[tuple[str, str, bytes]]:
 def replay() -> list[dict]:
     import pandas as pd
 
-    from llmflation.panel.intervals import observations_to_intervals
+    from llmflation.normalize.intervals import observations_to_intervals
     from llmflation.store.db import Store
     from llmflation.store.fetch import prepare, record
     from llmflation.store.history import record_observations
@@ -178,7 +178,7 @@ def _synthetic_case(kind: str, n_keys: int, n_days: int) -> None:
                 res = record_observations(store, obs, source="synthetic")
                 n = res.opened
         else:
-            from llmflation.panel.intervals import observations_to_intervals
+            from llmflation.normalize.intervals import observations_to_intervals
 
             iv = observations_to_intervals(obs.assign(observed_date=obs["observed_at"]),
                                            key=["source_key", "provider"], snapshots=obs["observed_at"],

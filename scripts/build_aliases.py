@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Regenerate ``src/llmflation/panel/tables/aliases.csv`` from the bundled snapshot.
+"""Regenerate ``src/llmflation/normalize/tables/aliases.csv`` from the bundled snapshot.
 
 Every (source, source key) seen in a bundled price source is resolved by the rules in
-``llmflation.panel.build.resolve_keys`` (overrides in ``alias_overrides.csv`` win) and
+``llmflation.normalize.identity.resolve_keys`` (overrides in ``alias_overrides.csv`` win) and
 written sorted, so that a diff of the CSV shows exactly which links changed.
 """
 
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llmflation.panel import aliases
-from llmflation.panel.build import bundled_intervals, resolve_keys
+from llmflation.normalize import aliases
+from llmflation.normalize.catalogues import bundled_intervals
+from llmflation.normalize.identity import resolve_keys
 
-OUT = Path(__file__).resolve().parent.parent / "src" / "llmflation" / "panel" / "tables" / "aliases.csv"
+OUT = Path(__file__).resolve().parent.parent / "src" / "llmflation" / "normalize" / "tables" / "aliases.csv"
 
 
 def main() -> int:

@@ -2,13 +2,13 @@
 
 ::
 
-    sources → normalize → panel → store → study → report → cli
+    sources → normalize → store → panel → study → report → cli
     methods (generic econometrics: imports only the core and the scientific stack)
 
 Core modules (``errors``, ``results``, ``_util``, ``validate``) may be imported from anywhere and
-import nothing of the package beyond each other. ``panel``/``store`` are in the order
-the code has today (store ingests the bundle through panel); their owners swap them
-when store stops importing panel.
+import nothing of the package beyond each other. Data flows one way: ``store`` writes
+what ``normalize`` made of the sources (bundle and fetch alike), and ``panel`` only reads
+the bundle and the store.
 """
 
 import ast
@@ -19,7 +19,7 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "llmflation"
 #: Data and application layers, in import order (a layer imports only itself and layers to its left).
-LAYERS = ["sources", "normalize", "panel", "store", "study", "report", "cli"]
+LAYERS = ["sources", "normalize", "store", "panel", "study", "report", "cli"]
 #: Generic econometrics: knows nothing of LLMs; may be imported by study, report and cli.
 METHODS = "methods"
 METHODS_USERS = {"study", "report", "cli"}

@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from llmflation.panel.build import PRICE_REASONS, clean_observations, openrouter_observations
-from llmflation.panel.units import ExclusionLog, classify_prices, to_usd_per_mtok
+from llmflation.normalize.catalogues import (
+    PRICE_REASONS,
+    clean_observations,
+    openrouter_observations,
+)
+from llmflation.normalize.units import ExclusionLog, classify_prices, to_usd_per_mtok
 
 #: one raw OpenRouter row per reason (USD per token), plus one valid row
 RAW = {

@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 from llmflation.cli import main
 from llmflation.errors import ParseError
-from llmflation.panel.build import openrouter_observations
-from llmflation.panel.intervals import observations_to_intervals
-from llmflation.panel.units import ExclusionLog
+from llmflation.normalize.catalogues import openrouter_observations
+from llmflation.normalize.intervals import observations_to_intervals
+from llmflation.normalize.units import ExclusionLog
 from llmflation.sources import bundled
 from llmflation.sources import epoch as epoch_src
 from llmflation.sources import litellm as litellm_src

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llmflation.panel import identity as ident
+from llmflation.normalize import identity as ident
 from llmflation.panel.build import NON_TEXT, exclusions, load_panel
 
 REF = Path(__file__).parent / "reference" / "first_party_prices"

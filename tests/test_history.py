@@ -1,7 +1,7 @@
 """Interval history in the store: extend / close / open, one transaction, date order.
 
 The reference for every recorded history is the pure-pandas run-length encoding the
-bundled panel uses (:func:`llmflation.panel.intervals.observations_to_intervals`): the
+bundled panel uses (:func:`llmflation.normalize.intervals.observations_to_intervals`): the
 store, fed snapshot by snapshot or in one batch, must hold exactly the same intervals.
 """
 
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llmflation.errors import InputError, StoreError
-from llmflation.panel.intervals import observations_to_intervals
+from llmflation.normalize.intervals import observations_to_intervals
 from llmflation.store.db import Store
 from llmflation.store.history import (
     EPOCH_MODELS,

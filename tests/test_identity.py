@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from llmflation.panel.aliases import alias_intervals
-from llmflation.panel.identity import developer_of, id_date_suffix, model_family, normalize_key
+from llmflation.normalize.aliases import alias_intervals
+from llmflation.normalize.identity import developer_of, id_date_suffix, model_family, normalize_key
 
 
 @pytest.mark.parametrize("key, mid", [

@@ -4,7 +4,7 @@ import pandas as pd
 
 from llmflation.normalize import changelogs as cl
 from llmflation.normalize import first_party as fpt
-from llmflation.panel.intervals import observations_to_intervals
+from llmflation.normalize.intervals import observations_to_intervals
 
 D = pd.Timestamp
 

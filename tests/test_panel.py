@@ -5,17 +5,12 @@ import pandas as pd
 import pytest
 
 from llmflation.errors import ParseError, UnitError
-from llmflation.panel import identity as ident
-from llmflation.panel.build import (
-    NON_TEXT,
-    PANEL_COLUMNS,
-    litellm_observations,
-    load_panel,
-    openrouter_observations,
-)
+from llmflation.normalize import identity as ident
+from llmflation.normalize.catalogues import NON_TEXT, litellm_observations, openrouter_observations
+from llmflation.normalize.intervals import observations_to_intervals
+from llmflation.normalize.units import ExclusionLog, to_usd_per_mtok
+from llmflation.panel.build import PANEL_COLUMNS, load_panel
 from llmflation.panel.coverage import coverage
-from llmflation.panel.intervals import observations_to_intervals
-from llmflation.panel.units import ExclusionLog, to_usd_per_mtok
 
 
 def test_columns_and_types(panel):
@@ -49,14 +44,14 @@ def test_exclusions_warn_with_counts():
     ("deepseek/deepseek-chat", "openrouter", ("deepseek-chat", "DeepSeek", None)),
 ])
 def test_identity_resolution(key, source, expect):
-    from llmflation.panel.build import resolve_keys
+    from llmflation.normalize.identity import resolve_keys
 
     r = resolve_keys(pd.DataFrame({"source": [source], "source_key": [key], "author": [key.split("/")[0] if "/" in key else None]}))
     assert tuple(r.loc[0, ["model_id", "developer", "epoch_model"]]) == expect
 
 
 def test_alias_table_is_committed_and_current(panel):
-    from llmflation.panel.aliases import alias_table
+    from llmflation.normalize.aliases import alias_table
 
     t = alias_table()
     assert len(t) > 1000

@@ -8,10 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llmflation.errors import LLMFlationError
-from llmflation.panel.build import clean_observations, litellm_observations, openrouter_observations
-from llmflation.panel.identity import developer_of, model_family, normalize_key
-from llmflation.panel.intervals import observations_to_intervals
-from llmflation.panel.units import PRICE_LABELS, ExclusionLog, classify_prices, to_usd_per_mtok
+from llmflation.normalize.catalogues import (
+    clean_observations,
+    litellm_observations,
+    openrouter_observations,
+)
+from llmflation.normalize.identity import developer_of, model_family, normalize_key
+from llmflation.normalize.intervals import observations_to_intervals
+from llmflation.normalize.units import PRICE_LABELS, ExclusionLog, classify_prices, to_usd_per_mtok
 
 junk = st.one_of(st.none(), st.text(max_size=8), st.floats(allow_nan=True, allow_infinity=True),
                  st.integers(-10, 10), st.just("varies"), st.just("-1"), st.just("abc"))

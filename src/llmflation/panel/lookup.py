@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from llmflation.errors import InputError, UnknownModelError
-from llmflation.panel import identity as ident
+from llmflation.normalize import identity as ident
 from llmflation.results import Result
 from llmflation.validate import check_frame
 
@@ -147,7 +147,7 @@ def _suggest(name: str, ids: list[str]) -> list[str]:
 
 def _curated(model: str, on: pd.Timestamp, ids_iv: pd.DataFrame, mid: str) -> PriceOn:
     table_end = max(ids_iv["valid_from"].max(), ids_iv["shutdown"].max())
-    from llmflation.panel.aliases import FIRST_PARTY_TABLE
+    from llmflation.normalize.aliases import FIRST_PARTY_TABLE
     from llmflation.sources import bundled
 
     g = ids_iv[ids_iv["api_model_id"] == mid].sort_values("valid_from")
@@ -273,7 +273,7 @@ def price_on(model: str, *, on: Any, provider: str = FIRST_PARTY, panel: pd.Data
     if panel is not None:
         check_frame(panel, "panel", what="a pandas DataFrame (the output of llmflation.load_panel()) or None")
     if provider == FIRST_PARTY:
-        from llmflation.panel.aliases import first_party_intervals
+        from llmflation.normalize.aliases import first_party_intervals
 
         iv = first_party_intervals()
         ids = sorted(iv["api_model_id"].unique())
@@ -293,7 +293,7 @@ def price_on(model: str, *, on: Any, provider: str = FIRST_PARTY, panel: pd.Data
     except UnknownModelError:
         ids = sorted(set(panel["model_id"].astype(str)))
         if provider == FIRST_PARTY:
-            from llmflation.panel.aliases import first_party_intervals
+            from llmflation.normalize.aliases import first_party_intervals
 
             ids = sorted(set(first_party_intervals()["api_model_id"]) | set(ids))
         raise UnknownModelError(model, _suggest(model, ids)) from None

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError, UnknownModelError
-from llmflation.panel import identity as ident
+from llmflation.normalize import identity as ident
 
 
 def resolve_model(panel: pd.DataFrame, name: str) -> str:

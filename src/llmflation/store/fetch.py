@@ -9,8 +9,8 @@ Sources: ``openrouter`` (public ``/api/v1/models``), ``litellm`` (the price map 
 BerriAI/litellm), ``epoch`` (Epoch AI ``ai_models.zip``), and the keyed
 ``artificial-analysis`` (prices) and ``openrouter-rankings`` (daily token totals).
 Prices go through the same conversion as the bundled history
-(:func:`llmflation.panel.build.openrouter_observations` and friends, built on
-:mod:`llmflation.panel.units`), and the same filter: free, sentinel (``-1``) and missing
+(:func:`llmflation.normalize.catalogues.openrouter_observations` and friends, built on
+:mod:`llmflation.normalize.units`), and the same filter: free, sentinel (``-1``) and missing
 prices and non-text models are counted and left out, so fetched and bundled intervals
 of a key line up and merge.
 """
@@ -30,8 +30,12 @@ import httpx
 import pandas as pd
 
 from llmflation.errors import InputError, check_choice
-from llmflation.panel.build import NOT_A_MODEL, litellm_observations, openrouter_observations
-from llmflation.panel.units import ExclusionLog, classify_prices, to_usd_per_mtok
+from llmflation.normalize.catalogues import (
+    NOT_A_MODEL,
+    litellm_observations,
+    openrouter_observations,
+)
+from llmflation.normalize.units import ExclusionLog, classify_prices, to_usd_per_mtok
 from llmflation.sources import epoch as epoch_src
 from llmflation.sources import keys as keyed
 from llmflation.sources import litellm as litellm_src

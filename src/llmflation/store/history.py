@@ -9,7 +9,7 @@ kept per (source, key) as intervals over the source's snapshots:
   last date it was seen) and **opens** a new one;
 * a key missing from the snapshot is **closed**, never deleted; if it comes back it
   opens a new interval (its absence breaks the run, as in
-  :func:`llmflation.panel.intervals.observations_to_intervals`).
+  :func:`llmflation.normalize.intervals.observations_to_intervals`).
 
 Dates are days: of several snapshots on one day the last one counts. Recording a later
 snapshot of the latest recorded day first undoes that day exactly (intervals opened
@@ -102,7 +102,7 @@ class HistoryTable:
 
 
 #: Prices: a change of the input or output price starts a new interval (as the bundled
-#: history built by :func:`llmflation.panel.intervals.observations_to_intervals`).
+#: history built by :func:`llmflation.normalize.intervals.observations_to_intervals`).
 PRICE_INTERVALS = HistoryTable(
     "price_intervals", key=("source_key", "provider"),
     compare=("input_usd_per_mtok", "output_usd_per_mtok"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from llmflation.panel.aliases import alias_table
-from llmflation.panel.build import bundled_intervals
+from llmflation.normalize.aliases import alias_table
+from llmflation.normalize.catalogues import bundled_intervals
 from llmflation.sources import bundled
 from llmflation.store.db import Store
 

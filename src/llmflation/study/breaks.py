@@ -48,7 +48,7 @@ from llmflation.methods.breaks import (
     sup_f_test,
 )
 from llmflation.methods.pvalues import clip_p_value, p_value_display
-from llmflation.panel.units import blended
+from llmflation.normalize.units import blended
 from llmflation.results import HypothesisTest, Result, SummaryFormat, render_table
 from llmflation.study.paper import ref, refs
 from llmflation.validate import check_frame

@@ -98,7 +98,7 @@ def llm_concentration(openrouter_daily: pd.DataFrame, market_shares: pd.DataFram
     check_frame(market_shares, "market_shares")
     check_date(snapshot_date, "snapshot_date")
     check_int_sequence(k, "k", minimum=1)
-    from llmflation.panel.identity import developer_of
+    from llmflation.normalize.identity import developer_of
 
     o = openrouter_daily
     day = o[(o["snapshot_date"] == snapshot_date) & (o["pricing_prompt_usd_per_token"] > 0)

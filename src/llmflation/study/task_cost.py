@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError, check_choice
-from llmflation.panel.units import blended as blend_prices
+from llmflation.normalize.units import blended as blend_prices
 from llmflation.results import Result
 from llmflation.study.threshold import (
     EPOCH_BENCHMARKS,
@@ -220,7 +220,7 @@ def epoch_eval_model_map() -> dict[str, str]:
     from importlib import resources
     from io import StringIO
 
-    txt = (resources.files("llmflation.panel") / "tables" / "epoch_eval_model_map.csv").read_text()
+    txt = (resources.files("llmflation.study") / "tables" / "epoch_eval_model_map.csv").read_text()
     m = pd.read_csv(StringIO(txt), comment="#")
     return dict(zip(m["eval_model"], m["model_name"], strict=True))
 

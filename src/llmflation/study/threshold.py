@@ -37,7 +37,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.ols import LineFit, fit_line
-from llmflation.panel.units import blended
+from llmflation.normalize.units import blended
 from llmflation.results import Result, SummaryFormat, render_table
 from llmflation.study.paper import ref, refs
 from llmflation.validate import check_date, check_frame, check_str_sequence

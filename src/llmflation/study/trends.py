@@ -43,8 +43,8 @@ from scipy import stats
 
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.ols import LineFit, bootstrap_slopes, fit_line, ols, percentile_interval
+from llmflation.normalize.units import blended
 from llmflation.panel.tiers import DEFAULT_TIERS, TIER_DEFINITIONS, TIER_LABELS, assign_tiers
-from llmflation.panel.units import blended
 from llmflation.results import (
     HypothesisTest,
     Result,
@@ -76,7 +76,7 @@ MOORE_HALF_LIFE_YEARS = 2.0
 DAYS_PER_YEAR = 365.25
 #: Blend of input and output prices (3:1), as Epoch AI and Artificial Analysis use.
 BLEND_INPUT_WEIGHT = 0.75
-#: The same 3:1 blend as an input:output token ratio (the argument of :func:`llmflation.panel.units.blended`).
+#: The same 3:1 blend as an input:output token ratio (the argument of :func:`llmflation.normalize.units.blended`).
 BLEND_RATIO = BLEND_INPUT_WEIGHT / (1 - BLEND_INPUT_WEIGHT)
 
 #: What Du (2026) reports, shown beside our estimates (never returned as ours).

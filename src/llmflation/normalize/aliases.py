@@ -13,7 +13,7 @@ COLUMNS = ["source", "source_key", "model_id", "model_family", "developer", "epo
 
 @lru_cache(maxsize=1)
 def _read() -> pd.DataFrame:
-    f = resources.files("llmflation.panel") / "tables" / "aliases.csv"
+    f = resources.files("llmflation.normalize") / "tables" / "aliases.csv"
     if not f.is_file():
         return pd.DataFrame(columns=COLUMNS)
     df = pd.read_csv(StringIO(f.read_text()), dtype=str, keep_default_na=False)

@@ -154,7 +154,7 @@ def developers() -> pd.DataFrame:
     >>> developers().set_index("developer").loc["DeepSeek", "country_group"]
     'CN'
     """
-    txt = (resources.files("llmflation.panel") / "tables" / "developers.csv").read_text()
+    txt = (resources.files("llmflation.normalize") / "tables" / "developers.csv").read_text()
     return pd.read_csv(StringIO(txt), dtype=str)
 
 
@@ -265,7 +265,7 @@ def _overrides() -> pd.DataFrame:
     from importlib import resources
     from io import StringIO
 
-    txt = (resources.files("llmflation.panel") / "tables" / "alias_overrides.csv").read_text()
+    txt = (resources.files("llmflation.normalize") / "tables" / "alias_overrides.csv").read_text()
     return pd.read_csv(StringIO(txt), dtype=str, comment="#").fillna("")
 
 
@@ -357,9 +357,9 @@ def _country_group(name: str | None) -> str | None:
 
 def enrich(iv: pd.DataFrame) -> pd.DataFrame:
     """Add identity, developer, country, release date, flags, Epoch link and ECI to intervals."""
-    from llmflation.panel.aliases import alias_table
-    from llmflation.panel.build import FIRST_PARTY
-    from llmflation.panel.units import blended
+    from llmflation.normalize.aliases import alias_table
+    from llmflation.normalize.catalogues import FIRST_PARTY
+    from llmflation.normalize.units import blended
 
     keys = iv[["source", "source_key", "author"]].drop_duplicates(["source", "source_key"])
     known = alias_table()
@@ -480,7 +480,7 @@ def alias_target_id(target: str) -> str:
 
 @lru_cache(maxsize=1)
 def _alias_map() -> dict[str, list[tuple[pd.Timestamp, pd.Timestamp, str]]]:
-    from llmflation.panel.aliases import alias_intervals
+    from llmflation.normalize.aliases import alias_intervals
 
     out: dict[str, list[tuple[pd.Timestamp, pd.Timestamp, str]]] = {}
     for r in alias_intervals().itertuples(index=False):
@@ -502,7 +502,7 @@ def vendor_launch_dates() -> dict[str, pd.Timestamp]:
     >>> vendor_launch_dates()["gpt-4o-2024-08-06"].date().isoformat()
     '2024-08-06'
     """
-    from llmflation.panel.aliases import alias_intervals, first_party_prices
+    from llmflation.normalize.aliases import alias_intervals, first_party_prices
 
     fp = first_party_prices()
     own = fp[~fp["is_alias"] & fp["event"].eq("launch")]
