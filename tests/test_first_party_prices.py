@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from llmflation.normalize import identity as ident
-from llmflation.panel.build import NON_TEXT, exclusions, load_panel
+from llmflation.normalize.catalogues import NON_TEXT
+from llmflation.panel.build import exclusions, load_panel
 
 REF = Path(__file__).parent / "reference" / "first_party_prices"
 #: The panel must carry the vendor's price itself; only floating-point noise is allowed.
