@@ -32,7 +32,7 @@ def test_coverage_thresholds(panel):
 
 
 def test_exclusions_warn_with_counts():
-    with pytest.warns(UserWarning, match=r"openrouter: \d+ free \(\$0\) prices"):
+    with pytest.warns(UserWarning, match=r"openrouter: \d+ free \(\$0\) price"):
         load_panel()
 
 

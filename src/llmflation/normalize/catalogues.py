@@ -87,7 +87,7 @@ def openrouter_observations(df: pd.DataFrame, log: ExclusionLog) -> tuple[pd.Dat
         listed_date=pd.to_datetime(_num(df["created_unix"]).where(lambda v: v.between(0, 4.1e9)), unit="s").dt.normalize(),
     )
     # the raw sentinel -1 stays -1 (_convert); other negative prices stay negative and are
-    # counted apart from it by _filter_prices
+    # counted apart from it by filter_prices
     return obs, d
 
 
@@ -251,7 +251,7 @@ def _num(s: pd.Series) -> pd.Series:
 
 def _convert(raw: pd.Series, unit: Unit) -> pd.Series:
     """Convert to USD/1M once. A value outside the plausible range (a unit slip) is kept as
-    it is, and the sentinel ``-1`` stays ``-1``, so that :func:`_filter_prices` counts each
+    it is, and the sentinel ``-1`` stays ``-1``, so that :func:`filter_prices` counts each
     row once under its own reason (not a unit slip as a "missing" price)."""
     raw = pd.Series(raw, dtype="float64") if not isinstance(raw, pd.Series) else raw.astype("float64")
     out = to_usd_per_mtok(raw, unit, strict=False, keep_implausible=True)
@@ -260,7 +260,7 @@ def _convert(raw: pd.Series, unit: Unit) -> pd.Series:
 
 #: Exclusion-log reason of each :func:`~llmflation.normalize.units.classify_prices` label.
 PRICE_REASONS = {
-    "free": "free ($0) prices",
+    "free": "free ($0) price",
     "sentinel": "sentinel price (-1: varies by request)",
     "negative": "negative price (invalid, not the -1 sentinel)",
     "missing": "missing input or output price",
@@ -269,7 +269,7 @@ PRICE_REASONS = {
 }
 
 
-def _filter_prices(obs: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
+def filter_prices(obs: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
     """Drop non-text models and invalid prices, counting each row once under one reason."""
     why = not_a_base_text_model(obs["source_key"])
     for (src, r), n in why[why != ""].groupby([obs["source"], why]).size().items():
@@ -302,7 +302,7 @@ def clean_observations(obs: pd.DataFrame, log: ExclusionLog, *, today: pd.Timest
     dup = obs.duplicated(["source", "source_key", "provider", "observed_date"], keep="first")
     for src, n in dup.groupby(obs["source"]).sum().items():
         log.add(str(src), "duplicate record in one snapshot", int(n))
-    return _filter_prices(obs[~dup], log)
+    return filter_prices(obs[~dup], log)
 
 
 #: An interior interval priced this many times *below* both neighbouring intervals of the
@@ -391,8 +391,8 @@ def litellm_intervals(log: ExclusionLog) -> pd.DataFrame:
                    valid_to_basis=np.where(iv["valid_to"] == last_snap, "last_observation", "next_event"))
     tc = bundled.load_table("changelog_tokencost")
     tc = tc[cl.commit_day(tc["observed_at"]) < rc_start]
-    tci = _filter_prices(_litellm_changelog(tc, log, end=min(tc_end, rc_start - DAY), label="tokencost"), log)
-    rci = _filter_prices(_litellm_changelog(bundled.load_table("changelog_rocry"), log, end=rc_end,
+    tci = filter_prices(_litellm_changelog(tc, log, end=min(tc_end, rc_start - DAY), label="tokencost"), log)
+    rci = filter_prices(_litellm_changelog(bundled.load_table("changelog_rocry"), log, end=rc_end,
                                             label="RoCry"), log)
     # the package snapshots end 2023-12-13, tokencost starts 2024-01-31: a key seen in both
     # holds its last package price until the day before tokencost shows it
@@ -449,7 +449,7 @@ def genai_changelog_intervals(log: ExclusionLog) -> pd.DataFrame:
         observed_at=iv["valid_to"], date_basis=basis, date_precision="day", valid_to_basis=iv["valid_to_basis"],
     )
     out["source_key"] = out["source_key"].str.replace(r"@start_date=\d{4}-\d{2}-\d{2}$", "", regex=True)
-    return coalesce_intervals(_filter_prices(out, log))
+    return coalesce_intervals(filter_prices(out, log))
 
 
 def llm_prices_changelog_intervals(log: ExclusionLog) -> pd.DataFrame:
@@ -482,7 +482,7 @@ def llm_prices_changelog_intervals(log: ExclusionLog) -> pd.DataFrame:
         listed_date=pd.NaT, valid_from=iv["valid_from"], valid_to=iv["valid_to"], n_obs=1,
         observed_at=iv["valid_to"], date_basis=basis, date_precision="day", valid_to_basis=iv["valid_to_basis"],
     )
-    return coalesce_intervals(_filter_prices(out, log))
+    return coalesce_intervals(filter_prices(out, log))
 
 
 #: ModelPriceWatch seller names → provider slugs (the developer's own slug where it sells).
@@ -528,7 +528,7 @@ def first_party_source_intervals(log: ExclusionLog) -> pd.DataFrame:
     base = fpt.base_tier(iv["context_tier"])
     log.add("first-party", "long-context or off-peak tier (the list-price tier is kept)", int((~base).sum()))
     iv = iv[base]
-    return _filter_prices(_obs_frame(
+    return filter_prices(_obs_frame(
         source="first-party", source_key=iv["api_model_id"].astype(str), provider=iv["provider"],
         author=iv["provider"], model_name=iv["api_model_id"].astype(str),
         input_usd_per_mtok=_convert(_num(iv["input_usd_per_mtok"]), "usd_per_mtok"),
@@ -561,14 +561,14 @@ def bundled_intervals(log: ExclusionLog | None = None) -> pd.DataFrame:
     parts.append(iv.assign(observed_at=iv["valid_to"], date_basis="observed_first", date_precision="day",
                            valid_to_basis=np.where(iv["valid_to"] == snaps.max(), "last_observation", "next_event")))
     parts.append(litellm_intervals(log))
-    ep = _filter_prices(epoch_api_observations(bundled.load_table("epoch_api_prices"), log), log)
+    ep = filter_prices(epoch_api_observations(bundled.load_table("epoch_api_prices"), log), log)
     ep = ep.dropna(subset=["observed_date"])
     iv = observations_to_intervals(ep, key=_KEY, carry=CARRY)
     # a quote holds until the offer's next quote, else until Epoch's last quote (its vintage);
     # first-party shutdowns and the first-party check close it earlier
     iv = cl.hold_until_next(iv, key=_KEY, last_basis="source_vintage")
     parts.append(iv.assign(observed_at=iv["valid_to"], date_basis="archive", date_precision="day"))
-    parts.append(_filter_prices(milestone_intervals(bundled.load_table("price_milestones")), log))
+    parts.append(filter_prices(milestone_intervals(bundled.load_table("price_milestones")), log))
     parts.append(llm_prices_changelog_intervals(log))
     parts.append(genai_changelog_intervals(log))
     parts.append(modelpricewatch_intervals(log))

@@ -31,11 +31,11 @@ import pandas as pd
 
 from llmflation.errors import InputError, check_choice
 from llmflation.normalize.catalogues import (
-    NOT_A_MODEL,
+    filter_prices,
     litellm_observations,
     openrouter_observations,
 )
-from llmflation.normalize.units import ExclusionLog, classify_prices, to_usd_per_mtok
+from llmflation.normalize.units import ExclusionLog, to_usd_per_mtok
 from llmflation.sources import epoch as epoch_src
 from llmflation.sources import keys as keyed
 from llmflation.sources import litellm as litellm_src
@@ -231,23 +231,16 @@ def download(source: str, *, url: str | None = None, policy: RetryPolicy | None 
 
 
 def _filter_prices(obs: pd.DataFrame, skipped: dict[str, int]) -> pd.DataFrame:
-    """The bundled panel's filter: non-text models, then one reason per invalid price row
-    (free, sentinel -1, negative, missing, outside the plausible range …)."""
-    def add(reason: str, n: int) -> None:
+    """The bundle's own filter (:func:`llmflation.normalize.catalogues.filter_prices`): one
+    implementation for bundle and fetch, so a fetched snapshot drops exactly what the
+    bundled panel drops (non-text models, fine-tunes, free/sentinel/negative/missing/unit-slip
+    prices), each row counted once under one reason."""
+    log = ExclusionLog()
+    kept = filter_prices(obs if "source" in obs.columns else obs.assign(source="fetch"), log)
+    for (_src, reason), n in log.counts.items():
         if n:
             skipped[reason] = skipped.get(reason, 0) + int(n)
-
-    not_model = obs["source_key"].astype(str).str.lower().str.contains(NOT_A_MODEL, regex=True)
-    add("not a base text model (price tier, fine-tune, image/audio/embedding)", int(not_model.sum()))
-    obs = obs[~not_model.to_numpy()]
-    lab = classify_prices(obs["input_usd_per_mtok"], obs["output_usd_per_mtok"])
-    for reason, text in (("free", "free ($0) price"), ("sentinel", "sentinel price (-1: varies)"),
-                         ("negative", "negative price (invalid, not the -1 sentinel)"),
-                         ("missing", "missing input or output price"),
-                         ("implausible", "outside the plausible range (unit slip)"),
-                         ("partly_free", "zero input or output price")):
-        add(text, int((lab == reason).sum()))
-    return obs[(lab == "ok").to_numpy()]
+    return kept[list(obs.columns)]
 
 
 def _price_obs(obs: pd.DataFrame, skipped: dict[str, int]) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.concentration import concentration
+from llmflation.normalize.units import blended
 from llmflation.results import Result, data_vintage
 from llmflation.study.paper import ref, refs
 from llmflation.validate import check_date, check_frame, check_int_sequence
@@ -173,8 +174,8 @@ def _open_weight_usage(rankings: pd.DataFrame, openrouter_daily: pd.DataFrame) -
     """Open-weight share of ranked tokens vs open-weight share of listed models, and their relative price."""
     o = openrouter_daily.copy()
     o["open"] = o["hugging_face_id"].astype("string").fillna("").str.len() > 0
-    o["price"] = 1e6 * (0.75 * pd.to_numeric(o["pricing_prompt_usd_per_token"], errors="coerce")
-                        + 0.25 * pd.to_numeric(o["pricing_completion_usd_per_token"], errors="coerce"))
+    o["price"] = 1e6 * blended(pd.to_numeric(o["pricing_prompt_usd_per_token"], errors="coerce"),
+                               pd.to_numeric(o["pricing_completion_usd_per_token"], errors="coerce"))
     from llmflation.study.jevons import week_end_rankings
 
     m = week_end_rankings(rankings)
