@@ -251,6 +251,30 @@ def _date_range(df: pd.DataFrame, col: str | None) -> list[str] | None:
     return [d.min().date().isoformat(), d.max().date().isoformat()] if len(d) else None
 
 
+#: Data files of the generic methods (package data of ``methods/``, not part of the snapshot
+#: id): listed here with source and sha256 so that every data file the package reads is in
+#: one manifest; ``llmflation.methods.hansen`` checks the same sha256 on load.
+METHOD_TABLES = {
+    "hansen1997": {
+        "file": "methods/tables/hansen1997.csv",
+        "source": ("Hansen, B. E. (1997), 'Approximate asymptotic p values for structural-change tests', "
+                   "JBES 15(1), 60-67; coefficients from R strucchange 1.5-4 R/pvalue.Fstats.R "
+                   "(github.com/cran/strucchange@3e40f84), see methods/tables/SOURCE.md"),
+        "licence": "GPL-2 | GPL-3 (strucchange); published coefficients of Hansen (1997)",
+    },
+}
+
+
+def method_tables() -> dict:
+    pkg = Path(__file__).resolve().parent.parent / "src" / "llmflation"
+    out = {}
+    for name, meta in METHOD_TABLES.items():
+        raw = (pkg / meta["file"]).read_bytes()
+        out[name] = {**meta, "rows": raw.count(b"\n") - 1, "sha256": hashlib.sha256(raw).hexdigest(),
+                     "bytes": len(raw)}
+    return out
+
+
 def build(shared: Path, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     manifest: dict = {
@@ -294,6 +318,7 @@ def build(shared: Path, out: Path) -> dict:
         }
     ids = hashlib.sha256(json.dumps(sorted((k, v["sha256"]) for k, v in manifest["files"].items())).encode()).hexdigest()
     manifest["snapshot_id"] = ids[:12]
+    manifest["method_tables"] = method_tables()
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     total = sum(v["bytes"] for v in manifest["files"].values())
     if total > MAX_BYTES:

@@ -77,6 +77,7 @@ def test_build_script_is_reproducible(tmp_path: Path):
     m = mod.build(shared, tmp_path)
     assert m["files"]["epoch_models"]["sha256"] == bundled.manifest()["files"]["epoch_models"]["sha256"]
     assert m["snapshot_id"] == bundled.manifest()["snapshot_id"]
+    assert m["method_tables"] == bundled.manifest()["method_tables"]
 
 
 def test_bls_cpi_and_wages_hold_every_series():

@@ -31,3 +31,16 @@ def test_altered_table_is_refused(monkeypatch):
 def test_known_critical_value():
     # Andrews (1993) 5% critical value of sup-F, one regressor, 15% trimming: 8.68
     assert hansen.hansen_pvalue(8.68, "sup", 1, ((1 - 0.15) / 0.15) ** 2) == pytest.approx(0.05, abs=0.005)
+
+
+def test_the_table_is_listed_in_the_manifest_with_its_sha256_and_source():
+    import hashlib
+    from importlib import resources
+
+    from llmflation.methods import hansen
+    from llmflation.sources import bundled
+
+    entry = bundled.manifest()["method_tables"]["hansen1997"]
+    raw = (resources.files("llmflation") / entry["file"]).read_bytes()
+    assert entry["sha256"] == hashlib.sha256(raw).hexdigest() == hansen.TABLE_SHA256
+    assert "Hansen" in entry["source"] and entry["rows"] == raw.count(b"\n") - 1
