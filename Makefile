@@ -57,7 +57,7 @@ check-wheel: $(STAMP)
 	/tmp/llmflation-wheel-venv/bin/python -m pip install --quiet --require-hashes -r $(LOCK)
 	/tmp/llmflation-wheel-venv/bin/python -m pip install --quiet --no-deps dist/*.whl
 	mkdir -p /tmp/llmflation-wheel-run
-	cp tests/data/wheel_smoke_shares.csv /tmp/llmflation-wheel-run/
+	cp tests/data/wheel_smoke_shares.csv /tmp/llmflation-wheel-run/shares.csv
 	cd /tmp/llmflation-wheel-run && /tmp/llmflation-wheel-venv/bin/llmflation models --format csv | head -3
 	cd /tmp/llmflation-wheel-run && /tmp/llmflation-wheel-venv/bin/llmflation hhi --csv shares.csv --format json
 	cd /tmp/llmflation-wheel-run && /tmp/llmflation-wheel-venv/bin/llmflation report --out report >/dev/null
