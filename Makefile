@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-LOCK := requirements/lock.txt
+LOCK := requirements.lock
 
 .PHONY: report test test-latest check-wheel ci bench lint lock venv snapshot browser clean
 
@@ -36,7 +36,7 @@ lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 	  --generate-hashes --no-header -o $(LOCK)
-	sed -i '1i # Locked dependencies for llmflation (runtime + the `dev` extra), all platforms, Python >= 3.11.\n# Regenerate after changing pyproject.toml: `make lock` (uses uv; see CONTRIBUTING.md).\n# Installed with hashes by `make report` / `make test`: pip install --require-hashes -r requirements/lock.txt' $(LOCK)
+	sed -i '1i # Locked dependencies for llmflation (runtime + the `dev` extra), all platforms, Python >= 3.11.\n# Regenerate after changing pyproject.toml: `make lock` (uses uv; see CONTRIBUTING.md).\n# Installed with hashes by `make report` / `make test`: pip install --require-hashes -r requirements.lock' $(LOCK)
 
 # Early warning for upstream breakage: the newest releases the index offers, unlocked,
 # in a separate venv. CI prints its outcome but does not fail on it.

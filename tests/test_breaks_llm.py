@@ -20,6 +20,7 @@ from llmflation.study.breaks import (
     tier_series,
 )
 from llmflation.study.inputs import StudyInputs
+from tolerances import EXACT_ATOL
 
 DATA = StudyInputs()
 
@@ -61,7 +62,7 @@ def test_milestone_series_matches_filters() -> None:
 def test_epoch_index_is_a_non_increasing_cheapest_price() -> None:
     idx, wide = epoch_threshold_index(DATA.epoch_lowest())
     assert wide.shape[1] == 21 and str(idx.index[0]) == "2021-11"
-    assert (idx.diff().dropna() <= 1e-12).all()
+    assert (idx.diff().dropna() <= EXACT_ATOL).all()
     assert idx.iloc[-1] < -3  # more than a 20-fold fall at fixed capability
 
 

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from tests.tolerances import EXACT_RTOL
 
 from llmflation.methods.elasticity import MIN_OBS, log_log_elasticity
+from tolerances import EXACT_RTOL
 
 
 def test_elasticity_exact_without_noise() -> None:

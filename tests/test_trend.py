@@ -21,7 +21,7 @@ from llmflation.study.trends import (
     openrouter_cross_section,
     to_years,
 )
-from tolerances import EXACT_RTOL, IMPL_RTOL
+from tolerances import EXACT_ATOL, EXACT_RTOL, IMPL_RTOL
 
 #: Coverage band the issue asks for (nominal 95%).
 COVERAGE_LOW, COVERAGE_HIGH = 0.92, 0.98
@@ -49,7 +49,7 @@ def test_exact_recovery_without_noise() -> None:
     assert g.half_life_years == pytest.approx(1.1, rel=EXACT_RTOL)
     assert g.factor_per_year == pytest.approx(2 ** (1 / 1.1), rel=EXACT_RTOL)
     assert g.rate_per_year == pytest.approx(LN2 / 1.1, rel=EXACT_RTOL)
-    assert g.r_squared == pytest.approx(1.0, abs=1e-12)
+    assert g.r_squared == pytest.approx(1.0, rel=EXACT_RTOL)
     assert g.half_life_ci == pytest.approx((1.1, 1.1), rel=EXACT_RTOL)
     assert g.half_life_boot_ci == pytest.approx((1.1, 1.1), rel=EXACT_RTOL)
     assert not g.moore.computed and "zero residual" in g.moore.reason
@@ -172,7 +172,7 @@ def test_constant_prices_have_undefined_r_squared() -> None:
     d = _path(1.0, n=6).assign(price=3.0)
     r = lf.price_trend(d, by=None, observations="rows", price_col="price", n_boot=0)
     g = r["all"]
-    assert math.isnan(g.r_squared) and g.slope_per_year == pytest.approx(0.0, abs=1e-12)
+    assert math.isnan(g.r_squared) and g.slope_per_year == pytest.approx(0.0, abs=EXACT_ATOL)
     assert any("R² is undefined" in n for n in r.notes)
     assert not g.moore.computed and g.moore.reason
 

@@ -6,10 +6,10 @@ import math
 
 import pandas as pd
 import pytest
-from tests.tolerances import IDENTITY_RTOL
 
 from llmflation.errors import InputError
 from llmflation.study.concentration import USAGE_MEASURES, usage_concentration
+from tolerances import IDENTITY_RTOL
 
 MENLO = "US enterprise LLM API spend (Menlo Ventures survey)"
 OR_AUTHOR = "OpenRouter tokens by model author (week-to-date)"

@@ -22,3 +22,7 @@ IDENTITY_RTOL = 1e-10
 #: Answers of a linear programme (DEA, Malmquist): HiGHS's default primal and dual
 #: feasibility tolerances are 1e-7, so a vertex can move by that much across versions.
 LP_RTOL = 1e-7
+
+#: An absolute version of ``EXACT_RTOL`` for quantities whose exact value is zero (a slope
+#: of a constant series, a running minimum's non-positive steps).
+EXACT_ATOL = 1e-10
