@@ -30,7 +30,7 @@ its published output and against textbook examples:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -434,9 +434,6 @@ class SupFResult(Result):
     df: int
     n: int
     lam: float
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
     title: str = "Andrews sup-F test of no structural break (unknown date)"
     #: Why the test was not computed (then the statistics are NaN), else None.
     reason: str | None = None
@@ -663,9 +660,6 @@ class BreaksResult(Result):
     level: float
     n: int
     k: int
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
     title: str = "Bai-Perron structural breaks"
 
     def wide(self) -> pd.DataFrame:

@@ -9,7 +9,7 @@ infinitely many tiny firms), at most the remainder held by one firm.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -115,9 +115,6 @@ class ConcentrationResult(Result):
     table: pd.DataFrame
     k: tuple[int, ...]
     market: str = ""
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:  # type: ignore[override]

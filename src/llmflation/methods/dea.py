@@ -31,7 +31,7 @@ import contextlib
 import math
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -413,9 +413,6 @@ class DEAResult(Result):
     orientation: str
     super_efficiency: bool = False
     n_reference_lp: int = 0
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:  # type: ignore[override]

@@ -34,7 +34,7 @@ DMUs for ``m`` inputs and ``s`` outputs; below it the result says so.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -106,9 +106,6 @@ class DEABootstrapResult(Result):
     n_boot: int
     level: float
     reason: str | None = None
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "DEA efficiency with Simar–Wilson (1998) bootstrap intervals"
     keys = ("dmu",)
@@ -227,9 +224,6 @@ class MalmquistBootstrapResult(Result):
     """
 
     table: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Malmquist index with bootstrap intervals (input orientation)"
     keys = ("period", "base_period")

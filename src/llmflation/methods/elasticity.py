@@ -15,7 +15,7 @@ not computed instead of a number.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -61,9 +61,6 @@ class ElasticityEstimate(Result):
     identification: str = ""
     reason: str | None = None
     level: float = 0.95
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:  # type: ignore[override]

@@ -23,7 +23,7 @@ frontier is built from every DMU observed in that period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -64,9 +64,6 @@ class MalmquistResult(Result):
     orientation: str
     rts: str
     periods: tuple[Any, ...]
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:  # type: ignore[override]

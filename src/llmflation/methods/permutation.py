@@ -29,7 +29,7 @@ printed, the result says so.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -154,9 +154,6 @@ class RecordTrendTest(Result):
     n_reference: int
     level: float
     reason: str | None = None
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Trend of a record (running-minimum) series: naive vs permutation inference"
 

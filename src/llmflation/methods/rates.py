@@ -21,7 +21,7 @@ computes CPI annual averages (the mean of the twelve monthly indexes).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -100,9 +100,6 @@ class RateEstimate(Result):
     end: str
     level: float = 0.95
     reason: str | None = None
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:  # type: ignore[override]

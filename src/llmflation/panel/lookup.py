@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -96,9 +96,7 @@ class PriceOn(Result):
     source: str
     source_url: str
     dated_by: str
-    config: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
-    notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:  # type: ignore[override]

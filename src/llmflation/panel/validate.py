@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -51,9 +51,7 @@ class ValidationReport(Result):
     untrusted_launches: pd.DataFrame
     n_models: int
     n_untrusted: int
-    config: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
-    notes: tuple[str, ...] = ()
     title: str = "Panel audit"
 
     keys = ("section",)

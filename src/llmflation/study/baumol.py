@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -156,9 +156,6 @@ class BaumolResult(Result):
     window: tuple[str, str]
     ai_threshold: float
     sources: tuple[str, ...] = ()
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
     title: str = "Baumol: human services vs the AI price index at constant capability"
 
     def wide(self) -> pd.DataFrame:

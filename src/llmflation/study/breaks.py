@@ -32,7 +32,7 @@ change (the rate of decline; a mean shift there is a slope break of the level).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -397,9 +397,7 @@ class LLMBreaksResult(Result):
     series_by_name: dict[str, pd.Series]
     verdict: tuple[str, ...]
     paper_value: dict[str, Any]
-    config: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
-    notes: tuple[str, ...] = ()
     title: str = "Structural breaks in LLM prices (paper: Chow F = 5.74, p = 0.005 after May 2024)"
 
     def wide(self) -> pd.DataFrame:
@@ -688,9 +686,6 @@ class BreakStoryResult(Result):
     candidates: pd.DataFrame
     direction: str
     break_at: str
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
     title: str = "The May 2024 break: direction, controls and the dates at which a Chow test rejects"
     keys = ("spec",)
 

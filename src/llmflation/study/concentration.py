@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -62,9 +62,7 @@ class LLMConcentrationResult(Result):
     """Concentration of LLM developers under three measures, beside the paper's HHI."""
 
     table: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
     vintage: str = "bundled snapshot"
-    notes: tuple[str, ...] = ()
     title: str = "Concentration of LLM developers (HHI, CR-k)"
     keys = ("measure", "period")
 
@@ -220,9 +218,6 @@ class UsageConcentrationResult(Result):
 
     table: pd.DataFrame
     open_weights: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     title: str = "Power on usage, not counts: HHI and CR-k of usage and spend shares"
     keys = ("measure", "period")

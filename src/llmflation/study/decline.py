@@ -31,7 +31,7 @@ is therefore shown beside the ``endpoint`` row only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -71,9 +71,6 @@ class DeclineResult(Result):
     start: pd.Timestamp
     end: pd.Timestamp
     paper_value: float = PAPER_TOTAL_DECLINE
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Total fall in token prices"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -64,9 +64,7 @@ class DecompositionResult(Result):
     start: int
     end: int
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
-    config: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
-    notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:  # type: ignore[override]

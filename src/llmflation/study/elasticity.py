@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -47,9 +47,7 @@ class RegressionResult(Result):
     r_squared: float
     cov_type: str
     sample: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
-    notes: tuple[str, ...] = ()
     title: str = "Elasticity of launch price to training cost (log-log OLS)"
 
     def wide(self) -> pd.DataFrame:

@@ -18,7 +18,7 @@ intervals cover estimation and scatter, not a change of regime.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -63,9 +63,6 @@ class ForecastResult(Result):
     prices: pd.DataFrame
     crossings: pd.DataFrame
     level: float = 0.95
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Price forecast from log-linear trends"
 

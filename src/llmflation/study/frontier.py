@@ -24,8 +24,8 @@ indices 2024Q1→Q2→Q3→Q4 and the direct comparison of 2024Q1 with 2024Q4.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -174,9 +174,7 @@ class LLMFrontierResult(Result):
     comparison: pd.DataFrame
     by_quarter: pd.DataFrame
     dmu_panels: dict[str, pd.DataFrame]
-    config: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
-    notes: tuple[str, ...] = ()
     title: str = "LLM production frontier: Malmquist index (developer × quarter DMUs)"
 
     def wide(self) -> pd.DataFrame:
@@ -309,9 +307,7 @@ class LLMFrontierInvariantResult(Result):
     efficiency: pd.DataFrame
     malmquist: pd.DataFrame
     shift_check: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
-    notes: tuple[str, ...] = ()
     title: str = "LLM frontier, invariant to ECI's zero: input-oriented VRS DEA and Malmquist with bootstrap"
     keys = ("period", "base_period")
 

@@ -91,9 +91,6 @@ class IndexResult(Result):
     n: int
     n_models: int
     r_squared: float
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
     paper_value: dict[str, Any] = field(default_factory=lambda: dict(PAPER_VALUES))
 
     title = "Quality-adjusted (time-dummy hedonic) price index vs matched-model index"

@@ -258,9 +258,6 @@ class JevonsResult(Result):
     effective_vs_list: pd.DataFrame
     effective_matches: pd.DataFrame
     published: tuple[Reference, ...] = field(default_factory=_published)
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
     title: str = "Jevons: tokens, prices and spend (accounting), elasticities and effective prices"
 
     def published_frame(self) -> pd.DataFrame:

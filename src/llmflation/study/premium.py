@@ -77,9 +77,6 @@ class PremiumResult(Result):
     flagship: pd.DataFrame
     trends: dict[str, TrendResult] = field(default_factory=dict)
     paper_value: float = PAPER_PREMIUM
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Reasoning premium (price ratio, reasoning / non-reasoning)"
 
@@ -327,9 +324,6 @@ class PremiumByClassResult(Result):
     """
 
     estimates: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Reasoning premium per token: strict reasoning models vs hybrids"
 

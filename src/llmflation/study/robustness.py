@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -134,9 +134,6 @@ class RobustnessResult(Result):
     table: pd.DataFrame
     influence: pd.DataFrame
     declarations: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Robustness: headline estimates over a declared grid of specifications"
     keys = ("claim", "spec_id")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -59,9 +59,6 @@ class TaskCostResult(Result):
 
     costs: pd.DataFrame
     token_ratio: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Cost per task (USD) from benchmark token counts"
 
@@ -90,9 +87,6 @@ class CostTrendComparison(Result):
     table: pd.DataFrame
     price: Any
     cost: Any
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Per-task cost vs per-token price: factor of decline per year"
 
@@ -372,9 +366,6 @@ class PerTaskPremiumResult(Result):
     """
 
     table: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Reasoning premium per task and per token (Epoch evaluation token counts)"
     keys = ("task", "reasoning_class")

@@ -241,9 +241,6 @@ class ThresholdTrendResult(Result):
     skipped: pd.DataFrame
     level: float = 0.90
     reference: pd.DataFrame | None = None
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
     published: dict[str, Any] = field(default_factory=lambda: dict(PUBLISHED["epoch"]))
 
     title = "Cheapest model above a capability threshold: price decline per year"
@@ -322,9 +319,6 @@ class CheapestSeriesResult(Result):
     r_squared: float
     level: float = 0.90
     published: dict[str, Any] = field(default_factory=dict)
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:  # type: ignore[override]
@@ -843,9 +837,6 @@ class RateChangeResult(Result):
     after: ThresholdTrendResult
     full: ThresholdTrendResult
     cutoff: pd.Timestamp
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Have the rates changed since Epoch's cut-off?"
 
@@ -941,9 +932,6 @@ class CalibratedThresholdResult(Result):
     naive: ThresholdTrendResult
     tests: dict[tuple[str, str], Any]
     level: float = 0.90
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
 
     title = "Cheapest model above a threshold: naive OLS vs inference for a record process"
     keys = ("benchmark", "threshold_model")

@@ -441,9 +441,6 @@ class TrendResult(Result):
     by: str
     groups: tuple[GroupTrend, ...]
     observations: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
-    vintage: str = "user data"
-    notes: tuple[str, ...] = ()
     paper_value: dict[str, Any] = field(default_factory=lambda: dict(PAPER_VALUES))
 
     title = "Exponential price trends (ln price on years)"

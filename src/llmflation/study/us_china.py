@@ -3,8 +3,7 @@ compute and $/FLOP, and tests of equal $/FLOP."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -61,9 +60,7 @@ class USChinaResult(Result):
     n_us: int
     n_china: int
     sample: pd.DataFrame
-    config: dict[str, Any] = field(default_factory=dict)
     vintage: str = ""
-    notes: tuple[str, ...] = ()
     title: str = "US vs China: training cost and cost per FLOP (Epoch AI models)"
 
     def wide(self) -> pd.DataFrame:
