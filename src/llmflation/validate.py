@@ -31,7 +31,7 @@ import math
 import numbers
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -252,6 +252,49 @@ def check_column_name(frame: pd.DataFrame, col: Any, name: str, *, allow_none: b
     if col not in frame.columns:
         raise InputError(f"{name}={col!r} is not a column; columns are: {', '.join(map(str, frame.columns))}.")
     return col
+
+
+@overload
+def pick_column(frame: pd.DataFrame, given: str | None, candidates: Sequence[str], what: str, *,
+                required: Literal[True] = ...) -> str: ...
+@overload
+def pick_column(frame: pd.DataFrame, given: str | None, candidates: Sequence[str], what: str, *,
+                required: bool) -> str | None: ...
+def pick_column(frame: pd.DataFrame, given: str | None, candidates: Sequence[str], what: str, *,
+                required: bool = True) -> str | None:
+    """The column named ``given``, else the first of ``candidates`` present in ``frame``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    given : str or None
+        A column the caller named explicitly (it must exist).
+    candidates : sequence of str
+        Names to try, in order, when ``given`` is None.
+    what : str
+        What the column holds, for the error message.
+    required : bool, default True
+        Raise when no candidate is present (else return None).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"release_date": [], "price": []})
+    >>> pick_column(f, None, ("valid_from", "release_date"), "date")
+    'release_date'
+    >>> pick_column(f, None, ("eci",), "capability score", required=False) is None
+    True
+    """
+    if given is not None:
+        if given not in frame.columns:
+            raise InputError(f"column {given!r} ({what}) is not in the frame; columns are: "
+                             f"{', '.join(map(str, frame.columns))}.")
+        return given
+    for c in candidates:
+        if c in frame.columns:
+            return c
+    if required:
+        raise InputError(f"no {what} column found (looked for {', '.join(candidates)}); pass its name explicitly.")
+    return None
 
 
 def check_series(x: Any, name: str, *, numeric: bool = True, min_len: int = 1) -> pd.Series:

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError, check_choice
+from llmflation.validate import pick_column
 
 TierDefinition = Literal["positioning", "price_band", "capability"]
 TIER_DEFINITIONS: tuple[str, ...] = ("positioning", "price_band", "capability")
@@ -141,27 +142,11 @@ def _clean_name(name: str) -> str:
     return re.sub(r"\bgpt (?=\d)", "gpt-", s)       # llm-prices: "gpt 4o mini"
 
 
-def _col(panel: pd.DataFrame, name: str | None, candidates: tuple[str, ...], what: str,
-         required: bool = True) -> str | None:
-    if name is not None:
-        if name not in panel.columns:
-            raise InputError(f"column {name!r} ({what}) is not in the frame; columns are: "
-                             f"{', '.join(map(str, panel.columns))}.")
-        return name
-    for c in candidates:
-        if c in panel.columns:
-            return c
-    if required:
-        raise InputError(f"no {what} column found (looked for {', '.join(candidates)}); "
-                         f"pass its name explicitly.")
-    return None
-
-
 def launch_rows(panel: pd.DataFrame, *, model_col: str | None = None,
                 date_col: str | None = None) -> pd.Series:
     """Index label of each model's launch row (earliest date), aligned to ``panel``."""
-    mc = _col(panel, model_col, ("model_id", "model", "Model Name"), "model id")
-    dc = _col(panel, date_col, ("valid_from", "release_date", "date", "Release Date"), "date")
+    mc = pick_column(panel, model_col, ("model_id", "model", "Model Name"), "model id")
+    dc = pick_column(panel, date_col, ("valid_from", "release_date", "date", "Release Date"), "date")
     d = pd.to_datetime(panel[dc], errors="coerce")
     order = pd.DataFrame({"m": panel[mc].astype("string"), "d": d}, index=panel.index)
     first = order.sort_values(["m", "d"], kind="stable").groupby("m", sort=False).head(1)
@@ -213,13 +198,13 @@ def assign_tiers(panel: pd.DataFrame, definition: TierDefinition = DEFAULT_TIERS
     out = pd.Series(pd.NA, index=panel.index, dtype="string", name="tier")
     if panel.empty:
         return out
-    mc = _col(panel, model_col, ("model_id", "model", "Model Name"), "model id")
+    mc = pick_column(panel, model_col, ("model_id", "model", "Model Name"), "model id")
     launch = launch_rows(panel, model_col=mc, date_col=date_col)
     model_of_row = panel[mc].astype("string")
 
     if definition == "positioning":
         hint_col = "tier_hint" if "tier_hint" in panel.columns else None
-        nc = _col(panel, name_col, ("model_name", "model", "Model Name", "model_id"), "model name")
+        nc = pick_column(panel, name_col, ("model_name", "model", "Model Name", "model_id"), "model name")
         labels: dict[str, object] = {}
         for m, idx in launch.items():
             hint = panel.at[idx, hint_col] if hint_col else None
@@ -234,7 +219,7 @@ def assign_tiers(panel: pd.DataFrame, definition: TierDefinition = DEFAULT_TIERS
         lo, hi = (float(band_edges[0]), float(band_edges[1]))
         if not (0 < lo < hi):
             raise InputError(f"band_edges must be two increasing positive prices; got {band_edges!r}.")
-        pc = _col(panel, price_col, ("blended_usd_per_mtok", "USD per 1M Tokens"), "blended price")
+        pc = pick_column(panel, price_col, ("blended_usd_per_mtok", "USD per 1M Tokens"), "blended price")
         price = pd.to_numeric(panel[pc], errors="coerce")
         labels = {}
         for m, idx in launch.items():
@@ -244,8 +229,8 @@ def assign_tiers(panel: pd.DataFrame, definition: TierDefinition = DEFAULT_TIERS
             else:
                 labels[m] = "economy" if p < lo else ("mid" if p < hi else "flagship")
     else:
-        cc = _col(panel, capability_col, ("eci", "ECI Score"), "capability score")
-        dc = _col(panel, date_col, ("valid_from", "release_date", "date", "Release Date"), "date")
+        cc = pick_column(panel, capability_col, ("eci", "ECI Score"), "capability score")
+        dc = pick_column(panel, date_col, ("valid_from", "release_date", "date", "Release Date"), "date")
         check_choice("cohort", cohort, ("year", "all"))
         rows = panel.loc[launch.to_numpy(), [cc, dc]].copy()
         rows.index = launch.index

@@ -31,12 +31,9 @@ from llmflation.report.sections import DataSpec, Spec
 from llmflation.sources import bundled
 from llmflation.study.inputs import StudyInputs
 
-#: Notes that depend on the machine, not the data (kept out of the report and results.json).
-_VOLATILE_NOTES = ("Run time ",)
-
 
 def _clean_notes(notes: Any) -> list[str]:
-    return [nb.humanize(n) for n in (notes or ()) if not str(n).startswith(_VOLATILE_NOTES)]
+    return [nb.humanize(n) for n in (notes or ())]
 
 
 def _tables(spec: Spec, res: Any) -> list[Table]:

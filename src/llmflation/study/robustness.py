@@ -22,7 +22,6 @@ beside ours under the closest-to-paper specification and under the default.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -553,39 +552,27 @@ def robustness(claim: str | None = None, *, panel: pd.DataFrame | None = None,
         panel = data.panel() if panel is None and need_panel else panel
         milestones = data.milestones() if milestones is None and "chow" in claims else milestones
         concentration = data.concentration() if concentration is None and "hhi" in claims else concentration
-    t0 = time.perf_counter()
     rows: list[dict] = []
     infl: list[dict] = []
-    timings: dict[str, float] = {}
     if any(c.startswith("half_life") for c in claims):
-        t = time.perf_counter()
         r, keep = _run_tiers(panel, leave_one_out)  # type: ignore[arg-type]
         rows += [x for x in r if x["claim"] in claims]
         if influence:
             infl += [x for x in _influence_tiers({k: v for k, v in keep.items() if f"half_life_{k}" in claims})]
-        timings["half_life"] = time.perf_counter() - t
     if "total_decline" in claims:
-        t = time.perf_counter()
         rows += _run_decline(panel)  # type: ignore[arg-type]
         infl.append({"claim": "total_decline", "target": "", "n_removed": math.nan,
                      "reason": "not computed: an endpoint ratio rests on two prices (removing either moves it)"})
-        timings["total_decline"] = time.perf_counter() - t
     if "reasoning_premium" in claims:
-        t = time.perf_counter()
         rows += _run_premium(panel, leave_one_out)  # type: ignore[arg-type]
         if influence:
             infl += _influence_premium(panel)  # type: ignore[arg-type]
-        timings["reasoning_premium"] = time.perf_counter() - t
     if "chow" in claims:
-        t = time.perf_counter()
         rows += _run_chow(milestones, leave_one_out)  # type: ignore[arg-type]
         if influence:
             infl += _influence_chow(milestones)  # type: ignore[arg-type]
-        timings["chow"] = time.perf_counter() - t
     if "hedonic_vs_matched" in claims:
-        t = time.perf_counter()
         rows += _run_hedonic(panel)  # type: ignore[arg-type]
-        timings["hedonic_vs_matched"] = time.perf_counter() - t
     if "hhi" in claims:
         rows += _run_hhi(concentration)  # type: ignore[arg-type]
         infl.append({"claim": "hhi", "target": "", "n_removed": math.nan,
@@ -614,8 +601,7 @@ def robustness(claim: str | None = None, *, panel: pd.DataFrame | None = None,
              "the paper-closest specification, leave one developer out. Intervals: each estimator's own "
              "(no bootstrap in the grid).",
              "Influence: greedy search (remove the single most influential model, refit, repeat) for the fewest "
-             "removals that move the default estimate 2× or flip its 5% test; an upper bound on the true minimum.",
-             f"Run time {time.perf_counter() - t0:.1f} s: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+             "removals that move the default estimate 2× or flip its 5% test; an upper bound on the true minimum.")
     vint = str((panel if panel is not None else milestones if milestones is not None else pd.DataFrame()).attrs.get(
         "vintage", "user data"))
     return RobustnessResult(table=table, influence=pd.DataFrame(infl), declarations=decl,

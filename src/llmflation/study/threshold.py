@@ -40,7 +40,7 @@ from llmflation.methods.ols import LineFit, fit_line
 from llmflation.normalize.units import blended
 from llmflation.results import Result, SummaryFormat, render_table
 from llmflation.study.paper import ref, refs
-from llmflation.validate import check_date, check_frame, check_str_sequence
+from llmflation.validate import check_date, check_frame, check_str_sequence, pick_column
 
 #: Models Epoch's notebook excludes as reasoning models when the data have no flag.
 EPOCH_REASONING_MODELS: tuple[str, ...] = ("DeepSeek-R1", "o1", "o1-mini", "o1-preview", "o3-mini")
@@ -137,19 +137,6 @@ def parse_epoch_selected(d: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- core steps
-
-
-def _pick(frame: pd.DataFrame, given: str | None, candidates: tuple[str, ...], what: str) -> str:
-    """The column named ``given``, else the first of ``candidates`` present (else InputError)."""
-    if given is not None:
-        if given not in frame.columns:
-            raise InputError(f"column {given!r} ({what}) is not in the frame; columns are: "
-                             f"{', '.join(map(str, frame.columns))}.")
-        return given
-    for c in candidates:
-        if c in frame.columns:
-            return c
-    raise InputError(f"no {what} column found (looked for {', '.join(candidates)}); pass its name explicitly.")
 
 
 def frontier_thresholds(df: pd.DataFrame, score_col: str, *, model_col: str = "model",
@@ -352,14 +339,14 @@ def _prepare(prices: pd.DataFrame, scores: pd.DataFrame | None, benchmarks: list
              model_col: str | None, date_col: str | None, price_col: str | None) -> pd.DataFrame:
     if not isinstance(prices, pd.DataFrame):
         raise InputError(f"prices must be a pandas DataFrame; got {type(prices).__name__}.")
-    mc = _pick(prices, model_col, ("Model Name", "model", "model_name", "model_id", "epoch_model"), "model")
-    dc = _pick(prices, date_col, ("Release Date", "date", "release_date", "valid_from"), "date")
-    pc = _pick(prices, price_col, ("USD per 1M Tokens", "price", "blended_usd_per_mtok"), "price")
+    mc = pick_column(prices, model_col, ("Model Name", "model", "model_name", "model_id", "epoch_model"), "model")
+    dc = pick_column(prices, date_col, ("Release Date", "date", "release_date", "valid_from"), "date")
+    pc = pick_column(prices, price_col, ("USD per 1M Tokens", "price", "blended_usd_per_mtok"), "price")
     frame = prices.copy()
     if scores is not None:
         if not isinstance(scores, pd.DataFrame):
             raise InputError(f"scores must be a pandas DataFrame; got {type(scores).__name__}.")
-        smc = _pick(scores, model_col if model_col in scores.columns else None,
+        smc = pick_column(scores, model_col if model_col in scores.columns else None,
                     (mc, "Model Name", "model", "model_name", "model_id", "epoch_model"), "model")
         missing = [b for b in benchmarks if b not in scores.columns]
         if missing:
