@@ -78,12 +78,15 @@ _REASONS = {
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr():
-    """Send C-level writes to file descriptor 1 to stderr while the block runs.
+def _quiet_fd1():
+    """Send C-level writes to file descriptor 1 to the null device while the block runs.
 
-    HiGHS prints its banner from C++ when a ``Highs`` object is built, before any option
-    can switch it off; on stdout it would corrupt ``--format json|csv`` output. Python's
-    ``sys.stdout`` is flushed first so that ordering is kept.
+    HiGHS prints its banner ("Running HiGHS … Copyright …") from C++ when the first
+    ``Highs`` object of a process is built, before any option (``output_flag``,
+    ``log_to_console``) can switch it off: on stdout it would corrupt ``--format json|csv``
+    output, on stderr it is noise in every notebook. The library prints nothing in normal
+    use, so the banner goes to the null device. Python's ``sys.stdout`` is flushed first so
+    that ordering is kept.
     """
     try:
         sys.stdout.flush()
@@ -91,20 +94,23 @@ def _stdout_to_stderr():
     except (OSError, ValueError):  # no real fd 1 (embedded interpreters): nothing to guard
         yield
         return
+    null = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(null, 1)
         yield
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(null)
 
 
 def _highs():
     import highspy
 
-    with _stdout_to_stderr():
+    with _quiet_fd1():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
     h.setOptionValue("presolve", "off")  # tiny LPs: presolve costs more than it saves
     h.setOptionValue("solver", "simplex")
     return h
