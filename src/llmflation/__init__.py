@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 _API: dict[str, str] = {
     "load_panel": "llmflation.panel.build",
     "StudyInputs": "llmflation.study.inputs",
+    "Study": "llmflation.study.api",
     "Store": "llmflation.store.db",
     "fetch": "llmflation.store.fetch",
     "discrepancies": "llmflation.panel.discrepancies",

@@ -26,7 +26,8 @@ def register(app: typer.Typer) -> None:
         import pandas as pd
 
         from llmflation.errors import InputError, check_choice
-        from llmflation.study.baumol import DEFAULT_SERVICE_ITEMS, baumol
+        from llmflation.study.api import Study
+        from llmflation.study.baumol import DEFAULT_SERVICE_ITEMS
 
         check_choice("--part", part, ("rates", "hours", "wages", "indices"))
         user = None
@@ -35,10 +36,9 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"--csv {str(csv)!r} is not a file; expected a CSV with columns date,series,value.")
             user = pd.read_csv(csv)
         items = tuple(s.strip() for s in series.split(",") if s.strip()) if series else DEFAULT_SERVICE_ITEMS
-        data = study_inputs(db)
-        r = baumol(data.table("bls_cpi"), data.table("wages"), data.panel(), series=items, user_prices=user,
-                   start=f"{start}-01" if start and len(start) == 7 else start,
-                   end=f"{end}-01" if end and len(end) == 7 else end)
+        r = Study.from_inputs(study_inputs(db)).baumol(series=items, user_prices=user,
+                                                       start=f"{start}-01" if start and len(start) == 7 else start,
+                                                       end=f"{end}-01" if end and len(end) == 7 else end)
         frames = {"rates": r.rates, "hours": r.hours_in_tokens, "wages": r.wages_vs_prices, "indices": r.indices}
         notes = [*r.notes, f"Data vintage: {r.vintage}"]
         emit(frames[part], fmt, title=f"{r.title} ({r.window[0]} → {r.window[1]})", notes=notes,

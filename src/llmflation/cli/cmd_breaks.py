@@ -158,11 +158,11 @@ def register(app: typer.Typer) -> None:
         if llm_prices:
             if csv is not None:
                 raise InputError("--llm-prices and --csv are exclusive; use one.")
-            from llmflation.study.breaks import PAPER_BREAK, llm_price_breaks
+            from llmflation.study.api import Study
+            from llmflation.study.breaks import PAPER_BREAK
 
-            res = llm_price_breaks(**study_inputs(db).breaks(use_panel=not no_panel),
-                                   break_at=break_at or PAPER_BREAK, trim=trim, max_breaks=min(max_breaks, 5),
-                                   use_panel=not no_panel)
+            res = Study.from_inputs(study_inputs(db)).llm_price_breaks(
+                break_at=break_at or PAPER_BREAK, trim=trim, max_breaks=min(max_breaks, 5), use_panel=not no_panel)
             if fmt == Format.table:
                 emit(pd.DataFrame({"verdict": list(res.verdict)}), fmt, title="What the data say")
             emit(res.wide(), fmt, title=res.title, notes=[*res.notes, f"Data vintage: {res.vintage}"],

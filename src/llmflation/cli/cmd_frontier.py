@@ -91,9 +91,9 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FormatOpt,
     ) -> None:
         """Growth accounting of the price of LLM capability (TFP residual), bundled data."""
-        from llmflation.study.decomposition import cost_decomposition
+        from llmflation.study.api import Study
 
-        res = cost_decomposition(study_inputs(db).decomposition(), start=start, end=end, hosting=hosting)  # type: ignore[arg-type]
+        res = Study.from_inputs(study_inputs(db)).cost_decomposition(start=start, end=end, hosting=hosting)
         if sources:
             emit(res.sources, fmt, title="Input series and sources")
         else:
@@ -107,10 +107,9 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FormatOpt,
     ) -> None:
         """Elasticity of launch price to Epoch training cost (log-log, robust SEs)."""
-        from llmflation.study.elasticity import elasticity
+        from llmflation.study.api import Study
 
-        emit_result(elasticity(study_inputs(db).elasticity(), cov_type=cov_type,  # type: ignore[arg-type]
-                               year_effects=year_effects), fmt)  # type: ignore[arg-type]
+        emit_result(Study.from_inputs(study_inputs(db)).elasticity(cov_type=cov_type, year_effects=year_effects), fmt)
 
     @app.command("us-china")
     def us_china_cmd(
@@ -121,8 +120,7 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FormatOpt,
     ) -> None:
         """US vs China training cost gap (bootstrap CI) and tests of equal $/FLOP."""
-        from llmflation.study.inputs import StudyInputs
-        from llmflation.study.us_china import us_china
+        from llmflation.study.api import Study
 
-        data = StudyInputs().us_china(domain=domain, since_year=since_year)  # Epoch models only: no store
-        emit_result(us_china(data, n_boot=n_boot, seed=seed), fmt)
+        study = Study()  # Epoch models only: no store
+        emit_result(study.us_china(domain=domain, since_year=since_year, n_boot=n_boot, seed=seed), fmt)

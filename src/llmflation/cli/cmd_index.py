@@ -83,21 +83,21 @@ def register(app: typer.Typer) -> None:
         import warnings
 
         from llmflation.errors import check_choice
-        from llmflation.study.indices import hedonic_index
+        from llmflation.study.api import Study
 
         check_choice("show", show, ("index", "annual", "coefficients"))
         check_choice("period", period, ("M", "Q", "Y"))  # before the panel is loaded
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            panel = study_inputs(db).panel()
+            study = Study.from_inputs(study_inputs(db))
+            study.panel()  # built here, its warnings silenced
         kw: dict[str, Any] = {}
         if no_controls:
             kw["controls"] = ()
         elif control:
             kw["controls"] = tuple(control)
-        r = hedonic_index(panel, price=price, quality=tuple(quality), period=period,  # type: ignore[arg-type]
-                          min_obs=min_obs, observations=observations, cov=cov,  # type: ignore[arg-type]
-                          n_boot=n_boot, seed=seed, **kw)
+        r = study.hedonic_index(price=price, quality=tuple(quality), period=period, min_obs=min_obs,
+                                observations=observations, cov=cov, n_boot=n_boot, seed=seed, **kw)
         frames = {"index": r.wide(), "annual": r.annual, "coefficients": r.coefficients}
         notes = list(r.notes) + [f"Data vintage: {r.vintage}"]
         if fmt == Format.json:

@@ -20,13 +20,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Jevons accounting (Δln tokens, Δln price, Δln spend) beside the published elasticities."""
         from llmflation.errors import check_choice
-        from llmflation.study.jevons import jevons
+        from llmflation.study.api import Study
 
         check_choice("--part", part, ("all", "accounting", "elasticities", "shares", "effective", "published"))
-        data = study_inputs(db)
-        r = jevons(data.panel(), token_volume=data.table("token_volume"), rankings=data.table("openrouter_rankings"),
-                   openrouter_daily=data.table("openrouter_daily"),
-                   effective_prices=data.table("openrouter_effective_prices"), min_obs=min_obs)
+        r = Study.from_inputs(study_inputs(db)).jevons(min_obs=min_obs)
         frames = {"all": r.wide(), "accounting": r.accounting, "elasticities": r.elasticities,
                   "shares": r.share_vs_price, "effective": r.effective_vs_list, "published": r.published_frame()}
         notes = [*r.notes, f"Data vintage: {r.vintage}"]

@@ -25,14 +25,12 @@ def register(app: typer.Typer) -> None:
         """Rerun each headline over tier definitions, observation sets, blends, first-party only,
         excluding reasoning, window end and leave-one-developer-out."""
         from llmflation.errors import check_choice
+        from llmflation.study.api import Study
         from llmflation.study.paper_vs_ours import paper_vs_ours
-        from llmflation.study.robustness import robustness
 
         check_choice("view", view, ("grid", "influence", "declarations", "paper"))
-        data = study_inputs(db)
-        r = robustness(claim, panel=data.panel(), milestones=data.milestones(),
-                       concentration=data.concentration(), leave_one_out=leave_one_out,
-                       influence=view in ("influence", "grid"))
+        r = Study.from_inputs(study_inputs(db)).robustness(claim, leave_one_out=leave_one_out,
+                                                           influence=view in ("influence", "grid"))
         frame = {"grid": r.table, "influence": r.influence, "declarations": r.declarations}.get(view)
         if view == "paper":
             frame = paper_vs_ours(r)
