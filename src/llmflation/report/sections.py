@@ -1,8 +1,9 @@
 """Report sections, in the order of the study's argument: data first, then one section per question.
 
 Each analysis section is a :class:`Spec`: a function ``(inputs) -> (result, claims)`` that
-runs one study function on :class:`~llmflation.study.inputs.StudyInputs` (the bundle merged
-with the store) and states, as :class:`~llmflation.report.render.Claim` objects, which of
+runs one question of :class:`~llmflation.study.api.Study` on
+:class:`~llmflation.study.inputs.StudyInputs` (the bundle merged with the store; the
+wiring of data to questions lives in ``Study``, shared with the CLI and notebooks) and states, as :class:`~llmflation.report.render.Claim` objects, which of
 the result's own reference figures (``result.reference_figure(key)``, from
 :mod:`llmflation.study.paper`) it reports beside ours; ``plot`` draws the result
 (:mod:`llmflation.report.figures`), ``finding`` turns it into a key-finding sentence. Every
@@ -23,6 +24,7 @@ from llmflation.panel.coverage import by_source, coverage
 from llmflation.report import figures as fg
 from llmflation.report import numbers as nb
 from llmflation.report.render import Claim, Section, Table, figure
+from llmflation.study.api import Study
 from llmflation.study.inputs import StudyInputs
 
 Built = tuple[Any, list[Claim]]
@@ -87,9 +89,7 @@ def coverage_section(inputs: StudyInputs) -> Section:
 
 
 def trend(inputs: StudyInputs) -> Built:
-    from llmflation.study.trends import price_trend
-
-    r = price_trend(inputs.panel(), by="tier", n_boot=1000, seed=0)
+    r = Study.from_inputs(inputs).price_trend(by="tier", n_boot=1000, seed=0)
     f = r.to_frame()
     claims = []
     for tier in ("economy", "mid"):
@@ -119,9 +119,7 @@ def _trend_finding(r: Any) -> str | None:
 
 
 def decline(inputs: StudyInputs) -> Built:
-    from llmflation.study.decline import total_decline
-
-    r = total_decline(inputs.panel(), start="2020-01-01", end="2026-03-28")
+    r = Study.from_inputs(inputs).total_decline(start="2020-01-01", end="2026-03-28")
     f = r.wide().set_index("term")
     ref = r.reference_figure("du2026.total_decline")
     claims = []
@@ -146,9 +144,7 @@ def _decline_finding(r: Any) -> str | None:
 
 
 def threshold(inputs: StudyInputs) -> Built:
-    from llmflation.study.threshold import epoch_reproduction
-
-    r = epoch_reproduction(inputs.epoch_prices(), inputs.epoch_results())
+    r = Study.from_inputs(inputs).epoch_reproduction()
     f = r.wide()
     claims = []
     if "reference_factor" in f:
@@ -161,17 +157,11 @@ def threshold(inputs: StudyInputs) -> Built:
 
 
 def anchors(inputs: StudyInputs) -> Built:
-    from llmflation.study.threshold import gpt35_level_decline
-
-    return gpt35_level_decline(inputs.epoch_prices()), []
+    return Study.from_inputs(inputs).gpt35_level_decline(), []
 
 
 def rates_since_cutoff(inputs: StudyInputs) -> Built:
-    from llmflation.study import threshold as th
-
-    prices = th.panel_prices(inputs.panel()).dropna(subset=["epoch_model"])
-    r = th.rates_since_cutoff(prices, inputs.epoch_scores("GPQA Diamond"), benchmark="GPQA Diamond",
-                              model_col="epoch_model", date_col="date", price_col="price")
+    r = Study.from_inputs(inputs).rates_since_cutoff(benchmark="GPQA Diamond")
     med = r.medians()
     ref = r.reference_figure("epoch2025.median_factor")
     return r, [Claim.of(ref, f"{nb.factor(med['before'])} / {nb.factor(med['after'])}",
@@ -181,15 +171,11 @@ def rates_since_cutoff(inputs: StudyInputs) -> Built:
 
 
 def a16z(inputs: StudyInputs) -> Built:
-    from llmflation.study.threshold import a16z_series
-
-    return a16z_series(inputs.epoch_prices())[42.0], []
+    return Study.from_inputs(inputs).a16z_series()[42.0], []
 
 
 def premium(inputs: StudyInputs) -> Built:
-    from llmflation.study.premium import reasoning_premium
-
-    r = reasoning_premium(inputs.panel())
+    r = Study.from_inputs(inputs).reasoning_premium()
     f = r.wide().set_index("term")
     ref = r.reference_figure("du2026.reasoning_premium")
     claims = []
@@ -212,18 +198,13 @@ def _premium_finding(r: Any) -> str | None:
 
 
 def cost_per_task(inputs: StudyInputs) -> Built:
-    from llmflation.study.task_cost import cost_vs_price_trends, epoch_task_costs
-
-    prices = inputs.epoch_prices()
-    r = cost_vs_price_trends(epoch_task_costs(prices, inputs.eval_tokens()), frontier_from=prices)
+    r = Study.from_inputs(inputs).cost_vs_price_trends()
     return r, [Claim("Per-task cost decline ÷ per-token price decline (geometric mean)", "(not in the paper)",
                      nb.num(r.geomean_ratio), "< 1: cost per task falls slower than price per token")]
 
 
 def breaks(inputs: StudyInputs) -> Built:
-    from llmflation.study.breaks import llm_price_breaks
-
-    r = llm_price_breaks(**inputs.breaks())
+    r = Study.from_inputs(inputs).llm_price_breaks()
     f = r.wide()
     claims = []
     chow = f[(f["series"] == "milestones") & (f["test"] == "chow (ols)")]
@@ -257,9 +238,7 @@ def _breaks_finding(r: Any) -> str | None:
 
 
 def decomposition(inputs: StudyInputs) -> Built:
-    from llmflation.study.decomposition import cost_decomposition
-
-    r = cost_decomposition(inputs.decomposition())
+    r = Study.from_inputs(inputs).cost_decomposition()
     f = r.wide().set_index("term")
     return r, [
         Claim.of(r.reference_figure("du2026.tfp_share"), nb.share(f.loc["tfp_residual", "share_pct"], scale=100),
@@ -271,9 +250,7 @@ def decomposition(inputs: StudyInputs) -> Built:
 
 
 def malmquist(inputs: StudyInputs) -> Built:
-    from llmflation.study.frontier import llm_malmquist
-
-    r = llm_malmquist(**inputs.frontier())
+    r = Study.from_inputs(inputs).llm_malmquist()
     f = r.wide()
     main = f[(f["window"].str.contains("chained")) & (f["spec"] == f["spec"].iloc[0])].set_index("measure")
     how = f"{f['spec'].iloc[0]}, chained quarterly"
@@ -282,9 +259,7 @@ def malmquist(inputs: StudyInputs) -> Built:
 
 
 def elasticity(inputs: StudyInputs) -> Built:
-    from llmflation.study.elasticity import elasticity as fit
-
-    r = fit(inputs.elasticity())
+    r = Study.from_inputs(inputs).elasticity()
     row = r.wide().set_index("term").loc["log_training_cost"]
     return r, [Claim.of(r.reference_figure("du2026.elasticity"), _ci(row), f"n = {r.n}, robust SE")]
 
@@ -312,9 +287,7 @@ def _elasticity_finding(r: Any) -> str | None:
 
 
 def us_china(inputs: StudyInputs) -> Built:
-    from llmflation.study.us_china import us_china as fit
-
-    r = fit(inputs.us_china(), n_boot=1000, seed=0)
+    r = Study.from_inputs(inputs).us_china(n_boot=1000, seed=0)
     f = r.wide().set_index("term")
     g = f.loc["training_cost_gap_us_over_china"]
     return r, [
@@ -335,9 +308,8 @@ def _us_china_finding(r: Any) -> str | None:
 
 
 def concentration(inputs: StudyInputs) -> Built:
-    from llmflation.study.concentration import llm_concentration, usage_concentration
-
-    c = llm_concentration(**inputs.concentration())
+    study = Study.from_inputs(inputs)
+    c = study.llm_concentration()
     f = c.wide()
     m = f[f["measure"] == "openrouter_models_available"].set_index("period")
     first = m.index[m["n_firms"] >= 5][0]  # earlier quarters hold one or two surviving listings
@@ -345,8 +317,7 @@ def concentration(inputs: StudyInputs) -> Built:
             f"{nb.num(m.loc['2026Q1', 'hhi'], 4)} (2026Q1)" if "2026Q1" in m.index else "n/a")
     claims = [Claim.of(c.reference_figure("du2026.hhi"), ours,
                        "shares of priced models available on OpenRouter (listing dates; survivors only)")]
-    r = usage_concentration(inputs.table("market_shares"), inputs.openrouter_daily(),
-                            inputs.table("openrouter_rankings"))
+    r = study.usage_concentration()
     return r, claims
 
 
@@ -357,9 +328,7 @@ def _concentration_view(r: Any) -> list[tuple[str, pd.DataFrame]]:
 
 
 def hedonic(inputs: StudyInputs) -> Built:
-    from llmflation.study.indices import hedonic_index
-
-    r = hedonic_index(inputs.panel(), seed=0)
+    r = Study.from_inputs(inputs).hedonic_index(seed=0)
     lo, hi = r.hedonic_ci
     mlo, mhi = r.matched_ci
     return r, [
@@ -380,12 +349,7 @@ def _hedonic_finding(r: Any) -> str | None:
 
 
 def jevons(inputs: StudyInputs) -> Built:
-    from llmflation.study.jevons import jevons as fit
-
-    r = fit(inputs.panel(), token_volume=inputs.table("token_volume"), rankings=inputs.table("openrouter_rankings"),
-            openrouter_daily=inputs.openrouter_daily(),
-            effective_prices=inputs.table("openrouter_effective_prices"))
-    return r, []
+    return Study.from_inputs(inputs).jevons(), []
 
 
 def _jevons_view(r: Any) -> list[tuple[str, pd.DataFrame]]:
@@ -397,11 +361,7 @@ def _jevons_view(r: Any) -> list[tuple[str, pd.DataFrame]]:
 
 
 def baumol(inputs: StudyInputs) -> Built:
-    from llmflation.study.baumol import DEFAULT_SERVICE_ITEMS
-    from llmflation.study.baumol import baumol as fit
-
-    r = fit(inputs.table("bls_cpi"), inputs.table("wages"), inputs.panel(), series=DEFAULT_SERVICE_ITEMS)
-    return r, []
+    return Study.from_inputs(inputs).baumol(), []
 
 
 def _baumol_view(r: Any) -> list[tuple[str, pd.DataFrame]]:
@@ -424,20 +384,14 @@ def _baumol_finding(r: Any) -> str | None:
 
 
 def forecast(inputs: StudyInputs) -> Built:
-    from llmflation.study.forecast import forecast as fit
-
-    return fit(inputs.panel()), []
+    return Study.from_inputs(inputs).forecast(), []
 
 
 # ----------------------------------------------------------------------- robustness
 
 
 def robustness(inputs: StudyInputs) -> Built:
-    from llmflation.study.robustness import robustness as fit
-
-    r = fit(panel=inputs.panel(), milestones=inputs.milestones(), concentration=inputs.concentration(),
-            leave_one_out=False, influence=True)
-    return r, []
+    return Study.from_inputs(inputs).robustness(leave_one_out=False, influence=True), []
 
 
 def _robustness_view(r: Any) -> list[tuple[str, pd.DataFrame]]:
