@@ -54,7 +54,7 @@ def replay() -> list[dict]:
 
     from llmflation.normalize.intervals import observations_to_intervals
     from llmflation.store.db import Store
-    from llmflation.store.fetch import prepare, record
+    from llmflation.store.fetch import fill_providers, prepare, record
     from llmflation.store.history import record_observations
 
     t0 = time.perf_counter()
@@ -68,6 +68,10 @@ def replay() -> list[dict]:
         with Store(Path(tmp) / "replay.duckdb") as store:
             for source, day, raw in payloads:
                 snap = prepare(source, raw, observed_at=datetime.fromisoformat(day), origin="bundle replay")
+                # as `record` does: LiteLLM rows without a provider (tokencost's 2024-01-31 copy)
+                # take their key's provider from the store; done here too so that the baseline
+                # encodes the same observations
+                snap = fill_providers(store, snap)
                 record(store, snap)
                 obs.append(snap.observations.assign(source=source, observed_date=pd.Timestamp(day)))
             t_replay = time.perf_counter() - t0

@@ -121,8 +121,9 @@ HOLDER = textwrap.dedent("""
 """)
 
 
-def test_a_second_writer_gets_a_clear_locked_error(previous, tmp_path, capsys):
+def test_a_second_writer_gets_a_clear_locked_error(previous, tmp_path, capsys, monkeypatch):
     path, before = previous
+    monkeypatch.setenv("LLMFLATION_LOCK_TIMEOUT", "0.5")  # the holder never lets go: wait briefly, then refuse
     payload = tmp_path / "openrouter_models_2025-03-01.json"
     payload.write_text('{"data": [{"id": "a/b", "name": "B", "created": 1, "context_length": 1000,'
                        ' "pricing": {"prompt": "0.000001", "completion": "0.000002"}}]}')
@@ -135,7 +136,8 @@ def test_a_second_writer_gets_a_clear_locked_error(previous, tmp_path, capsys):
         assert e.value.code == 1
         err = capsys.readouterr().err
         assert err.startswith(f"Error: store {path} is locked by another process")
-        assert "Wait for the other llmflation command to finish, or use a different --db path." in err
+        assert "Wait for the other llmflation command to finish, or use a different --db path" in err
+        assert "waited 0." in err and "--lock-timeout" in err
     finally:
         assert holder.stdin is not None
         holder.stdin.write("\n")

@@ -62,6 +62,7 @@ CASES: dict[str, list[str]] = {
     "validate": [],
     "fetch openrouter": ["--payload", "{tmp}/openrouter.json", "--db", "{tmp}/fetch.duckdb"],
     "fetch log": ["--db", "{tmp}/fetch.duckdb"],
+    "fetch list": ["--db", "{tmp}/fetch.duckdb"],
 }
 
 # leaf commands with --format that cannot run offline in a test, and why

@@ -56,8 +56,10 @@ def test_second_writer_gets_locked_error(tmp_path):
     """)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreLockedError, match="locked by another process"):
-            Store(path)
+        # a process outside llmflation's lock files (plain duckdb): DuckDB's lock error is retried
+        # until the lock timeout, then refused clearly
+        with pytest.raises(StoreLockedError, match=r"locked by another process \(waited 0\.\d s;.*--lock-timeout"):
+            Store(path, lock_timeout=0.5)
     finally:
         holder.kill()
         holder.wait()

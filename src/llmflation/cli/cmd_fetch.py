@@ -30,14 +30,35 @@ MaxBytesOpt = typer.Option("200MB", "--max-bytes",
 ShrinkOpt = typer.Option(False, "--allow-shrink",
                          help="Record a snapshot listing fewer than half of the models open in the store "
                               "(refused by default: usually a truncated response).")
+ForceOpt = typer.Option(False, "--force",
+                        help="Record a snapshot a sanity check refuses (observed before its own timestamps, or "
+                             "most prices moved by one factor: a unit change); needs --reason.")
+ReasonOpt = typer.Option(None, "--reason", help="Why --force is right; kept with the snapshot in the store.")
+LockOpt = typer.Option(None, "--lock-timeout",
+                       help="Seconds to wait while other processes use the store (default: "
+                            "$LLMFLATION_LOCK_TIMEOUT or 60).")
+
+
+def _force_reason(force: bool, reason: str | None) -> str | None:
+    from llmflation.errors import InputError
+
+    if reason is not None and not force:
+        raise InputError("--reason was given without --force; expected both (--force --reason 'why') to record a "
+                         "refused snapshot, or neither.")
+    if force and (reason is None or not reason.strip()):
+        raise InputError("--force needs --reason 'why' (e.g. --reason 'OpenRouter switched to per-1K prices'); "
+                         "the reason is kept with the snapshot in the store.")
+    return reason if force else None
 
 
 def _run(source: str, payload: Path | None, observed_at: str | None, url: str | None, attempts: int,
          timeout: float, max_time: float, db: Path | None, fmt: Format, max_bytes: str = "200MB",
-         allow_shrink: bool = False) -> None:
+         allow_shrink: bool = False, force: bool = False, reason: str | None = None,
+         lock_timeout: float | None = None) -> None:
     from llmflation.sources.http import RetryPolicy, parse_size
     from llmflation.store.fetch import fetch
 
+    force_reason = _force_reason(force, reason)
     policy = RetryPolicy(max_attempts=attempts, timeout=timeout, max_total=max_time,
                          max_bytes=parse_size(max_bytes))
 
@@ -47,7 +68,7 @@ def _run(source: str, payload: Path | None, observed_at: str | None, url: str | 
 
     path = db or default_db()
     rep = fetch(path, source, payload=payload, observed_at=observed_at, url=url, policy=policy,
-                on_retry=on_retry, allow_shrink=allow_shrink)
+                on_retry=on_retry, allow_shrink=allow_shrink, force_reason=force_reason, lock_timeout=lock_timeout)
     notes = [f"store: {path}", *rep.notes]
     out = rep.to_frame()
     if fmt == Format.table:  # one record: show it as field / value lines
@@ -61,8 +82,10 @@ def _command(source: str) -> Callable[..., None]:
     def command(payload: Path | None = PayloadOpt, observed_at: str | None = ObservedOpt, url: str | None = UrlOpt,
                 attempts: int = AttemptsOpt, timeout: float = TimeoutOpt, max_time: float = MaxTimeOpt,
                 db: Path | None = DbOpt, fmt: Format = FormatOpt, max_bytes: str = MaxBytesOpt,
-                allow_shrink: bool = ShrinkOpt) -> None:
-        _run(source, payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink)
+                allow_shrink: bool = ShrinkOpt, force: bool = ForceOpt, reason: str | None = ReasonOpt,
+                lock_timeout: float | None = LockOpt) -> None:
+        _run(source, payload, observed_at, url, attempts, timeout, max_time, db, fmt, max_bytes, allow_shrink,
+             force, reason, lock_timeout)
 
     command.__name__ = command.__qualname__ = source.replace("-", "_")
     return command
@@ -85,6 +108,45 @@ def log(source: str | None = typer.Option(None, "--source", help="Only this sour
         raise InputError(f"no store at {path}; run `llmflation fetch openrouter` (or `llmflation ingest`) first.")
     with Store(path, read_only=True) as store:
         emit(fetch_log(store, source), fmt, title=f"fetched snapshots in {path}")
+
+
+def _existing_store(db: Path | None) -> Path:
+    from llmflation.errors import InputError
+
+    path = db or default_db()
+    if not Path(path).exists():
+        raise InputError(f"no store at {path}; expected a store written by `llmflation fetch` (pass --db PATH, or "
+                         "set $LLMFLATION_DB).")
+    return Path(path)
+
+
+@fetch_app.command("list")
+def list_(source: str | None = typer.Option(None, "--source", help="Only this source."),
+          db: Path | None = DbOpt, lock_timeout: float | None = LockOpt, fmt: Format = FormatOpt) -> None:
+    """The fetched snapshots with their ids (for `llmflation fetch drop ID`), oldest first."""
+    from llmflation.store import Store
+    from llmflation.store.history import list_snapshots
+
+    path = _existing_store(db)
+    with Store(path, read_only=True, lock_timeout=lock_timeout) as store:
+        emit(list_snapshots(store, source), fmt, title=f"fetched snapshots in {path}",
+             notes=["remove one with `llmflation fetch drop ID`"] if fmt == Format.table else None)
+
+
+@fetch_app.command("drop")
+def drop(snapshot_id: str = typer.Argument(..., metavar="SNAPSHOT_ID",
+                                           help="Id shown by `llmflation fetch list`."),
+         db: Path | None = DbOpt, lock_timeout: float | None = LockOpt) -> None:
+    """Remove one fetched snapshot and rebuild the intervals it touched (one transaction)."""
+    from llmflation.store import Store
+    from llmflation.store.history import drop_snapshot
+
+    path = _existing_store(db)
+    with Store(path, lock_timeout=lock_timeout) as store:
+        res = drop_snapshot(store, snapshot_id)
+    when = f"{res.first_observed:%Y-%m-%d %H:%M:%S}" if res.first_observed else "?"
+    typer.echo(f"dropped snapshot {snapshot_id.strip()} ({res.source}, {when}) from {path}: "
+               + "; ".join(res.notes))
 
 
 def register(app: typer.Typer) -> None:

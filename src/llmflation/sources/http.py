@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import random
 import re
 import socket
@@ -112,11 +113,18 @@ class RetryPolicy:
                              "expected e.g. 200_000_000 (200 MB).")
         if self.max_redirects < 0:
             raise InputError(f"max_redirects must be 0 or more, got {self.max_redirects!r}.")
-        for name in ("timeout", "max_total"):
-            if not getattr(self, name) > 0:
-                raise InputError(f"{name} must be a positive number of seconds, got {getattr(self, name)!r}.")
-        if self.backoff_base < 0 or self.backoff_cap < 0:
-            raise InputError("backoff_base and backoff_cap must be non-negative seconds.")
+        flag = {"timeout": "--timeout", "max_total": "--max-time"}
+        for name in ("timeout", "max_total", "backoff_base", "backoff_cap"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise InputError(f"{name} must be a number of seconds, got {type(v).__name__} {v!r}.")
+            positive = name in flag
+            if not math.isfinite(v) or (v <= 0 if positive else v < 0):
+                how = f" ({flag[name]})" if name in flag else ""
+                raise InputError(f"{name} must be a {'positive' if positive else 'non-negative'} finite "
+                                 f"number of seconds{how}, got {v!r}; expected e.g. "
+                                 f"{'120' if name == 'max_total' else '30' if name == 'timeout' else '0.5'}. "
+                                 "Every fetch is bounded in time: pass a large finite value to wait longer.")
 
 
 def parse_size(text: str | int) -> int:
@@ -554,7 +562,11 @@ def _attempt(client: httpx.Client, url: str, *, what: str, base: Mapping[str, st
             raise FetchError(f"cannot GET {str(current)!r}: {exc}. Expected an http(s) URL.") from None
         try:
             if resp.is_redirect:
-                location = resp.headers["Location"]
+                location = resp.headers.get("Location")
+                if not location or not location.strip():
+                    raise FetchError(f"GET {resp.url} for {what} returned HTTP {resp.status_code} (a redirect) "
+                                     "without a Location header; expected the address to follow. The server "
+                                     f"is misconfigured: try again later or pass another --url. {OFFLINE_HINT}")
                 try:
                     nxt = resp.url.join(location)
                 except (httpx.InvalidURL, ValueError):
@@ -640,6 +652,10 @@ def load_json(raw: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> An
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ParseError(f"{source} payload is not valid JSON (truncated or corrupt?): {exc}. "
                          f"{len(raw):,} bytes were read. The store was not changed.") from None
+    except RecursionError:
+        raise ParseError(f"{source} payload nests arrays or objects too deeply to read ({len(raw):,} bytes); "
+                         f"expected the source's flat list of models (a few levels deep). The payload is corrupt "
+                         "or hostile: re-download it, or check --url. The store was not changed.") from None
 
 
 def validation_error(source: str, exc: ValidationError, records: Sequence[Any] | Mapping[str, Any],

@@ -3,7 +3,9 @@
 Price history is stored as intervals (see ``sql/001_price_intervals.sql``). Migrations
 are the ``sql/NNN_*.sql`` files, applied in order and recorded in ``schema_migrations``.
 Writes of one snapshot happen in one transaction, so a failed or killed write leaves the
-previous complete state. DuckDB allows one writing process per file: a second writer gets
+previous complete state. DuckDB allows one writing process per file, or many reading
+ones: opening waits (bounded by ``lock_timeout``) while another process uses the file, as
+described in :mod:`llmflation.store.lock`, then raises
 :class:`~llmflation.errors.StoreLockedError`.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -20,7 +23,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from llmflation.errors import InputError, StoreError, StoreLockedError
+from llmflation.errors import InputError, StoreError
+from llmflation.store import lock as store_lock
 
 INTERVAL_COLUMNS = [
     "source", "source_key", "provider", "valid_from", "valid_to", "observed_at", "input_usd_per_mtok",
@@ -88,7 +92,10 @@ class Store:
     path : str or Path
         Database file (created with its parent directories if missing).
     read_only : bool
-        Open without taking the write lock.
+        Open for reading only: readers share the file, a writer waits for them.
+    lock_timeout : float, optional
+        Seconds to wait while another process uses the file (default
+        ``$LLMFLATION_LOCK_TIMEOUT`` or 60); then :class:`~llmflation.errors.StoreLockedError`.
 
     Examples
     --------
@@ -98,35 +105,54 @@ class Store:
     >>> s.close()
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False):
+    def __init__(self, path: str | Path, *, read_only: bool = False, lock_timeout: float | None = None):
         self.path = _store_path(path)
         if not isinstance(read_only, bool):
             raise InputError(f"read_only must be True or False; got {read_only!r} ({type(read_only).__name__}).")
+        wait = store_lock.lock_timeout(lock_timeout)
         if self.path != ":memory:" and not read_only:
             try:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the folder of store {self.path} ({exc}). Check the path and its "
                                  "permissions, or use a different --db path.") from None
+        start = time.monotonic()
+        self._locked = store_lock.acquire(self.path, write=not read_only, timeout=wait)
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise StoreLockedError(
-                    f"store {self.path} is locked by another process (seen: {exc}). Wait for the other "
-                    "llmflation command to finish, or use a different --db path."
-                ) from None
-            raise StoreError(f"cannot open store {self.path}: {exc}. Check the path or delete a corrupt file.") from None
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}. The file may not be a DuckDB database "
-                             f"or may be corrupt. {CORRUPT_HINT}") from None
-        try:
+            self.con = self._connect(read_only, start + wait, start)
             self.check_schema_version()
             if not read_only:
                 self.migrate()
         except BaseException:
-            self.con.close()
+            if hasattr(self, "con"):
+                self.con.close()
+            self._release()
             raise
+
+    def _connect(self, read_only: bool, deadline: float, start: float) -> duckdb.DuckDBPyConnection:
+        """Open the file; DuckDB's own lock error (a process outside llmflation's lock) is retried
+        until ``deadline``."""
+        pause = 0.02
+        while True:
+            try:
+                return duckdb.connect(self.path, read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"cannot open store {self.path}: {exc}. Check the path or delete a corrupt "
+                                     "file.") from None
+                if time.monotonic() >= deadline:
+                    raise store_lock.locked_error(self.path, time.monotonic() - start,
+                                                  str(exc).splitlines()[0]) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
+            except duckdb.Error as exc:
+                raise StoreError(f"cannot open store {self.path}: {exc}. The file may not be a DuckDB database "
+                                 f"or may be corrupt. {CORRUPT_HINT}") from None
+
+    def _release(self) -> None:
+        if getattr(self, "_locked", False):
+            self._locked = False
+            store_lock.release(self.path)
 
     @classmethod
     def memory(cls) -> Store:
@@ -135,7 +161,11 @@ class Store:
 
     # ------------------------------------------------------------------ basics
     def close(self) -> None:
-        self.con.close()
+        """Close the connection and let other processes at the file (idempotent)."""
+        try:
+            self.con.close()
+        finally:
+            self._release()
 
     def __enter__(self) -> Store:
         return self
@@ -228,8 +258,21 @@ class Store:
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Run a parameterised query and return a DataFrame (DuckDB errors → :class:`StoreError`)."""
-        with self.errors("reading"):
+        with self.errors("reading"), self.dates_in_range():
             return self.con.execute(sql, list(params or [])).df()
+
+    @contextmanager
+    def dates_in_range(self) -> Iterator[None]:
+        """Turn pandas' out-of-range date error (a year pandas cannot hold, e.g. 1026, written by
+        an older llmflation) into :class:`StoreError` naming the fix."""
+        try:
+            yield
+        except (pd.errors.OutOfBoundsDatetime, OverflowError) as exc:
+            raise StoreError(
+                f"store {self.path} holds a date pandas cannot represent (seen: {exc}); expected dates between "
+                "2015 and today. It was probably recorded with a mistyped --observed-at by an older llmflation. "
+                f"Find it with `llmflation fetch list --db {self.path}` and remove it with `llmflation fetch "
+                f"drop SNAPSHOT_ID --db {self.path}`, or use a different --db path.") from None
 
     def count(self, table: str) -> int:
         """Number of rows of a table."""
@@ -294,8 +337,9 @@ class Store:
             sql += " WHERE origin = ?"
             params.append(origin)
         df = self.query(sql + " ORDER BY source, source_key, provider, valid_from", params)
-        for c in ("valid_from", "valid_to", "listed_date"):
-            df[c] = pd.to_datetime(df[c])
+        with self.dates_in_range():
+            for c in ("valid_from", "valid_to", "listed_date"):
+                df[c] = pd.to_datetime(df[c])
         return df
 
     def history(self, source_keys: Sequence[str]) -> pd.DataFrame:

@@ -47,8 +47,10 @@ from llmflation.sources.http import (
     RetryPolicy,
     gunzip_bounded,
 )
+from llmflation.store import lock as store_lock
 from llmflation.store.db import Store
 from llmflation.store.history import (
+    CLOCK_SKEW,
     EPOCH_MODELS,
     PRICE_INTERVALS,
     HistoryTable,
@@ -97,6 +99,9 @@ class Snapshot:
     skipped: dict[str, int] = field(default_factory=dict)
     origin: str = "payload"
     observed_at_from: str = "given"
+    #: The latest time the payload itself shows (e.g. OpenRouter's ``created`` of its newest
+    #: model) and what it is: a snapshot cannot have been observed before it.
+    latest_dated: tuple[datetime, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -418,7 +423,85 @@ def prepare(source: str, raw: bytes, *, observed_at: datetime, origin: str = "pa
         raw = gunzip_bounded(raw, source, max_bytes)
     parsed = src.parse(raw, snapshot_date=day, origin=origin, max_bytes=max_bytes)
     table, obs, skipped = _convert(parsed, source)
-    return Snapshot(source, table, obs, observed_at, sha, parsed.records, skipped, origin, observed_at_from)
+    return Snapshot(source, table, obs, observed_at, sha, parsed.records, skipped, origin, observed_at_from,
+                    _latest_dated(source, parsed.frame))
+
+
+def _latest_dated(source: str, frame: pd.DataFrame) -> tuple[datetime, str] | None:
+    """The latest timestamp a payload carries about itself (OpenRouter: ``created`` of each model)."""
+    if source != "openrouter" or "created_unix" not in frame or frame.empty:
+        return None
+    created = pd.to_numeric(frame["created_unix"], errors="coerce")
+    # OpenRouter's `created` is a Unix time in seconds; ignore values no clock can hold
+    created = created.where((created > 0) & (created < 32_503_680_000))
+    if created.notna().sum() == 0:
+        return None
+    i = created.idxmax()
+    when = datetime.fromtimestamp(float(created[i]), UTC).replace(tzinfo=None)
+    return when, f"model {frame.loc[i, 'id']!r} was created (its `created` timestamp) on {when:%Y-%m-%d %H:%M} UTC"
+
+
+def check_payload_dates(snap: Snapshot) -> str | None:
+    """Why ``snap.observed_at`` contradicts the payload's own timestamps, or ``None``.
+
+    A snapshot cannot have been observed before a model it lists was created: its
+    ``observed_at`` (given, or taken from a file name) is then wrong, and recording it
+    would date prices years too early. :data:`~llmflation.store.history.CLOCK_SKEW` of
+    slack allows for time zones and a date given without a time.
+
+    Examples
+    --------
+    >>> raw = (b'{"data": [{"id": "openai/gpt-4o", "name": "GPT-4o", "created": 1715558400,'
+    ...        b' "pricing": {"prompt": "0.0000025", "completion": "0.00001"}}]}')
+    >>> check_payload_dates(prepare("openrouter", raw, observed_at=datetime(2026, 1, 1))) is None
+    True
+    >>> print(check_payload_dates(prepare("openrouter", raw, observed_at=datetime(2016, 1, 1))))
+    observed_at 2016-01-01 00:00 is earlier than the payload itself: model 'openai/gpt-4o' was created ...
+    """
+    if snap.latest_dated is None:
+        return None
+    when, what = snap.latest_dated
+    if when <= snap.observed_at + CLOCK_SKEW:
+        return None
+    return (f"observed_at {snap.observed_at:%Y-%m-%d %H:%M} is earlier than the payload itself: {what}, so the "
+            f"{snap.source} snapshot cannot have been observed before {when:%Y-%m-%d}")
+
+
+def fill_providers(store: Store, snap: Snapshot) -> Snapshot:
+    """Give LiteLLM rows without a provider the provider their key has in the store.
+
+    Some copies of the LiteLLM map lack ``litellm_provider`` (tokencost's 2024-01-31 copy):
+    the conversion then says ``unknown``, which would break every interval of the key and
+    trip the shrink guard. As the bundle does with a key's other snapshots
+    (:func:`llmflation.normalize.changelogs.fill_missing_provider`), such a row takes the
+    provider of the key's latest fetched interval; keys the store does not know stay
+    ``unknown``. Other sources are returned unchanged.
+
+    Examples
+    --------
+    >>> raw = b'{"gpt-4": {"input_cost_per_token": 3e-05, "output_cost_per_token": 6e-05, "mode": "chat"}}'
+    >>> snap = prepare("litellm", raw, observed_at=datetime(2026, 1, 1))
+    >>> fill_providers(Store.memory(), snap).observations["provider"].tolist()
+    ['unknown']
+    """
+    obs = snap.observations
+    if snap.source != "litellm" or obs.empty or "provider" not in obs:
+        return snap
+    missing = obs["provider"].astype("string").fillna("unknown").eq("unknown")
+    if not missing.any():
+        return snap
+    keys = obs.loc[missing, "source_key"].astype(str).unique().tolist()
+    known = store.query(
+        "SELECT source_key, arg_max(provider, valid_to) AS provider FROM price_intervals WHERE source = ? "
+        "AND origin = 'fetch' AND provider <> 'unknown' AND source_key IN (SELECT unnest(?)) GROUP BY source_key",
+        [snap.source, keys])
+    if known.empty:
+        return snap
+    filled = obs["source_key"].astype(str).map(dict(zip(known["source_key"], known["provider"], strict=True)))
+    new = obs.assign(provider=obs["provider"].where(~missing | filled.isna(), filled))
+    n = int((missing & filled.notna()).sum())
+    skipped = {**snap.skipped, "provider missing, taken from the key's fetched history (kept)": n}
+    return replace(snap, observations=new, skipped=skipped)
 
 
 # --------------------------------------------------------------------------- record
@@ -462,12 +545,19 @@ def record_rankings(store: Store, snap: Snapshot) -> RecordResult:
 
 
 def record(store: Store, snap: Snapshot, *, on_stage: Callable[[str], None] | None = None,
-           allow_shrink: bool = False) -> FetchReport:
+           allow_shrink: bool = False, force_reason: str | None = None) -> FetchReport:
     """Write a prepared snapshot into ``store`` in one transaction and report what changed.
 
-    A snapshot listing fewer than half of the keys of the source's open intervals is
-    refused unless ``allow_shrink`` (see
-    :func:`~llmflation.store.history.record_observations`).
+    Refused (:class:`~llmflation.errors.InputError`, nothing written):
+
+    * a snapshot listing fewer than half of the keys of the source's open intervals,
+      unless ``allow_shrink`` (see :func:`~llmflation.store.history.record_observations`);
+    * an ``observed_at`` earlier than the payload's own timestamps
+      (:func:`check_payload_dates`) or most prices moved by one constant factor (a unit
+      change), unless ``force_reason`` gives a reason, which is kept in the store;
+    * an ``observed_at`` older than the latest snapshot recorded for the source, always:
+      history is written in date order (back-fill older snapshots into a fresh store, or
+      remove later ones with :func:`~llmflation.store.history.drop_snapshot`).
 
     Examples
     --------
@@ -477,14 +567,24 @@ def record(store: Store, snap: Snapshot, *, on_stage: Callable[[str], None] | No
     >>> rep.status, rep.opened, rep.open_intervals
     ('recorded', 1, 1)
     """
-    if snap.table is None:
+    overridden: tuple[str, ...] = ()
+    early = check_payload_dates(snap)
+    if early is not None:
+        if force_reason is None:
+            raise InputError(f"{early}. Nothing was written. Pass the date the payload was downloaded "
+                             "(--observed-at), or, if it really is right, record it with --force --reason 'why' "
+                             "(force_reason='why'), which keeps the reason in the store.")
+        overridden = (early,)
+    table = snap.table
+    if table is None:
         res = record_rankings(store, snap)
         n_open = 0
     else:
+        snap = fill_providers(store, snap)
         res = record_observations(store, snap.observations.assign(observed_at=snap.observed_at),
-                                  source=snap.source, table=snap.table, sha256=snap.sha256, on_stage=on_stage,
-                                  allow_shrink=allow_shrink)
-        n_open = _open_count(store, snap.table, snap.source)
+                                  source=snap.source, table=table, sha256=snap.sha256, on_stage=on_stage,
+                                  allow_shrink=allow_shrink, force_reason=force_reason, overridden=overridden)
+        n_open = _open_count(store, table, snap.source)
     return FetchReport(snap.source, res.status, snap.observed_at, snap.records, len(snap.observations),
                        snap.skipped, res.extended, res.opened, res.closed, n_open, snap.origin,
                        snap.observed_at_from, res.notes)
@@ -495,7 +595,8 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
           transport: httpx.BaseTransport | None = None, env: Mapping[str, str] | None = None,
           on_stage: Callable[[str], None] | None = None,
           on_retry: Callable[[int, str, float], None] | None = None, max_bytes: int | None = None,
-          allow_shrink: bool = False) -> FetchReport:
+          allow_shrink: bool = False, force_reason: str | None = None,
+          lock_timeout: float | None = None) -> FetchReport:
     """Fetch (or replay) one snapshot of ``source`` and record it — the ``llmflation fetch`` path.
 
     Parameters
@@ -520,6 +621,12 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
     allow_shrink : bool
         Record a snapshot that lists fewer than half of the keys of the source's open
         intervals (refused by default: such a response is usually truncated).
+    force_reason : str, optional
+        Record a snapshot refused by a sanity check (``observed_at`` before the payload's
+        own timestamps, a unit change); the reason is kept with it in the store.
+    lock_timeout : float, optional
+        Seconds to wait while other processes read the store (default
+        ``$LLMFLATION_LOCK_TIMEOUT`` or 60).
 
     Examples
     --------
@@ -537,6 +644,10 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
     check_choice("source", source, SOURCES)
     max_bytes = check_int(max_bytes, "max_bytes", minimum=1, allow_none=True)
     allow_shrink = check_bool(allow_shrink, "allow_shrink")
+    if force_reason is not None and (not isinstance(force_reason, str) or not force_reason.strip()):
+        raise InputError(f"force_reason={force_reason!r}: forcing a refused snapshot needs a reason, kept with it "
+                         "in the store; expected text such as --reason 'the source switched to per-1K prices'.")
+    wait = store_lock.lock_timeout(lock_timeout)
     for cb_name, cb in (("on_stage", on_stage), ("on_retry", on_retry)):
         if cb is not None and not callable(cb):
             raise InputError(f"{cb_name} must be a callable or None; got {cb!r} ({type(cb).__name__}).")
@@ -570,6 +681,6 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
                          "or the response bytes.")
     snap = prepare(source, raw, observed_at=when, origin=origin, observed_at_from=how, max_bytes=cap)
     if isinstance(store, Store):
-        return record(store, snap, on_stage=on_stage, allow_shrink=allow_shrink)
-    with Store(store) as s:
-        return record(s, snap, on_stage=on_stage, allow_shrink=allow_shrink)
+        return record(store, snap, on_stage=on_stage, allow_shrink=allow_shrink, force_reason=force_reason)
+    with Store(store, lock_timeout=wait) as s:
+        return record(s, snap, on_stage=on_stage, allow_shrink=allow_shrink, force_reason=force_reason)

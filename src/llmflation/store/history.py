@@ -46,6 +46,20 @@ CLOCK_SKEW = timedelta(days=1)
 #: A snapshot must continue (list the key of) at least this share of the source's open
 #: intervals, unless ``allow_shrink``: a much smaller response is usually truncated.
 MIN_CONTINUED = 0.5
+#: The earliest date an LLM price snapshot may carry: before 2015 there was no LLM API to
+#: price, so an earlier ``observed_at`` is a typo (and a year such as 1026 would break every
+#: later read of the store, as pandas cannot hold it).
+EARLIEST_OBSERVED = datetime(2015, 1, 1)
+#: A snapshot whose prices moved by one constant factor against the open intervals, for at
+#: least this share of the prices both list, is a unit change (per token vs per 1M, cents
+#: vs dollars), never a market event: refused unless forced.
+UNIT_FACTOR_SHARE = 0.5
+#: ... when that factor is at least this far from 1 (×2 or ÷2 or more) ...
+UNIT_FACTOR_MIN = 2.0
+#: ... and at least this many prices are compared (a tiny catalogue can really move at once).
+UNIT_FACTOR_MIN_PRICES = 20
+#: Two price ratios within this relative distance count as the same factor.
+UNIT_FACTOR_RTOL = 0.005
 
 
 def utc_now() -> datetime:
@@ -55,7 +69,7 @@ def utc_now() -> datetime:
 
 def check_not_future(when: datetime | pd.Timestamp, what: str = "observed_at", *,
                      now: datetime | None = None) -> None:
-    """Refuse a snapshot time more than :data:`CLOCK_SKEW` after ``now`` (naive UTC).
+    """Refuse a snapshot time outside :data:`EARLIEST_OBSERVED` → ``now`` + :data:`CLOCK_SKEW` (naive UTC).
 
     Examples
     --------
@@ -64,8 +78,19 @@ def check_not_future(when: datetime | pd.Timestamp, what: str = "observed_at", *
     Traceback (most recent call last):
     ...
     llmflation.errors.InputError: observed_at 2062-01-01 00:00:00 is in the future (now is 2026-01-01 00:00:00 UTC; ...
+    >>> check_not_future(datetime(2016, 2, 27), now=datetime(2026, 1, 1))
+    >>> check_not_future(datetime(1026, 2, 27), now=datetime(2026, 1, 1))
+    Traceback (most recent call last):
+    ...
+    llmflation.errors.InputError: observed_at 1026-02-27 is before 2015-01-01, the earliest date an LLM price snapshot can carry; ...
     """
     now = now or utc_now()
+    if when < EARLIEST_OBSERVED:
+        raise InputError(
+            f"{what} {when:%Y-%m-%d} is before {EARLIEST_OBSERVED:%Y-%m-%d}, the earliest date an LLM price "
+            f"snapshot can carry; expected a date between {EARLIEST_OBSERVED:%Y-%m-%d} and "
+            f"{(now + CLOCK_SKEW):%Y-%m-%d}. Check the date (a typo in the year?) and pass the time the data "
+            "was observed, e.g. --observed-at 2026-01-02.")
     if pd.Timestamp(when) > pd.Timestamp(now) + CLOCK_SKEW:
         raise InputError(
             f"{what} {pd.Timestamp(when):%Y-%m-%d %H:%M:%S} is in the future (now is {now:%Y-%m-%d %H:%M:%S} UTC; "
@@ -201,7 +226,8 @@ def _frame(obs: pd.DataFrame, table: HistoryTable) -> pd.DataFrame:
 
 def record_snapshot(store: Store, obs: pd.DataFrame, *, source: str, observed_at: datetime | str,
                     table: HistoryTable = PRICE_INTERVALS, sha256: str | None = None,
-                    on_stage: Callable[[str], None] | None = None, allow_shrink: bool = False) -> RecordResult:
+                    on_stage: Callable[[str], None] | None = None, allow_shrink: bool = False,
+                    force_reason: str | None = None) -> RecordResult:
     """Record one snapshot (all rows observed at ``observed_at``) — see :func:`record_observations`.
 
     Examples
@@ -219,12 +245,14 @@ def record_snapshot(store: Store, obs: pd.DataFrame, *, source: str, observed_at
     [(datetime.date(2026, 1, 1), datetime.date(2026, 1, 2), 2, True)]
     """
     return record_observations(store, obs.assign(observed_at=pd.Timestamp(observed_at)), source=source,
-                               table=table, sha256=sha256, on_stage=on_stage, allow_shrink=allow_shrink)
+                               table=table, sha256=sha256, on_stage=on_stage, allow_shrink=allow_shrink,
+                               force_reason=force_reason)
 
 
 def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
                         table: HistoryTable = PRICE_INTERVALS, sha256: str | None = None,
-                        on_stage: Callable[[str], None] | None = None, allow_shrink: bool = False) -> RecordResult:
+                        on_stage: Callable[[str], None] | None = None, allow_shrink: bool = False,
+                        force_reason: str | None = None, overridden: tuple[str, ...] = ()) -> RecordResult:
     """Record one or many snapshots of ``source`` into ``table``, in one transaction.
 
     Parameters
@@ -250,6 +278,14 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
         first snapshot, of the previous snapshot for later ones in a batch. Off by
         default: such a snapshot is usually a truncated or filtered response, and would
         close most of the history's open intervals.
+    force_reason : str, optional
+        Record a snapshot that a sanity check refuses (a unit change: most prices moved by
+        one constant factor against the open intervals, see :data:`UNIT_FACTOR_SHARE`);
+        the reason and the checks it overrode are kept in ``fetch_snapshots``
+        (``forced_reason``, ``forced_checks``). The date order is never overridden.
+    overridden : tuple of str
+        Checks already overridden by the caller (e.g. a payload timestamp later than
+        ``observed_at``), logged with ``force_reason``.
 
     Returns
     -------
@@ -259,8 +295,9 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
     ------
     InputError
         Empty or malformed observations, a snapshot older than the latest one recorded
-        for the source, a snapshot time in the future (beyond :data:`CLOCK_SKEW`), or a
-        sharp shrink (see ``allow_shrink``).
+        for the source, a snapshot time outside :data:`EARLIEST_OBSERVED` → now +
+        :data:`CLOCK_SKEW`, a sharp shrink (see ``allow_shrink``), or a unit change (see
+        ``force_reason``).
     StoreError
         The write failed; the transaction was rolled back and the store is unchanged.
 
@@ -279,6 +316,9 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
     (3, 2, 1)
     """
     frame = _frame(obs, table)
+    if force_reason is not None and (not isinstance(force_reason, str) or not force_reason.strip()):
+        raise InputError(f"force_reason={force_reason!r}: forcing a refused snapshot needs a reason, recorded with "
+                         "it in the store; expected text such as --reason 'the source switched to per-1K prices'.")
     tbl = Q(table.name)
     keys = list(table.key)
     cmp_ = list(table.compare)
@@ -294,7 +334,8 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
             types = _types(con, table.name)
             result = _record(con, frame, source=source, table=table, tbl=tbl, keys=keys, cmp_=cmp_,
                              carry=carry, value_cols=value_cols, k_list=k_list, types=types,
-                             sha256=sha256, stage=stage, allow_shrink=allow_shrink)
+                             sha256=sha256, stage=stage, allow_shrink=allow_shrink,
+                             force_reason=force_reason, overridden=overridden)
             # temp tables made in a failed transaction vanish with its rollback
             con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in ("_lf_snaps", "_lf_runs", "_lf_cont",
                                                                          "_lf_new")))
@@ -309,7 +350,8 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
 def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str, table: HistoryTable,
             tbl: str, keys: list[str], cmp_: list[str], carry: list[str], value_cols: list[str], k_list: str,
             types: dict[str, str], sha256: str | None, stage: Callable[[str], None],
-            allow_shrink: bool = False) -> RecordResult:
+            allow_shrink: bool = False, force_reason: str | None = None,
+            overridden: tuple[str, ...] = ()) -> RecordResult:
     def cast(col: str, alias: str = "x") -> str:
         return f"CAST({alias}.{Q(col)} AS {types[col]}) AS {Q(col)}"
 
@@ -414,6 +456,14 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
     join_k = " AND ".join(f"i.{Q(k)} = r.{Q(k)}" for k in keys)
     if not allow_shrink:
         _check_shrink(con, source=source, tbl=tbl, keys=keys, join_k=join_k, n_snaps=int(n_snaps))
+    checks = list(overridden)
+    if table.compare == PRICE_INTERVALS.compare:
+        unit = _unit_change(con, source=source, tbl=tbl, join_k=join_k)
+        if unit is not None and force_reason is None:
+            raise InputError(unit + " Nothing was written.")
+        if unit is not None:
+            checks.append(unit.split(";")[0])
+            notes.append(f"recorded despite a refusal (--force, reason: {force_reason}): {unit}")
 
     # ---------------------------------------------------------------- extend open intervals
     r_keys = ", ".join(f"r.{Q(k)}" for k in keys)
@@ -462,12 +512,15 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
     closed_in_batch = _rowcount(con.execute("SELECT count(*) FROM _lf_runs WHERE last_si < ?", [n_snaps]))
 
     # ---------------------------------------------------------------- the snapshot log
+    forced = "; ".join(checks) or ("none refused" if force_reason else None)
     con.execute("""
-        INSERT INTO fetch_snapshots (source, history_table, observed_at, snapshot_date, rows, sha256)
-        SELECT ?, ?, t, d, n, ? FROM _lf_snaps
+        INSERT INTO fetch_snapshots (source, history_table, observed_at, snapshot_date, rows, sha256,
+                                     forced_reason, forced_checks)
+        SELECT ?, ?, t, d, n, ?, ?, ? FROM _lf_snaps
         ON CONFLICT (source, observed_at) DO UPDATE SET rows = excluded.rows, sha256 = excluded.sha256,
-            history_table = excluded.history_table, recorded_at = now()
-    """, [source, table.name, sha256 if n_snaps == 1 else None])
+            history_table = excluded.history_table, recorded_at = now(), forced_reason = excluded.forced_reason,
+            forced_checks = excluded.forced_checks
+    """, [source, table.name, sha256 if n_snaps == 1 else None, force_reason, forced])
     stage("logged")
     return RecordResult(source, table.name, status, int(n_snaps), n_obs_total, extended, opened,
                         closed + closed_in_batch, first_t, last_t, tuple(notes))
@@ -510,6 +563,57 @@ def _check_shrink(con: duckdb.DuckDBPyConnection, *, source: str, tbl: str, keys
         raise InputError(
             f"in the {source} batch, the snapshot after {d} would close {int(lost):,} of the {int(n):,} "
             f"intervals open on {d}: it lists fewer than {MIN_CONTINUED:.0%} of their keys. {hint}")
+
+
+def unit_factor(old: np.ndarray, new: np.ndarray) -> tuple[float, float, int]:
+    """The most common factor between paired prices, the share of prices moved by it, and the count compared.
+
+    Pairs where either price is not positive and finite are left out. Factors within
+    :data:`UNIT_FACTOR_RTOL` of each other count as one.
+
+    Examples
+    --------
+    >>> f, share, n = unit_factor(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1000.0, 2000.0, 3000.0, 4.0]))
+    >>> round(f), share, n
+    (1000, 0.75, 4)
+    """
+    old = np.asarray(old, dtype="float64")
+    new = np.asarray(new, dtype="float64")
+    ok = np.isfinite(old) & np.isfinite(new) & (old > 0) & (new > 0)
+    lr = np.log(new[ok] / old[ok])
+    if lr.size == 0:
+        return 1.0, 0.0, 0
+    tol = np.log1p(UNIT_FACTOR_RTOL)
+    srt = np.sort(lr)
+    # the window of width 2·tol holding the most ratios (two pointers over the sorted logs)
+    hi = np.searchsorted(srt, srt + 2 * tol, side="right")
+    i = int(np.argmax(hi - np.arange(srt.size)))
+    members = srt[i:hi[i]]
+    return float(np.exp(np.median(members))), members.size / lr.size, int(lr.size)
+
+
+def _unit_change(con: duckdb.DuckDBPyConnection, *, source: str, tbl: str, join_k: str) -> str | None:
+    """Describe a unit change of the batch's first snapshot against the open intervals, or ``None``."""
+    rows = con.execute(f"""
+        SELECT i.input_usd_per_mtok, r.input_usd_per_mtok, i.output_usd_per_mtok, r.output_usd_per_mtok
+        FROM {tbl} i JOIN (SELECT * FROM _lf_runs WHERE first_si = 1) r ON {join_k}
+        WHERE i.source = ? AND i.origin = 'fetch' AND i.is_open
+    """, [source]).fetchall()
+    if not rows:
+        return None
+    a = np.array(rows, dtype="float64")
+    factor, share, n = unit_factor(np.concatenate([a[:, 0], a[:, 2]]), np.concatenate([a[:, 1], a[:, 3]]))
+    if n < UNIT_FACTOR_MIN_PRICES or share < UNIT_FACTOR_SHARE or not (
+            factor >= UNIT_FACTOR_MIN or factor <= 1 / UNIT_FACTOR_MIN):
+        return None
+    day = _first(con.execute("SELECT min(d) FROM _lf_snaps"))
+    shown = f"×{factor:,.4g}" if factor >= 1 else f"÷{1 / factor:,.4g}"
+    return (f"unit change: in the {source} snapshot of {day[0] if day else '?'}, {share:.0%} of the {n:,} prices "
+            f"it shares with the open {source} intervals moved by one factor, {shown}; expected prices to move "
+            "model by model (a constant factor across most of a catalogue is a change of unit, e.g. per token "
+            "vs per 1M tokens or cents vs dollars, never a market event). Check the payload and its unit; if "
+            "the prices really changed that way, record it with --force --reason 'why' "
+            "(force_reason='why'), which keeps the reason in the store.")
 
 
 # --------------------------------------------------------------------------- reads
@@ -560,3 +664,174 @@ def latest_snapshot(store: Store, source: str) -> tuple[datetime | None, date | 
     row = _first(store.con.execute("SELECT max(observed_at), max(snapshot_date) FROM fetch_snapshots "
                                    "WHERE source = ?", [source]))
     return (row[0], row[1]) if row else (None, None)
+
+
+#: The interval tables a fetched snapshot can go to, by name (``fetch_snapshots.history_table``).
+TABLES: dict[str, HistoryTable] = {t.name: t for t in (PRICE_INTERVALS, EPOCH_MODELS)}
+
+
+def list_snapshots(store: Store, source: str | None = None) -> pd.DataFrame:
+    """The fetched snapshots with their ids (for :func:`drop_snapshot`), oldest first.
+
+    Columns: ``snapshot_id, source, observed_at, snapshot_date, rows, history_table,
+    sha256, recorded_at, forced_reason, forced_checks``.
+
+    Examples
+    --------
+    >>> list(list_snapshots(Store.memory()).columns)[:3]
+    ['snapshot_id', 'source', 'observed_at']
+    """
+    sql = ("SELECT snapshot_id, source, observed_at, snapshot_date, rows, history_table, sha256, recorded_at, "
+           "forced_reason, forced_checks FROM fetch_snapshots")
+    params: list[Any] = []
+    if source is not None:
+        sql += " WHERE source = ?"
+        params.append(source)
+    return store.query(sql + " ORDER BY source, observed_at", params)
+
+
+def _snapshot_row(store: Store, snapshot_id: object) -> tuple[int, str, str, datetime, date]:
+    if isinstance(snapshot_id, bool) or not isinstance(snapshot_id, (int, str, np.integer)):
+        raise InputError(f"snapshot id {snapshot_id!r} ({type(snapshot_id).__name__}) is not a snapshot id; "
+                         "expected the number shown by `llmflation fetch list`.")
+    try:
+        sid = int(str(snapshot_id).strip())
+    except ValueError:
+        raise InputError(f"snapshot id {snapshot_id!r} is not a number; expected the id shown by "
+                         "`llmflation fetch list`, e.g. 3.") from None
+    row = _first(store.con.execute("SELECT snapshot_id, source, history_table, observed_at, snapshot_date "
+                                   "FROM fetch_snapshots WHERE snapshot_id = ?", [sid]))
+    if row is None:
+        ids = [r[0] for r in store.con.execute("SELECT snapshot_id FROM fetch_snapshots ORDER BY 1").fetchall()]
+        known = (f"ids in {store.path}: {', '.join(map(str, ids[:20]))}{' …' if len(ids) > 20 else ''}"
+                 if ids else f"{store.path} holds no fetched snapshot")
+        raise InputError(f"no fetched snapshot with id {sid} ({known}). List them with `llmflation fetch list`.")
+    return int(row[0]), str(row[1]), str(row[2]), row[3], row[4]
+
+
+def drop_snapshot(store: Store, snapshot_id: int | str) -> RecordResult:
+    """Remove one fetched snapshot and rebuild the intervals it touched, in one transaction.
+
+    Intervals are runs over the source's snapshot days, so removing day ``S`` (between
+    the previous day ``P`` and the next day ``N`` of the source) is exact:
+
+    * an interval seen only on ``S`` is deleted;
+    * one starting on ``S`` now starts on ``N``, one ending on ``S`` now ends on ``P``
+      (one snapshot fewer, ``n_obs`` − 1);
+    * an interval ending on ``P`` and one starting on ``N`` with the same key and prices
+      are merged (``S`` alone broke the run: a unit slip, or the key missing from it);
+    * when ``S`` was the latest snapshot, every interval seen on ``P`` is open again.
+
+    Of several snapshots of one day only the last was applied (see
+    :func:`record_observations`): dropping an earlier one only removes its log row,
+    dropping the last one removes the day (all its log rows). Bundled intervals that a
+    fetched one replaced are not restored: re-run ``llmflation ingest`` for that.
+
+    Raises
+    ------
+    InputError
+        No snapshot with that id (the message lists the ids).
+    StoreError
+        The write failed; the transaction was rolled back.
+
+    Examples
+    --------
+    >>> s = Store.memory()
+    >>> obs = pd.DataFrame({"source_key": ["a/x"], "provider": ["p"], "input_usd_per_mtok": [1.0],
+    ...                     "output_usd_per_mtok": [2.0], "cache_read_usd_per_mtok": [None],
+    ...                     "context_tokens": [None], "model_name": ["X"], "author": ["a"],
+    ...                     "reasoning_flag": [False], "listed_date": [None]})
+    >>> _ = record_snapshot(s, obs, source="demo", observed_at="2026-01-01")
+    >>> _ = record_snapshot(s, obs.assign(input_usd_per_mtok=1000.0), source="demo", observed_at="2026-01-02")
+    >>> _ = record_snapshot(s, obs, source="demo", observed_at="2026-01-03")
+    >>> drop_snapshot(s, 2).status
+    'dropped'
+    >>> s.con.execute("SELECT valid_from, valid_to, n_obs, is_open FROM price_intervals").fetchall()
+    [(datetime.date(2026, 1, 1), datetime.date(2026, 1, 3), 2, True)]
+    """
+    sid, source, table_name, when, day = _snapshot_row(store, snapshot_id)
+    table = TABLES.get(table_name)
+    if table is None:
+        raise StoreError(f"snapshot {sid} of {source} went to table {table_name!r}, which this llmflation does "
+                         f"not know (expected one of {sorted(TABLES)}); upgrade llmflation.")
+    tbl = Q(table.name)
+    keys = list(table.key)
+    con = store.con
+    notes: list[str] = []
+    _settle(con)
+    try:
+        with store.transaction():
+            last_t = _first(con.execute("SELECT max(observed_at) FROM fetch_snapshots WHERE source = ? "
+                                        "AND snapshot_date = ?", [source, day]))[0]  # type: ignore[index]
+            if when != last_t:  # superseded by a later snapshot of the same day: never applied
+                con.execute("DELETE FROM fetch_snapshots WHERE snapshot_id = ?", [sid])
+                return RecordResult(source, table.name, "dropped", 1, 0, 0, 0, 0, when, when,
+                                    (f"snapshot {sid} had been superseded by a later snapshot of {day}; only its "
+                                     "log row was removed (the intervals did not depend on it)",))
+            prev = _first(con.execute("SELECT max(snapshot_date) FROM fetch_snapshots WHERE source = ? "
+                                      "AND snapshot_date < ?", [source, day]))
+            nxt = _first(con.execute("SELECT min(snapshot_date) FROM fetch_snapshots WHERE source = ? "
+                                     "AND snapshot_date > ?", [source, day]))
+            p_d = prev[0] if prev else None
+            n_d = nxt[0] if nxt else None
+            p_t = (_first(con.execute("SELECT max(observed_at) FROM fetch_snapshots WHERE source = ? "
+                                      "AND snapshot_date = ?", [source, p_d])) or (None,))[0] if p_d else None
+            where = "source = ? AND origin = 'fetch'"
+            removed = _rowcount(con.execute(f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from = ? "
+                                            "AND valid_to = ?", [source, day, day]))
+            con.execute(f"DELETE FROM {tbl} WHERE {where} AND valid_from = ? AND valid_to = ?", [source, day, day])
+            changed = 0
+            if n_d is not None:
+                changed += _rowcount(con.execute(
+                    f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from = ? AND valid_to > ?",
+                    [source, day, day]))
+                con.execute(f"UPDATE {tbl} SET valid_from = ?, n_obs = n_obs - 1 WHERE {where} AND valid_from = ? "
+                            "AND valid_to > ?", [n_d, source, day, day])
+            if p_d is not None:
+                changed += _rowcount(con.execute(
+                    f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_to = ? AND valid_from < ?",
+                    [source, day, day]))
+                con.execute(f"UPDATE {tbl} SET valid_to = ?, n_obs = n_obs - 1, observed_at = ? WHERE {where} "
+                            "AND valid_to = ? AND valid_from < ?", [p_d, p_t, source, day, day])
+            merged = 0
+            if p_d is not None and n_d is not None:
+                same = " AND ".join([*(f"a.{Q(k)} = b.{Q(k)}" for k in keys),
+                                     *(f"a.{Q(c)} IS NOT DISTINCT FROM b.{Q(c)}" for c in table.compare)])
+                con.execute(f"""
+                    CREATE OR REPLACE TEMP TABLE _lf_merge AS
+                    SELECT {", ".join(f"a.{Q(k)}" for k in keys)}, a.valid_from AS a_from, b.valid_from AS b_from,
+                           b.valid_to, b.n_obs, b.observed_at, b.is_open
+                           {"".join(f", b.{Q(c)}" for c in table.carry)}
+                    FROM {tbl} a JOIN {tbl} b ON {same}
+                    WHERE a.source = ? AND a.origin = 'fetch' AND b.source = ? AND b.origin = 'fetch'
+                      AND a.valid_to = ? AND b.valid_from = ?
+                """, [source, source, p_d, n_d])
+                merged = _rowcount(con.execute("SELECT count(*) FROM _lf_merge"))
+                if merged:
+                    k_m = " AND ".join(f"{tbl}.{Q(k)} = m.{Q(k)}" for k in keys)
+                    con.execute(f"DELETE FROM {tbl} USING _lf_merge m WHERE {tbl}.source = ? AND "
+                                f"{tbl}.origin = 'fetch' AND {k_m} AND {tbl}.valid_from = m.b_from", [source])
+                    set_carry = "".join(f", {Q(c)} = m.{Q(c)}" for c in table.carry)
+                    con.execute(f"""
+                        UPDATE {tbl} SET valid_to = m.valid_to, n_obs = {tbl}.n_obs + m.n_obs,
+                                         observed_at = m.observed_at, is_open = m.is_open{set_carry}
+                        FROM _lf_merge m
+                        WHERE {tbl}.source = ? AND {tbl}.origin = 'fetch' AND {k_m} AND {tbl}.valid_from = m.a_from
+                    """, [source])
+                con.execute("DROP TABLE IF EXISTS _lf_merge")
+            reopened = 0
+            if n_d is None and p_d is not None:  # the latest snapshot goes: the previous one is the latest again
+                reopened = _rowcount(con.execute(f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_to = ? "
+                                                 "AND NOT is_open", [source, p_d]))
+                con.execute(f"UPDATE {tbl} SET is_open = TRUE WHERE {where} AND valid_to = ?", [source, p_d])
+            n_rows = _rowcount(con.execute("SELECT count(*) FROM fetch_snapshots WHERE source = ? AND "
+                                           "snapshot_date = ?", [source, day]))
+            con.execute("DELETE FROM fetch_snapshots WHERE source = ? AND snapshot_date = ?", [source, day])
+    except duckdb.Error as exc:
+        raise StoreError(f"dropping snapshot {sid} ({source}, {when:%Y-%m-%d %H:%M:%S}) from {store.path} failed and "
+                         f"was rolled back; the store is unchanged ({type(exc).__name__}: {exc}).") from None
+    if n_rows > 1:
+        notes.append(f"{n_rows - 1} earlier snapshot(s) of {day}, superseded by this one, were removed with it")
+    notes.append(f"removed {removed} interval(s) seen only in it, shortened {changed}, merged {merged} pair(s) it "
+                 f"had split, reopened {reopened}")
+    return RecordResult(source, table.name, "dropped", 1, 0, 0, 0, 0, when, when, tuple(notes))
