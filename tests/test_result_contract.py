@@ -335,3 +335,42 @@ def test_one_name_one_type(attr):
             if k != "none":
                 kinds.setdefault(k, []).append(name)
     assert len(kinds) <= 1, f"{attr!r} means different things: {kinds}"
+
+
+#: Column names that identify rows (group, DMU, period, tier, series …): they are keys, never terms.
+KEY_LIKE = frozenset({"group", "dmu", "period", "base_period", "tier", "series", "quarter", "year", "date",
+                      "developer", "model", "benchmark", "threshold_model", "section", "claim", "spec"})
+
+
+@pytest.mark.parametrize("name", sorted(FACTORIES))
+def test_to_frame_keys_identify_rows(name):
+    """Tidy means tidy: ``keys`` are columns, quantities are terms, and keys + term name one row.
+
+    Round trip: the long frame pivots back to one row per key (``wide``-shaped) without
+    losing or merging a row, and every estimate is found at its key and term.
+    """
+    r = make(name)
+    f = r.to_frame()
+    keys = list(r.keys)
+    missing = [k for k in keys if k not in f.columns]
+    assert not missing, f"{name}: keys {missing} are not columns of to_frame()"
+    if not keys:  # else other key-like columns may describe a keyed row (a robustness spec's period)
+        undeclared = sorted(KEY_LIKE & set(f.columns))
+        assert not undeclared, f"{name}: to_frame() has key columns {undeclared}; declare them in {name}.keys"
+    leaked = sorted(set(f["term"]) & (KEY_LIKE | set(keys)))
+    assert not leaked, f"{name}: keys {leaked} come out as terms; declare them in {name}.keys"
+    dup = f[f.duplicated(subset=[*keys, "term"], keep=False)]
+    assert dup.empty, (f"{name}: keys {keys} + term do not identify rows; e.g.\n"
+                       f"{dup[[*keys, 'term', 'estimate']].head(4)}")
+    if not len(f):
+        return
+    # pivot back: one row per key, one column per term; every estimate lands where it came from
+    idx = f[keys].astype("string").fillna("<NA>") if keys else pd.DataFrame({"_": ["all"] * len(f)})
+    long = pd.concat([idx.reset_index(drop=True), f[["term", "estimate"]].reset_index(drop=True)], axis=1)
+    back = long.pivot(index=list(idx.columns), columns="term", values="estimate")
+    assert back.notna().sum().sum() == f["estimate"].notna().sum()
+    assert len(back) == len(idx.drop_duplicates())
+    w = r.wide()
+    if keys and set(keys) <= set(w.columns):  # the wide view has the same keys, row for row
+        wk = w[keys].astype("string").fillna("<NA>").drop_duplicates()
+        assert len(wk) == len(back), f"{name}: wide() has {len(wk)} keyed rows, to_frame() {len(back)}"

@@ -120,6 +120,8 @@ class ConcentrationResult(Result):
     def title(self) -> str:  # type: ignore[override]
         return f"Market concentration{': ' + self.market if self.market else ''}"
 
+    keys = ("period",)
+
     def wide(self) -> pd.DataFrame:
         return self.table.copy()
 

@@ -429,6 +429,8 @@ class DEAResult(Result):
     def n(self) -> int:
         return len(self.efficiency)
 
+    keys = ('dmu',)
+
     def wide(self) -> pd.DataFrame:
         """One row per DMU: dmu, efficiency, phi, peers, slacks, status, reason."""
         df = pd.DataFrame({"dmu": self.efficiency.index.astype(str),

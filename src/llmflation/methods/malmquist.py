@@ -69,6 +69,8 @@ class MalmquistResult(Result):
     def title(self) -> str:  # type: ignore[override]
         return f"Malmquist index ({self.orientation} orientation, {self.rts.upper()} frontier)"
 
+    keys = ('dmu', 'period', 'base_period')
+
     def wide(self) -> pd.DataFrame:
         """dmu, period (the later period), base_period, effch, techch, pech, sech, tfpch."""
         cols = ["dmu", "period", "base_period", *COMPONENTS, "status"]

@@ -54,7 +54,7 @@ class ValidationReport(Result):
     vintage: str = ""
     title: str = "Panel audit"
 
-    keys = ("section",)
+    keys = ("section", "quarter", "developer", "tier", "source", "provider", "on", "release_date_source")
 
     def wide(self) -> pd.DataFrame:
         """Every section stacked: ``section, term, estimate, n`` plus the section's keys as text."""
@@ -66,14 +66,14 @@ class ValidationReport(Result):
             rows.append({"section": "exclusions", "term": str(r.reason), "estimate": float(r.rows), "n": int(r.rows),
                          "source": r.source})
         for r in self.disagreements.itertuples(index=False):
-            rows.append({"section": "disagreements", "term": f"{r.model_id} {r.price}",
+            variant = f" {r.variant}" if getattr(r, "variant", "") else ""
+            rows.append({"section": "disagreements", "term": f"{r.model_id}{variant} {r.price}",
                          "estimate": float(r.diff_pct), "n": 2, "source": f"{r.source_a} vs {r.source_b}",
-                         "provider": r.provider})
+                         "provider": r.provider, "on": str(pd.Timestamp(r.on).date()) if pd.notna(r.on) else None})
         for r in self.untrusted_launches.itertuples(index=False):
             rows.append({"section": "untrusted_launches", "term": str(r.model_id), "estimate": float("nan"), "n": 1,
                          "developer": r.developer, "release_date_source": r.release_date_source})
-        cols = ["section", "term", "estimate", "n", "quarter", "developer", "tier", "source", "provider",
-                "release_date_source"]
+        cols = ["section", "term", "estimate", "n", *self.keys[1:]]
         return pd.DataFrame(rows, columns=cols)
 
     def summary_frame(self) -> pd.DataFrame:

@@ -400,6 +400,8 @@ class LLMBreaksResult(Result):
     vintage: str = ""
     title: str = "Structural breaks in LLM prices (paper: Chow F = 5.74, p = 0.005 after May 2024)"
 
+    keys = ('series', 'model')
+
     def wide(self) -> pd.DataFrame:
         """The tidy table of every test."""
         return self.table.copy()

@@ -66,6 +66,8 @@ class ForecastResult(Result):
 
     title = "Price forecast from log-linear trends"
 
+    keys = ("group",)
+
     def wide(self) -> pd.DataFrame:
         p = self.prices
         rows = [{"group": r.group, "term": f"price_at_{self.horizon.date()}", "estimate": r.price,

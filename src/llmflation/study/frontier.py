@@ -177,6 +177,8 @@ class LLMFrontierResult(Result):
     vintage: str = ""
     title: str = "LLM production frontier: Malmquist index (developer × quarter DMUs)"
 
+    keys = ('spec', 'window')
+
     def wide(self) -> pd.DataFrame:
         return self.comparison.copy()
 

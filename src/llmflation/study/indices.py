@@ -95,6 +95,8 @@ class IndexResult(Result):
 
     title = "Quality-adjusted (time-dummy hedonic) price index vs matched-model index"
 
+    keys = ('period',)
+
     def wide(self) -> pd.DataFrame:
         return self.table.reindex(columns=_INDEX_COLUMNS).copy()
 

@@ -268,7 +268,7 @@ class JevonsResult(Result):
         return pd.DataFrame([{"term": r.key, "published": r.display(), "definition": defs.get(r.key, r.claim),
                               "citation": r.citation} for r in self.published])
 
-    keys = ("part",)
+    keys = ("part", "series", "group", "level", "measure", "start", "end")
 
     def wide(self) -> pd.DataFrame:
         """Every part stacked, keyed by ``part``, each with its own columns (``to_frame()`` is its tidy form)."""

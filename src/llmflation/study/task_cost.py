@@ -62,6 +62,8 @@ class TaskCostResult(Result):
 
     title = "Cost per task (USD) from benchmark token counts"
 
+    keys = ('model', 'task', 'method')
+
     def wide(self) -> pd.DataFrame:
         c = self.costs
         return pd.DataFrame({
@@ -94,6 +96,8 @@ class CostTrendComparison(Result):
     def geomean_ratio(self) -> float:
         r = self.table["ratio"].dropna()
         return float(np.exp(np.log(r).mean())) if len(r) else math.nan
+
+    keys = ('benchmark', 'threshold_model')
 
     def wide(self) -> pd.DataFrame:
         return self.table.copy()

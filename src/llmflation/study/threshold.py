@@ -241,6 +241,8 @@ class ThresholdTrendResult(Result):
     def median_factor(self) -> float:
         return float(self.trends["factor_per_year"].median()) if len(self.trends) else math.nan
 
+    keys = ('benchmark', 'threshold_model')
+
     def wide(self) -> pd.DataFrame:
         t = self.trends
         if t.empty:
@@ -826,6 +828,8 @@ class RateChangeResult(Result):
     cutoff: pd.Timestamp
 
     title = "Have the rates changed since Epoch's cut-off?"
+
+    keys = ('period', 'benchmark', 'threshold_model')
 
     def wide(self) -> pd.DataFrame:
         parts = []
