@@ -65,7 +65,7 @@ def test_trend_regressors_and_hac(capsys, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--csv", "missing.csv", "--column", "y"], "Error: CSV file not found: missing.csv.\n"),
+        (["--csv", "missing.csv", "--column", "y"], "Error: --csv 'missing.csv' is not a file; expected a CSV with columns 'y'.\n"),
         (["--csv", str(NILE), "--column", "flow", "--method", "chow"],
          "Error: --method chow needs --break-at LABEL (the last observation before the break).\n"),
         (["--csv", str(NILE), "--column", "volume"], "Error: columns ['volume'] not in data.csv; available: "

@@ -56,7 +56,8 @@ def test_unknown_model_suggests_near_matches():
 
 
 @pytest.mark.parametrize("on, msg", [("2023-01-01", "history covers 2024-05-13"),
-                                     ("2030-01-01", "after the end of the known first-party history")])
+                                     (str(pd.Timestamp.now().date()), "after the end of the known first-party history"),
+                                     ("2030-01-01", "outside the dates of LLM prices")])
 def test_dates_outside_known_history(on, msg):
     with pytest.raises(InputError, match=msg):
         lf.price_on("gpt-4o", on=on)

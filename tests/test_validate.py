@@ -22,17 +22,16 @@ def test_validate_panel_sections(panel):
 
 
 def test_cli_validate_formats(capsys, tmp_path):
-    db = str(tmp_path / "none.duckdb")
-    code, out, err = run(["validate", "--db", db, "--format", "json"], capsys)
+    code, out, err = run(["validate", "--format", "json"], capsys)
     assert code == 0, err
     rows = json.loads(out)["rows"]
     assert {r["section"] for r in rows} == {"coverage", "exclusions", "disagreements", "untrusted_launches"}
-    code, out, _ = run(["validate", "--db", db, "--format", "csv"], capsys)
+    code, out, _ = run(["validate", "--format", "csv"], capsys)
     assert code == 0 and pd.read_csv(pd.io.common.StringIO(out))["section"].iloc[0] == "coverage"
-    code, out, _ = run(["validate", "--db", db], capsys)
+    code, out, _ = run(["validate"], capsys)
     assert code == 0 and "Models without an independent release date" in out
 
 
 def test_cli_validate_bad_start(capsys, tmp_path):
-    code, out, err = run(["validate", "--db", str(tmp_path / "x.duckdb"), "--start", "2020"], capsys)
+    code, out, err = run(["validate", "--start", "2020"], capsys)
     assert code == 1 and out == "" and err.startswith("Error: start='2020' is not an ISO date")

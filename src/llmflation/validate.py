@@ -27,6 +27,7 @@ llmflation.errors.InputError: on='06/01/2024' is not an unambiguous date; expect
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import math
 import numbers
 import re
@@ -49,6 +50,12 @@ NEIGHBOUR_JUMP = 1e5
 MAX_SHOWN = 5
 #: Integer "dates" in this range are read as calendar years.
 YEAR_RANGE = (1000, 2999)
+#: The earliest date an LLM API price can carry: the first commercial LLM APIs opened in
+#: 2020, so anything before 2015 is a typo (year 0000, 1026, a two-digit year), never data.
+PRICE_DATE_MIN = pd.Timestamp("2015-01-01")
+#: The latest horizon a forecast accepts: a log-linear trend says nothing a century ahead,
+#: and nanosecond timestamps end in 2262.
+FORECAST_DATE_MAX = pd.Timestamp("2100-12-31")
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
                   r"(Z|[+-]\d{2}:?\d{2})?)?$")
@@ -373,16 +380,25 @@ def _naive(ts: pd.Timestamp) -> pd.Timestamp:
     return ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
 
 
-def check_date(x: Any, name: str, *, allow_none: bool = False, date_format: str | None = None) -> Any:
+def check_date(x: Any, name: str, *, allow_none: bool = False, date_format: str | None = None,
+               bounded: bool = True) -> Any:
     """``x`` as a Timestamp; strings must be unambiguous (ISO ``YYYY-MM-DD``) unless ``date_format`` is given.
 
     >>> check_date(pd.Timestamp("2024-01-02"), "start")
     Timestamp('2024-01-02 00:00:00')
     >>> check_date("2024-02-3", "break_at")
     Timestamp('2024-02-03 00:00:00')
+
+    With ``bounded`` (the default) a date pandas cannot hold as a nanosecond timestamp
+    (before 1677 or after 2262) is refused.
     """
     if x is None and allow_none:
         return None
+    ts = _check_date(x, name, date_format)
+    return _check_representable(ts, name, x) if bounded else ts
+
+
+def _check_date(x: Any, name: str, date_format: str | None) -> pd.Timestamp:
     if isinstance(x, pd.Timestamp):
         if x is pd.NaT:
             raise InputError(f"{name} is NaT (a missing date); give a date like 2024-06-01.")
@@ -404,6 +420,69 @@ def check_date(x: Any, name: str, *, allow_none: bool = False, date_format: str 
         return _naive(ts)
     raise InputError(f"{name} must be a date (ISO string like '2024-06-01' or a pandas Timestamp); "
                      f"got {x!r} ({_tname(x)}).")
+
+
+def _check_representable(ts: pd.Timestamp, name: str, x: Any) -> pd.Timestamp:
+    """Refuse a date outside what a pandas nanosecond timestamp holds (years 1677-2262)."""
+    if not (pd.Timestamp.min <= ts <= pd.Timestamp.max):
+        raise InputError(f"{name}={x!r} is outside the dates pandas can hold ({pd.Timestamp.min.date()} to "
+                         f"{pd.Timestamp.max.date()}); check the year (a typo such as 0000 or 1026?).")
+    return ts.as_unit("ns") if hasattr(ts, "as_unit") else ts
+
+
+def price_date_bounds(*, future: bool = False) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The dates an LLM price can carry: :data:`PRICE_DATE_MIN` to tomorrow (or :data:`FORECAST_DATE_MAX`).
+
+    Examples
+    --------
+    >>> lo, hi = price_date_bounds()
+    >>> str(lo.date()), hi > pd.Timestamp("2024-01-01")
+    ('2015-01-01', True)
+    """
+    hi = FORECAST_DATE_MAX if future else pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    return PRICE_DATE_MIN, hi
+
+
+def check_price_date(x: Any, name: str, *, allow_none: bool = False, future: bool = False) -> Any:
+    """``x`` as a Timestamp within the dates an LLM price can carry (see :func:`price_date_bounds`).
+
+    The one bound check of dates given for LLM prices (``on``, ``start``, ``since``,
+    ``until`` and the CLI's ``--on``/``--start``/``--since``/``--until``): from
+    :data:`PRICE_DATE_MIN` to today + 1 day, or to :data:`FORECAST_DATE_MAX` for a
+    forecast horizon (``future=True``). User data read from files may carry any date
+    pandas can hold; they are checked by :func:`check_date`/:func:`parse_dates` instead.
+
+    Parameters
+    ----------
+    x : str, Timestamp, date or None
+        The date (ISO ``YYYY-MM-DD`` when a string).
+    name : str
+        The argument or option name, for the message.
+    allow_none : bool, default False
+        Return None for None.
+    future : bool, default False
+        Allow dates up to :data:`FORECAST_DATE_MAX` (a forecast horizon).
+
+    Examples
+    --------
+    >>> check_price_date("2024-06-01", "on")
+    Timestamp('2024-06-01 00:00:00')
+    >>> check_price_date("0000-01-01", "--on")
+    Traceback (most recent call last):
+    ...
+    llmflation.errors.InputError: --on=0000-01-01 is outside the dates of LLM prices; expected a date from 2015-01-01 to ...
+    """
+    if x is None and allow_none:
+        return None
+    ts = check_date(x, name, bounded=False)
+    lo, hi = price_date_bounds(future=future)
+    if not (lo <= ts <= hi):
+        what = "a forecast horizon" if future else "the dates of LLM prices"
+        upto = f"{hi.date()}" if future else f"{hi.date()} (tomorrow)"
+        shown = f"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}"
+        raise InputError(f"{name}={shown} is outside {what}; expected a date from {lo.date()} to {upto}. "
+                         "Check the year for a typo.")
+    return ts.as_unit("ns") if hasattr(ts, "as_unit") else ts
 
 
 def parse_dates(values: Any, name: str, *, date_format: str | None = None) -> tuple[pd.Series, dict[str, int]]:
@@ -472,6 +551,11 @@ def parse_dates(values: Any, name: str, *, date_format: str | None = None) -> tu
             raise InputError(f"{name} has dates in an ambiguous order, e.g. {_shown(ambiguous)} (day/month or "
                              "month/day?); expected ISO dates like 2024-05-13, or declare the format "
                              "(date_format='%d/%m/%Y', CLI: --date-format '%d/%m/%Y').")
+    oob = [u for u in uniq if parsed[u] is not pd.NaT and not (pd.Timestamp.min <= parsed[u] <= pd.Timestamp.max)]
+    if oob:
+        raise InputError(f"{name} has dates outside what pandas can hold ({pd.Timestamp.min.date()} to "
+                         f"{pd.Timestamp.max.date()}), e.g. {_shown(oob)}; check the years (a typo such as 0000 "
+                         "or 1026?) and fix or drop those rows.")
     missing = strs.isna() | (strs.str.strip() == "")
     out = pd.Series([pd.NaT if m else parsed.get(v, pd.NaT) for v, m in zip(strs, missing, strict=True)],
                     index=s.index, dtype="datetime64[ns]")
@@ -587,3 +671,45 @@ def dropped_note(dropped: dict[str, int], what: str = "row") -> str | None:
     if not parts:
         return None
     return f"{sum(dropped.values())} {what}(s) dropped: {', '.join(parts)}."
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def json_safe(v: Any, seen: set[str] | None = None, key: str = "") -> Any:
+    """``v`` made strict-JSON-ready: non-finite floats become None, dates ISO strings, numpy scalars Python ones.
+
+    Containers are converted recursively. The keys under which infinities were replaced
+    are added to ``seen`` (NaN is "missing", null anyway), so a caller can say so in notes.
+
+    >>> json_safe({"a": float("inf"), "b": [np.float64(2.0), pd.Timestamp("2024-01-02")]})
+    {'a': None, 'b': [2.0, '2024-01-02T00:00:00']}
+    """
+    if v is None or v is pd.NaT or v is pd.NA:
+        return None
+    if isinstance(v, dict):
+        return {str(k): json_safe(x, seen, str(k)) for k, x in v.items()}
+    if isinstance(v, list | tuple | set | frozenset):
+        return [json_safe(x, seen, key) for x in v]
+    if isinstance(v, np.ndarray):
+        return [json_safe(x, seen, key) for x in v.tolist()]
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if hasattr(v, "item") and not isinstance(v, str | bytes):
+        return json_safe(v.item(), seen, key)
+    if isinstance(v, float) and not math.isfinite(v):
+        if v == v and seen is not None:  # NaN is "missing" (null) anyway; infinities need saying
+            seen.add(key or "?")
+        return None
+    return v
+
+
+def dumps_strict(payload: Any, **kwargs: Any) -> str:
+    """``payload`` as strict JSON (RFC 8259): NaN and infinities become ``null``, never ``NaN``/``Infinity``.
+
+    >>> dumps_strict({"a": float("inf"), "b": [float("nan"), 1.0]})
+    '{"a": null, "b": [null, 1.0]}'
+    """
+    return json.dumps(json_safe(payload), allow_nan=False, default=str, **kwargs)

@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from llmflation.validate import json_safe
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -48,18 +50,101 @@ StudyDbOpt = typer.Option(None, "--db", help="Store whose fetched history is ana
                           "(default: $LLMFLATION_DB, else the user-data store if it exists, else the bundle alone).")
 
 
-def study_inputs(db: Path | None) -> Any:
-    """The data an analysing command runs on (``llmflation.study.inputs.StudyInputs``)."""
+def _user_store() -> Path:
     from platformdirs import user_data_dir
 
-    from llmflation.study.inputs import StudyInputs, resolve_store
+    return Path(user_data_dir("llmflation")) / "llmflation.duckdb"
 
-    default = Path(user_data_dir("llmflation")) / "llmflation.duckdb"
-    return StudyInputs(resolve_store(db, default=default))
+
+def resolve_db(db: Path | None) -> Path | None:
+    """The store a command reads: ``--db``, else ``$LLMFLATION_DB``, else the user-data store if it exists.
+
+    The one rule of every command with ``--db``: a store named explicitly (the option or
+    the variable) must exist and open as a store, else the command refuses with
+    ``Error:``; only the *default* user-data store may be absent (the bundle alone is
+    analysed then). A file that is not a store (corrupt, another format) is refused too,
+    even by commands whose analysis reads only bundled tables.
+    """
+    from llmflation.errors import LLMFlationError, StoreError
+    from llmflation.study.inputs import resolve_store
+
+    path = resolve_store(db, default=_user_store())
+    if path is None:
+        return None
+    if path.is_dir():
+        raise StoreError(f"--db {str(path)!r} is a directory; expected a DuckDB store file written by "
+                         "`llmflation fetch` (e.g. prices.duckdb).")
+    from llmflation.store import Store
+
+    try:
+        with Store(path, read_only=True):
+            pass
+    except LLMFlationError:
+        raise
+    except Exception as exc:  # duckdb's own errors: not a store, corrupt, wrong version
+        raise StoreError(f"--db {str(path)!r} could not be opened as a store ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''}); expected a DuckDB store written by "
+                         "`llmflation fetch`. Give another path, or leave out --db to use the bundled "
+                         "snapshot.") from None
+    return path
+
+
+def study_inputs(db: Path | None) -> Any:
+    """The data an analysing command runs on (``llmflation.study.inputs.StudyInputs``); see :func:`resolve_db`."""
+    from llmflation.study.inputs import StudyInputs
+
+    return StudyInputs(resolve_db(db))
+
+
+def load_panel_for(db: Path | None) -> pd.DataFrame:
+    """The panel of a command with ``--db``: the bundle merged with the store of :func:`resolve_db`."""
+    from llmflation.panel.build import load_panel
+
+    path = resolve_db(db)
+    if path is None:
+        return load_panel(warn=False)
+    from llmflation.store import Store
+
+    with Store(path, read_only=True) as store:
+        return load_panel(store=store, warn=False)
+
+
+def read_user_csv(path: Path, flag: str = "--csv", *, columns: tuple[str, ...] = (), **kwargs: Any) -> pd.DataFrame:
+    """A user's CSV file, refused clearly when missing, unreadable, empty or header-only.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    flag : str
+        The option that named it, for the message.
+    columns : tuple of str
+        Columns the command needs (named in the message when the file is unusable).
+    **kwargs
+        Passed to :func:`pandas.read_csv`.
+    """
+    from llmflation.errors import InputError
+
+    want = f" with columns {', '.join(map(repr, columns))}" if columns else ""
+    if not Path(path).is_file():
+        raise InputError(f"{flag} {str(path)!r} is not a file; expected a CSV{want}.")
+    try:
+        df = pd.read_csv(path, **kwargs)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{flag} {str(path)!r} is empty; expected a CSV{want} and at least one data row.") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{flag} {str(path)!r} is not a readable CSV ({str(exc).splitlines()[0]}); expected a "
+                         f"comma-separated UTF-8 file{want}.") from None
+    if df.empty:
+        raise InputError(f"{flag} {str(path)!r} has a header ({', '.join(map(str, df.columns))}) but no data rows; "
+                         f"expected at least one row{want}.")
+    return df
 
 
 def parse_iso_day(value: str, flag: str) -> pd.Timestamp:
-    """A date given on the command line as ``YYYY-MM-DD`` (``06/01/2024`` is refused: US or European?).
+    """An LLM price date given on the command line as ``YYYY-MM-DD`` (``06/01/2024`` is refused: US or European?).
+
+    Dates outside :func:`llmflation.validate.price_date_bounds` (2015-01-01 to tomorrow) are refused.
 
     >>> parse_iso_day("2024-06-01", "--on").date().isoformat()
     '2024-06-01'
@@ -67,6 +152,7 @@ def parse_iso_day(value: str, flag: str) -> pd.Timestamp:
     import re
 
     from llmflation.errors import InputError
+    from llmflation.validate import check_price_date
 
     s = str(value).strip()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
@@ -74,37 +160,97 @@ def parse_iso_day(value: str, flag: str) -> pd.Timestamp:
                          "dates such as 06/01/2024 are refused because they read differently in the US and "
                          "elsewhere.")
     try:
-        return pd.Timestamp(s)
+        ts = pd.Timestamp(s)
     except ValueError:
         raise InputError(f"{flag} {value!r} is not a calendar date; expected YYYY-MM-DD.") from None
+    return check_price_date(ts, flag)  # an LLM price date: 2015-01-01 to tomorrow
 
 
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, (pd.Timestamp,)):
-        return v.isoformat()
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    if isinstance(v, float) and v != v:
-        return None
-    if hasattr(v, "item"):
-        return _jsonable(v.item())
-    return v
+def _jsonable(v: Any, seen: set[str] | None = None, key: str = "") -> Any:
+    return json_safe(v, seen, key)
+
+
+#: Characters that make a spreadsheet read a CSV cell as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Bidirectional-text controls (U+202E shows text reversed, "Trojan Source"): escaped on output.
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def escape_controls(text: str) -> str:
+    r"""``text`` with control and bidi characters written as escapes (``\x00``, ``\u202e``).
+
+    >>> escape_controls("a\u202eb\x00c")
+    'a\\u202eb\\x00c'
+    """
+    if text.isprintable() and not any(ord(c) in _BIDI for c in text):
+        return text
+    out = []
+    for c in text:
+        o = ord(c)
+        if o in _BIDI or (not c.isprintable() and c != " "):
+            out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def csv_safe(value: Any) -> Any:
+    r"""A CSV cell that a spreadsheet shows as text: formula starts prefixed with ``'``, controls escaped.
+
+    Numbers (``-0.5``, ``+3``) are left alone; text beginning with ``=``, ``+``, ``-``, ``@``,
+    a tab or a carriage return is prefixed with a single quote.
+
+    >>> [csv_safe(x) for x in ("=1+1", "-0.5", "-x", "@SUM(A1)", "gpt-4o", 3.0)]
+    ["'=1+1", '-0.5', "'-x", "'@SUM(A1)", 'gpt-4o', 3.0]
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START) and not _is_number(value):
+        value = "'" + value
+    return escape_controls(value)
+
+
+def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell and column name passed through :func:`csv_safe`."""
+    out = df.copy()
+    out.columns = [csv_safe(str(c)) for c in out.columns]
+    for c in out.columns:
+        col = out[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            out[c] = col.map(csv_safe)
+    return out
 
 
 def emit(df: pd.DataFrame, fmt: Format, title: str | None = None, notes: list[str] | None = None,
          extra: dict[str, Any] | None = None) -> None:
-    """Print a frame as a rich table, JSON (records, plus ``extra``) or CSV."""
+    """Print a frame as a rich table, strict JSON (records, plus ``extra``) or spreadsheet-safe CSV."""
     if fmt == Format.csv:
-        typer.echo(df.to_csv(index=False), nl=False)
+        typer.echo(safe_csv_frame(df).to_csv(index=False), nl=False)
         return
     if fmt == Format.json:
-        recs = [{k: _jsonable(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
-        payload: Any = recs if extra is None else {**{k: _jsonable(v) for k, v in extra.items()}, "rows": recs}
-        typer.echo(json.dumps(payload, indent=2, default=str))
+        seen: set[str] = set()
+        recs = [{str(k): _jsonable(v, seen, str(k)) for k, v in r.items()} for r in df.to_dict(orient="records")]
+        payload: Any = recs
+        if extra is not None:
+            head = _jsonable(extra, seen)
+            if seen:
+                msg = (f"Non-finite values (infinite or undefined) written as null in: {', '.join(sorted(seen))}; "
+                       "JSON has no NaN or Infinity.")
+                head["notes"] = [*(head.get("notes") or []), msg]
+            payload = {**head, "rows": recs}
+        typer.echo(json.dumps(payload, indent=2, default=str, allow_nan=False))
         return
     print_table(df, title=title, console=console)
     for n in notes or []:
-        console.print(f"[dim]{escape(n)}[/dim]", markup=True, highlight=False)
+        console.print(f"[dim]{escape(escape_controls(n))}[/dim]", markup=True, highlight=False)
 
 
 # --------------------------------------------------------------------------- terminal tables
@@ -215,7 +361,7 @@ def _fmt_cell(v: Any, kind: str) -> str:
         return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
     if isinstance(v, datetime.date):
         return v.isoformat()
-    return str(v).replace("\n", " ")
+    return escape_controls(str(v).replace("\n", " "))
 
 
 def _cut(s: str, width: int) -> str:
@@ -307,7 +453,7 @@ def _render(con: Console, df: pd.DataFrame, kinds: list[str], cells: list[list[s
     if title:
         from rich.text import Text
 
-        con.print(Text(title, style="bold"), width=width)  # Text: never parsed as markup
+        con.print(Text(escape_controls(title), style="bold"), width=width)  # Text: never parsed as markup
     con.print(table, width=width)
 
 

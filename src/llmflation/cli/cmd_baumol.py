@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit, study_inputs
+from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit, read_user_csv, study_inputs
 
 
 def register(app: typer.Typer) -> None:
@@ -23,18 +23,15 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FormatOpt,
     ) -> None:
         """Annual rates with HAC intervals, an hour of service in tokens, and wages of matching occupations."""
-        import pandas as pd
 
-        from llmflation.errors import InputError, check_choice
+        from llmflation.errors import check_choice
         from llmflation.study.api import Study
         from llmflation.study.baumol import DEFAULT_SERVICE_ITEMS
 
         check_choice("--part", part, ("rates", "hours", "wages", "indices"))
         user = None
         if csv is not None:
-            if not csv.is_file():
-                raise InputError(f"--csv {str(csv)!r} is not a file; expected a CSV with columns date,series,value.")
-            user = pd.read_csv(csv)
+            user = read_user_csv(csv, "--csv", columns=("date", "series", "value"))
         items = tuple(s.strip() for s in series.split(",") if s.strip()) if series else DEFAULT_SERVICE_ITEMS
         r = Study.from_inputs(study_inputs(db)).baumol(series=items, user_prices=user,
                                                        start=f"{start}-01" if start and len(start) == 7 else start,

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import typer
 
-from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit, emit_result, study_inputs
+from llmflation.cli._common import (
+    Format,
+    FormatOpt,
+    StudyDbOpt,
+    emit,
+    emit_result,
+    err_console,
+    read_user_csv,
+    study_inputs,
+)
 from llmflation.errors import InputError, check_choice
 
 METHODS = ("chow", "supf", "bai-perron", "cusum")
@@ -48,6 +59,29 @@ def _order_by_dates(df: pd.DataFrame, date_column: str, date_format: str | None,
     return df.set_index(idx)
 
 
+#: Series at least this long get a progress bar (on stderr) for Bai-Perron's dynamic
+#: programme: from here on it runs for more than a few seconds.
+PROGRESS_MIN_N = 5_000
+
+
+@contextmanager
+def _dp_progress(n: int) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback drawing a transient bar on stderr for long series (None for short ones)."""
+    if n < PROGRESS_MIN_N:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("Bai-Perron: searching break dates"), BarColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=True) as prog:
+        task = prog.add_task("dp", total=None)
+
+        def update(done: int, total: int) -> None:
+            prog.update(task, completed=done, total=total)
+
+        yield update
+
+
 def _show_label(v: Any) -> str:
     return str(v.date()) if isinstance(v, pd.Timestamp) and v == v.normalize() else str(v)
 
@@ -58,9 +92,7 @@ def _series(csv: Path, column: str, date_column: str | None, regressors: str | N
     from llmflation.validate import dropped_note
 
     notes = [] if notes is None else notes
-    if not csv.exists():
-        raise InputError(f"CSV file not found: {csv}.")
-    df = pd.read_csv(csv)
+    df = read_user_csv(csv, "--csv", columns=(column,))
     cols = [column] + ([date_column] if date_column else [])
     regs = [c.strip() for c in regressors.split(",") if c.strip()] if regressors else []
     miss = [c for c in cols + regs if c not in df.columns]
@@ -144,6 +176,8 @@ def register(app: typer.Typer) -> None:
         max_breaks: int = typer.Option(5, "--max-breaks", help="Bai-Perron: largest number of breaks."),
         criterion: str = typer.Option("bic", "--criterion", help="Bai-Perron: bic, lwz or sequential."),
         n_breaks: int = typer.Option(None, "--n-breaks", help="Bai-Perron: report this number of breaks."),
+        max_n: int = typer.Option(None, "--max-n", help="Bai-Perron: largest series accepted (default 20,000; "
+                                  "the work grows as n²)."),
         cov: str = typer.Option("ols", "--cov", help="ols or hac (Newey-West)."),
         kind: str = typer.Option("ols", "--kind", help="CUSUM: ols or rec."),
         table: str = typer.Option("breaks", "--table", help="Bai-Perron csv/json: breaks, fit, sequential or coef."),
@@ -189,8 +223,9 @@ def register(app: typer.Typer) -> None:
         elif method == "cusum":
             emit_result(B.cusum_test(y, X, kind=kind), fmt, notes=cli_notes)  # type: ignore[arg-type]
         else:
-            r = B.bai_perron(y, X, max_breaks=max_breaks, trim=trim, criterion=criterion,  # type: ignore[arg-type]
-                             cov=cov, n_breaks=n_breaks)  # type: ignore[arg-type]
+            with _dp_progress(len(y)) as progress:
+                r = B.bai_perron(y, X, max_breaks=max_breaks, trim=trim, criterion=criterion,  # type: ignore[arg-type]
+                                 cov=cov, n_breaks=n_breaks, max_n=max_n, progress=progress)  # type: ignore[arg-type]
             frames = {"breaks": r.wide(), "fit": r.fit_table(), "sequential": r.sequential, "coef": r.coef}
             notes = [*cli_notes, *r.notes, f"Data vintage: {r.vintage}"]
             if fmt == Format.table:

@@ -7,19 +7,20 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from llmflation.cli._common import DbOpt, Format, FormatOpt, console, default_db, emit
+from llmflation.cli._common import (
+    DbOpt,
+    Format,
+    FormatOpt,
+    console,
+    default_db,
+    emit,
+    load_panel_for,
+)
 
 
-def _panel(db: Path | None, use_store: bool = True) -> pd.DataFrame:
-    from llmflation.panel.build import load_panel
-
-    path = db or default_db()
-    if use_store and Path(path).exists():
-        from llmflation.store import Store
-
-        with Store(path, read_only=True) as store:
-            return load_panel(store=store, warn=False)
-    return load_panel(warn=False)
+def _panel(db: Path | None) -> pd.DataFrame:
+    """The panel merged with the store of ``--db`` (a named store that does not open is refused)."""
+    return load_panel_for(db)
 
 
 def register(app: typer.Typer) -> None:

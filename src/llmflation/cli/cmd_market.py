@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit_result, study_inputs
+from llmflation.cli._common import (
+    Format,
+    FormatOpt,
+    StudyDbOpt,
+    emit_result,
+    read_user_csv,
+    study_inputs,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -21,11 +28,12 @@ def register(app: typer.Typer) -> None:
         residual: list[str] = typer.Option([], "--residual", help="Firm label meaning 'all others' (repeatable)."),
         usage: str | None = typer.Option(None, "--usage", help="Concentration on usage/spend shares: openrouter, "
                                          "menlo or all (beside the model-count measure)."),
+        sum_duplicates: bool = typer.Option(False, "--sum-duplicates", help="Add up rows of a firm listed twice "
+                                            "in a period (default: refuse them)."),
         db: Path | None = StudyDbOpt,
         fmt: Format = FormatOpt,
     ) -> None:
         """HHI (0–10,000) and CR-k per period; without --csv, LLM developers from the bundled data."""
-        from llmflation.errors import InputError
         from llmflation.methods.concentration import concentration
         from llmflation.study.concentration import llm_concentration
 
@@ -39,15 +47,12 @@ def register(app: typer.Typer) -> None:
         if csv is None:
             emit_result(llm_concentration(**study_inputs(db).concentration(), k=tuple(k)), fmt)
             return
-        if not csv.is_file():
-            raise InputError(f"--csv {str(csv)!r} is not a file; expected a CSV with columns "
-                             f"{firm_column!r} and {share_column!r}.")
-        import pandas as pd
-
-        df = pd.read_csv(csv)
+        study_inputs(db)  # a --db that is no store is refused here too
+        df = read_user_csv(csv, "--csv", columns=(firm_column, share_column))
         per = period_column or "_period"
         if period_column is None:
             df[per] = "all"
         r = concentration(df, k=tuple(k), period=per, firm=firm_column, share=share_column,
-                          unit=unit, residual_firms=residual)  # type: ignore[arg-type]
+                          unit=unit, residual_firms=residual,
+                          duplicates="sum" if sum_duplicates else "refuse")  # type: ignore[arg-type]
         emit_result(r, fmt)

@@ -16,6 +16,9 @@ from llmflation.cli._common import (
     StudyDbOpt,
     emit,
     emit_result,
+    load_panel_for,
+    read_user_csv,
+    resolve_db,
     study_inputs,
 )
 
@@ -59,10 +62,7 @@ def _read_csv(path: Path, date_column: str | None, price_column: str | None) -> 
     if not date_column or not price_column:
         raise InputError("--csv needs --date-column and --price-column (e.g. --date-column date "
                          "--price-column usd_per_mtok).")
-    if not path.is_file():
-        raise InputError(f"--csv {str(path)!r} is not a file; expected a CSV with columns {date_column!r} and "
-                         f"{price_column!r}.")
-    df = pd.read_csv(path)
+    df = read_user_csv(path, "--csv", columns=(date_column, price_column))
     df.attrs["vintage"] = f"user data ({path.name})"
     return df
 
@@ -89,6 +89,7 @@ def register(app: typer.Typer) -> None:
         import llmflation as lf
 
         if csv is not None:
+            resolve_db(db)  # a --db that is no store is refused here too
             frame, kw = _read_csv(csv, date_column, price_column), {"observations": "rows", "date_col": date_column,
                                                                    "price_col": price_column,
                                                                    "date_format": date_format}
@@ -167,10 +168,15 @@ def register(app: typer.Typer) -> None:
         from llmflation.errors import InputError
         from llmflation.study import threshold as th
 
-        thr: Any = "frontier" if thresholds == "frontier" else [float(v) for v in thresholds.split(",")]
+        try:
+            thr: Any = "frontier" if thresholds == "frontier" else [float(v) for v in thresholds.split(",")]
+        except ValueError:
+            raise InputError(f"--thresholds {thresholds!r} is not 'frontier' or comma-separated scores; expected "
+                             "e.g. --thresholds 60,70,80.") from None
         kw: dict[str, Any] = {"benchmark": benchmark, "thresholds": thr, "since": since, "until": until,
                               "level": level}
         if csv is not None:
+            resolve_db(db)  # a --db that is no store is refused here too
             frame = _read_csv(csv, date_column, price_column)
             r = th.cheapest_above_threshold(frame, date_col=date_column, price_col=price_column,
                                             model_col=model_column, **kw)
@@ -190,6 +196,9 @@ def register(app: typer.Typer) -> None:
                                             price_col="price", **kw)
         else:
             raise InputError(f"--source {source!r} is not allowed; expected one of: 'epoch', 'panel'.")
+        if r.trends.empty:  # an empty table with exit 0 says nothing: refuse with the reasons
+            raise InputError(next((n for n in r.notes if n.startswith("No threshold series")),
+                                  "no threshold series could be fitted") + " (CLI: --since/--until, --thresholds).")
         emit_result(r, fmt)
 
     @app.command("forecast")
@@ -244,10 +253,9 @@ def register(app: typer.Typer) -> None:
 
         parse_iso_date(on, "--on")
         panel = None
-        if provider != "first-party" or db is not None:
-            from llmflation.cli.cmd_data import _panel
-
-            panel = _panel(db)
+        # the store of --db, $LLMFLATION_DB or the user-data store, as every command reads it
+        if provider != "first-party" or resolve_db(db) is not None:
+            panel = load_panel_for(db)
         r = price_on(model, on=on, provider=provider, panel=panel)
         if fmt == Format.table:
             row = r.wide().iloc[0]

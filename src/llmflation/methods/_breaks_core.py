@@ -8,6 +8,7 @@ observations in the earlier regime (strucchange's convention), so the earlier re
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy import optimize, stats
@@ -85,13 +86,15 @@ def condition(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # dynamic programming (Bai and Perron 2003)
 
 
-def dp_breaks(X: np.ndarray, y: np.ndarray, h: int, max_breaks: int) -> tuple[np.ndarray, np.ndarray]:
+def dp_breaks(X: np.ndarray, y: np.ndarray, h: int, max_breaks: int,
+              progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Globally optimal partitions with 0..max_breaks breaks by dynamic programming.
 
     One pass over segment starts ``s`` computes the row ``RSS(s, s..n-1)`` of the
     triangular matrix of segment RSS (O(n) per row after the running cross-products) and
     relaxes every layer ``m`` at once: ``best[m, i] = min_j best[m-1, j] + RSS(j+1, i)``.
-    Total work O(n^2) (times k^3), memory O(max_breaks * n).
+    Total work O(n^2) (times k^3), memory O(max_breaks * n). ``progress(done, total)``,
+    when given, is called about a hundred times with the segment starts done so far.
 
     Returns
     -------
@@ -104,7 +107,11 @@ def dp_breaks(X: np.ndarray, y: np.ndarray, h: int, max_breaks: int) -> tuple[np
     M = max_breaks
     best = np.full((M + 1, n), np.inf)
     arg = np.full((M + 1, n), -1, dtype=np.int64)
-    for s in range(0, n - h + 1):
+    total = n - h + 1
+    every = max(total // 100, 1)
+    for s in range(0, total):
+        if progress is not None and s % every == 0:
+            progress(s, total)
         row = rss_prefix(X[s:], y[s:])
         seg = row[h - 1 :]  # segment s..i for i = s+h-1 .. n-1
         lo = s + h - 1
@@ -122,6 +129,8 @@ def dp_breaks(X: np.ndarray, y: np.ndarray, h: int, max_breaks: int) -> tuple[np
             if better.any():
                 tgt[better] = cand[better]
                 arg[m, lo:][better] = j
+    if progress is not None:
+        progress(total, total)
     rss = best[:, n - 1].copy()
     pos = np.full((M + 1, max(M, 1)), -1, dtype=np.int64)
     for m in range(1, M + 1):

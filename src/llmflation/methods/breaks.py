@@ -30,6 +30,7 @@ its published output and against textbook examples:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -71,6 +72,45 @@ __all__ = [
 # =======================================================================================
 # input handling
 
+#: Values beyond this magnitude overflow sums of squares (1e154 squared is past the largest
+#: double, 1.8e308); they are refused with a hint to rescale.
+MAX_ABS_VALUE = 1e150
+#: Non-zero values below this magnitude underflow to zero when squared; refused the same way.
+MIN_ABS_VALUE = 1e-150
+#: A full-sample residual standard deviation at or below this fraction of the data's scale
+#: (max |y|) is an exact fit: least squares leaves rounding noise of ~1e-16 relative, so
+#: statistics computed from it (CUSUM, F) measure noise. Six orders above the noise.
+EXACT_FIT_RTOL = 1e-10
+
+
+def _check_magnitude(v: np.ndarray, what: str, func: str) -> None:
+    a = np.abs(v)
+    big = a > MAX_ABS_VALUE
+    small = (a > 0) & (a < MIN_ABS_VALUE)
+    if big.any() or small.any():
+        ex = float(v[big][0] if big.any() else v[small][0])
+        raise InputError(f"{func}: {what} has values too {'large' if big.any() else 'small'} to square without "
+                         f"{'overflow' if big.any() else 'underflow'} (e.g. {ex:.3g}); expected magnitudes between "
+                         f"{MIN_ABS_VALUE:g} and {MAX_ABS_VALUE:g}. Rescale first (divide by a power of ten, or "
+                         "take logs); breaks do not depend on the unit.")
+
+
+def _exact_fit_reason(y: np.ndarray, X: np.ndarray, names: tuple[str, ...]) -> str | None:
+    """Why ``y`` leaves nothing to test (fitted exactly by ``X``, within :data:`EXACT_FIT_RTOL`), else None."""
+    scale = float(np.max(np.abs(y))) if len(y) else 0.0
+    if scale == 0.0:
+        return "y is zero throughout: there is no variation to test for a break."
+    ys = y / scale  # unit scale: no overflow in the squares
+    coef, *_ = np.linalg.lstsq(X, ys, rcond=None)
+    e = ys - X @ coef
+    sd = math.sqrt(float(e @ e) / len(e))
+    if sd > EXACT_FIT_RTOL:
+        return None
+    const_only = X.shape[1] == 1 and np.ptp(X[:, 0]) == 0
+    what = "y is constant" if const_only else f"y is fitted exactly by X ({', '.join(names)})"
+    return (f"{what} (residual s.d. {sd:.1e} of the data's scale, below the tolerance {EXACT_FIT_RTOL:g}): "
+            "there is no variation left to test for a break; a statistic here would measure rounding noise.")
+
 
 @dataclass(frozen=True)
 class _Data:
@@ -79,6 +119,8 @@ class _Data:
     labels: pd.Index
     names: tuple[str, ...]
     brk: np.ndarray  # bool mask of the columns allowed to break
+    #: Why no break can be tested (y fitted exactly by X: a constant series), else None.
+    degenerate: str | None = None
 
     @property
     def n(self) -> int:
@@ -163,6 +205,8 @@ def _prepare(y: Any, X: Any, breaking: Any = None, *, func: str) -> _Data:
     k = Xv.shape[1]
     if k == 0:
         raise InputError(f"{func}: X has no columns; pass None for a constant (mean-shift) model.")
+    _check_magnitude(yv, "y", func)
+    _check_magnitude(Xv, "X", func)
     if np.linalg.matrix_rank(Xv) < k:
         raise InputError(f"{func}: the columns of X are linearly dependent (rank "
                          f"{np.linalg.matrix_rank(Xv)} < {k}); drop redundant regressors.")
@@ -184,7 +228,8 @@ def _prepare(y: Any, X: Any, breaking: Any = None, *, func: str) -> _Data:
                                  f"give their positions 0..{k - 1}; got {w!r}.")
         if not brk.any():
             raise InputError(f"{func}: breaking selects no column; name at least one of {', '.join(names)}.")
-    return _Data(y=yv, X=Xv, labels=labels, names=names, brk=brk)
+    return _Data(y=yv, X=Xv, labels=labels, names=names, brk=brk,
+                 degenerate=_exact_fit_reason(yv, Xv, names) if n > k else None)
 
 
 def _check_order(labels: pd.Index, func: str) -> None:
@@ -360,6 +405,8 @@ def chow_test(y: Any, X: Any = None, *, break_at: Any, breaking: Any = None, cov
     name, null = "Chow test", f"no break after {_fmt_label(resolved)}"
     cfg = _config(d, break_at=_fmt_label(resolved), cov=cov, hac_lags=lags)
     kw: dict[str, Any] = {"config": cfg, "df": (q, dfd), "distribution": f"F({q}, {dfd})"}
+    if d.degenerate:
+        return HypothesisTest.not_computed(name, null, d.degenerate, **kw)
     step = step_series_reason(d.y) if cov == "hac" else None
     if step:
         return HypothesisTest.not_computed("Chow test (HAC Wald / q)", null, step, **kw)
@@ -574,7 +621,7 @@ def sup_f_test(y: Any, X: Any = None, *, trim: float = 0.15, break_range: tuple[
     notes: list[str] = []
     lo, hi = _candidate_range(d, trim, break_range, notes)
     n, k, q = d.n, d.k, d.q
-    step = step_series_reason(d.y) if cov == "hac" else None
+    step = d.degenerate or (step_series_reason(d.y) if cov == "hac" else None)
     if step:
         nan = float("nan")
         cfg0 = _config(d, trim=trim, cov=cov, hac_lags=lags)
@@ -794,10 +841,22 @@ def _sequential_tests(d: _Data, Xc: np.ndarray, yc: np.ndarray, positions_by_m: 
     return out.astype({"segment": "Int64", "position": "Int64"})
 
 
+#: Largest series :func:`bai_perron` accepts by default (see ``max_n``): the dynamic
+#: programme is O(n²), a few seconds at this size on one core (``make bench``: bench/bench_breaks.py).
+MAX_BAI_PERRON_N = 20_000
+#: Seconds per n² of the dynamic programme on one core (order of magnitude, for messages).
+_BP_SECONDS_PER_N2 = 1.0e-8
+
+
+def _bp_seconds(n: int) -> float:
+    return _BP_SECONDS_PER_N2 * float(n) ** 2
+
+
 def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15,
                criterion: Criterion = "bic", min_size: int | None = None, level: float = 0.95,
                alpha: float = 0.05, het_reg: bool = True, het_err: bool = True, cov: Cov = "ols",
-               hac_lags: int | None = None, n_breaks: int | None = None) -> BreaksResult:
+               hac_lags: int | None = None, n_breaks: int | None = None, max_n: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> BreaksResult:
     """Bai and Perron (1998, 2003) estimation of multiple structural breaks.
 
     Parameters
@@ -832,6 +891,14 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
     n_breaks : int, optional
         Report this number of breaks (coefficients, intervals) instead of the one chosen
         by ``criterion`` (which is still computed and shown in the fit table).
+    max_n : int, optional
+        Largest series accepted (default :data:`MAX_BAI_PERRON_N`, 20,000). The dynamic
+        programme's work grows as n²: seconds at 20,000 observations, ~2 min at 100,000.
+        A longer series is refused with a message; aggregate it (e.g. monthly means),
+        test a window of it, or raise ``max_n`` deliberately.
+    progress : callable, optional
+        ``progress(done, total)`` is called about a hundred times during the dynamic
+        programme (the CLI draws a progress bar with it; the library prints nothing).
 
     Returns
     -------
@@ -859,6 +926,15 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
     (1920, 1940)
     """
     d = _prepare(y, X, None, func="bai_perron")
+    limit = MAX_BAI_PERRON_N if max_n is None else check_int(max_n, "max_n", minimum=1)
+    if d.n > limit:
+        raise InputError(f"bai_perron: the series has n={d.n:,} observations, above the limit of {limit:,} "
+                         f"(the search for break dates costs O(n²): ~{_bp_seconds(d.n):,.0f} s here). Aggregate it to "
+                         "a coarser frequency (e.g. monthly means), test a window of it, or raise the limit "
+                         "deliberately with max_n= (CLI: --max-n).")
+    if d.degenerate:
+        raise InputError(f"bai_perron: {d.degenerate} Expected a series that varies; a constant series has no "
+                         "break to date.")
     check_choice("criterion", criterion, CRITERIA)
     check_int(max_breaks, "max_breaks")
     check_int(n_breaks, "n_breaks", minimum=0, allow_none=True)
@@ -894,7 +970,7 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
         notes.append(f"max_breaks reduced from {max_breaks} to {M}: with segments of at least "
                      f"h={h} observations no more breaks fit in n={n}.")
     Xc, yc = core.condition(d.X, d.y)
-    rss, pos = core.dp_breaks(Xc, yc, h, M)
+    rss, pos = core.dp_breaks(Xc, yc, h, M, progress=progress)
     # an exact fit leaves round-off (~1e-30 relative); treat it as zero so that the
     # information criteria see a perfect fit (-inf) and pick the smallest such m
     tiny = _EXACT_FIT_REL * float(rss[0])
@@ -1039,6 +1115,9 @@ def cusum_test(y: Any, X: Any = None, *, kind: CusumKind = "ols") -> HypothesisT
     n, k = d.n, d.k
     cfg = _config(d, kind=kind)
     null = "coefficients constant over the sample"
+    if d.degenerate:
+        return HypothesisTest.not_computed("OLS-CUSUM test" if kind == "ols" else "Recursive CUSUM test", null,
+                                           d.degenerate, config=cfg)
     if kind == "ols":
         name = "OLS-CUSUM test"
         if n - k < 1:

@@ -131,7 +131,8 @@ class ConcentrationResult(Result):
 
 def concentration(shares_panel: pd.DataFrame, *, k: Sequence[int] = (1, 4), period: str = "period",
                   firm: str = "firm", share: str = "share_pct", unit: Unit = "percent",
-                  residual_firms: Sequence[str] = (), market: str = "") -> ConcentrationResult:
+                  residual_firms: Sequence[str] = (), market: str = "",
+                  duplicates: Literal["refuse", "sum"] = "refuse") -> ConcentrationResult:
     """HHI and CR-k of every period of a long table of market shares.
 
     Parameters
@@ -145,6 +146,10 @@ def concentration(shares_panel: pd.DataFrame, *, k: Sequence[int] = (1, 4), peri
     residual_firms : sequence of str
         Firm labels that stand for "all others" (e.g. "other (residual, not listed)"): they
         are treated as unlisted remainder, not as one firm.
+    duplicates : {"refuse", "sum"}, default "refuse"
+        A firm listed twice in one period (``A 50, A 30``) is refused: counted as two
+        firms it would halve its weight in the HHI. ``"sum"`` adds its rows up first
+        (when the rows are parts of one firm, e.g. its products).
 
     Returns
     -------
@@ -171,7 +176,22 @@ def concentration(shares_panel: pd.DataFrame, *, k: Sequence[int] = (1, 4), peri
     if missing:
         raise InputError(f"columns {missing} not found; the frame has {list(shares_panel.columns)}. "
                          "Name them with period=, firm=, share=.")
+    check_choice("duplicates", duplicates, ("refuse", "sum"))
+    vintage = shares_panel.attrs.get("vintage", "user data")
     ks = tuple(int(x) for x in k)
+    named = shares_panel[~shares_panel[firm].isin(list(residual_firms))]
+    dup = named.duplicated([period, firm], keep=False)
+    if dup.any():
+        if duplicates == "refuse":
+            pairs = named.loc[dup, [period, firm]].drop_duplicates().astype(str).values.tolist()
+            shown = ", ".join(f"{f!r}" + (f" in {p!r}" if p != "all" else "") for p, f in pairs[:5])
+            raise InputError(f"firm(s) listed more than once in a period: {shown}"
+                             f"{f' … and {len(pairs) - 5} more' if len(pairs) > 5 else ''}; expected one row per "
+                             "period × firm (counted twice, a firm's weight in the HHI is wrong). Merge the rows, "
+                             "or sum them with duplicates='sum' (CLI: --sum-duplicates).")
+        summed = named.groupby([period, firm], sort=False, as_index=False, dropna=False)[share].sum(min_count=1)
+        shares_panel = pd.concat([summed, shares_panel[shares_panel[firm].isin(list(residual_firms))]],
+                                 ignore_index=True)
     rows = []
     for per, g in shares_panel.groupby(period, sort=True):
         resid = g[firm].isin(list(residual_firms))
@@ -191,4 +211,4 @@ def concentration(shares_panel: pd.DataFrame, *, k: Sequence[int] = (1, 4), peri
         notes.append("Where listed shares add up to less than 100%, hhi counts the listed firms only (a lower "
                      "bound) and hhi_high gives the unlisted remainder to a single firm; CR-k needs k listed firms.")
     return ConcentrationResult(table=pd.DataFrame(rows), k=ks, market=market, config={"k": ks, "unit": unit},
-                               vintage=shares_panel.attrs.get("vintage", "user data"), notes=tuple(notes))
+                               vintage=vintage, notes=tuple(notes))

@@ -163,6 +163,26 @@ def _scales(Xr: np.ndarray, Yr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sx, sy
 
 
+#: Smallest positive value of a variable relative to its mean that the LPs accept. HiGHS
+#: drops matrix coefficients below 1e-9 (``small_matrix_value``) and works to a feasibility
+#: tolerance of 1e-7, so a DMU whose value is below this share of the mean would silently
+#: count as zero: the scores come out wrong yet "optimal" (an input of 1e20 among inputs of ~1).
+MIN_SCALED_VALUE = 1e-7
+
+
+def _check_range(A: np.ndarray, scale: np.ndarray, names: list[str], what: str) -> None:
+    """Refuse a variable whose positive values span more than the LP solver resolves (see MIN_SCALED_VALUE)."""
+    for j, name in enumerate(names):
+        col = A[:, j]
+        pos = col[col > 0]
+        if len(pos) and float(pos.min()) / float(scale[j]) < MIN_SCALED_VALUE:
+            raise InputError(f"{what} column {name!r} spans too many orders of magnitude for an LP solver: values "
+                             f"from {float(pos.min()):.3g} to {float(col.max()):.3g} (mean {float(scale[j]):.3g}); "
+                             f"expected every positive value to be at least {MIN_SCALED_VALUE:g} of the column's "
+                             "mean, else the small ones count as zero and the efficiencies are wrong. Check the "
+                             "units of that column and drop or fix the outlying DMU(s).")
+
+
 def _status_of(h) -> str:
     import highspy
 
@@ -571,6 +591,10 @@ def dea(inputs: pd.DataFrame | pd.Series | np.ndarray,
     Xa, Ya = X.to_numpy(float), Y.to_numpy(float)
     Xr, Yr = XR.to_numpy(float), YR.to_numpy(float)
     n_ref = len(Xr)
+    sx, sy = _scales(Xr, Yr)
+    for A, sc, cols, what in ((Xa, sx, X.columns, "inputs"), (Ya, sy, Y.columns, "outputs"),
+                              (Xr, sx, X.columns, "ref_inputs"), (Yr, sy, Y.columns, "ref_outputs")):
+        _check_range(A, sc, [str(c) for c in cols], what)
 
     if super_efficiency:
         # Inefficient DMUs keep their ordinary score; only efficient ones need the LP

@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError, check_choice
-from llmflation.validate import check_date, check_frame, check_int, check_str_sequence
+from llmflation.validate import (
+    check_date,
+    check_frame,
+    check_int,
+    check_price_date,
+    check_str_sequence,
+)
 
 Match = Literal["offer", "model"]
 #: Order in which a pair's sources are listed (``source_a`` is the earlier one):
@@ -211,10 +217,11 @@ def discrepancies(panel: pd.DataFrame, *, on: str | pd.Timestamp | None = None, 
         raise InputError(f"threshold must be a non-negative fraction (0.01 = 1 %), got {threshold!r}.")
     window_days = check_int(window_days, "window_days", minimum=0)
     try:
-        on = check_date(on, "on", allow_none=True)
+        on = check_date(on, "on", allow_none=True, bounded=False)
     except InputError:
         raise InputError(f"on={on!r} is not a date; expected ISO YYYY-MM-DD (e.g. 2026-03-01). Ambiguous "
                          "forms such as 06/01/2026 (June 1 or January 6?) are refused.") from None
+    on = check_price_date(on, "on", allow_none=True)
     if sources is not None:
         sources = list(check_str_sequence(sources, "sources"))
     missing = [c for c in _NEEDED if c not in panel.columns]

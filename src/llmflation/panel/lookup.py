@@ -20,7 +20,7 @@ import pandas as pd
 from llmflation.errors import InputError, UnknownModelError
 from llmflation.normalize import identity as ident
 from llmflation.results import Result
-from llmflation.validate import check_frame
+from llmflation.validate import check_frame, check_price_date
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FIRST_PARTY = "first-party"
@@ -37,12 +37,12 @@ def parse_iso_date(value: Any, what: str = "on") -> pd.Timestamp:
     if value is None or value is pd.NaT:
         raise InputError(f"{what} is missing ({value!r}); give an ISO date YYYY-MM-DD (e.g. 2024-10-02).")
     if isinstance(value, pd.Timestamp):
-        return value.normalize()
+        return check_price_date(value, what).normalize()
     if hasattr(value, "isoformat") and not isinstance(value, str):
         ts = pd.Timestamp(value)
         if ts is pd.NaT:
             raise InputError(f"{what} is NaT (a missing date); give an ISO date YYYY-MM-DD (e.g. 2024-10-02).")
-        return ts.normalize()
+        return check_price_date(ts, what).normalize()
     if not isinstance(value, str):
         raise InputError(f"{what} must be an ISO date string YYYY-MM-DD or a Timestamp; got {value!r} "
                          f"({type(value).__name__}).")
@@ -50,9 +50,10 @@ def parse_iso_date(value: Any, what: str = "on") -> pd.Timestamp:
     if not _ISO.match(s):
         raise InputError(f"{what}={value!r} is not an ISO date; expected YYYY-MM-DD (e.g. 2024-10-02).")
     try:
-        return pd.Timestamp(s)
+        ts = pd.Timestamp(s)
     except ValueError:
         raise InputError(f"{what}={value!r} is not a calendar date; expected YYYY-MM-DD.") from None
+    return check_price_date(ts, what)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)

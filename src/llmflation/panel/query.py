@@ -10,6 +10,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, UnknownModelError
 from llmflation.normalize import identity as ident
+from llmflation.validate import check_price_date
 
 
 def resolve_model(panel: pd.DataFrame, name: str) -> str:
@@ -166,6 +167,7 @@ def workload_cost(panel: pd.DataFrame, model: str, input_tokens: float, output_t
     for nm, v in (("input_tokens", input_tokens), ("output_tokens", output_tokens)):
         if not np.isfinite(v) or v < 0:
             raise InputError(f"{nm} must be a finite number >= 0, got {v!r}.")
+    on = check_price_date(on, "on", allow_none=True)
     mid = resolve_model(panel, served_on(model, on) if on is not None else model)
     mp = panel[panel["model_id"] == mid]
     d = pd.Timestamp(on) if on is not None else mp["valid_to"].max()

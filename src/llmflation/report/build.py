@@ -30,6 +30,7 @@ from llmflation.report.render import Claim, Finding, Section, Table, figure
 from llmflation.report.sections import DataSpec, Spec
 from llmflation.sources import bundled
 from llmflation.study.inputs import StudyInputs
+from llmflation.validate import dumps_strict
 
 
 def _clean_notes(notes: Any) -> list[str]:
@@ -331,5 +332,6 @@ def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: s
                                  "tables": {t.caption or f"table {i}": json.loads(t.frame.to_json(orient="records",
                                                                                                   date_format="iso"))
                                             for i, t in enumerate(s.tables)}}
-    (out / "results.json").write_text(json.dumps(doc, indent=1, default=str))
+    # strict JSON: an infinite or undefined number is null, never NaN/Infinity (strict parsers reject those)
+    (out / "results.json").write_text(dumps_strict(doc, indent=1))
     return out / "index.html"

@@ -242,6 +242,7 @@ def baumol(bls_cpi: pd.DataFrame, wages: pd.DataFrame, panel: pd.DataFrame | Non
         check_number,
         check_str,
         check_str_sequence,
+        parse_dates,
     )
 
     check_frame(bls_cpi, "bls_cpi", what="a pandas DataFrame (the bundled bls_cpi table)")
@@ -304,9 +305,24 @@ def baumol(bls_cpi: pd.DataFrame, wages: pd.DataFrame, panel: pd.DataFrame | Non
         need = {"date", "series", "value"}
         if not need <= set(user_prices.columns):
             raise InputError(f"user prices need columns date, series, value; got {list(user_prices.columns)}.")
-        for name, g in user_prices.groupby("series"):
+        up = user_prices.assign(series=user_prices["series"].astype(str))
+        taken = sorted(set(up["series"]) & ({*services, *bench, "ai_index"} | set(series)))
+        if taken:
+            raise InputError(f"user series {', '.join(map(repr, taken))} have the name of a BLS series (or the AI "
+                             "index) in this comparison and would replace it; expected names of your own. Rename "
+                             f"them (e.g. 'my_{taken[0]}').")
+        # strict dates: 03/04/2024 (March 4 or 3 April?) is refused rather than read as mm/dd
+        dates, _ = parse_dates(up["date"], "user_prices['date']")
+        up = up.assign(date=dates)[dates.notna()]
+        dup = up.duplicated(["date", "series"], keep=False)
+        if dup.any():
+            ex = up.loc[dup, ["series", "date"]].drop_duplicates().head(5)
+            shown = ", ".join(f"{s!r} on {d.date()}" for s, d in zip(ex["series"], ex["date"], strict=True))
+            raise InputError(f"user prices repeat (date, series) pairs: {shown}; expected one value per series and "
+                             "date. Remove the duplicates or average them yourself.")
+        for name, g in up.groupby("series"):
             s = pd.Series(pd.to_numeric(g["value"], errors="coerce").to_numpy(float),
-                          index=pd.to_datetime(g["date"]).dt.to_period("M").dt.to_timestamp(), name=str(name))
+                          index=pd.DatetimeIndex(g["date"]).to_period("M").to_timestamp(), name=str(name))
             s = s.groupby(level=0).mean().sort_index()
             s.attrs["seasonally_adjusted"] = None
             services[str(name)] = (s, str(name), "user")

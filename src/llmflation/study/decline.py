@@ -42,7 +42,7 @@ from llmflation.results import Result
 from llmflation.study.paper import ref, refs
 from llmflation.study.threshold import cheapest_above_threshold
 from llmflation.study.trends import DAYS_PER_YEAR, dated_prices, fit_group, to_years
-from llmflation.validate import check_date, check_frame
+from llmflation.validate import check_frame, check_price_date
 
 Definition = Literal["endpoint", "trend", "constant_capability", "constant_capability_trend"]
 DEFINITIONS: tuple[str, ...] = ("endpoint", "trend", "constant_capability", "constant_capability_trend")
@@ -154,8 +154,8 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
     100
     """
     check_frame(panel, "panel")
-    check_date(start, "start")
-    check_date(end, "end")
+    start = check_price_date(start, "start")
+    end = check_price_date(end, "end")
     for d in definitions:
         check_choice("definition", d, DEFINITIONS)
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)

@@ -29,7 +29,7 @@ from llmflation.methods.ols import LineFit, fit_line, inverse_prediction
 from llmflation.results import Result, SummaryFormat, render_table
 from llmflation.study.threshold import ThresholdTrendResult
 from llmflation.study.trends import TrendResult, from_years, price_trend, to_years
-from llmflation.validate import check_date
+from llmflation.validate import check_price_date
 
 #: Default horizon: end of 2027.
 DEFAULT_HORIZON = "2027-12-31"
@@ -139,7 +139,7 @@ def forecast(data: pd.DataFrame | TrendResult | ThresholdTrendResult, *, until: 
     >>> bool(f.prices["price"].iloc[0] < f.prices["pi_high"].iloc[0])
     True
     """
-    check_date(until, "until")
+    check_price_date(until, "until", future=True)
     if not 0 < level < 1:
         raise InputError(f"level must be between 0 and 1; got {level!r}.")
     horizon = pd.Timestamp(until)

@@ -169,6 +169,10 @@ def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input",
     need = {"is_reasoning", "developer"}
     if not need <= set(panel.columns):
         raise InputError(f"the panel needs columns {sorted(need)}; got {list(panel.columns)}.")
+    if capability is not None and capability not in panel.columns:
+        num = [str(c) for c in panel.columns if pd.api.types.is_numeric_dtype(panel[c])]
+        raise InputError(f"capability={capability!r} is not a column of the panel; expected a score column such "
+                         f"as {', '.join(repr(c) for c in num[:12])} (CLI: --capability eci).")
     keep = tuple(c for c in ("is_reasoning", "developer", capability) if c)
     obs = dated_prices(panel, price=price, observations=observations, keep=keep, date_col=date_col,
                        launch_window_days=launch_window_days if observations == "launch" else None)

@@ -40,7 +40,14 @@ from llmflation.methods.ols import LineFit, fit_line
 from llmflation.normalize.units import blended
 from llmflation.results import Result, SummaryFormat, render_table
 from llmflation.study.paper import ref, refs
-from llmflation.validate import check_date, check_frame, check_str_sequence, pick_column
+from llmflation.validate import (
+    check_date,
+    check_frame,
+    check_number,
+    check_price_date,
+    check_str_sequence,
+    pick_column,
+)
 
 #: Models Epoch's notebook excludes as reasoning models when the data have no flag.
 EPOCH_REASONING_MODELS: tuple[str, ...] = ("DeepSeek-R1", "o1", "o1-mini", "o1-preview", "o3-mini")
@@ -455,8 +462,11 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
         check_frame(scores, "scores")
     if not isinstance(benchmark, str):
         check_str_sequence(benchmark, "benchmark", allow_empty=False)
-    check_date(since, "since", allow_none=True)
-    check_date(until, "until", allow_none=True)
+    t_since = check_price_date(since, "since", allow_none=True)
+    t_until = check_price_date(until, "until", allow_none=True)
+    if t_since is not None and t_until is not None and t_since > t_until:
+        raise InputError(f"since ({t_since.date()}) is after until ({t_until.date()}), which leaves no prices; "
+                         "give since <= until (CLI: --since before --until).")
     benches = [benchmark] if isinstance(benchmark, str) else list(benchmark)
     if not benches:
         raise InputError("benchmark must name at least one score column.")
@@ -497,9 +507,11 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
             th = frontier_thresholds(df_all if thresholds_from == "all" else df, b)
             cand = list(zip(th["model"].astype(str), th["threshold"].astype(float), strict=True))
         elif isinstance(thresholds, Mapping):
-            cand = [(str(k), float(v)) for k, v in thresholds.items()]
+            cand = [(str(k), float(check_number(v, f"thresholds[{k!r}]", hint="Give scores such as 70.")))
+                    for k, v in thresholds.items()]
         else:
-            cand = [(f"{b} >= {float(v):g}", float(v)) for v in thresholds]
+            vals = [float(check_number(v, "every threshold", hint="Give scores such as 70, 80.")) for v in thresholds]
+            cand = [(f"{b} >= {v:g}", v) for v in vals]
         for label, lower in cand:
             if floor is not None and lower < floor:
                 skipped.append({"benchmark": b, "threshold_model": label, "lower": lower, "n": 0,
@@ -528,6 +540,10 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
                  f"exp(-slope), slope per {days_per_year:g}-day year.")
     if len(df):
         notes.append(f"Prices dated {df['date'].min().date()} to {df['date'].max().date()} ({len(df)} rows).")
+    if not trends:
+        why = "; ".join(sorted({f"{r['threshold_model']}: {r['reason']}" for r in skipped})[:5]) or "no prices"
+        notes.append(f"No threshold series could be fitted ({why}); widen since/until, lower the thresholds or "
+                     "min_points.")
     config = {"benchmark": benches, "thresholds": thresholds if isinstance(thresholds, str) else list(
         thresholds.items() if isinstance(thresholds, Mapping) else thresholds), "band": band,
               "score_max": score_max, "min_threshold": min_threshold, "min_points": min_points, "level": level,

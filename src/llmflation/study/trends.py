@@ -733,12 +733,17 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
     drop_note = dropped_note(obs.attrs.get("dropped", {}))
     if drop_note:
         notes.append(drop_note)
+    n_start = int(obs.attrs.get("catalogue_start_launches_dropped", 0))
+    if n_start:
+        notes.append(f"{n_start} launch observation(s) left out: first seen on a catalogue's first day of coverage, "
+                     f"more than {CATALOGUE_START_GRACE_DAYS} days after release (a first sighting, not a launch).")
     n_untrusted = int(obs.attrs.get("untrusted_launches_dropped", 0))
     if n_untrusted:
         notes.append(f"{n_untrusted} launch observation(s) left out: the model has no independent release date "
                      "(only a catalogue's first listing; panel column release_date_trusted).")
     if group_col:
-        obs = obs.rename(columns={group_col: "group"})
+        # a copy, not a rename: grouping by "model" must keep the model column (clusters, observations)
+        obs = obs.assign(group=obs[group_col])
         n_na = int(obs["group"].isna().sum())
         if n_na:
             notes.append(f"{n_na} observation(s) without a {group_col} were left out.")

@@ -120,11 +120,18 @@ def us_china_data(models: pd.DataFrame, *, since_year: int | None = None,
     if since_year is not None:
         m = m[pd.to_datetime(m["Publication date"], errors="coerce").dt.year >= since_year]
     if domain is not None:
-        m = m[m.get("Domain", pd.Series("", index=m.index)).fillna("").astype(str)
-              .str.contains(domain, case=False, regex=False)]
+        doms = m.get("Domain", pd.Series("", index=m.index)).fillna("").astype(str)
+        m = m[doms.str.contains(domain, case=False, regex=False)]
+        if m.empty:
+            known = sorted({d.strip() for v in doms for d in v.split(",") if d.strip()})
+            raise InputError(f"domain={domain!r} matches no model with a training cost; expected part of an Epoch "
+                             f"domain such as {', '.join(repr(d) for d in known[:12])} (CLI: --domain Language).")
     if frontier_only:
         fm = m.get("Frontier model", pd.Series(False, index=m.index))
         m = m[fm.astype(str).str.lower().isin(["true", "yes", "1", "checked"])]
+    if m.empty:
+        raise InputError(f"no model is left after the filters (since_year={since_year!r}, domain={domain!r}, "
+                         f"frontier_only={frontier_only!r}); loosen them.")
     m = m[need]
     sets = m["Country (of organization)"].fillna("").astype(str).map(
         lambda s: frozenset(x.strip() for x in s.split(",") if x.strip()))
