@@ -5,7 +5,7 @@
     sources → normalize → store → panel → study → report → cli
     methods (generic econometrics: imports only the core and the scientific stack)
 
-Core modules (``errors``, ``results``, ``_util``, ``validate``, ``signature``, ``etable``) may be imported from anywhere and
+Core modules (``errors``, ``results``, ``_util``, ``validate``, ``signature``, ``etables``) may be imported from anywhere and
 import nothing of the package beyond each other. Data flows one way: ``store`` writes
 what ``normalize`` made of the sources (bundle and fetch alike), and ``panel`` only reads
 the bundle and the store.
@@ -23,7 +23,7 @@ LAYERS = ["sources", "normalize", "store", "panel", "study", "report", "cli"]
 #: Generic econometrics: knows nothing of LLMs; may be imported by study, report and cli.
 METHODS = "methods"
 METHODS_USERS = {"study", "report", "cli"}
-CORE = {"errors", "results", "_util", "validate", "signature", "etable"}
+CORE = {"errors", "results", "_util", "validate", "signature", "etables"}
 ENTRY = {"__init__", "__main__"}
 #: Third-party modules only one layer may import.
 OWNED = {"duckdb": {"store"}, "matplotlib": {"report"}, "jinja2": {"report"}, "typer": {"cli"}}

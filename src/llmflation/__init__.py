@@ -21,6 +21,7 @@ _API: dict[str, str] = {
     "fetch": "llmflation.store.fetch",
     "discrepancies": "llmflation.panel.discrepancies",
     "HypothesisTest": "llmflation.results",
+    "etable": "llmflation.etables",
     # structural breaks
     "chow_test": "llmflation.methods.breaks",
     "sup_f_test": "llmflation.methods.breaks",

@@ -166,6 +166,38 @@ class ResultMixin:
         """Human-readable table of the result (``fmt``: text, html or markdown)."""
         return render_table(self.wide(), self.title, self._notes(), fmt)
 
+    def to_markdown(self, **kw: Any) -> str:
+        """This result as a Markdown table: estimates over their intervals, ``n``, options, notes.
+
+        Keywords go to :func:`llmflation.etables.etable` (``terms``, ``below``, ``digits`` …).
+
+        Examples
+        --------
+        >>> t = HypothesisTest(statistic=5.74, p_value=0.005, df=(2, 58), null="no break", name="Chow")
+        >>> print(t.to_markdown().splitlines()[4])
+        | Chow | 5.740 |
+        """
+        from llmflation.etables import etable
+
+        out: str = etable([self], type="md", **{"caption": self.title, "labels": ["estimate"], "max_rows": None,
+                                                **kw})
+        return out
+
+    def to_latex(self, **kw: Any) -> str:
+        """This result as a LaTeX table (booktabs, via pandas' ``to_latex``); see :meth:`to_markdown`.
+
+        Examples
+        --------
+        >>> t = HypothesisTest(statistic=5.74, p_value=0.005, df=(2, 58), null="no break", name="Chow")
+        >>> "toprule" in t.to_latex()
+        True
+        """
+        from llmflation.etables import etable
+
+        out: str = etable([self], type="tex", **{"caption": self.title, "labels": ["estimate"], "max_rows": None,
+                                                 **kw})
+        return out
+
     def reference_figure(self, key: str) -> Any:
         """The published figure ``key`` this result is compared with (see ``llmflation.study.paper``)."""
         for r in getattr(self, "references", ()) or ():
