@@ -129,6 +129,9 @@ def list_(source: str | None = typer.Option(None, "--source", help="Only this so
 
     path = _existing_store(db)
     with Store(path, read_only=True, lock_timeout=lock_timeout) as store:
+        current = store.schema_version() == store.latest_schema_version()
+    # a store from before snapshot ids gets them (a migration) once, so that `drop` can name them
+    with Store(path, read_only=current, lock_timeout=lock_timeout) as store:
         emit(list_snapshots(store, source), fmt, title=f"fetched snapshots in {path}",
              notes=["remove one with `llmflation fetch drop ID`"] if fmt == Format.table else None)
 

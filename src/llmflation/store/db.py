@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,9 @@ INTERVAL_COLUMNS = [
     "output_usd_per_mtok", "cache_read_usd_per_mtok", "context_tokens", "model_name", "author",
     "reasoning_flag", "listed_date", "n_obs", "origin", "is_open",
 ]
+#: The earliest date an LLM price snapshot may carry (no LLM API was priced before 2015);
+#: fetched rows dated earlier (or later than tomorrow) are refused on read.
+EARLIEST_OBSERVED = datetime(2015, 1, 1)
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CORRUPT_HINT = ("The file looks corrupt: restore it from a backup, or move it away and rebuild it with "
                 "`llmflation ingest` (fetched history in it is then lost), or use a different --db path.")
@@ -189,6 +193,17 @@ class Store:
             row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchall()
         return int(row[0][0]) if row and row[0][0] is not None else None
 
+    @staticmethod
+    def latest_schema_version() -> int:
+        """The schema version this llmflation writes (its latest migration).
+
+        Examples
+        --------
+        >>> Store.latest_schema_version() >= 4
+        True
+        """
+        return max(v for v, _, _ in _migrations())
+
     def check_schema_version(self) -> None:
         """Refuse a store written by a newer llmflation (a schema version above the known migrations).
 
@@ -331,6 +346,7 @@ class Store:
     # ------------------------------------------------------------------ reads
     def price_intervals(self, *, origin: str | None = None) -> pd.DataFrame:
         """Stored price intervals (all, or only ``origin`` = 'bundled' / 'fetch')."""
+        self.check_fetched_dates()
         sql = f"SELECT {', '.join(map(quote_ident, INTERVAL_COLUMNS))} FROM price_intervals"
         params: list[Any] = []
         if origin is not None:
@@ -341,6 +357,44 @@ class Store:
             for c in ("valid_from", "valid_to", "listed_date"):
                 df[c] = pd.to_datetime(df[c])
         return df
+
+    def check_fetched_dates(self) -> None:
+        """Refuse a store whose fetched snapshots are dated before 2015-01-01 or after tomorrow.
+
+        Such a snapshot (recorded by an older llmflation from a mistyped ``--observed-at``)
+        would stretch intervals over years no LLM was priced, or break every read (a year
+        such as 1026 is beyond pandas). The message names the snapshots and the fix.
+
+        Examples
+        --------
+        >>> Store.memory().check_fetched_dates()
+        """
+        hi = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
+        with self.errors("checking the dates of"):
+            has = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                                   "AND table_name = 'fetch_snapshots'").fetchall()
+            if not has or not has[0][0]:
+                return
+            id_col = "snapshot_id" if self.con.execute(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'fetch_snapshots' "
+                "AND column_name = 'snapshot_id'").fetchall()[0][0] else "NULL"
+            bad = self.con.execute(
+                f"SELECT {id_col}, source, strftime(observed_at, '%Y-%m-%d') FROM fetch_snapshots "
+                "WHERE observed_at < ? OR observed_at > ? ORDER BY observed_at", [EARLIEST_OBSERVED, hi]).fetchall()
+            n_iv = self.con.execute(
+                "SELECT count(*) FROM price_intervals WHERE origin = 'fetch' AND (valid_from < ? OR valid_to > ?)",
+                [EARLIEST_OBSERVED.date(), hi.date()]).fetchall()[0][0]
+        if not bad and not n_iv:
+            return
+        shown = ", ".join(f"id {i} ({src}, {day})" for i, src, day in bad[:5]) + (" …" if len(bad) > 5 else "")
+        fix = (f"Remove it with `llmflation fetch drop SNAPSHOT_ID --db {self.path}` (ids: `llmflation fetch list "
+               f"--db {self.path}`)" if bad else "Rebuild the store (its fetched history is dated impossibly)")
+        raise StoreError(
+            f"store {self.path} holds fetched price history dated outside {EARLIEST_OBSERVED:%Y-%m-%d} → "
+            f"{hi:%Y-%m-%d}: {len(bad)} snapshot(s){': ' + shown if bad else ''}, {n_iv} interval(s). Expected "
+            "LLM prices observed between 2015 and today; such a snapshot was recorded from a mistyped "
+            f"--observed-at by an older llmflation and would skew every analysis. {fix}, or use a different "
+            "--db path.")
 
     def history(self, source_keys: Sequence[str]) -> pd.DataFrame:
         """Every stored interval of the given source keys."""

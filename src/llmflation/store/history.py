@@ -16,7 +16,15 @@ snapshot of the latest recorded day first undoes that day exactly (intervals ope
 that day are dropped, intervals extended or closed by it go back to the previous
 snapshot day), then applies the new one. Recording the same snapshot twice (same
 ``observed_at`` and payload hash) changes nothing. A snapshot older than the latest one
-recorded for its source is refused: history is written in date order.
+recorded for its source is refused, even when forced: history is written in date order
+(inserting a day between recorded ones would need the observations of the days after it,
+which intervals no longer hold). Remove later snapshots first (:func:`drop_snapshot`), or
+back-fill into a fresh store in date order.
+
+Sanity checks refuse a snapshot unless forced with a reason (kept in ``fetch_snapshots``):
+a snapshot time outside 2015-01-01 → tomorrow is refused outright; most prices moving by
+one constant factor against the open intervals is a unit change (:func:`unit_factor`).
+:func:`drop_snapshot` removes one snapshot and rebuilds the intervals it touched.
 
 Everything — undo, extend, close, open, the snapshot log — runs inside one
 :meth:`Store.transaction`, so a failure or a killed process leaves the previous complete
@@ -36,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError, StoreError
-from llmflation.store.db import Store, quote_ident
+from llmflation.store.db import EARLIEST_OBSERVED, Store, quote_ident
 
 Q = quote_ident
 
@@ -46,10 +54,6 @@ CLOCK_SKEW = timedelta(days=1)
 #: A snapshot must continue (list the key of) at least this share of the source's open
 #: intervals, unless ``allow_shrink``: a much smaller response is usually truncated.
 MIN_CONTINUED = 0.5
-#: The earliest date an LLM price snapshot may carry: before 2015 there was no LLM API to
-#: price, so an earlier ``observed_at`` is a typo (and a year such as 1026 would break every
-#: later read of the store, as pandas cannot hold it).
-EARLIEST_OBSERVED = datetime(2015, 1, 1)
 #: A snapshot whose prices moved by one constant factor against the open intervals, for at
 #: least this share of the prices both list, is a unit change (per token vs per 1M, cents
 #: vs dollars), never a market event: refused unless forced.
@@ -87,7 +91,8 @@ def check_not_future(when: datetime | pd.Timestamp, what: str = "observed_at", *
     now = now or utc_now()
     if when < EARLIEST_OBSERVED:
         raise InputError(
-            f"{what} {when:%Y-%m-%d} is before {EARLIEST_OBSERVED:%Y-%m-%d}, the earliest date an LLM price "
+            f"{what} {when.year:04d}-{when.month:02d}-{when.day:02d} is before {EARLIEST_OBSERVED:%Y-%m-%d}, the "
+            "earliest date an LLM price "
             f"snapshot can carry; expected a date between {EARLIEST_OBSERVED:%Y-%m-%d} and "
             f"{(now + CLOCK_SKEW):%Y-%m-%d}. Check the date (a typo in the year?) and pass the time the data "
             "was observed, e.g. --observed-at 2026-01-02.")
@@ -454,16 +459,16 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
                      "were superseded by the day's last snapshot")
 
     join_k = " AND ".join(f"i.{Q(k)} = r.{Q(k)}" for k in keys)
-    if not allow_shrink:
-        _check_shrink(con, source=source, tbl=tbl, keys=keys, join_k=join_k, n_snaps=int(n_snaps))
     checks = list(overridden)
-    if table.compare == PRICE_INTERVALS.compare:
-        unit = _unit_change(con, source=source, tbl=tbl, join_k=join_k)
+    if table.compare == PRICE_INTERVALS.compare:  # first: a unit change also looks like a shrink (implausible
+        unit = _unit_change(con, source=source, tbl=tbl, join_k=join_k)  # prices are filtered out)
         if unit is not None and force_reason is None:
             raise InputError(unit + " Nothing was written.")
         if unit is not None:
             checks.append(unit.split(";")[0])
             notes.append(f"recorded despite a refusal (--force, reason: {force_reason}): {unit}")
+    if not allow_shrink:
+        _check_shrink(con, source=source, tbl=tbl, keys=keys, join_k=join_k, n_snaps=int(n_snaps))
 
     # ---------------------------------------------------------------- extend open intervals
     r_keys = ", ".join(f"r.{Q(k)}" for k in keys)
@@ -724,8 +729,11 @@ def drop_snapshot(store: Store, snapshot_id: int | str) -> RecordResult:
 
     Of several snapshots of one day only the last was applied (see
     :func:`record_observations`): dropping an earlier one only removes its log row,
-    dropping the last one removes the day (all its log rows). Bundled intervals that a
-    fetched one replaced are not restored: re-run ``llmflation ingest`` for that.
+    dropping the last one removes the day (all its log rows). Not restorable, since
+    intervals keep only their latest values: the *carried* columns (context length, name,
+    cache price …) of an interval whose last snapshot was ``S`` keep ``S``'s values until
+    the next fetch updates them; bundled intervals that a fetched one replaced come back
+    with ``llmflation ingest``.
 
     Raises
     ------
