@@ -62,7 +62,7 @@ def test_malmquist_rows_json(capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["dea", "--csv", "missing.csv", "--inputs", "x", "--outputs", "y"],
-     "Error: CSV file not found: missing.csv."),
+     "Error: --csv 'missing.csv' is not a file; expected a CSV."),
     (["dea", "--csv", EG1, "--inputs", "x9", "--outputs", "y"],
      "Error: --inputs: columns ['x9'] not in the CSV; available: ['firm', 'y', 'x1', 'x2']."),
     (["dea", "--csv", EG1, "--inputs", "x1", "--outputs", "y", "--rts", "bcc"],

@@ -66,20 +66,30 @@ PROGRESS_MIN_N = 5_000
 
 @contextmanager
 def _dp_progress(n: int) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress callback drawing a transient bar on stderr for long series (None for short ones)."""
+    """A progress callback drawing a transient bar on stderr for long series (None for short ones).
+
+    The bar starts at the first report, so a refusal before the search draws nothing.
+    """
     if n < PROGRESS_MIN_N:
         yield None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("Bai-Perron: searching break dates"), BarColumn(), TimeRemainingColumn(),
-                  console=err_console, transient=True) as prog:
-        task = prog.add_task("dp", total=None)
+    prog = Progress(TextColumn("Bai-Perron: searching break dates"), BarColumn(), TimeRemainingColumn(),
+                    console=err_console, transient=True)
+    task: list[Any] = []
 
-        def update(done: int, total: int) -> None:
-            prog.update(task, completed=done, total=total)
+    def update(done: int, total: int) -> None:
+        if not task:
+            prog.start()
+            task.append(prog.add_task("dp", total=total))
+        prog.update(task[0], completed=done, total=total)
 
+    try:
         yield update
+    finally:
+        if task:
+            prog.stop()
 
 
 def _show_label(v: Any) -> str:

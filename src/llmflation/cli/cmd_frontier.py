@@ -7,7 +7,15 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit, emit_result, study_inputs
+from llmflation.cli._common import (
+    Format,
+    FormatOpt,
+    StudyDbOpt,
+    emit,
+    emit_result,
+    read_user_csv,
+    study_inputs,
+)
 from llmflation.errors import InputError
 
 
@@ -23,9 +31,7 @@ def _cols(text: str, what: str, df: pd.DataFrame) -> list[str]:
 
 
 def _read(csv: Path) -> pd.DataFrame:
-    if not csv.exists():
-        raise InputError(f"CSV file not found: {csv}.")
-    return pd.read_csv(csv)
+    return read_user_csv(csv, "--csv")
 
 
 def register(app: typer.Typer) -> None:

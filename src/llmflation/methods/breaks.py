@@ -72,11 +72,12 @@ __all__ = [
 # =======================================================================================
 # input handling
 
-#: Values beyond this magnitude overflow sums of squares (1e154 squared is past the largest
-#: double, 1.8e308); they are refused with a hint to rescale.
-MAX_ABS_VALUE = 1e150
-#: Non-zero values below this magnitude underflow to zero when squared; refused the same way.
-MIN_ABS_VALUE = 1e-150
+#: Values beyond this magnitude overflow: the break-date intervals multiply fourth powers of
+#: the data (variance times moments), and 1e77 to the fourth is past the largest double,
+#: 1.8e308. Such values are refused with a hint to rescale (breaks do not depend on units).
+MAX_ABS_VALUE = 1e75
+#: Non-zero values below this magnitude underflow to zero in the same products; refused the same way.
+MIN_ABS_VALUE = 1e-75
 #: A full-sample residual standard deviation at or below this fraction of the data's scale
 #: (max |y|) is an exact fit: least squares leaves rounding noise of ~1e-16 relative, so
 #: statistics computed from it (CUSUM, F) measure noise. Six orders above the noise.

@@ -178,7 +178,11 @@ def workload_cost(panel: pd.DataFrame, model: str, input_tokens: float, output_t
         raise InputError(f"no price of {mid} is known on {d.date()}; its prices cover {lo} → {hi}. "
                          "Pick a date in that span (see `llmflation history MODEL`).")
     r = row.iloc[0]
-    cost = (input_tokens * r["input_usd_per_mtok"] + output_tokens * r["output_usd_per_mtok"]) / 1e6
+    with np.errstate(over="ignore"):
+        cost = (input_tokens * r["input_usd_per_mtok"] + output_tokens * r["output_usd_per_mtok"]) / 1e6
+    if not np.isfinite(cost):
+        raise InputError(f"the cost of {input_tokens:g} input + {output_tokens:g} output tokens overflows (it is "
+                         "not a finite number of dollars); expected token counts a workload can have, e.g. 1e9.")
     cap = r["eci"] if pd.notna(r["eci"]) else None
     cheapest = cheapest_cost = cheapest_cap = None
     if cap is not None:
