@@ -22,11 +22,13 @@ True
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
+from llmflation.errors import InputError
 from llmflation.signature import validated
 from llmflation.study.inputs import StudyInputs, resolve_store
 
@@ -34,6 +36,18 @@ from llmflation.study.inputs import StudyInputs, resolve_store
 PriceSource = Literal["panel", "milestones", "cross-section"]
 #: Default window of :meth:`Study.total_decline` (the paper's: 2020 to its 2026-03-28 snapshot).
 DECLINE_WINDOW = ("2020-01-01", "2026-03-28")
+
+
+def _run(func: Any, *args: Any, **kw: Any) -> Any:
+    """``func(*args, **kw)``, refusing an option ``func`` does not have with the package's error."""
+    params = inspect.signature(func).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        unknown = sorted(set(kw) - set(params))
+        if unknown:
+            opts = ", ".join(n for n, p in params.items() if p.kind is p.KEYWORD_ONLY)
+            raise InputError(f"{func.__name__}() has no option {', '.join(map(repr, unknown))}; its options are: "
+                             f"{opts}. See help(llmflation.{func.__name__}).")
+    return func(*args, **kw)
 
 
 def _with(defaults: dict[str, Any], kw: dict[str, Any]) -> dict[str, Any]:
@@ -91,8 +105,6 @@ class Study:
         True
         """
         if not isinstance(inputs, StudyInputs):
-            from llmflation.errors import InputError
-
             raise InputError(f"inputs must be a StudyInputs (llmflation.study.inputs); got {type(inputs).__name__}.")
         self = cls.__new__(cls)
         self.data = inputs
@@ -191,7 +203,7 @@ class Study:
         kw = _with({"by": "tier"}, kw)
         if kw.get("by") == "all":
             kw["by"] = None
-        return price_trend(self.panel() if prices is None else prices, **kw)
+        return _run(price_trend, self.panel() if prices is None else prices, **kw)
 
     def total_decline(self, prices: pd.DataFrame | None = None, **kw: Any) -> Any:
         """:func:`llmflation.total_decline` on the panel, 2020-01-01 to the 2026-03-28 snapshot.
@@ -205,7 +217,7 @@ class Study:
         from llmflation.study.decline import total_decline
 
         start, end = DECLINE_WINDOW
-        return total_decline(self.panel() if prices is None else prices, **_with({"start": start, "end": end}, kw))
+        return _run(total_decline, self.panel() if prices is None else prices, **_with({"start": start, "end": end}, kw))
 
     def reasoning_premium(self, prices: pd.DataFrame | None = None, **kw: Any) -> Any:
         """:func:`llmflation.reasoning_premium` on the panel.
@@ -218,7 +230,7 @@ class Study:
         """
         from llmflation.study.premium import reasoning_premium
 
-        return reasoning_premium(self.panel() if prices is None else prices, **kw)
+        return _run(reasoning_premium, self.panel() if prices is None else prices, **kw)
 
     @validated
     def cheapest_above_threshold(self, *, source: Literal["epoch", "panel"] = "epoch",
@@ -239,7 +251,7 @@ class Study:
         from llmflation.study import threshold as th
 
         if source == "epoch":
-            return th.cheapest_above_threshold(self.data.epoch_prices(),
+            return _run(th.cheapest_above_threshold, self.data.epoch_prices(),
                                                **_with({"benchmark": benchmark,
                                                         "reference": self.data.epoch_results()}, kw))
         prices = th.panel_prices(self.panel()).dropna(subset=["epoch_model"])
@@ -247,7 +259,7 @@ class Study:
             prices, scores = prices.rename(columns={"eci": "ECI"}), None
         else:
             scores = self.data.epoch_scores(benchmark)
-        return th.cheapest_above_threshold(prices, scores, **_with({"benchmark": benchmark, "model_col": "epoch_model",
+        return _run(th.cheapest_above_threshold, prices, scores, **_with({"benchmark": benchmark, "model_col": "epoch_model",
                                                                     "date_col": "date", "price_col": "price"}, kw))
 
     def epoch_reproduction(self, **kw: Any) -> Any:
@@ -261,7 +273,7 @@ class Study:
         """
         from llmflation.study.threshold import epoch_reproduction
 
-        return epoch_reproduction(self.data.epoch_prices(), self.data.epoch_results(), **kw)
+        return _run(epoch_reproduction, self.data.epoch_prices(), self.data.epoch_results(), **kw)
 
     def rates_since_cutoff(self, **kw: Any) -> Any:
         """:func:`llmflation.rates_since_cutoff` on our panel prices, GPQA Diamond thresholds.
@@ -277,7 +289,7 @@ class Study:
         kw = _with({"benchmark": "GPQA Diamond", "model_col": "epoch_model", "date_col": "date",
                     "price_col": "price"}, kw)
         prices = th.panel_prices(self.panel()).dropna(subset=["epoch_model"])
-        return th.rates_since_cutoff(prices, self.data.epoch_scores(kw["benchmark"]), **kw)
+        return _run(th.rates_since_cutoff, prices, self.data.epoch_scores(kw["benchmark"]), **kw)
 
     def gpt35_level_decline(self, **kw: Any) -> Any:
         """:func:`llmflation.gpt35_level_decline` on Epoch's prices (the Stanford AI Index anchor).
@@ -290,7 +302,7 @@ class Study:
         """
         from llmflation.study.threshold import gpt35_level_decline
 
-        return gpt35_level_decline(self.data.epoch_prices(), **kw)
+        return _run(gpt35_level_decline, self.data.epoch_prices(), **kw)
 
     def a16z_series(self, **kw: Any) -> Any:
         """:func:`llmflation.a16z_series` on Epoch's prices (cheapest model above MMLU 42 and 83).
@@ -303,7 +315,7 @@ class Study:
         """
         from llmflation.study.threshold import a16z_series
 
-        return a16z_series(self.data.epoch_prices(), **kw)
+        return _run(a16z_series, self.data.epoch_prices(), **kw)
 
     def cost_vs_price_trends(self, **kw: Any) -> Any:
         """:func:`llmflation.cost_vs_price_trends`: cost per task vs price per token (Epoch's token counts).
@@ -317,7 +329,7 @@ class Study:
         from llmflation.study.task_cost import cost_vs_price_trends, epoch_task_costs
 
         prices = self.data.epoch_prices()
-        return cost_vs_price_trends(epoch_task_costs(prices, self.data.eval_tokens()),
+        return _run(cost_vs_price_trends, epoch_task_costs(prices, self.data.eval_tokens()),
                                     **_with({"frontier_from": prices}, kw))
 
     def forecast(self, prices: pd.DataFrame | None = None, **kw: Any) -> Any:
@@ -336,10 +348,10 @@ class Study:
 
         capability = kw.pop("capability", None)
         if capability:
-            return forecast(self.cheapest_above_threshold(benchmark=capability), **kw)
+            return _run(forecast, self.cheapest_above_threshold(benchmark=capability), **kw)
         if kw.get("by") == "all":
             kw["by"] = None
-        return forecast(self.panel() if prices is None else prices, **kw)
+        return _run(forecast, self.panel() if prices is None else prices, **kw)
 
     def llm_price_breaks(self, **kw: Any) -> Any:
         """:func:`llmflation.llm_price_breaks` on the milestones, Epoch's lowest prices and the panel.
@@ -354,7 +366,7 @@ class Study:
 
         use_panel = kw.get("use_panel", True)
         data = self.data.breaks(use_panel=bool(use_panel) if isinstance(use_panel, bool) else True)
-        return llm_price_breaks(**_with(data, kw))
+        return _run(llm_price_breaks, **_with(data, kw))
 
     # ------------------------------------------------------------------ supply side
     def cost_decomposition(self, **kw: Any) -> Any:
@@ -368,7 +380,7 @@ class Study:
         """
         from llmflation.study.decomposition import cost_decomposition
 
-        return cost_decomposition(self.data.decomposition(), **kw)
+        return _run(cost_decomposition, self.data.decomposition(), **kw)
 
     def llm_malmquist(self, **kw: Any) -> Any:
         """:func:`llmflation.llm_malmquist`: developer × quarter DMUs from the panel and Epoch's models.
@@ -381,7 +393,7 @@ class Study:
         """
         from llmflation.study.frontier import llm_malmquist
 
-        return llm_malmquist(**_with(self.data.frontier(), kw))
+        return _run(llm_malmquist, **_with(self.data.frontier(), kw))
 
     def elasticity(self, **kw: Any) -> Any:
         """:func:`llmflation.elasticity` of launch price to training cost (models with both).
@@ -394,7 +406,7 @@ class Study:
         """
         from llmflation.study.elasticity import elasticity
 
-        return elasticity(self.data.elasticity(), **kw)
+        return _run(elasticity, self.data.elasticity(), **kw)
 
     def us_china(self, *, since_year: int | None = None, domain: str | None = None, frontier_only: bool = False,
                  **kw: Any) -> Any:
@@ -409,7 +421,7 @@ class Study:
         from llmflation.study.us_china import us_china
 
         data = self.data.us_china(since_year=since_year, domain=domain, frontier_only=frontier_only)
-        return us_china(data, **kw)
+        return _run(us_china, data, **kw)
 
     # ------------------------------------------------------------------ market and society
     def llm_concentration(self, **kw: Any) -> Any:
@@ -423,7 +435,7 @@ class Study:
         """
         from llmflation.study.concentration import llm_concentration
 
-        return llm_concentration(**_with(self.data.concentration(), kw))
+        return _run(llm_concentration, **_with(self.data.concentration(), kw))
 
     def usage_concentration(self, **kw: Any) -> Any:
         """:func:`llmflation.usage_concentration` by tokens and spend (Menlo, OpenRouter).
@@ -436,7 +448,7 @@ class Study:
         """
         from llmflation.study.concentration import usage_concentration
 
-        return usage_concentration(**_with({"market_shares": self.table("market_shares"),
+        return _run(usage_concentration, **_with({"market_shares": self.table("market_shares"),
                                             "openrouter_daily": self.data.openrouter_daily(),
                                             "rankings": self.table("openrouter_rankings")}, kw))
 
@@ -452,7 +464,7 @@ class Study:
         """
         from llmflation.study.indices import hedonic_index
 
-        return hedonic_index(self.panel() if prices is None else prices, **kw)
+        return _run(hedonic_index, self.panel() if prices is None else prices, **kw)
 
     def headline_index(self, **kw: Any) -> Any:
         """The headline price index of the study (for now the quality-adjusted hedonic index).
@@ -476,7 +488,7 @@ class Study:
         """
         from llmflation.study.jevons import jevons
 
-        return jevons(self.panel(), **_with({"token_volume": self.table("token_volume"),
+        return _run(jevons, self.panel(), **_with({"token_volume": self.table("token_volume"),
                                              "rankings": self.table("openrouter_rankings"),
                                              "openrouter_daily": self.data.openrouter_daily(),
                                              "effective_prices": self.table("openrouter_effective_prices")}, kw))
@@ -492,7 +504,7 @@ class Study:
         """
         from llmflation.study.baumol import DEFAULT_SERVICE_ITEMS, baumol
 
-        return baumol(self.table("bls_cpi"), self.table("wages"), self.panel(),
+        return _run(baumol, self.table("bls_cpi"), self.table("wages"), self.panel(),
                       **_with({"series": DEFAULT_SERVICE_ITEMS}, kw))
 
     # ------------------------------------------------------------------ robustness
@@ -508,7 +520,7 @@ class Study:
         """
         from llmflation.study.robustness import robustness
 
-        return robustness(claim, **_with({"panel": self.panel(), "milestones": self.data.milestones(),
+        return _run(robustness, claim, **_with({"panel": self.panel(), "milestones": self.data.milestones(),
                                           "concentration": self.data.concentration()}, kw))
 
 
