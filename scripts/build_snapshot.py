@@ -319,6 +319,12 @@ def build(shared: Path, out: Path) -> dict:
     ids = hashlib.sha256(json.dumps(sorted((k, v["sha256"]) for k, v in manifest["files"].items())).encode()).hexdigest()
     manifest["snapshot_id"] = ids[:12]
     manifest["method_tables"] = method_tables()
+    # the model registry's provenance is written by scripts/build_registry.py: keep it
+    old = out / "MANIFEST.json"
+    if old.is_file():
+        prev = json.loads(old.read_text()).get("registry_tables")
+        if prev:
+            manifest["registry_tables"] = prev
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     total = sum(v["bytes"] for v in manifest["files"].values())
     if total > MAX_BYTES:

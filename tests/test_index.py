@@ -364,7 +364,9 @@ def test_hedonic_constant_control_dropped_and_collinear_rejected() -> None:
 def test_hedonic_on_bundled_panel(panel: pd.DataFrame) -> None:
     r = hedonic_index(panel, n_boot=50)
     t = r.wide()
-    assert len(t) >= 6 and r.n >= 200 and r.n_models >= 150
+    # the clean series (one launch per canonical model, genuine changes only; issue 18) has fewer
+    # observations than the old one (n >= 200 counted aliases and catalogue first sightings)
+    assert len(t) >= 5 and r.n >= 60 and r.n_models >= 50
     assert t["index"].iloc[0] == 1.0 and (t["conf_low"] <= t["index"]).all() and (t["index"] <= t["conf_high"]).all()
     # the quality-adjusted price falls; the matched-model index does not fall by as much
     assert r.hedonic_ci[1] < 0

@@ -67,7 +67,7 @@ def test_decline_premium_forecast_on_milestones(capsys: pytest.CaptureFixture[st
     code, out, _ = run(["decline", "--data", "milestones", "--format", "json"], capsys)
     assert code == 0
     rows = {r["term"]: r for r in json.loads(out)["rows"]}
-    assert rows["endpoint"]["start_model"] == "gpt-3-davinci" and rows["endpoint"]["paper_value"] == 600
+    assert rows["endpoint"]["start_model"] == "davinci" and rows["endpoint"]["paper_value"] == 600
     code, out, _ = run(["premium", "--data", "milestones", "--format", "csv"], capsys)
     assert code == 0 and out.splitlines()[0].startswith("term,estimate,conf_low,conf_high")
     code, out, _ = run(["forecast", "--data", "milestones", "--target", "0.1", "--format", "json"], capsys)

@@ -54,9 +54,10 @@ def first_party_prices() -> pd.DataFrame:
     >>> {"api_model_id", "is_alias", "alias_target", "effective_date", "source_url"} <= set(t.columns)
     True
     """
+    from llmflation.normalize.first_party import propagate_alias_prices
     from llmflation.sources import bundled
 
-    df = bundled.load_table(FIRST_PARTY_TABLE).copy()
+    df = propagate_alias_prices(bundled.load_table(FIRST_PARTY_TABLE))
     df["effective_date"] = pd.to_datetime(df["effective_date"], errors="coerce", format="%Y-%m-%d")
     df["is_alias"] = df["is_alias"].astype(str).str.lower().eq("true")
     for c in ("alias_target", "context_tier", "date_precision", "confidence", "source_url", "model_family"):

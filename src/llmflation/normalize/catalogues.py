@@ -523,7 +523,7 @@ def modelpricewatch_intervals(log: ExclusionLog) -> pd.DataFrame:
 
 def first_party_source_intervals(log: ExclusionLog) -> pd.DataFrame:
     """The curated first-party list prices (list-price tier only) as ``first-party`` intervals."""
-    fp = bundled.load_table("first_party_prices")
+    fp = fpt.propagate_alias_prices(bundled.load_table("first_party_prices"))
     iv = fpt.first_party_intervals(fp)
     base = fpt.base_tier(iv["context_tier"])
     log.add("first-party", "long-context or off-peak tier (the list-price tier is kept)", int((~base).sum()))

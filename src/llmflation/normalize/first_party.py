@@ -248,3 +248,63 @@ def cross_source_outliers(rows: pd.DataFrame, *, slip: float = UNIT_SLIP_FACTOR,
     last = rest.groupby(["source", "source_key", "provider"])["_lb"].transform("last")
     out.loc[rest.index] = (rest["_lb"] - last).abs() >= np.log(series_slip)
     return out
+
+
+def propagate_alias_prices(fp: pd.DataFrame) -> pd.DataFrame:
+    """Give a moving alias the price events of the snapshot it serves.
+
+    A vendor alias (``claude-2`` → ``claude-2.0``) is billed at its target's price: when the
+    target's price changes (or the target is shut down) while the alias points to it, the
+    alias changes with it, even where the curated table records the event on the target
+    only. Without this, the alias keeps its old price for ever (``claude-2`` at
+    $11.02/$32.68 after the 2023-11-21 cut to $8/$24). Added rows say so in
+    ``source_note`` and keep the target's ``source_url``.
+
+    Examples
+    --------
+    >>> fp = pd.DataFrame({"developer": "A", "api_model_id": ["a", "a-1", "a-1", "a-1"],
+    ...     "is_alias": [True, False, False, False], "alias_target": ["a-1", None, None, None],
+    ...     "effective_date": ["2024-01-01", "2024-01-01", "2024-06-01", "2025-01-01"],
+    ...     "event": ["launch", "launch", "price_cut", "shutdown"],
+    ...     "input_usd_per_mtok": [2.0, 2.0, 1.0, None], "output_usd_per_mtok": [4.0, 4.0, 2.0, None],
+    ...     "context_tier": None, "source_url": "u", "source_note": ""})
+    >>> out = propagate_alias_prices(fp)
+    >>> out[out.api_model_id == "a"][["effective_date", "event"]].values.tolist()
+    [['2024-01-01', 'launch'], ['2024-06-01', 'price_cut'], ['2025-01-01', 'shutdown']]
+    """
+    d = fp.copy()
+    date = pd.to_datetime(d["effective_date"], errors="coerce")
+    is_alias = d["is_alias"].astype(str).str.lower().eq("true")
+    target = d["alias_target"].astype("string").fillna("").str.strip()
+    tier = d["context_tier"].astype("string").fillna("") if "context_tier" in d else pd.Series("", index=d.index)
+    ids = set(d["api_model_id"].astype(str))
+    priced = d["event"].isin(PRICED_EVENTS)
+    added: list[dict[str, object]] = []
+    for alias in sorted(set(d.loc[is_alias, "api_model_id"].astype(str))):
+        own = d[(d["api_model_id"] == alias) & priced].assign(pdate_=date, ptier_=tier, ptarget_=target)
+        own = own.dropna(subset=["pdate_"]).sort_values("pdate_", kind="stable")
+        stops = date[(d["api_model_id"] == alias) & d["event"].eq("shutdown")]
+        for (t, tr), g in own.groupby(["ptarget_", "ptier_"], sort=False):
+            if not t or t not in ids or t == alias:
+                continue
+            for r in g.itertuples(index=False):
+                later = own[(own["pdate_"] > r.pdate_) & (own["ptier_"] == tr)]["pdate_"]
+                end = later.min() if len(later) else pd.NaT
+                if len(stops):
+                    s = stops[stops > r.pdate_].min()
+                    end = s if pd.isna(end) or (pd.notna(s) and s < end) else end
+                tev = d[(d["api_model_id"] == t) & (tier == tr) & (d["event"].isin(PRICED_EVENTS + ("shutdown",)))]
+                tdate = date[tev.index]
+                inside = (tdate > r.pdate_) & (tdate < end if pd.notna(end) else True)
+                for i in tev.index[inside.to_numpy()]:
+                    row = {c: d.at[i, c] for c in d.columns}
+                    row.update(api_model_id=alias, is_alias=own["is_alias"].iloc[0], alias_target=t,
+                               source_note=f"{alias} served {t}; the price of {t} changed (or it was shut "
+                                           f"down) on this date, so the alias's did")
+                    added.append(row)
+    if not added:
+        return fp
+    out = pd.concat([fp, pd.DataFrame(added, columns=fp.columns)], ignore_index=True)
+    # an alias's own event on the same day wins over one propagated from its target
+    key = ["api_model_id", "effective_date", "event"] + (["context_tier"] if "context_tier" in out else [])
+    return out.drop_duplicates(key, keep="first").reset_index(drop=True)

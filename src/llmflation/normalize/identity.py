@@ -396,10 +396,21 @@ def enrich(iv: pd.DataFrame) -> pd.DataFrame:
     # moving aliases: an alias's rows are split at its repoint dates and each piece is the
     # model the alias served then; an undated id is the family's one dated snapshot
     p = resolve_moving_aliases(p, res)
-    # reasoning: any source flag or name rule, per model
+    # the canonical model key (one per model as its developer sells it) and the tariff an id encodes
+    from llmflation.normalize import registry
+
+    p = p.drop(columns=[c for c in ("model_key", "tariff", "kind", "key_rule") if c in p.columns])
+    p = p.join(registry.resolve(p["model_id"]))
+    # reasoning: any source flag or name rule, per model key; reviewed classes win
     name_flag = p["model_id"].map(lambda m: name_says_reasoning(str(m)))
-    flag = p["reasoning_flag"].fillna(False).astype(bool) | name_flag
-    p["is_reasoning"] = flag.groupby(p["model_id"]).transform("any")
+    src_flag = p["reasoning_flag"].fillna(False).astype(bool)
+    strict = name_flag.groupby(p["model_key"]).transform("any")
+    flagged = (src_flag | name_flag).groupby(p["model_key"]).transform("any")
+    rclass = pd.Series(np.where(strict, "strict", np.where(flagged, "hybrid", "none")), index=p.index, dtype=object)
+    facts = registry.key_facts()
+    reviewed = p["model_key"].map(facts["reasoning_class"].dropna())
+    p["reasoning_class"] = reviewed.where(reviewed.notna(), rclass)
+    p["is_reasoning"] = p["reasoning_class"].isin(["strict", "hybrid"])
     # open weights: Epoch record when linked, else the developer/name convention
     ow = p["epoch_model"].map(em["Open model weights?"]).astype("string").str.lower()
     acc = p["epoch_model"].map(em["Model accessibility"]).astype("string").str.lower()
@@ -423,6 +434,11 @@ def enrich(iv: pd.DataFrame) -> pd.DataFrame:
     vendor = p["model_id"].map(vendor_launch_dates())
     ver = pd.to_datetime(p["model_id"].map(vdate), errors="coerce")
     id_date = pd.to_datetime(p["model_id"].map(id_date_suffix), errors="coerce")
+    # Mistral's version stamps are year-month (mistral-large-2411 = November 2024): more
+    # specific than the publication date of the family's first Epoch record
+    ym = p["model_id"].astype("string").str.extract(r"-(2[3-9])(0[1-9]|1[0-2])$")
+    stamp = pd.to_datetime("20" + ym[0] + "-" + ym[1] + "-01", errors="coerce")
+    id_date = id_date.fillna(stamp.where(p["developer"].eq("Mistral AI")))
     pub = pd.to_datetime(p["epoch_model"].map(em["Publication date"]), errors="coerce")
     listed = p.groupby("model_id")["listed_date"].transform("min") if "listed_date" in p else pd.NaT
     launch = p["valid_from"].where(p.get("event", pd.Series(index=p.index, dtype=object)).eq("launch")
@@ -438,7 +454,18 @@ def enrich(iv: pd.DataFrame) -> pd.DataFrame:
         fill = rd.isna() & c.notna()
         rd = rd.where(~fill, c)
         src = src.where(~fill, name)
-    p["release_date"] = rd.dt.normalize()
+    # one release date per model key: the earliest trusted date of any of its ids (a dated
+    # snapshot's id date is its API availability), else the earliest stand-in
+    trusted = src.isin(TRUSTED_RELEASE_SOURCES)
+    # (the key's own id first: ``mistral-large-2411-001`` inherits Epoch's family publication date)
+    order = pd.DataFrame({"k": p["model_key"], "rd": rd, "src": src, "t": ~trusted,
+                          "other": p["model_id"].ne(p["model_key"])})
+    best = order.dropna(subset=["rd"]).sort_values(["k", "t", "other", "rd"], kind="stable").drop_duplicates("k")
+    best = best.set_index("k")
+    has = p["model_key"].isin(best.index)
+    rd = rd.where(~has, p["model_key"].map(best["rd"]))
+    src = src.where(~has, p["model_key"].map(best["src"]))
+    p["release_date"] = pd.to_datetime(rd).dt.normalize()
     p["release_date_source"] = src
     p["release_date_trusted"] = src.isin(TRUSTED_RELEASE_SOURCES)
     # ECI: maximum over the linked Epoch model's versions

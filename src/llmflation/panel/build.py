@@ -35,12 +35,12 @@ class _StoreLike(Protocol):
 
 
 PANEL_COLUMNS = [
-    "model_id", "model_name", "model_family", "developer", "country", "country_name", "provider",
+    "model_key", "tariff", "model_id", "model_name", "model_family", "developer", "country", "country_name", "provider",
     "first_party", "release_date", "release_date_source", "release_date_trusted", "valid_from", "valid_to", "observed_at",
     "source", "source_key", "input_usd_per_mtok", "output_usd_per_mtok", "blended_usd_per_mtok",
-    "cache_read_usd_per_mtok", "context_tokens", "is_reasoning", "open_weights", "tier",
+    "cache_read_usd_per_mtok", "context_tokens", "is_reasoning", "reasoning_class", "open_weights", "tier",
     "epoch_model", "epoch_link_rule", "eci", "n_obs",
-    "date_basis", "date_precision", "valid_to_basis", "quality_flag",
+    "date_basis", "date_precision", "valid_to_basis", "quality_flag", "kind", "key_rule", "source_start",
 ]
 
 
@@ -81,9 +81,15 @@ def first_party_truth(p: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
     fp_rows = p["first_party"].fillna(False).astype(bool) & ~truth_mask
     drop = pd.Series(False, index=p.index)
     # shutdowns close the developer's own offers
-    sd = fpt.shutdowns(bundled.load_table("first_party_prices"))
+    sd = fpt.shutdowns(fpt.propagate_alias_prices(bundled.load_table("first_party_prices")))
     sd_by_model = truth.assign(_sd=truth["source_key"].map(sd)).groupby("model_id")["_sd"].min().dropna()
     cut = p["model_id"].map(sd_by_model)
+    if "model_key" in p:
+        # a model is shut down when every curated id of its key is: then no id of it (the
+        # family id ``claude-instant-1``, an Epoch name) is sold by the developer after that
+        tk = truth.assign(_sd=truth["source_key"].map(sd))
+        per_key = tk.groupby("model_key")["_sd"].agg(lambda s: s.max() if s.notna().all() else pd.NaT)
+        cut = cut.fillna(p["model_key"].map(per_key.dropna()))
     after = fp_rows & cut.notna() & (p["valid_from"] >= cut)
     drop |= after
     clip = fp_rows & cut.notna() & ~after & (p["valid_to"] >= cut)
@@ -145,6 +151,28 @@ def first_party_truth(p: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
     return p[~drop]
 
 
+def _fold_same_launch(p: pd.DataFrame) -> pd.DataFrame:
+    """Give an undated key launched with its dated snapshot the snapshot's key and facts."""
+    from llmflation.normalize.registry import same_launch_merges
+
+    if "model_key" not in p:
+        return p
+    merges = same_launch_merges(p)
+    if not merges:
+        return p
+    hit = p["model_key"].isin(list(merges))
+    p = p.copy()
+    p.loc[hit, "model_key"] = p.loc[hit, "model_key"].map(merges)
+    p.loc[hit, "key_rule"] = p.loc[hit, "key_rule"].astype("string").fillna("") + "+same_launch"
+    facts = ["release_date", "release_date_source", "release_date_trusted", "reasoning_class", "is_reasoning"]
+    first = p[~hit].drop_duplicates("model_key").set_index("model_key")
+    for c in facts:
+        if c in p:
+            v = p.loc[hit, "model_key"].map(first[c])
+            p.loc[hit, c] = v.where(v.notna(), p.loc[hit, c])
+    return p
+
+
 def build_panel(intervals: pd.DataFrame, *, tiers: str | None = None, log: ExclusionLog | None = None) -> pd.DataFrame:
     """Resolve identities, enrich, check against first-party truth and order intervals into the canonical panel."""
     log = log if log is not None else ExclusionLog()
@@ -163,9 +191,18 @@ def build_panel(intervals: pd.DataFrame, *, tiers: str | None = None, log: Exclu
     for col, default in (("date_precision", "day"), ("valid_to_basis", "last_observation")):
         p[col] = p[col].fillna(default) if col in p else default
     p = first_party_truth(p, log)
+    p = _fold_same_launch(p)
+    # the first day each source covers: a model first seen that day was not launched that day
+    p["source_start"] = p.groupby("source")["valid_from"].transform("min")
     from llmflation.panel.tiers import DEFAULT_TIERS, assign_tiers
 
     p["tier"] = assign_tiers(p, definition=tiers or DEFAULT_TIERS)  # type: ignore[arg-type]
+    if (tiers or DEFAULT_TIERS) == "positioning" and "model_key" in p:
+        # reviewed tiers of the registry (e.g. Gemini 1.0 Pro: mid, under Ultra) win over name rules
+        from llmflation.normalize.registry import key_facts
+
+        reviewed = p["model_key"].map(key_facts()["tier"].dropna())
+        p["tier"] = reviewed.where(reviewed.notna(), p["tier"]).astype("string")
     for c in PANEL_COLUMNS:
         if c not in p:
             p[c] = pd.NA

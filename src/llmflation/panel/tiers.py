@@ -198,7 +198,8 @@ def assign_tiers(panel: pd.DataFrame, definition: TierDefinition = DEFAULT_TIERS
     out = pd.Series(pd.NA, index=panel.index, dtype="string", name="tier")
     if panel.empty:
         return out
-    mc = pick_column(panel, model_col, ("model_id", "model", "Model Name"), "model id")
+    # one tier per canonical model: all ids of a model key share its launch row's tier
+    mc = pick_column(panel, model_col, ("model_key", "model_id", "model", "Model Name"), "model id")
     launch = launch_rows(panel, model_col=mc, date_col=date_col)
     model_of_row = panel[mc].astype("string")
 

@@ -25,7 +25,13 @@ from llmflation.errors import InputError, check_choice
 from llmflation.methods.ols import ols, percentile_interval
 from llmflation.results import Result, SummaryFormat, render_table
 from llmflation.study.paper import ref, refs
-from llmflation.study.trends import _vintage, dated_prices, price_column, to_years
+from llmflation.study.trends import (
+    LAUNCH_WINDOW_DAYS,
+    _vintage,
+    dated_prices,
+    price_column,
+    to_years,
+)
 from llmflation.validate import check_frame, check_str_sequence
 
 Period = Literal["M", "Q", "Y"]
@@ -229,7 +235,7 @@ def hedonic_index(panel: pd.DataFrame, *, price: Literal["blended", "input", "ou
                   quality: str | tuple[str, ...] | list[str] = ("eci",), period: Period = "Q",
                   controls: str | tuple[str, ...] | list[str] = ("is_reasoning", "open_weights", "log_context_tokens"),
                   min_obs: int = 10, observations: HedonicObservations = "changes", cov: CovKind = "cluster",
-                  level: float = 0.95, launch_window_days: float | None = 365.0,
+                  level: float = 0.95, launch_window_days: float | None = LAUNCH_WINDOW_DAYS,
                   outlier_factor: float | None = None, matched_sample: MatchedSample = "same",
                   n_boot: int = 500, seed: int | None = 0) -> IndexResult:
     """Time-dummy hedonic price index with a matched-model index beside it.

@@ -41,7 +41,7 @@ from llmflation.errors import InputError, check_choice
 from llmflation.methods.ols import ols
 from llmflation.results import HypothesisTest, Result, SummaryFormat, render_table
 from llmflation.study.paper import ref, refs
-from llmflation.study.trends import TrendResult, dated_prices, price_trend
+from llmflation.study.trends import LAUNCH_WINDOW_DAYS, TrendResult, dated_prices, price_trend
 from llmflation.validate import check_frame
 
 #: Du (2026): reasoning models carry a premium "averaging 31.5×" non-reasoning prices.
@@ -135,7 +135,7 @@ def welch_test(a: Any, b: Any, *, level: float = 0.95) -> HypothesisTest:
 def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input", "output"] = "blended",
                       observations: Literal["launch", "rows"] = "launch", level: float = 0.95,
                       tiers: str | None = None, capability: str | None = None,
-                      launch_window_days: float | None = 365.0, n_boot: int = 0, seed: int | None = 0,
+                      launch_window_days: float | None = LAUNCH_WINDOW_DAYS, n_boot: int = 0, seed: int | None = 0,
                       date_col: str | None = None) -> PremiumResult:
     """Reasoning vs non-reasoning price ratio: raw, matched and regression-adjusted.
 
@@ -337,7 +337,7 @@ class PremiumByClassResult(Result):
 
 
 def premium_by_reasoning_class(panel: pd.DataFrame, *, price: Literal["blended", "input", "output"] = "blended",
-                               level: float = 0.95, launch_window_days: float | None = 365.0,
+                               level: float = 0.95, launch_window_days: float | None = LAUNCH_WINDOW_DAYS,
                                name_col: str | None = None) -> PremiumByClassResult:
     """Per-token premium with a strict reasoning flag, and hybrids separately.
 

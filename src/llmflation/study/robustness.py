@@ -400,7 +400,7 @@ def _greedy_slope(x: np.ndarray, y: np.ndarray, labels: np.ndarray, groups: np.n
 
 def _influence_tiers(keep: dict[str, Any]) -> list[dict]:
     from llmflation.panel.tiers import assign_tiers
-    from llmflation.study.trends import dated_prices, to_years
+    from llmflation.study.trends import LAUNCH_WINDOW_DAYS, dated_prices, to_years
 
     out = []
     for tier, (p, s) in keep.items():
@@ -409,7 +409,7 @@ def _influence_tiers(keep: dict[str, Any]) -> list[dict]:
                 else p
         except Exception:  # noqa: BLE001 - tier assignment API differences: fall back on the panel's column
             pt = p
-        obs = dated_prices(pt[pt["tier"] == tier], observations=s["observations"], launch_window_days=365.0)
+        obs = dated_prices(pt[pt["tier"] == tier], observations=s["observations"], launch_window_days=LAUNCH_WINDOW_DAYS)
         if len(obs) < 5:
             continue
         x = to_years(obs["date"])
@@ -459,9 +459,9 @@ def _influence_chow(milestones: pd.DataFrame) -> list[dict]:
 
 
 def _influence_premium(panel: pd.DataFrame) -> list[dict]:
-    from llmflation.study.trends import dated_prices
+    from llmflation.study.trends import LAUNCH_WINDOW_DAYS, dated_prices
 
-    obs = dated_prices(panel, observations="launch", keep=("is_reasoning",), launch_window_days=365.0)
+    obs = dated_prices(panel, observations="launch", keep=("is_reasoning",), launch_window_days=LAUNCH_WINDOW_DAYS)
     r = obs["is_reasoning"].astype("boolean").fillna(False).astype(bool).to_numpy()
     lp = np.log(obs["price"].to_numpy(float))
     names = obs["model"].astype(str).to_numpy()

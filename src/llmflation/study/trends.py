@@ -70,6 +70,13 @@ from llmflation.validate import (
 PriceKind = Literal["blended", "input", "output"]
 Observations = Literal["changes", "launch", "rows"]
 LN2 = math.log(2.0)
+#: A model's first observed price counts as its launch price only if seen within this many
+#: days of its release: a catalogue that starts covering a model later (OpenRouter's first
+#: snapshot, genai-prices' first commit) sees a price that may have been cut since.
+LAUNCH_WINDOW_DAYS = 90.0
+#: A model first seen on a source's first day of coverage launched then only if released at
+#: most this many days before.
+CATALOGUE_START_GRACE_DAYS = 7
 #: Moore's law as a price half-life in years.
 MOORE_HALF_LIFE_YEARS = 2.0
 #: Days per year for converting dates to decimal years (Julian year).
@@ -145,6 +152,49 @@ def _ensure_blended(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Relative price move below which two dated prices of one model are the same price
+#: (catalogues round: $0.0375 → $0.04 is 6.7%, so 2% only absorbs float and per-1K rounding).
+CHANGE_TOLERANCE = 0.02
+#: Largest gap (days) between an offer's consecutive intervals in one source for the second to
+#: count as a change of the first: monthly catalogue snapshots leave up to about two months.
+CHANGE_MAX_GAP_DAYS = 62
+#: Changes of one model seen by several sources within this many days, at the same price
+#: (within 5%), are one change, dated by the earliest.
+CHANGE_MERGE_DAYS = 30
+
+
+def _offer_changes(rows: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+    """Genuine price changes: a first-party offer's price that differs from the same offer's
+    previous price *in the same source*, which covered the offer up to (about) that date.
+
+    A catalogue's first sighting of a model, a switch of source or host, and a gap in
+    coverage are never changes. Where the developer's curated list prices exist for the
+    model, only they date its changes; otherwise the changes that several catalogues see
+    within :data:`CHANGE_MERGE_DAYS` at the same price are one change.
+    """
+    fpr = rows[rows["_fp"]].sort_values(["model", "_key", "date"], kind="stable")
+    if fpr.empty:
+        return pd.DataFrame(columns=["model", "date", "_launch", "_chg_src"])
+    g = fpr.groupby(["model", "_key"], sort=False)
+    prev_price, prev_to = g["price"].shift(1), g["_to"].shift(1)
+    gap = (fpr["date"] - pd.to_datetime(prev_to)).dt.days
+    moved = prev_price.notna() & (abs(fpr["price"] / prev_price - 1) > CHANGE_TOLERANCE)
+    covered = prev_to.isna() | (gap <= CHANGE_MAX_GAP_DAYS)
+    ch = fpr[moved & covered.fillna(True)][["model", "date", "price", "_src"]].rename(columns={"_src": "src"})
+    curated = set(rows.loc[rows["_fp"] & rows["_src"].eq("first-party"), "model"])
+    ch = ch[~ch["model"].isin(curated) | ch["src"].eq("first-party")]
+    ch = ch.merge(first.rename(columns={"date": "_launch_date"}), on="model")
+    ch = ch[ch["date"] > ch["_launch_date"]].sort_values(["model", "date"], kind="stable")
+    out, last_date, last_price, last_model = [], None, None, None
+    for r in ch.itertuples(index=False):
+        if (r.model == last_model and last_date is not None and (r.date - last_date).days <= CHANGE_MERGE_DAYS
+                and abs(r.price / last_price - 1) <= 0.05):
+            continue
+        out.append({"model": r.model, "date": r.date, "_launch": False, "_chg_src": r.src})
+        last_model, last_date, last_price = r.model, r.date, r.price
+    return pd.DataFrame(out, columns=["model", "date", "_launch", "_chg_src"])
+
+
 def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observations: Observations = "changes",
                  date_col: str | None = None, price_col: str | None = None, keep: tuple[str, ...] = (),
                  launch_window_days: float | None = None, outlier_factor: float | None = None,
@@ -207,7 +257,18 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
                              "pass date_col= (or --date-column).")
     elif dc not in frame.columns:
         raise InputError(f"date column {dc!r} is not in the frame; columns are: {', '.join(map(str, frame.columns))}.")
-    mc = next((c for c in ("model_id", "model", "model_name") if c in frame.columns), None)
+    dropped_rows: dict[str, int] = {}
+    if "tariff" in frame.columns or "kind" in frame.columns:
+        # offers and tariffs are attributes, never models: the series takes the standard
+        # tariff of real models (not moving pointers or free experimental releases)
+        tariff = frame["tariff"].astype("string").fillna("standard") if "tariff" in frame.columns else None
+        kind = frame["kind"].astype("string").fillna("model") if "kind" in frame.columns else None
+        off = tariff.ne("standard") if tariff is not None else pd.Series(False, index=frame.index)
+        notm = kind.ne("model") if kind is not None else pd.Series(False, index=frame.index)
+        dropped_rows = {"tariff other than standard (batch, off-peak, promotion, long prompt …)": int(off.sum()),
+                        "not a model (moving pointer or free experimental release)": int((notm & ~off).sum())}
+        frame = frame[~(off | notm)]
+    mc = next((c for c in ("model_key", "model_id", "model", "model_name") if c in frame.columns), None)
     models = (frame[mc].astype("string").to_numpy() if mc
               else pd.Series(range(len(frame))).astype("string").to_numpy())
     dates, dcount = parse_dates(frame[dc], f"date column {dc!r}", date_format=date_format)
@@ -227,7 +288,7 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
                "infinite price": np.isinf(work["price"].to_numpy()),
                "non-positive price": (work["price"] <= 0).to_numpy()}
     taken = np.zeros(len(work), dtype=bool)
-    dropped: dict[str, int] = {}
+    dropped: dict[str, int] = dict(dropped_rows)
     for why, mask in reasons.items():
         dropped[why] = int((mask & ~taken).sum())
         taken |= mask
@@ -255,14 +316,12 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
            else pd.Series("", index=frame.index)).reindex(work.index)
     vto = (pd.to_datetime(frame["valid_to"], errors="coerce").reindex(work.index)
            if "valid_to" in frame.columns else pd.Series(pd.NaT, index=work.index))
-    rows = work.assign(_fp=fp, _key=(prov + "|" + src).to_numpy(), _to=vto.to_numpy(), _row=np.arange(len(work)))
+    rows = work.assign(_fp=fp, _key=(prov + "|" + src).to_numpy(), _src=src.to_numpy(), _to=vto.to_numpy(),
+                       _row=np.arange(len(work)))
     first = rows.groupby("model", sort=False)["date"].min().rename("date").reset_index()
     events = first.assign(_launch=True)
     if observations == "changes":
-        cuts = rows.loc[rows["_fp"], ["model", "date"]].drop_duplicates()
-        cuts = cuts.merge(first, on=["model", "date"], how="left", indicator=True)
-        cuts = cuts[cuts["_merge"] == "left_only"].drop(columns="_merge").assign(_launch=False)
-        events = pd.concat([events, cuts], ignore_index=True)
+        events = pd.concat([events, _offer_changes(rows, first)], ignore_index=True)
     m = events.merge(rows, on="model", suffixes=("", "_r"))
     m = m[m["date_r"] <= m["date"]]
     # each provider/source's latest interval starting on or before the event date, if still valid then
@@ -271,12 +330,23 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
     m = m[m["_to"].isna() | (m["_to"] >= m["date"])]
     has_fp = m.groupby(["model", "date"])["_fp"].transform("any")
     m = m[m["_fp"] | (~has_fp & m["_launch"])]
+    # a change is priced by the source that saw it (its own new price), not by a median
+    own = m["_chg_src"].isna() | (m["_src"] == m["_chg_src"]) if "_chg_src" in m else pd.Series(True, index=m.index)
+    has_own = own.groupby([m["model"], m["date"]]).transform("any")
+    m = m[own | ~has_own]
     agg = m.groupby(["model", "date"], sort=False).agg(price=("price", "median"), _row=("_row", "min"),
                                                        _launch=("_launch", "first")).reset_index()
     agg = agg.sort_values(["model", "date"], kind="stable")
     if observations == "changes":
-        prev = agg.groupby("model")["price"].shift(1)
-        agg = agg[prev.isna() | ~np.isclose(agg["price"], prev, rtol=1e-6, atol=0)]
+        # a change must move the series: within CHANGE_TOLERANCE of the last price is no change
+        moves = np.ones(len(agg), dtype=bool)
+        last: dict[str, float] = {}
+        for i, (mdl, pr) in enumerate(zip(agg["model"].to_numpy(), agg["price"].to_numpy(), strict=True)):
+            if mdl in last and abs(pr / last[mdl] - 1) <= CHANGE_TOLERANCE:
+                moves[i] = False
+                continue
+            last[mdl] = pr
+        agg = agg[moves]
     if launch_window_days is not None and "release_date" in frame.columns:
         rel = pd.to_datetime(frame["release_date"], errors="coerce").reindex(work.index).to_numpy()
         lag = (agg["date"].to_numpy() - rel[agg["_row"].to_numpy()]) / np.timedelta64(1, "D")
@@ -288,8 +358,27 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
             untrusted = agg["_launch"].to_numpy(dtype=bool) & ~ok[agg["_row"].to_numpy()] & ~late
             n_untrusted = int(untrusted.sum())
             late = late | untrusted
+        n_start = 0
+        if "source_start" in frame.columns:
+            # a catalogue's first day sees every model it covers: not their launch
+            start = pd.to_datetime(frame["source_start"], errors="coerce").reindex(work.index).to_numpy()
+            at_start = agg["date"].to_numpy() == start[agg["_row"].to_numpy()]
+            first_day = agg["_launch"].to_numpy(dtype=bool) & at_start & (lag > CATALOGUE_START_GRACE_DAYS) & ~late
+            n_start = int(first_day.sum())
+            late = late | first_day
         agg = agg[~late]
+        # a launch price first seen within the window is dated at the release (API
+        # availability), not at the day a catalogue first listed it
+        if "release_date_trusted" in frame.columns:
+            rel_ok = frame["release_date_trusted"].astype("boolean").fillna(False).reindex(work.index).to_numpy(
+                dtype=bool)
+            rows_ = agg["_row"].to_numpy()
+            redate = agg["_launch"].to_numpy(dtype=bool) & rel_ok[rows_] & ~pd.isna(rel[rows_])
+            redate &= (agg["date"].to_numpy() > rel[rows_])
+            agg.loc[redate, "date"] = rel[rows_][redate]
+            agg = agg.sort_values(["model", "date"], kind="stable")
         agg.attrs["untrusted_launches_dropped"] = n_untrusted
+        agg.attrs["catalogue_start_launches_dropped"] = n_start
     for k in keep:
         if k in rows.columns:
             agg[k] = rows[k].to_numpy()[agg["_row"].to_numpy()]
@@ -593,7 +682,7 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
                 moore_half_life: float = MOORE_HALF_LIFE_YEARS, min_obs: int = 5,
                 date_col: str | None = None, price_col: str | None = None,
                 exclude_reasoning: bool = False, tier_options: dict[str, Any] | None = None,
-                launch_window_days: float | None = 365.0, outlier_factor: float | None = None,
+                launch_window_days: float | None = LAUNCH_WINDOW_DAYS, outlier_factor: float | None = None,
                 date_format: str | None = None) -> TrendResult:
     """Fit log price on time per group: factor per year, half-life, CIs, R², Moore test.
 
@@ -644,7 +733,7 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
         (e.g. ``{"band_edges": (0.5, 5)}``).
     launch_window_days : float or None
         A model first priced more than this many days after its ``release_date`` has no
-        launch price in the data; its first observation is dropped (default 365; None
+        launch price in the data; its first observation is dropped (default 90; None
         keeps it). See :func:`dated_prices`.
     outlier_factor : float or None
         Drop rows priced more than this factor away from their model's median (unit
