@@ -40,20 +40,13 @@ DateFmtOpt = typer.Option(None, "--date-format", help="strftime format of --date
 PriceColOpt = typer.Option(None, "--price-column", help="Price column of --csv (USD per million tokens).")
 
 
-def _load(data: Data, snapshot: str, db: Path | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Prices and the options that fit them (observations, date column); the panel merges the store of --db."""
-    inputs = study_inputs(db)
-    if data == Data.cross_section:
-        from llmflation.study.trends import openrouter_cross_section
+def _load(data: Data, snapshot: str, db: Path | None = None) -> tuple[Any, pd.DataFrame, dict[str, Any]]:
+    """The study (``lf.Study`` on the store of --db), its prices of ``--data`` and the options that fit them."""
+    from llmflation.study.api import Study
 
-        return openrouter_cross_section(inputs.openrouter_daily(), snapshot), {"observations": "rows",
-                                                                                "date_col": "release_date"}
-    panel = inputs.panel()
-    if data == Data.milestones:
-        m = panel[panel["source"] == "milestones"].copy()
-        m.attrs = dict(panel.attrs)
-        return m, {"observations": "rows"}
-    return panel, {}
+    study = Study.from_inputs(study_inputs(db))
+    frame, kw = study.prices(data.value, snapshot=snapshot)
+    return study, frame, kw
 
 
 def _read_csv(path: Path, date_column: str | None, price_column: str | None) -> pd.DataFrame:
@@ -94,13 +87,15 @@ def register(app: typer.Typer) -> None:
                                                                    "price_col": price_column,
                                                                    "date_format": date_format}
             by = by or "all"
+            fit: Any = lf.price_trend  # the user's data: the pure function
         else:
-            frame, kw = _load(data, snapshot, db)
+            study, frame, kw = _load(data, snapshot, db)
             by = by or "tier"
+            fit = study.price_trend
         if observations:
             kw["observations"] = observations
-        r = lf.price_trend(frame, by=None if by == "all" else by, tiers=tiers, price=price, level=level,
-                           n_boot=n_boot, seed=seed, cluster=cluster, **kw)  # type: ignore[arg-type]
+        r = fit(frame, by=None if by == "all" else by, tiers=tiers, price=price, level=level,
+                n_boot=n_boot, seed=seed, cluster=cluster, **kw)
         notes = list(r.notes) + [f"Data vintage: {r.vintage}"]
         if csv is not None:
             for n in r.notes:
@@ -123,12 +118,10 @@ def register(app: typer.Typer) -> None:
         data: Data = DataOpt, snapshot: str = SnapshotOpt, db: Path | None = StudyDbOpt, fmt: Format = FormatOpt,
     ) -> None:
         """Fall in price between two dates: endpoint ratio, trend factor, constant capability."""
-        import llmflation as lf
-
-        frame, kw = _load(data, snapshot, db)
+        study, frame, kw = _load(data, snapshot, db)
         kw.pop("date_col", None)
-        emit_result(lf.total_decline(frame, start=start, end=end, capability=capability, window_days=window_days,
-                                     **kw), fmt)
+        emit_result(study.total_decline(frame, start=start, end=end, capability=capability, window_days=window_days,
+                                        **kw), fmt)
 
     @app.command("premium")
     def premium(
@@ -138,12 +131,10 @@ def register(app: typer.Typer) -> None:
         data: Data = DataOpt, snapshot: str = SnapshotOpt, db: Path | None = StudyDbOpt, fmt: Format = FormatOpt,
     ) -> None:
         """Reasoning vs non-reasoning price ratio (raw, matched, regression) and the flagship R²."""
-        import llmflation as lf
-
-        frame, kw = _load(data, snapshot, db)
+        study, frame, kw = _load(data, snapshot, db)
         obs = "rows" if kw.get("observations") == "rows" else "launch"
-        r = lf.reasoning_premium(frame, price=price, capability=capability, tiers=tiers, observations=obs,
-                                 date_col=kw.get("date_col"))
+        r = study.reasoning_premium(frame, price=price, capability=capability, tiers=tiers, observations=obs,
+                                    date_col=kw.get("date_col"))
         emit_result(r, fmt)
         if fmt == Format.table:
             emit(r.flagship, fmt, title="Flagship trend with and without reasoning models (paper R² = 0.031)")
@@ -180,20 +171,10 @@ def register(app: typer.Typer) -> None:
             frame = _read_csv(csv, date_column, price_column)
             r = th.cheapest_above_threshold(frame, date_col=date_column, price_col=price_column,
                                             model_col=model_column, **kw)
-        elif source == "epoch":
-            inputs = study_inputs(db)
-            r = th.cheapest_above_threshold(inputs.epoch_prices(), reference=inputs.epoch_results(), **kw)
-        elif source == "panel":
-            inputs = study_inputs(db)
-            prices = th.panel_prices(inputs.panel())
-            prices = prices.dropna(subset=["epoch_model"])
-            if benchmark == "ECI":
-                prices = prices.rename(columns={"eci": "ECI"})
-                scores = None
-            else:
-                scores = inputs.epoch_scores(benchmark)
-            r = th.cheapest_above_threshold(prices, scores, model_col="epoch_model", date_col="date",
-                                            price_col="price", **kw)
+        elif source in ("epoch", "panel"):
+            from llmflation.study.api import Study
+
+            r = Study.from_inputs(study_inputs(db)).cheapest_above_threshold(source=source, **kw)
         else:
             raise InputError(f"--source {source!r} is not allowed; expected one of: 'epoch', 'panel'.")
         if r.trends.empty:  # an empty table with exit 0 says nothing: refuse with the reasons
@@ -214,17 +195,15 @@ def register(app: typer.Typer) -> None:
         data: Data = DataOpt, snapshot: str = SnapshotOpt, db: Path | None = StudyDbOpt, fmt: Format = FormatOpt,
     ) -> None:
         """Price per tier at a horizon with a prediction interval; dates trends reach target prices."""
-        import llmflation as lf
-
         if capability:
-            from llmflation.study import threshold as th
+            from llmflation.study.api import Study
 
-            src: Any = th.cheapest_above_threshold(study_inputs(db).epoch_prices(), benchmark=capability)
-            r = lf.forecast(src, until=until, target_prices=target or None, level=level)
+            r = Study.from_inputs(study_inputs(db)).forecast(capability=capability, until=until,
+                                                             target_prices=target or None, level=level)
         else:
-            frame, kw = _load(data, snapshot, db)
-            r = lf.forecast(frame, until=until, target_prices=target or None, level=level,
-                            by=None if by == "all" else by, tiers=tiers, **kw)
+            study, frame, kw = _load(data, snapshot, db)
+            r = study.forecast(frame, until=until, target_prices=target or None, level=level,
+                               by=None if by == "all" else by, tiers=tiers, **kw)
         if fmt == Format.table:
             emit(r.prices, fmt, title=f"Price at {r.horizon.date()} (USD per million tokens; "
                  f"{int(round(100 * level))}% prediction interval pi_*)")
