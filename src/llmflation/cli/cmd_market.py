@@ -35,17 +35,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """HHI (0–10,000) and CR-k per period; without --csv, LLM developers from the bundled data."""
         from llmflation.methods.concentration import concentration
-        from llmflation.study.concentration import llm_concentration
+        from llmflation.study.api import Study
 
         if usage is not None:
-            from llmflation.study.concentration import usage_concentration
-
-            data = study_inputs(db)
-            emit_result(usage_concentration(data.table("market_shares"), data.table("openrouter_daily"),
-                                            data.table("openrouter_rankings"), usage=usage, k=tuple(k)), fmt)
+            emit_result(Study.from_inputs(study_inputs(db)).usage_concentration(usage=usage, k=tuple(k)), fmt)
             return
         if csv is None:
-            emit_result(llm_concentration(**study_inputs(db).concentration(), k=tuple(k)), fmt)
+            emit_result(Study.from_inputs(study_inputs(db)).llm_concentration(k=tuple(k)), fmt)
             return
         study_inputs(db)  # a --db that is no store is refused here too
         df = read_user_csv(csv, "--csv", columns=(firm_column, share_column))
