@@ -132,7 +132,8 @@ def test_report_runs_the_study_methods():
     assert "Study" in (SRC / "report" / "sections.py").read_text()
 
 
-@pytest.mark.parametrize("module", ["cmd_jevons", "cmd_baumol", "cmd_robustness", "cmd_frontier", "cmd_index"])
+@pytest.mark.parametrize("module", ["cmd_jevons", "cmd_baumol", "cmd_robustness", "cmd_frontier", "cmd_index",
+                                    "cmd_prices", "cmd_market", "cmd_breaks"])
 def test_cli_runs_the_study_methods(module):
     path = SRC / "cli" / f"{module}.py"
     called = _calls_of(path)
