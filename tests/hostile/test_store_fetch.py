@@ -94,7 +94,25 @@ def test_a_past_observed_at_before_the_payloads_own_timestamps_is_refused(raw_pa
     assert "was created (its `created` timestamp) on 2026-02-2" in err  # seen
     assert "cannot have been observed before 2026-02-2" in err  # expected
     assert "--observed-at" in err and "--force --reason" in err  # how to fix
-    assert not db.exists() or state(db)["fetch_snapshots"].empty
+    assert not db.exists()  # refused before the store is opened
+
+
+def test_a_litellm_map_dated_before_the_models_it_lists_is_refused(tmp_path, capsys):
+    """LiteLLM has no timestamps of its own: the release dates in its model ids are the evidence."""
+    from llmflation.sources import litellm as litellm_src
+
+    snaps = bundled.load_table("litellm_snapshots")
+    p = tmp_path / "litellm.json"
+    p.write_bytes(litellm_src.payload_from_frame(snaps[snaps["snapshot_date"].astype(str) == "2026-07-24"]))
+    db = tmp_path / "t.duckdb"
+    args = ["fetch", "litellm", "--payload", str(p), "--db", str(db), "-f", "csv"]
+    code, _, err = run([*args, "--observed-at", "2016-02-27"], capsys)
+    assert code == 1
+    assert err.startswith("Error: observed_at 2016-02-27 00:00 is earlier than the payload itself: it lists models "
+                          "released on 2026-")
+    assert "(their ids carry the date: " in err and "--force --reason" in err
+    assert not db.exists()
+    assert run([*args, "--observed-at", "2026-07-24"], capsys)[0] == 0
 
 
 @pytest.mark.parametrize("day", ["1026-02-27", "2014-12-31", "0001-01-01"])

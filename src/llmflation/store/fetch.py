@@ -21,7 +21,7 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
@@ -99,9 +99,10 @@ class Snapshot:
     skipped: dict[str, int] = field(default_factory=dict)
     origin: str = "payload"
     observed_at_from: str = "given"
-    #: The latest time the payload itself shows (e.g. OpenRouter's ``created`` of its newest
-    #: model) and what it is: a snapshot cannot have been observed before it.
-    latest_dated: tuple[datetime, str] | None = None
+    #: What the payload itself says about its date: ``(earliest possible observation time,
+    #: the evidence)`` pairs (OpenRouter's ``created`` of its newest model; release dates in
+    #: model ids such as ``gpt-4o-2024-08-06``). See :func:`check_payload_dates`.
+    dated: tuple[tuple[datetime, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -424,30 +425,69 @@ def prepare(source: str, raw: bytes, *, observed_at: datetime, origin: str = "pa
     parsed = src.parse(raw, snapshot_date=day, origin=origin, max_bytes=max_bytes)
     table, obs, skipped = _convert(parsed, source)
     return Snapshot(source, table, obs, observed_at, sha, parsed.records, skipped, origin, observed_at_from,
-                    _latest_dated(source, parsed.frame))
+                    _payload_dates(source, parsed.frame))
 
 
-def _latest_dated(source: str, frame: pd.DataFrame) -> tuple[datetime, str] | None:
-    """The latest timestamp a payload carries about itself (OpenRouter: ``created`` of each model)."""
-    if source != "openrouter" or "created_unix" not in frame or frame.empty:
-        return None
-    created = pd.to_numeric(frame["created_unix"], errors="coerce")
-    # OpenRouter's `created` is a Unix time in seconds; ignore values no clock can hold
-    created = created.where((created > 0) & (created < 32_503_680_000))
-    if created.notna().sum() == 0:
-        return None
-    i = created.idxmax()
-    when = datetime.fromtimestamp(float(created[i]), UTC).replace(tzinfo=None)
-    return when, f"model {frame.loc[i, 'id']!r} was created (its `created` timestamp) on {when:%Y-%m-%d %H:%M} UTC"
+#: A release date written in a model id: ``gpt-4o-2024-08-06``, ``claude-3-5-haiku-20241022``,
+#: ``vertex_ai/claude-3-5-sonnet-v2@20241022`` (years 2020-2039, so version numbers never match).
+ID_DATE = re.compile(r"(?:^|[-/@_.:])(20[2-3]\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?=$|[-/@_.:])")
+#: A catalogue may list a dated model id a little before that date (a preview): allowed.
+RELEASE_SLACK = timedelta(days=7)
+#: Dated ids needed as evidence (one odd id must not block every fetch of a source).
+RELEASE_MIN_IDS = 2
+_KEY_COLUMN = {"openrouter": "id", "litellm": "model_key"}
+
+
+def release_dates(keys: pd.Series) -> pd.Series:
+    """Release dates written in model ids (:data:`ID_DATE`), ``NaT`` where an id has none.
+
+    Examples
+    --------
+    >>> release_dates(pd.Series(["openai/gpt-4o-2024-08-06", "claude-3-5-haiku-20241022", "gpt-4o",
+    ...                          "qwen-2-5-72b"])).dt.strftime("%Y-%m-%d").tolist()
+    ['2024-08-06', '2024-10-22', nan, nan]
+    """
+    parts = keys.astype(str).str.extract(ID_DATE)
+    text = parts[0] + "-" + parts[1] + "-" + parts[2]
+    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+
+
+def _payload_dates(source: str, frame: pd.DataFrame) -> tuple[tuple[datetime, str], ...]:
+    """What a payload says about its own date (see :attr:`Snapshot.dated`)."""
+    out: list[tuple[datetime, str]] = []
+    if frame.empty:
+        return ()
+    if source == "openrouter" and "created_unix" in frame:
+        created = pd.to_numeric(frame["created_unix"], errors="coerce")
+        # OpenRouter's `created` is a Unix time in seconds; ignore values no clock can hold
+        created = created.where((created > 0) & (created < 32_503_680_000))
+        if created.notna().any():
+            i = created.idxmax()
+            when = datetime.fromtimestamp(float(created[i]), UTC).replace(tzinfo=None)
+            out.append((when - CLOCK_SKEW, f"model {frame.loc[i, 'id']!r} was created (its `created` timestamp) "
+                                           f"on {when:%Y-%m-%d %H:%M} UTC"))
+    col = _KEY_COLUMN.get(source)
+    if col in frame:
+        rel = release_dates(frame[col])
+        dated = rel.dropna().sort_values(ascending=False)
+        if len(dated) >= RELEASE_MIN_IDS:
+            when = dated.iloc[RELEASE_MIN_IDS - 1].to_pydatetime()
+            later = ", ".join(repr(str(k)) for k in frame.loc[dated.index[:RELEASE_MIN_IDS], col])
+            out.append((when - RELEASE_SLACK, f"it lists models released on {when:%Y-%m-%d} or later (their ids "
+                                              f"carry the date: {later})"))
+    return tuple(out)
 
 
 def check_payload_dates(snap: Snapshot) -> str | None:
     """Why ``snap.observed_at`` contradicts the payload's own timestamps, or ``None``.
 
-    A snapshot cannot have been observed before a model it lists was created: its
-    ``observed_at`` (given, or taken from a file name) is then wrong, and recording it
-    would date prices years too early. :data:`~llmflation.store.history.CLOCK_SKEW` of
-    slack allows for time zones and a date given without a time.
+    A snapshot cannot have been observed before a model it lists was created (OpenRouter's
+    ``created``) or released (a date in at least :data:`RELEASE_MIN_IDS` model ids, as
+    ``gpt-4o-2024-08-06``): its ``observed_at`` (given, or taken from a file name) is then
+    wrong, and recording it would date prices years too early. Slack:
+    :data:`~llmflation.store.history.CLOCK_SKEW` for ``created`` (time zones, a date given
+    without a time), :data:`RELEASE_SLACK` for id dates (a preview listed early). Epoch's
+    records carry publication dates of models, not of the listing, and are not checked.
 
     Examples
     --------
@@ -458,13 +498,11 @@ def check_payload_dates(snap: Snapshot) -> str | None:
     >>> print(check_payload_dates(prepare("openrouter", raw, observed_at=datetime(2016, 1, 1))))
     observed_at 2016-01-01 00:00 is earlier than the payload itself: model 'openai/gpt-4o' was created ...
     """
-    if snap.latest_dated is None:
-        return None
-    when, what = snap.latest_dated
-    if when <= snap.observed_at + CLOCK_SKEW:
-        return None
-    return (f"observed_at {snap.observed_at:%Y-%m-%d %H:%M} is earlier than the payload itself: {what}, so the "
-            f"{snap.source} snapshot cannot have been observed before {when:%Y-%m-%d}")
+    for earliest, what in snap.dated:
+        if snap.observed_at < earliest:
+            return (f"observed_at {snap.observed_at:%Y-%m-%d %H:%M} is earlier than the payload itself: {what}, so "
+                    f"the {snap.source} snapshot cannot have been observed before {earliest:%Y-%m-%d}")
+    return None
 
 
 def fill_providers(store: Store, snap: Snapshot) -> Snapshot:
@@ -567,14 +605,7 @@ def record(store: Store, snap: Snapshot, *, on_stage: Callable[[str], None] | No
     >>> rep.status, rep.opened, rep.open_intervals
     ('recorded', 1, 1)
     """
-    overridden: tuple[str, ...] = ()
-    early = check_payload_dates(snap)
-    if early is not None:
-        if force_reason is None:
-            raise InputError(f"{early}. Nothing was written. Pass the date the payload was downloaded "
-                             "(--observed-at), or, if it really is right, record it with --force --reason 'why' "
-                             "(force_reason='why'), which keeps the reason in the store.")
-        overridden = (early,)
+    overridden = _dates_or_refuse(snap, force_reason)
     table = snap.table
     if table is None:
         res = record_rankings(store, snap)
@@ -588,6 +619,18 @@ def record(store: Store, snap: Snapshot, *, on_stage: Callable[[str], None] | No
     return FetchReport(snap.source, res.status, snap.observed_at, snap.records, len(snap.observations),
                        snap.skipped, res.extended, res.opened, res.closed, n_open, snap.origin,
                        snap.observed_at_from, res.notes)
+
+
+def _dates_or_refuse(snap: Snapshot, force_reason: str | None) -> tuple[str, ...]:
+    """Refuse a snapshot dated before its payload's own timestamps, unless forced (then: the check overridden)."""
+    early = check_payload_dates(snap)
+    if early is None:
+        return ()
+    if force_reason is None:
+        raise InputError(f"{early}. Nothing was written. Pass the date the payload was downloaded "
+                         "(--observed-at), or, if it really is right, record it with --force --reason 'why' "
+                         "(force_reason='why'), which keeps the reason in the store.")
+    return (early,)
 
 
 def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes | None = None,
@@ -680,6 +723,7 @@ def fetch(store: Store | str | Path, source: str, *, payload: Path | str | bytes
         raise InputError(f"payload={payload!r} ({type(payload).__name__}) is not a payload; expected a file path "
                          "or the response bytes.")
     snap = prepare(source, raw, observed_at=when, origin=origin, observed_at_from=how, max_bytes=cap)
+    _dates_or_refuse(snap, force_reason)  # before the store is opened (or created)
     if isinstance(store, Store):
         return record(store, snap, on_stage=on_stage, allow_shrink=allow_shrink, force_reason=force_reason)
     with Store(store, lock_timeout=wait) as s:
