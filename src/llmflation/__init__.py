@@ -38,6 +38,7 @@ _API: dict[str, str] = {
     "llm_dmu_panel": "llmflation.study.frontier",
     # price dynamics
     "price_trend": "llmflation.study.trends",
+    "TrendInference": "llmflation.study.trends",
     "total_decline": "llmflation.study.decline",
     "reasoning_premium": "llmflation.study.premium",
     "cheapest_above_threshold": "llmflation.study.threshold",

@@ -222,6 +222,8 @@ def checker(hint: Any) -> tuple[Check | None, bool]:
         return (lambda v, name: check_frame(v, name, columns=fr.columns, min_rows=fr.min_rows, what=fr.what)), False
     if hint is pd.Series:
         return (lambda v, name: check_series(v, name, numeric=False)), False
+    if typing.get_origin(hint) is dict or hint is dict:
+        return _class_check(dict), False
     if isinstance(hint, type) and hint.__module__.startswith("llmflation"):
         return _class_check(hint), False
     return None, False
@@ -237,6 +239,36 @@ def _checks(func: Callable[..., Any]) -> dict[str, tuple[Check, bool]]:
         if check is not None:
             out[name] = (check, allow_none)
     return out
+
+
+def check_fields(obj: Any) -> None:
+    """Check a dataclass's fields against their annotations (call it from ``__post_init__``).
+
+    An options object (several options that travel together) declares its types once,
+    like a function's signature; values are normalised in place.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Options:
+    ...     level: Level = 0.95
+    ...     def __post_init__(self) -> None:
+    ...         check_fields(self)
+    >>> Options(level=2)
+    Traceback (most recent call last):
+    ...
+    llmflation.errors.InputError: level must be in (0, 1); got 2. Use e.g. 0.95.
+    """
+    import dataclasses
+
+    hints = typing.get_type_hints(type(obj), include_extras=True)
+    for f in dataclasses.fields(obj):
+        check, allow_none = checker(hints.get(f.name, Any))
+        v = getattr(obj, f.name)
+        if check is None or (v is None and allow_none):
+            continue
+        object.__setattr__(obj, f.name, check(v, f.name))
 
 
 def validated(func: F) -> F:

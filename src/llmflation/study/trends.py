@@ -35,7 +35,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,12 @@ from scipy import stats
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.ols import LineFit, bootstrap_slopes, fit_line, ols, percentile_interval
 from llmflation.normalize.units import blended
-from llmflation.panel.tiers import DEFAULT_TIERS, TIER_DEFINITIONS, TIER_LABELS, assign_tiers
+from llmflation.panel.tiers import (
+    DEFAULT_TIERS,
+    TIER_LABELS,
+    TierDefinition,
+    assign_tiers,
+)
 from llmflation.results import (
     HypothesisTest,
     Result,
@@ -52,17 +57,22 @@ from llmflation.results import (
     render_table,
     tidy,
 )
+from llmflation.signature import (
+    Frame,
+    Level,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    Range,
+    Seed,
+    check_fields,
+    validated,
+)
 from llmflation.study.paper import ref, refs
 from llmflation.validate import (
-    check_bool,
     check_date,
     check_frame,
-    check_int,
-    check_level,
-    check_number,
     check_price_units,
-    check_seed,
-    check_str,
     dropped_note,
     parse_dates,
 )
@@ -312,6 +322,16 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
     fp = _first_party(frame).reindex(work.index).fillna(False).to_numpy(dtype=bool)
     prov = (frame["provider"].astype("string").fillna("") if "provider" in frame.columns
             else pd.Series("", index=frame.index)).reindex(work.index)
+    # the first-party offer is the developer's own API: its cloud channels (Vertex AI for
+    # Gemini, Bedrock, Azure) are other offers of the same model (Vertex priced Gemini per
+    # character until 2024), used only where the developer sells no API of its own
+    dev = (frame["developer"].astype("string").fillna("") if "developer" in frame.columns
+           else pd.Series("", index=frame.index)).reindex(work.index)
+    cloud = prov.str.contains(r"vertex|bedrock|azure|sagemaker", regex=True).to_numpy(dtype=bool) & ~(
+        (dev.eq("Amazon") & prov.str.contains("bedrock")) | (dev.eq("Microsoft") & prov.str.contains("azure"))
+    ).to_numpy(dtype=bool)
+    own = pd.Series(fp & ~cloud, index=work.index).groupby(work["model"]).transform("any").to_numpy(dtype=bool)
+    fp = fp & ~(cloud & own)
     src = (frame["source"].astype("string").fillna("") if "source" in frame.columns
            else pd.Series("", index=frame.index)).reindex(work.index)
     vto = (pd.to_datetime(frame["valid_to"], errors="coerce").reindex(work.index)
@@ -674,16 +694,72 @@ def _vintage(panel: pd.DataFrame, obs: pd.DataFrame) -> str:
     return base
 
 
-def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKind = "blended",
-                tiers: str | None = None, observations: Observations = "changes", level: float = 0.95,
-                n_boot: int = 2000, seed: int | None = 0,
+@dataclass(frozen=True, kw_only=True)
+class TrendInference:
+    """How :func:`price_trend` infers: interval level, bootstrap and clustering, the Moore null.
+
+    These options travel together (the same inference for every group); pass one object
+    as ``price_trend(..., inference=TrendInference(...))`` instead of the keywords of the
+    same names (which remain accepted). Declared once: the field types are checked on
+    construction.
+
+    Parameters
+    ----------
+    level : float
+        Confidence level of the intervals, in (0, 1).
+    n_boot : int
+        Bootstrap resamples (0 disables the bootstrap).
+    seed : int or None
+        Seed of the bootstrap (None: fresh entropy).
+    bootstrap : {"auto", "pairs", "residual", "cluster"}
+        Resampling scheme (see :func:`price_trend`).
+    cluster : {"auto", "model", "none"} or None
+        Standard errors clustered by model (see :func:`price_trend`).
+    moore_half_life : float
+        Half-life of the null hypothesis, years (> 0).
+
+    Examples
+    --------
+    >>> import llmflation as lf
+    >>> quick = lf.TrendInference(n_boot=0, level=0.9)
+    >>> d = pd.DataFrame({"date": pd.date_range("2021-01-01", periods=8, freq="180D"),
+    ...                   "price": 20 * 0.5 ** np.arange(8)})
+    >>> lf.price_trend(d, by=None, observations="rows", price_col="price", inference=quick).config["level"]
+    0.9
+    >>> lf.TrendInference(level=95)
+    Traceback (most recent call last):
+    ...
+    llmflation.errors.InputError: level must be in (0, 1); got 95. Use e.g. 0.95.
+    """
+
+    level: Level = 0.95
+    n_boot: NonNegativeInt = 2000
+    seed: Seed | None = 0
+    bootstrap: Literal["auto", "pairs", "residual", "cluster"] = "auto"
+    cluster: Literal["auto", "model", "none"] | None = "auto"
+    moore_half_life: PositiveFloat = MOORE_HALF_LIFE_YEARS
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+
+_INFERENCE_FIELDS = ("level", "n_boot", "seed", "bootstrap", "cluster", "moore_half_life")
+
+
+@validated
+def price_trend(panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame of dated prices (e.g. lf.load_panel())")],
+                *, by: str | None = "tier", price: PriceKind = "blended",
+                tiers: TierDefinition | None = None, observations: Observations = "changes", level: Level = 0.95,
+                n_boot: NonNegativeInt = 2000, seed: Seed | None = 0,
                 bootstrap: Literal["auto", "pairs", "residual", "cluster"] = "auto",
                 cluster: Literal["auto", "model", "none"] | None = "auto",
-                moore_half_life: float = MOORE_HALF_LIFE_YEARS, min_obs: int = 5,
+                moore_half_life: PositiveFloat = MOORE_HALF_LIFE_YEARS,
+                min_obs: Annotated[int, Range(ge=3, hint="A line with standard errors needs 3 points.")] = 5,
                 date_col: str | None = None, price_col: str | None = None,
                 exclude_reasoning: bool = False, tier_options: dict[str, Any] | None = None,
-                launch_window_days: float | None = LAUNCH_WINDOW_DAYS, outlier_factor: float | None = None,
-                date_format: str | None = None) -> TrendResult:
+                launch_window_days: NonNegativeFloat | None = LAUNCH_WINDOW_DAYS,
+                outlier_factor: Annotated[float, Range(gt=1)] | None = None,
+                date_format: str | None = None, inference: TrendInference | None = None) -> TrendResult:
     """Fit log price on time per group: factor per year, half-life, CIs, R², Moore test.
 
     Parameters
@@ -743,10 +819,19 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
         default: unambiguous formats only (ISO ``YYYY-MM-DD``, whole years, ``2024Q1``).
         Rows dropped for a missing or unparseable date or a non-positive price are
         counted in ``notes``.
+    inference : TrendInference, optional
+        ``level``, ``n_boot``, ``seed``, ``bootstrap``, ``cluster`` and
+        ``moore_half_life`` as one object (then leave those keywords at their defaults).
 
     Returns
     -------
     TrendResult
+
+    Notes
+    -----
+    Types, choices and ranges are declared in the signature and checked by
+    :func:`llmflation.signature.validated`; the body checks only what a type cannot say
+    (columns of this frame, options that exclude each other).
 
     Examples
     --------
@@ -757,33 +842,15 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
     >>> round(r["all"].half_life_years, 3)
     0.493
     """
-    check_frame(panel, "panel", what="a pandas DataFrame of dated prices (e.g. lf.load_panel())")
-    check_str(by, "by", allow_none=True)
-    check_str(date_col, "date_col", allow_none=True)
-    check_str(price_col, "price_col", allow_none=True)
-    check_str(tiers, "tiers", allow_none=True)
-    check_level(level)
-    check_int(n_boot, "n_boot", minimum=0)
-    check_seed(seed)
-    check_int(min_obs, "min_obs")
-    check_number(moore_half_life, "moore_half_life", low=0, low_open=True)
-    check_number(launch_window_days, "launch_window_days", low=0, allow_none=True)
-    check_number(outlier_factor, "outlier_factor", low=1, low_open=True, allow_none=True)
-    check_bool(exclude_reasoning, "exclude_reasoning")
-    if tier_options is not None and not isinstance(tier_options, dict):
-        raise InputError(f"tier_options must be a dict of assign_tiers() options (e.g. {{'band_edges': (0.5, 5)}}); "
-                         f"got {type(tier_options).__name__}.")
-    check_choice("observations", observations, ("changes", "launch", "rows"))
-    check_choice("bootstrap", bootstrap, ("auto", "pairs", "residual", "cluster"))
-    check_choice("cluster", cluster, ("auto", "model", "none", None))
-    if not 0 < level < 1:
-        raise InputError(f"level must be between 0 and 1 (e.g. 0.95); got {level!r}.")
-    if min_obs < 3:
-        raise InputError(f"min_obs must be at least 3 (a line with standard errors); got {min_obs}.")
-    if not isinstance(panel, pd.DataFrame):
-        raise InputError(f"panel must be a pandas DataFrame; got {type(panel).__name__}.")
-    if not moore_half_life > 0:
-        raise InputError(f"moore_half_life must be a positive number of years; got {moore_half_life!r}.")
+    if inference is not None:
+        given = {k: v for k, v in (("level", level), ("n_boot", n_boot), ("seed", seed), ("bootstrap", bootstrap),
+                                   ("cluster", cluster), ("moore_half_life", moore_half_life))
+                 if v != _TREND_DEFAULTS[k]}
+        if given:
+            raise InputError(f"inference= and the keyword(s) {', '.join(given)} both set the inference; give "
+                             "them in inference=TrendInference(...) only.")
+        level, n_boot, seed = inference.level, inference.n_boot, inference.seed
+        bootstrap, cluster, moore_half_life = inference.bootstrap, inference.cluster, inference.moore_half_life
     has_model = any(c in panel.columns for c in ("model_id", "model", "model_name"))
     if cluster == "model" and not has_model:
         raise InputError("cluster='model' needs a model column (model_id, model or model_name); use cluster='none'.")
@@ -802,7 +869,6 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
     tier_def: Any = None
     if group_col == "tier":
         if tiers is not None:
-            check_choice("tiers", tiers, TIER_DEFINITIONS)
             tier_def = tiers
         elif "tier" not in frame.columns:
             tier_def = DEFAULT_TIERS
@@ -891,6 +957,10 @@ def price_trend(panel: pd.DataFrame, *, by: str | None = "tier", price: PriceKin
 
 #: Date of the OpenRouter cross-section Du (2026) used (318 priced models).
 PAPER_SNAPSHOT_DATE = "2026-03-28"
+
+
+#: Defaults of price_trend's inference keywords (to tell them from values given with ``inference=``).
+_TREND_DEFAULTS = {k: TrendInference.__dataclass_fields__[k].default for k in _INFERENCE_FIELDS}
 
 
 def openrouter_cross_section(openrouter_daily: pd.DataFrame, snapshot_date: str = PAPER_SNAPSHOT_DATE) -> pd.DataFrame:
