@@ -27,7 +27,7 @@ NOT_YET: set[str] = {
     "gpt35_level_decline", "hedonic_index", "jevons", "llm_concentration", "llm_dmu_panel",
     "llm_frontier_invariant", "llm_malmquist", "llm_price_breaks", "openrouter_cross_section",
     "per_task_premium", "premium_by_reasoning_class", "rates_since_cutoff", "reasoning_premium", "robustness",
-    "total_decline", "us_china", "usage_concentration",
+    "us_china", "usage_concentration",
 }
 
 STUDY = sorted(n for n, m in lf._API.items() if m.startswith("llmflation.study.") and inspect.isfunction(getattr(lf, n))

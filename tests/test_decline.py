@@ -105,7 +105,7 @@ def test_start_before_data_is_moved_and_said() -> None:
 def test_errors() -> None:
     with pytest.raises(InputError, match="must be after start"):
         lf.total_decline(_synthetic(), start="2024-01-01", end="2023-01-01")
-    with pytest.raises(InputError, match="definition='median' is not allowed"):
+    with pytest.raises(InputError, match="definitions holds 'median', which is not allowed"):
         lf.total_decline(_synthetic(), start="2021-01-01", end="2023-01-01", definitions=["median"])
 
 

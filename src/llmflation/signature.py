@@ -41,7 +41,7 @@ import inspect
 import os
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -54,6 +54,7 @@ from llmflation.validate import (
     check_frame,
     check_int,
     check_number,
+    check_price_date,
     check_series,
     check_str,
 )
@@ -96,6 +97,22 @@ class Frame:
     what: str = "a pandas DataFrame"
 
 
+@dataclass(frozen=True)
+class Via:
+    """A check that a type cannot say, for ``Annotated[T, Via(check)]``: ``check(value, name)``.
+
+    The check raises :class:`~llmflation.errors.InputError` or returns the normalised
+    value (e.g. :func:`llmflation.validate.check_price_date` for :data:`PriceDate`).
+
+    Examples
+    --------
+    >>> Via(check_str).check("x", "by")
+    'x'
+    """
+
+    check: Callable[[Any, str], Any]
+
+
 #: A confidence level strictly between 0 and 1.
 Level = Annotated[float, Range(gt=0, lt=1, hint="Use e.g. 0.95.")]
 #: A count that may be zero (bootstrap resamples: 0 = none).
@@ -108,6 +125,12 @@ Seed = Annotated[int, Range(ge=0)]
 PositiveFloat = Annotated[float, Range(gt=0)]
 #: A non-negative number.
 NonNegativeFloat = Annotated[float, Range(ge=0)]
+#: The date of an LLM price (2015-01-01 to tomorrow; ISO ``YYYY-MM-DD`` when a string), as a Timestamp.
+PriceDate = Annotated[str | pd.Timestamp, Via(check_price_date)]
+#: A forecast horizon (2015-01-01 to 2100-12-31), as a Timestamp.
+HorizonDate = Annotated[str | pd.Timestamp, Via(lambda v, name: check_price_date(v, name, future=True))]
+#: A column name.
+Column = str
 
 Check = Callable[[Any, str], Any]
 
@@ -134,6 +157,21 @@ def _literal_check(values: tuple[Any, ...]) -> Check:
             raise InputError(f"{name}={v!r} is not allowed; expected one of: {opts}.")
         check_choice(name, v, values)
         return v
+
+    return check
+
+
+def _choices_check(values: tuple[Any, ...]) -> Check:
+    opts = ", ".join(repr(a) for a in values)
+
+    def check(v: Any, name: str) -> Any:
+        if isinstance(v, str | bytes) or not isinstance(v, Iterable):
+            raise InputError(f"{name} must be a list of choices from: {opts}; got {v!r} ({type(v).__name__}).")
+        out = tuple(v)
+        for x in out:
+            if not isinstance(x, str | int | float | bool | type(None)) or isinstance(x, bool) or x not in values:
+                raise InputError(f"{name} holds {x!r}, which is not allowed; expected one of: {opts}.")
+        return out
 
     return check
 
@@ -192,6 +230,9 @@ def checker(hint: Any) -> tuple[Check | None, bool]:
     """
     hint, meta = _unwrap(hint)
     allow_none = False
+    via = next((m for m in meta if isinstance(m, Via)), None)
+    if via is not None:
+        return via.check, _is_union(hint) and type(None) in typing.get_args(hint)
     if _is_union(hint):
         parts = [p for p in typing.get_args(hint) if p is not type(None)]
         allow_none = len(parts) < len(typing.get_args(hint))
@@ -222,6 +263,10 @@ def checker(hint: Any) -> tuple[Check | None, bool]:
         return (lambda v, name: check_frame(v, name, columns=fr.columns, min_rows=fr.min_rows, what=fr.what)), False
     if hint is pd.Series:
         return (lambda v, name: check_series(v, name, numeric=False)), False
+    origin = typing.get_origin(hint)
+    if origin in (tuple, list, Sequence) and typing.get_args(hint) and typing.get_origin(typing.get_args(hint)[0]) \
+            is Literal:
+        return _choices_check(typing.get_args(typing.get_args(hint)[0])), False
     if typing.get_origin(hint) is dict or hint is dict:
         return _class_check(dict), False
     if isinstance(hint, type) and hint.__module__.startswith("llmflation"):

@@ -31,21 +31,23 @@ is therefore shown beside the ``endpoint`` row only.
 from __future__ import annotations
 
 import math
+import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.results import Result
+from llmflation.signature import Level, NonNegativeInt, PositiveFloat, PriceDate, Seed, validated
 from llmflation.study.paper import ref, refs
 from llmflation.study.threshold import cheapest_above_threshold
 from llmflation.study.trends import DAYS_PER_YEAR, dated_prices, fit_group, to_years
-from llmflation.validate import check_frame, check_price_date
 
 Definition = Literal["endpoint", "trend", "constant_capability", "constant_capability_trend"]
-DEFINITIONS: tuple[str, ...] = ("endpoint", "trend", "constant_capability", "constant_capability_trend")
+DEFINITIONS: tuple[Definition, ...] = typing.get_args(Definition)
 #: The definition Du's ~600× most likely uses (the only row that carries the paper's value).
 PAPER_DEFINITION = "endpoint"
 #: Du (2026): "token prices fell ~600-fold 2020–2026" (abstract).
@@ -122,10 +124,12 @@ def _capability_trend(obs: pd.DataFrame, capability: str, level_score: float, c_
             models[-1] if models else ""), ""
 
 
-def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | pd.Timestamp,
-                  definitions: tuple[str, ...] | list[str] = DEFINITIONS, price: str = "blended",
-                  window_days: float = 365.0, capability: str = "eci", level: float = 0.95,
-                  n_boot: int = 0, seed: int | None = 0, date_col: str | None = None,
+@validated
+def total_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate,
+                  definitions: Sequence[Definition] = DEFINITIONS,
+                  price: Literal["blended", "input", "output"] = "blended",
+                  window_days: PositiveFloat = 365.0, capability: str = "eci", level: Level = 0.95,
+                  n_boot: NonNegativeInt = 0, seed: Seed | None = 0, date_col: str | None = None,
                   price_col: str | None = None, observations: Literal["changes", "launch", "rows"] = "changes",
                   exclude_reasoning: bool = False) -> DeclineResult:
     """The fall in price between ``start`` and ``end`` under three stated definitions.
@@ -153,11 +157,6 @@ def total_decline(panel: pd.DataFrame, *, start: str | pd.Timestamp, end: str | 
     >>> round(float(r.factors["endpoint"]))
     100
     """
-    check_frame(panel, "panel")
-    start = check_price_date(start, "start")
-    end = check_price_date(end, "end")
-    for d in definitions:
-        check_choice("definition", d, DEFINITIONS)
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     if not t1 > t0:
         raise InputError(f"end ({t1.date()}) must be after start ({t0.date()}).")
