@@ -26,7 +26,7 @@ NOT_YET: set[str] = {
     "cost_decomposition", "cost_per_task", "cost_vs_price_trends", "elasticity", "epoch_reproduction", "forecast",
     "gpt35_level_decline", "hedonic_index", "jevons", "llm_concentration", "llm_dmu_panel",
     "llm_frontier_invariant", "llm_malmquist", "llm_price_breaks", "openrouter_cross_section",
-    "per_task_premium", "premium_by_reasoning_class", "rates_since_cutoff", "reasoning_premium", "robustness",
+    "per_task_premium", "rates_since_cutoff", "robustness",
     "us_china", "usage_concentration",
 }
 

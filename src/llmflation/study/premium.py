@@ -31,18 +31,27 @@ from __future__ import annotations
 import math
 import re as _re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.methods.ols import ols
+from llmflation.panel.tiers import TierDefinition
 from llmflation.results import HypothesisTest, Result, SummaryFormat, render_table
+from llmflation.signature import (
+    Frame,
+    Level,
+    NonNegativeFloat,
+    NonNegativeInt,
+    Range,
+    Seed,
+    validated,
+)
 from llmflation.study.paper import ref, refs
 from llmflation.study.trends import LAUNCH_WINDOW_DAYS, TrendResult, dated_prices, price_trend
-from llmflation.validate import check_frame
 
 #: Du (2026): reasoning models carry a premium "averaging 31.5×" non-reasoning prices.
 PAPER_PREMIUM = float(ref("du2026.reasoning_premium").value)
@@ -132,11 +141,12 @@ def welch_test(a: Any, b: Any, *, level: float = 0.95) -> HypothesisTest:
                                  "mean_a": float(x.mean()), "mean_b": float(y.mean())})
 
 
+@validated
 def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input", "output"] = "blended",
-                      observations: Literal["launch", "rows"] = "launch", level: float = 0.95,
-                      tiers: str | None = None, capability: str | None = None,
-                      launch_window_days: float | None = LAUNCH_WINDOW_DAYS, n_boot: int = 0, seed: int | None = 0,
-                      date_col: str | None = None) -> PremiumResult:
+                      observations: Literal["launch", "rows"] = "launch", level: Level = 0.95,
+                      tiers: TierDefinition | None = None, capability: str | None = None,
+                      launch_window_days: NonNegativeFloat | None = LAUNCH_WINDOW_DAYS, n_boot: NonNegativeInt = 0,
+                      seed: Seed | None = 0, date_col: str | None = None) -> PremiumResult:
     """Reasoning vs non-reasoning price ratio: raw, matched and regression-adjusted.
 
     Parameters
@@ -164,8 +174,6 @@ def reasoning_premium(panel: pd.DataFrame, *, price: Literal["blended", "input",
     >>> round(float(r.premium["matched"]), 6)
     10.0
     """
-    check_frame(panel, "panel")
-    check_choice("observations", observations, ("launch", "rows"))
     need = {"is_reasoning", "developer"}
     if not need <= set(panel.columns):
         raise InputError(f"the panel needs columns {sorted(need)}; got {list(panel.columns)}.")
@@ -336,9 +344,12 @@ class PremiumByClassResult(Result):
         return self.estimates.copy()
 
 
-def premium_by_reasoning_class(panel: pd.DataFrame, *, price: Literal["blended", "input", "output"] = "blended",
-                               level: float = 0.95, launch_window_days: float | None = LAUNCH_WINDOW_DAYS,
-                               name_col: str | None = None) -> PremiumByClassResult:
+@validated
+def premium_by_reasoning_class(
+        panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmflation.load_panel())")], *,
+        price: Literal["blended", "input", "output"] = "blended", level: Level = 0.95,
+        launch_window_days: Annotated[float, Range(ge=0, hint="Days after release, e.g. 365 (None: no window).")]
+        | None = LAUNCH_WINDOW_DAYS, name_col: str | None = None) -> PremiumByClassResult:
     """Per-token premium with a strict reasoning flag, and hybrids separately.
 
     ``is_reasoning`` in the panel counts hybrids (chat models with a reasoning mode) as
@@ -354,15 +365,8 @@ def premium_by_reasoning_class(panel: pd.DataFrame, *, price: Literal["blended",
     >>> round(float(r.estimates.set_index("term").loc["strict", "estimate"]), 3)
     10.0
     """
-    from llmflation.validate import check_column_name, check_level, check_number
+    from llmflation.validate import check_column_name
 
-    check_frame(panel, "panel", what="a pandas DataFrame (llmflation.load_panel())")
-    if not isinstance(price, str):
-        raise InputError(f"price must be 'blended', 'input' or 'output'; got {price!r} ({type(price).__name__}).")
-    check_choice("price", price, ("blended", "input", "output"))
-    level = check_level(level)
-    launch_window_days = check_number(launch_window_days, "launch_window_days", low=0, allow_none=True,
-                                      hint="Days after release, e.g. 365 (None: no window).")
     check_column_name(panel, name_col, "name_col", allow_none=True)
     if not {"is_reasoning", "model_id"} <= set(panel.columns) and name_col is None:
         raise InputError(f"the panel needs model_id and is_reasoning; got {list(panel.columns)}.")
