@@ -349,7 +349,7 @@ def test_us_china_not_computed_when_no_flop():
     assert not res.welch.computed and "too few models" in res.welch.reason
     with pytest.raises(InputError, match="at least 2 US and 2 Chinese"):
         us_china(d.iloc[:3], n_boot=100)
-    with pytest.raises(InputError, match="n_boot=10 is too small"):
+    with pytest.raises(InputError, match="n_boot must be an integer >= 100; got 10"):
         us_china(d, n_boot=10)
 
 

@@ -21,10 +21,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.methods.index import time_dummy_index
 from llmflation.methods.ols import dummies
 from llmflation.results import Result, data_vintage
+from llmflation.signature import validated
 from llmflation.study.paper import ref, refs
 
 #: Du (2026), abstract: TFP residual share and GPU hardware share of the cost reduction.
@@ -135,6 +136,7 @@ def decomposition_inputs(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, har
     return {"prices": prices, "rentals": rentals, "ppi": ppi}
 
 
+@validated
 def cost_decomposition(data: dict[str, pd.DataFrame], *, start: int = 2023,
                        end: int = 2025,
                        hosting: Literal["include", "exclude"] = "include") -> DecompositionResult:
@@ -186,7 +188,6 @@ def cost_decomposition(data: dict[str, pd.DataFrame], *, start: int = 2023,
     >>> r.sensitivity.set_index("hosting")["tfp_residual_share_pct"].round(1).tolist()
     [66.7, 66.7]
     """
-    check_choice("hosting", hosting, ("include", "exclude"))
     for k in ("prices", "rentals", "ppi"):
         if k not in data:
             raise InputError(f"data lacks {k!r}; expected keys 'prices', 'rentals', 'ppi' "

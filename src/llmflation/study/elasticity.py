@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.methods.ols import robust_ols
 from llmflation.results import Result, data_vintage
+from llmflation.signature import Frame, Level, validated
 from llmflation.study.paper import ref, refs
-from llmflation.validate import check_frame
 
 #: Du (2026): elasticity of inference price to training cost.
 PAPER_ELASTICITY = float(ref("du2026.elasticity").value)
@@ -100,12 +100,14 @@ def elasticity_data(panel: pd.DataFrame, epoch_models: pd.DataFrame) -> pd.DataF
     return out
 
 
-def elasticity(data: pd.DataFrame, *, price: str = "price_usd_per_mtok",
+@validated
+def elasticity(data: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame of models (see study.inputs.StudyInputs)")],
+               *, price: str = "price_usd_per_mtok",
                cost: str = "training_cost_usd",
                controls: tuple[str, ...] = ("release_year", "is_reasoning", "open_weights"),
                year_effects: Literal["fixed", "linear"] = "fixed",
                cov_type: Literal["HC1", "HC3", "cluster"] = "HC1",
-               cluster: str = "developer", level: float = 0.95) -> RegressionResult:
+               cluster: str = "developer", level: Level = 0.95) -> RegressionResult:
     """Elasticity of inference price to training cost: ``ln price = a + b ln cost + controls``.
 
     Parameters
@@ -138,9 +140,6 @@ def elasticity(data: pd.DataFrame, *, price: str = "price_usd_per_mtok",
     >>> round(elasticity(d, controls=()).elasticity, 1)
     0.5
     """
-    check_frame(data, "data", what="a pandas DataFrame of models (see study.inputs.StudyInputs)")
-    check_choice("cov_type", cov_type, ("HC1", "HC3", "cluster"))
-    check_choice("year_effects", year_effects, ("fixed", "linear"))
     cols = [price, cost, *controls] + ([cluster] if cov_type == "cluster" else [])
     miss = [c for c in cols if c not in data.columns]
     if miss:

@@ -27,9 +27,9 @@ import pandas as pd
 from llmflation.errors import InputError
 from llmflation.methods.ols import LineFit, fit_line, inverse_prediction
 from llmflation.results import Result, SummaryFormat, render_table
+from llmflation.signature import HorizonDate, Level, validated
 from llmflation.study.threshold import ThresholdTrendResult
 from llmflation.study.trends import TrendResult, from_years, price_trend, to_years
-from llmflation.validate import check_price_date
 
 #: Default horizon: end of 2027.
 DEFAULT_HORIZON = "2027-12-31"
@@ -112,8 +112,9 @@ def _fits_from(data: Any, trend_kw: dict[str, Any]) -> tuple[list[tuple[str, Lin
     raise InputError(f"forecast needs a price panel, a TrendResult or a ThresholdTrendResult; got {type(data).__name__}.")
 
 
-def forecast(data: pd.DataFrame | TrendResult | ThresholdTrendResult, *, until: str | pd.Timestamp = DEFAULT_HORIZON,
-             target_prices: tuple[float, ...] | list[float] | None = None, level: float = 0.95,
+@validated
+def forecast(data: pd.DataFrame | TrendResult | ThresholdTrendResult, *, until: HorizonDate = DEFAULT_HORIZON,
+             target_prices: tuple[float, ...] | list[float] | None = None, level: Level = 0.95,
              **trend_kw: Any) -> ForecastResult:
     """Each trend's price at ``until`` with a prediction interval, and crossing dates.
 
@@ -139,9 +140,6 @@ def forecast(data: pd.DataFrame | TrendResult | ThresholdTrendResult, *, until: 
     >>> bool(f.prices["price"].iloc[0] < f.prices["pi_high"].iloc[0])
     True
     """
-    check_price_date(until, "until", future=True)
-    if not 0 < level < 1:
-        raise InputError(f"level must be between 0 and 1; got {level!r}.")
     horizon = pd.Timestamp(until)
     fits, vintage, notes = _fits_from(data, trend_kw)
     t0 = float(to_years([horizon])[0])

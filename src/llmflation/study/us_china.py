@@ -4,16 +4,17 @@ compute and $/FLOP, and tests of equal $/FLOP."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.methods.ols import robust_ols
 from llmflation.results import HypothesisTest, Result, data_vintage
+from llmflation.signature import Frame, Level, Range, Seed, validated
 from llmflation.study.paper import ref, refs
-from llmflation.validate import check_frame, check_int
 
 #: Du (2026): US/China training-cost gap and the p-value of equal $/FLOP.
 PAPER_US_CHINA_GAP = float(ref("du2026.us_china_gap").value)
@@ -149,8 +150,11 @@ def us_china_data(models: pd.DataFrame, *, since_year: int | None = None,
     return out
 
 
-def us_china(data: pd.DataFrame, *, n_boot: int = 4000, seed: int = 0,
-             level: float = 0.95, n_jobs: int = 1, backend: str = "loky",
+@validated
+def us_china(data: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame of models (see us_china_data())")], *,
+             n_boot: Annotated[int, Range(ge=100, hint="A percentile bootstrap needs at least 100 resamples.")] = 4000,
+             seed: Seed = 0, level: Level = 0.95, n_jobs: int = 1,
+             backend: Literal["sequential", "loky", "threading", "dask"] = "loky",
              same_years: bool = True) -> USChinaResult:
     """US/China training-cost gap (bootstrap CI) and tests of equal $/FLOP.
 
@@ -183,17 +187,8 @@ def us_china(data: pd.DataFrame, *, n_boot: int = 4000, seed: int = 0,
     >>> round(us_china(d, n_boot=200).cost_gap, 6)
     100.0
     """
-    check_frame(data, "data", what="a pandas DataFrame of models (see us_china_data())")
-    check_int(n_boot, "n_boot", minimum=0)
-    check_int(seed, "seed", minimum=0)
-    from llmflation.validate import check_bool
+    from llmflation.methods.bootstrap import parallel_map, task_seeds
 
-    check_bool(same_years, "same_years")
-    from llmflation.methods.bootstrap import BACKENDS, parallel_map, task_seeds
-
-    check_choice("backend", backend, BACKENDS)
-    if n_boot < 100:
-        raise InputError(f"n_boot={n_boot} is too small; use at least 100 resamples.")
     miss = [c for c in ("country", "cost_usd", "flop", "year") if c not in data.columns]
     if miss:
         raise InputError(f"data lacks {miss}; expected country, cost_usd, flop, year.")
