@@ -296,9 +296,10 @@ def test_a_store_poisoned_by_an_older_version_is_refused_clearly_and_repaired_by
                       "observed_at = TIMESTAMP '1026-02-27' WHERE origin = 'fetch'")
         s.con.execute("UPDATE fetch_snapshots SET observed_at = TIMESTAMP '1026-02-27', "
                       "snapshot_date = DATE '1026-02-27'")
-    code, _, err = run(["history", "gpt-4o-mini", "--db", str(db)], capsys)
-    assert code == 1
-    assert err.startswith(f"Error: store {db} holds fetched price history dated outside 2015-01-01 → ")
+    with Store(db, read_only=True) as s, pytest.raises(StoreError) as e:
+        s.price_intervals()  # what every --db read (load_panel) goes through
+    err = str(e.value)
+    assert err.startswith(f"store {db} holds fetched price history dated outside 2015-01-01 → ")
     assert "id 1 (openrouter, 1026-02-27)" in err and "llmflation fetch drop SNAPSHOT_ID" in err
     code, out, err = run(["fetch", "list", "--db", str(db), "-f", "csv"], capsys)
     assert code == 0 and "1026-02-27" in out, err
@@ -480,3 +481,109 @@ def test_a_reader_waits_for_a_writer_and_readers_share(tmp_path):
     assert lock.lock_timeout(None, env={"LLMFLATION_LOCK_TIMEOUT": "7"}) == 7.0
     with pytest.raises(InputError, match=r"\$LLMFLATION_LOCK_TIMEOUT 'soon' is not a finite number"):
         lock.lock_timeout(None, env={"LLMFLATION_LOCK_TIMEOUT": "soon"})
+
+
+# --------------------------------------------------------------------------- drop, exactly
+
+
+def _obs(rng, keys: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"source_key": keys, "provider": "p",
+                         "input_usd_per_mtok": rng.choice([1.0, 2.0], size=len(keys)),
+                         "output_usd_per_mtok": 4.0, "cache_read_usd_per_mtok": None, "context_tokens": None,
+                         "model_name": keys, "author": "a", "reasoning_flag": False, "listed_date": None})
+
+
+PRICE_COLS = ["source", "source_key", "provider", "valid_from", "valid_to", "input_usd_per_mtok",
+              "output_usd_per_mtok", "n_obs", "origin", "is_open"]
+
+
+@pytest.mark.parametrize("seed", [0, *(pytest.param(k, marks=pytest.mark.slow) for k in range(1, 6))])
+def test_dropping_any_snapshot_equals_never_recording_it(seed):
+    """Random histories (keys appearing, vanishing and coming back, prices flipping): recording
+    every snapshot and dropping snapshot k gives the intervals of recording all but k."""
+    import numpy as np
+
+    from llmflation.store.history import drop_snapshot, record_snapshot
+
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2026-01-01", periods=5, freq="D")
+    snaps = []
+    for _ in days:
+        keys = [f"k{i}" for i in range(8) if rng.random() < 0.8] or ["k0"]
+        snaps.append(_obs(rng, keys))
+    for k in range(len(days)):
+        full = Store.memory()
+        for day, obs in zip(days, snaps, strict=True):
+            record_snapshot(full, obs, source="t", observed_at=day, allow_shrink=True)
+        sid = int(list_snapshots(full)["snapshot_id"].iloc[k])
+        drop_snapshot(full, sid)
+        ref = Store.memory()
+        for j, (day, obs) in enumerate(zip(days, snaps, strict=True)):
+            if j != k:
+                record_snapshot(ref, obs, source="t", observed_at=day, allow_shrink=True)
+        order = ["source_key", "valid_from"]
+        got = full.price_intervals()[PRICE_COLS].sort_values(order).reset_index(drop=True)
+        want = ref.price_intervals()[PRICE_COLS].sort_values(order).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, want, obj=f"seed {seed}, dropped day {k}")
+        assert len(list_snapshots(full)) == len(days) - 1
+
+
+def test_a_failing_drop_changes_nothing(monkeypatch):
+    """One transaction: an error half-way through the rebuild rolls every statement back."""
+    import numpy as np
+
+    from llmflation.store import history
+    from llmflation.store.history import drop_snapshot, record_snapshot
+
+    rng = np.random.default_rng(0)
+    s = Store.memory()
+    for day in pd.date_range("2026-01-01", periods=3, freq="D"):
+        record_snapshot(s, _obs(rng, ["a", "b", "c"]), source="t", observed_at=day)
+    before = (s.query("SELECT * FROM price_intervals ORDER BY ALL"), s.query("SELECT * FROM fetch_snapshots ORDER BY ALL"))
+    calls = {"n": 0}
+    real = history._rowcount
+
+    def failing(res):
+        calls["n"] += 1
+        if calls["n"] == 3:  # after the first DELETE and UPDATE ran
+            raise RuntimeError("disk full (simulated)")
+        return real(res)
+
+    monkeypatch.setattr(history, "_rowcount", failing)
+    with pytest.raises(RuntimeError, match="simulated"):
+        drop_snapshot(s, 2)
+    monkeypatch.undo()
+    after = (s.query("SELECT * FROM price_intervals ORDER BY ALL"), s.query("SELECT * FROM fetch_snapshots ORDER BY ALL"))
+    for a, b in zip(before, after, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_dropping_an_epoch_snapshot_restores_the_record_it_revised():
+    from llmflation.store.history import EPOCH_MODELS, drop_snapshot, record_snapshot
+
+    def epoch(compute: float) -> pd.DataFrame:
+        row = dict.fromkeys(EPOCH_MODELS.columns)
+        row.update(model="GPT-4", organization="OpenAI", training_compute_flop=compute)
+        return pd.DataFrame([row, {**row, "model": "Other", "training_compute_flop": 1e20}])
+
+    s = Store.memory()
+    for day, c in (("2026-01-01", 2.1e25), ("2026-02-01", 9.9e99), ("2026-03-01", 2.1e25)):
+        record_snapshot(s, epoch(c), source="epoch", observed_at=day, table=EPOCH_MODELS)
+    drop_snapshot(s, 2)
+    h = s.query("SELECT model, valid_from, valid_to, n_obs, is_open, training_compute_flop FROM epoch_model_history "
+                "ORDER BY model")
+    assert h["n_obs"].tolist() == [2, 2] and h["is_open"].all()
+    assert h["training_compute_flop"].tolist() == [2.1e25, 1e20]
+    assert list(pd.to_datetime(h["valid_from"])) == [pd.Timestamp("2026-01-01")] * 2
+
+
+@pytest.mark.slow  # loads the bundled panel (~10 s)
+def test_a_poisoned_store_gives_an_error_line_in_a_study_command(raw_payloads, tmp_path, capsys):
+    db = tmp_path / "t.duckdb"
+    assert run(fetch_args(raw_payloads[DAY], db), capsys)[0] == 0
+    with Store(db) as s:
+        s.con.execute("UPDATE fetch_snapshots SET observed_at = TIMESTAMP '1026-02-27'")
+    code, _, err = run(["history", "gpt-4o-mini", "--db", str(db)], capsys)
+    assert code == 1
+    assert err.startswith(f"Error: store {db} holds fetched price history dated outside 2015-01-01 → ")
+    assert "Traceback" not in err

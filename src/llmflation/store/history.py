@@ -720,7 +720,8 @@ def drop_snapshot(store: Store, snapshot_id: int | str) -> RecordResult:
     Intervals are runs over the source's snapshot days, so removing day ``S`` (between
     the previous day ``P`` and the next day ``N`` of the source) is exact:
 
-    * an interval seen only on ``S`` is deleted;
+    * an interval seen only on ``S`` is deleted; one running through ``S`` counts one
+      snapshot fewer (``n_obs`` − 1);
     * one starting on ``S`` now starts on ``N``, one ending on ``S`` now ends on ``P``
       (one snapshot fewer, ``n_obs`` − 1);
     * an interval ending on ``P`` and one starting on ``N`` with the same key and prices
@@ -788,7 +789,11 @@ def drop_snapshot(store: Store, snapshot_id: int | str) -> RecordResult:
             removed = _rowcount(con.execute(f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from = ? "
                                             "AND valid_to = ?", [source, day, day]))
             con.execute(f"DELETE FROM {tbl} WHERE {where} AND valid_from = ? AND valid_to = ?", [source, day, day])
-            changed = 0
+            # runs through S: one snapshot fewer
+            changed = _rowcount(con.execute(f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from < ? "
+                                            "AND valid_to > ?", [source, day, day]))
+            con.execute(f"UPDATE {tbl} SET n_obs = n_obs - 1 WHERE {where} AND valid_from < ? AND valid_to > ?",
+                        [source, day, day])
             if n_d is not None:
                 changed += _rowcount(con.execute(
                     f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from = ? AND valid_to > ?",
