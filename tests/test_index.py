@@ -338,8 +338,8 @@ def test_hedonic_result_interface() -> None:
     ({"observations": "rows"}, "observations='rows' is not allowed"),
     ({"quality": ("speed",)}, "column 'speed' is not in the panel"),
     ({"controls": ("eci",)}, r"\['eci'\] given as both quality and control"),
-    ({"min_obs": 0}, "min_obs must be a positive integer"),
-    ({"level": 1.5}, "level must be between 0 and 1"),
+    ({"min_obs": 0}, r"min_obs must be an integer >= 1"),
+    ({"level": 1.5}, r"level must be in \(0, 1\)"),
     ({"min_obs": 1000}, "needs at least 2 periods with >= min_obs=1000 observations; got 0"),
 ])
 def test_hedonic_bad_options(kw, match) -> None:  # type: ignore[no-untyped-def]

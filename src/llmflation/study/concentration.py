@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.methods.concentration import concentration
 from llmflation.normalize.units import blended
 from llmflation.results import Result, data_vintage
+from llmflation.signature import DateLike, Frame, PositiveInts, validated
 from llmflation.study.paper import ref, refs
-from llmflation.validate import check_date, check_frame, check_int_sequence
 
 #: Du (2026): HHI of LLM developers, 2023Q1 → 2026Q1.
 PAPER_HHI = dict(ref("du2026.hhi").value)
@@ -73,8 +74,9 @@ class LLMConcentrationResult(Result):
         return f"LLMConcentrationResult({len(self.table)} rows)"
 
 
+@validated
 def llm_concentration(openrouter_daily: pd.DataFrame, market_shares: pd.DataFrame, *,
-                      snapshot_date: str = "2026-03-28", k: Sequence[int] = (1, 4)) -> LLMConcentrationResult:
+                      snapshot_date: DateLike = "2026-03-28", k: PositiveInts = (1, 4)) -> LLMConcentrationResult:
     """HHI and CR-k of LLM developers, beside the paper's 4,558 → 2,086.
 
     ``openrouter_daily`` and ``market_shares`` are the bundled tables of those names
@@ -93,10 +95,6 @@ def llm_concentration(openrouter_daily: pd.DataFrame, market_shares: pd.DataFram
     >>> set(r.wide()["measure"]) >= {"openrouter_models_available", "menlo_enterprise_spend"}
     True
     """
-    check_frame(openrouter_daily, "openrouter_daily")
-    check_frame(market_shares, "market_shares")
-    check_date(snapshot_date, "snapshot_date")
-    check_int_sequence(k, "k", minimum=1)
     from llmflation.normalize.identity import developer_of
 
     o = openrouter_daily
@@ -149,7 +147,8 @@ USAGE_MEASURES: dict[str, str] = {
                                                "providers) — the hosting market, not model developers",
     "menlo_enterprise_spend": "share of US enterprise LLM API spend (Menlo Ventures surveys; top firms only)",
 }
-USAGE_SOURCES: tuple[str, ...] = ("openrouter", "menlo", "all")
+UsageSource = Literal["openrouter", "menlo", "all"]
+USAGE_SOURCES: tuple[str, ...] = typing.get_args(UsageSource)
 
 
 def _with_bounds(table: pd.DataFrame, k: Sequence[int]) -> pd.DataFrame:
@@ -238,9 +237,16 @@ class UsageConcentrationResult(Result):
         return f"UsageConcentrationResult({self.table['measure'].nunique()} measures, {len(self.table)} rows)"
 
 
-def usage_concentration(market_shares: pd.DataFrame, openrouter_daily: pd.DataFrame | None = None,
-                        rankings: pd.DataFrame | None = None, *, usage: str = "all", k: Sequence[int] = (1, 4),
-                        snapshot_date: str = "2026-03-28") -> UsageConcentrationResult:
+@validated
+def usage_concentration(
+        market_shares: Annotated[pd.DataFrame, Frame(columns=("market",),
+                                                     what="a pandas DataFrame (the bundled market_shares table)")],
+        openrouter_daily: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled openrouter_daily "
+                                                             "table) or None")] | None = None,
+        rankings: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled openrouter_rankings table) "
+                                                     "or None")] | None = None, *,
+        usage: UsageSource = "all", k: PositiveInts = (1, 4),
+        snapshot_date: DateLike = "2026-03-28") -> UsageConcentrationResult:
     """HHI, CR-k and equivalent firms on usage and spend shares, beside the model count.
 
     Parameters
@@ -270,18 +276,6 @@ def usage_concentration(market_shares: pd.DataFrame, openrouter_daily: pd.DataFr
     >>> r.table[["hhi", "hhi_high", "cr_1", "cr_4_low", "cr_4_high"]].values.round(1).tolist()
     [[2770.0, 2914.0, 40.0, 88.0, 100.0]]
     """
-    check_frame(market_shares, "market_shares", columns=["market"],
-                what="a pandas DataFrame (the bundled market_shares table)")
-    check_frame(openrouter_daily, "openrouter_daily", allow_none=True,
-                what="a pandas DataFrame (the bundled openrouter_daily table) or None")
-    check_frame(rankings, "rankings", allow_none=True,
-                what="a pandas DataFrame (the bundled openrouter_rankings table) or None")
-    if not isinstance(usage, str):
-        raise InputError(f"usage must be one of {', '.join(map(repr, USAGE_SOURCES))}; got {usage!r} "
-                         f"({type(usage).__name__}).")
-    check_choice("usage", usage, USAGE_SOURCES)
-    k = check_int_sequence(k, "k", minimum=1)
-    check_date(snapshot_date, "snapshot_date")
     parts = []
     notes = []
     ms = market_shares

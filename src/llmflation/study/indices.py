@@ -15,15 +15,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.methods.ols import ols, percentile_interval
 from llmflation.results import Result, SummaryFormat, render_table
+from llmflation.signature import (
+    Columns,
+    Level,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveInt,
+    Range,
+    Seed,
+    SomeColumns,
+    validated,
+)
 from llmflation.study.paper import ref, refs
 from llmflation.study.trends import (
     LAUNCH_WINDOW_DAYS,
@@ -32,7 +43,6 @@ from llmflation.study.trends import (
     price_column,
     to_years,
 )
-from llmflation.validate import check_frame, check_str_sequence
 
 Period = Literal["M", "Q", "Y"]
 HedonicObservations = Literal["changes", "launch", "posted"]
@@ -231,13 +241,14 @@ def _matched_logs(lp: np.ndarray, counts: np.ndarray | None = None) -> tuple[np.
     return logs, ok.sum(axis=0)
 
 
+@validated
 def hedonic_index(panel: pd.DataFrame, *, price: Literal["blended", "input", "output"] = "blended",
-                  quality: str | tuple[str, ...] | list[str] = ("eci",), period: Period = "Q",
-                  controls: str | tuple[str, ...] | list[str] = ("is_reasoning", "open_weights", "log_context_tokens"),
-                  min_obs: int = 10, observations: HedonicObservations = "changes", cov: CovKind = "cluster",
-                  level: float = 0.95, launch_window_days: float | None = LAUNCH_WINDOW_DAYS,
-                  outlier_factor: float | None = None, matched_sample: MatchedSample = "same",
-                  n_boot: int = 500, seed: int | None = 0) -> IndexResult:
+                  quality: SomeColumns = ("eci",), period: Period = "Q",
+                  controls: Columns = ("is_reasoning", "open_weights", "log_context_tokens"),
+                  min_obs: PositiveInt = 10, observations: HedonicObservations = "changes", cov: CovKind = "cluster",
+                  level: Level = 0.95, launch_window_days: NonNegativeFloat | None = LAUNCH_WINDOW_DAYS,
+                  outlier_factor: Annotated[float, Range(gt=1)] | None = None, matched_sample: MatchedSample = "same",
+                  n_boot: NonNegativeInt = 500, seed: Seed | None = 0) -> IndexResult:
     """Time-dummy hedonic price index with a matched-model index beside it.
 
     Fits ``ln p = α + Σ_{t≥1} δ_t D_t + β'quality + γ'controls`` by OLS over dated model
@@ -291,24 +302,7 @@ def hedonic_index(panel: pd.DataFrame, *, price: Literal["blended", "input", "ou
     >>> [round(v, 6) for v in r.index.tolist()]
     [1.0, 0.818731, 0.67032]
     """
-    check_frame(panel, "panel")
-    check_str_sequence(quality, "quality", allow_empty=False)
-    check_str_sequence(controls, "controls")
-    check_choice("period", period, ("M", "Q", "Y"))
-    check_choice("observations", observations, ("changes", "launch", "posted"))
-    check_choice("cov", cov, ("cluster", "HC1"))
-    check_choice("matched_sample", matched_sample, ("same", "all"))
-    if not isinstance(panel, pd.DataFrame):
-        raise InputError(f"panel must be a pandas DataFrame; got {type(panel).__name__}.")
-    if not 0 < level < 1:
-        raise InputError(f"level must be between 0 and 1 (e.g. 0.95); got {level!r}.")
-    if not isinstance(min_obs, (int, np.integer)) or min_obs < 1:
-        raise InputError(f"min_obs must be a positive integer; got {min_obs!r}.")
-    if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise InputError(f"n_boot must be a non-negative integer; got {n_boot!r}.")
-    # one column name given as a plain string is a sequence of one (tuple("eci") would split it)
-    quality = (quality,) if isinstance(quality, str) else tuple(quality)
-    controls = (controls,) if isinstance(controls, str) else tuple(controls)
+    quality, controls = tuple(quality), tuple(controls)  # declared Columns: tuples of names already
     overlap = set(quality) & set(controls)
     if overlap:
         raise InputError(f"{sorted(overlap)} given as both quality and control; name each column once.")
