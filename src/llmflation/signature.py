@@ -51,12 +51,15 @@ import pandas as pd
 from llmflation.errors import InputError, check_choice
 from llmflation.validate import (
     check_bool,
+    check_date,
     check_frame,
     check_int,
+    check_int_sequence,
     check_number,
     check_price_date,
     check_series,
     check_str,
+    check_str_sequence,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -129,8 +132,14 @@ NonNegativeFloat = Annotated[float, Range(ge=0)]
 PriceDate = Annotated[str | pd.Timestamp, Via(check_price_date)]
 #: A forecast horizon (2015-01-01 to 2100-12-31), as a Timestamp.
 HorizonDate = Annotated[str | pd.Timestamp, Via(lambda v, name: check_price_date(v, name, future=True))]
-#: A column name.
-Column = str
+#: Any date (ISO ``YYYY-MM-DD`` when a string), checked and passed on as given.
+DateLike = Annotated[str | pd.Timestamp, Via(lambda v, name: (check_date(v, name), v)[1])]
+#: Column names: one string or a sequence of strings, as a tuple.
+Columns = Annotated[str | Sequence[str], Via(check_str_sequence)]
+#: At least one column name, as a tuple.
+SomeColumns = Annotated[str | Sequence[str], Via(lambda v, name: check_str_sequence(v, name, allow_empty=False))]
+#: Positive integers (e.g. the k of CR-k), as a tuple.
+PositiveInts = Annotated[Sequence[int], Via(lambda v, name: check_int_sequence(v, name, minimum=1))]
 
 Check = Callable[[Any, str], Any]
 
