@@ -71,6 +71,8 @@ NOT_DATA: dict[str, str] = {
     "fetch epoch": "needs the network or Epoch's zip; same emit path as fetch openrouter",
     "fetch artificial-analysis": "needs an API key",
     "fetch openrouter-rankings": "needs the network; same emit path as fetch openrouter",
+    "fetch drop": "removes a snapshot the parallel `fetch log`/`fetch list` read; its JSON and CSV are checked "
+                  "in tests/hostile/test_store_fetch.py",
 }
 
 

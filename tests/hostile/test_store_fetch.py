@@ -9,6 +9,7 @@ small synthetic ones; nothing touches the network.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -239,10 +240,11 @@ def test_drop_removes_a_snapshot_and_rebuilds_the_intervals_it_split(raw_payload
     code, out, err = run(["fetch", "list", "--db", str(db), "-f", "json"], capsys)
     assert code == 0, err
     ids = {r["observed_at"][:10]: r["snapshot_id"] for r in json.loads(out)}
-    code, out, err = run(["fetch", "drop", str(ids["2026-03-01"]), "--db", str(db)], capsys)
+    code, out, err = run(["fetch", "drop", str(ids["2026-03-01"]), "--db", str(db), "-f", "json"], capsys)
     assert code == 0, err
-    assert out.startswith(f"dropped snapshot {ids['2026-03-01']} (openrouter, 2026-03-01 00:00:00)")
-    assert "merged" in out
+    row = json.loads(out)[0]  # only JSON on stdout
+    assert (row["snapshot_id"], row["source"], row["status"]) == (str(ids["2026-03-01"]), "openrouter", "dropped")
+    assert row["observed_at"].startswith("2026-03-01") and "merged" in row["what"]
     assert_same(state(clean), state(db))  # as if the bad snapshot had never been recorded
 
 
@@ -254,7 +256,9 @@ def test_dropping_the_latest_snapshot_reopens_the_previous_one(raw_payloads, tmp
         assert run(fetch_args(p, db), capsys)[0] == 0
     with Store(db, read_only=True) as s:
         last = int(list_snapshots(s)["snapshot_id"].iloc[-1])
-    assert run(["fetch", "drop", str(last), "--db", str(db)], capsys)[0] == 0
+    code, out, err = run(["fetch", "drop", str(last), "--db", str(db), "-f", "csv"], capsys)
+    assert code == 0, err
+    assert pd.read_csv(io.StringIO(out))["status"].tolist() == ["dropped"]  # only CSV on stdout
     # prices and dates as if it had never been recorded; the carried columns (cache price, context,
     # name) keep the dropped snapshot's values until the next fetch (intervals keep only the latest)
     carry = ["cache_read_usd_per_mtok", "context_tokens", "model_name", "author", "reasoning_flag", "listed_date"]

@@ -139,7 +139,7 @@ def list_(source: str | None = typer.Option(None, "--source", help="Only this so
 @fetch_app.command("drop")
 def drop(snapshot_id: str = typer.Argument(..., metavar="SNAPSHOT_ID",
                                            help="Id shown by `llmflation fetch list`."),
-         db: Path | None = DbOpt, lock_timeout: float | None = LockOpt) -> None:
+         db: Path | None = DbOpt, lock_timeout: float | None = LockOpt, fmt: Format = FormatOpt) -> None:
     """Remove one fetched snapshot and rebuild the intervals it touched (one transaction)."""
     from llmflation.store import Store
     from llmflation.store.history import drop_snapshot
@@ -147,9 +147,11 @@ def drop(snapshot_id: str = typer.Argument(..., metavar="SNAPSHOT_ID",
     path = _existing_store(db)
     with Store(path, lock_timeout=lock_timeout) as store:
         res = drop_snapshot(store, snapshot_id)
-    when = f"{res.first_observed:%Y-%m-%d %H:%M:%S}" if res.first_observed else "?"
-    typer.echo(f"dropped snapshot {snapshot_id.strip()} ({res.source}, {when}) from {path}: "
-               + "; ".join(res.notes))
+    out = pd.DataFrame([{"snapshot_id": snapshot_id.strip(), "source": res.source, "status": res.status,
+                         "observed_at": res.first_observed, "store": str(path), "what": "; ".join(res.notes)}])
+    if fmt == Format.table:  # one record: field / value lines
+        out = pd.DataFrame({"field": out.columns, "value": [str(v) for v in out.iloc[0]]})
+    emit(out, fmt, title=f"fetch drop {snapshot_id.strip()}: {res.status}")
 
 
 def register(app: typer.Typer) -> None:
