@@ -31,10 +31,9 @@ would show first — are outside the CPI.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +41,7 @@ import pandas as pd
 from llmflation.errors import InputError
 from llmflation.methods.rates import annual_rate, fill_monthly_gaps
 from llmflation.results import Result, SummaryFormat, data_vintage, render_table
+from llmflation.signature import DateLike, Frame, Level, NonNegativeInt, SomeColumns, validated
 
 #: Human-service CPI items shown by default (all published through the bundle's end).
 DEFAULT_SERVICE_ITEMS: tuple[str, ...] = ("SEMC01", "SEMC02", "SEMD01", "SEEB03", "SEEB01", "SEGC01", "SEFV01",
@@ -197,11 +197,20 @@ def _rate_row(s: pd.Series, *, term: str, label: str, kind: str, lo: pd.Timestam
     return row
 
 
-def baumol(bls_cpi: pd.DataFrame, wages: pd.DataFrame, panel: pd.DataFrame | None = None, *,
-           ai_index: pd.DataFrame | None = None, series: Sequence[str] = DEFAULT_SERVICE_ITEMS,
-           user_prices: pd.DataFrame | None = None, start: str | None = None, end: str | None = None,
+@validated
+def baumol(bls_cpi: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled bls_cpi table)")],
+           wages: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled wages table)")],
+           panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmflation.load_panel()) or None")]
+           | None = None, *,
+           ai_index: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame with columns month, price (or None to "
+                                                        "build it from the panel)")] | None = None,
+           series: SomeColumns = DEFAULT_SERVICE_ITEMS,
+           user_prices: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame with columns date, series, value "
+                                                           "(or None)")] | None = None,
+           start: DateLike | None = None, end: DateLike | None = None,
            reference_model: str = REFERENCE_MODEL, ai_threshold: float | None = None,
-           wage_years: tuple[int, int] = (2019, 2024), level: float = 0.95, lags: int | None = None) -> BaumolResult:
+           wage_years: tuple[int, int] = (2019, 2024), level: Level = 0.95,
+           lags: NonNegativeInt | None = None) -> BaumolResult:
     """Human-service prices, all items and core services against the AI index at constant capability.
 
     Parameters
@@ -234,42 +243,19 @@ def baumol(bls_cpi: pd.DataFrame, wages: pd.DataFrame, panel: pd.DataFrame | Non
     >>> r = lf.baumol(t("bls_cpi"), t("wages"), lf.load_panel())  # doctest: +SKIP
     >>> r.rates[["term", "estimate", "conf_low", "conf_high"]]  # doctest: +SKIP
     """
-    from llmflation.validate import (
-        check_date,
-        check_frame,
-        check_int,
-        check_level,
-        check_number,
-        check_str,
-        check_str_sequence,
-        parse_dates,
-    )
+    from llmflation.validate import check_int, parse_dates
 
-    check_frame(bls_cpi, "bls_cpi", what="a pandas DataFrame (the bundled bls_cpi table)")
-    check_frame(wages, "wages", what="a pandas DataFrame (the bundled wages table)")
-    check_frame(panel, "panel", allow_none=True, what="a pandas DataFrame (llmflation.load_panel()) or None")
-    check_frame(ai_index, "ai_index", allow_none=True,
-                what="a pandas DataFrame with columns month, price (or None to build it from the panel)")
-    check_frame(user_prices, "user_prices", allow_none=True,
-                what="a pandas DataFrame with columns date, series, value (or None)")
-    series = check_str_sequence(series, "series", allow_empty=False)
-    t0 = check_date(start, "start", allow_none=True)
-    t1 = check_date(end, "end", allow_none=True)
+    t0 = None if start is None else pd.Timestamp(start)
+    t1 = None if end is None else pd.Timestamp(end)
     if t0 is not None and t1 is not None and t1 <= t0:
         raise InputError(f"end={end!r} is not after start={start!r}; give start < end (e.g. start='2023-01', "
                          "end='2025-12').")
-    reference_model = check_str(reference_model, "reference_model")
-    ai_threshold = check_number(ai_threshold, "ai_threshold", allow_none=True)
     if (isinstance(wage_years, str) or not hasattr(wage_years, "__len__") or len(wage_years) != 2):
         raise InputError(f"wage_years must be two OEWS years (first, last), e.g. (2019, 2024); got {wage_years!r}.")
     y0, y1 = (check_int(y, "every element of wage_years", minimum=1997, maximum=2100) for y in wage_years)
     if y1 <= y0:
         raise InputError(f"wage_years={wage_years!r}: the second year must be after the first, e.g. (2019, 2024).")
     wage_years = (y0, y1)
-    level = check_level(level)
-    lags = check_int(lags, "lags", minimum=0, allow_none=True)
-    if not 0 < level < 1:
-        raise InputError(f"level must be between 0 and 1; got {level!r}.")
     notes: list[str] = []
     if ai_index is None:
         if panel is None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,7 @@ from llmflation.errors import InputError
 from llmflation.methods.elasticity import MIN_OBS, ElasticityEstimate, log_log_elasticity
 from llmflation.methods.index import price_index
 from llmflation.results import Result, SummaryFormat, data_vintage, render_table
+from llmflation.signature import DateLike, Frame, Level, Range, validated
 from llmflation.study.paper import Reference, refs
 
 #: Fewest dated volume statements on one basis for a firm's accounting rows.
@@ -423,10 +424,18 @@ def effective_vs_list(effective: pd.DataFrame, panel: pd.DataFrame, *, on: str =
 # --------------------------------------------------------------------------- public API
 
 
-def jevons(panel: pd.DataFrame, *, token_volume: pd.DataFrame, rankings: pd.DataFrame,
-           openrouter_daily: pd.DataFrame, effective_prices: pd.DataFrame,
-           min_statements: int = MIN_STATEMENTS, min_obs: int = MIN_OBS, price: str = "blended_usd_per_mtok",
-           effective_date: str = EFFECTIVE_PRICE_DATE, level: float = 0.95) -> JevonsResult:
+@validated
+def jevons(panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmflation.load_panel())")], *,
+           token_volume: Annotated[pd.DataFrame, Frame(columns=("date", "company", "metric", "value"),
+                                                       what="a pandas DataFrame (the bundled token_volume table)")],
+           rankings: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled openrouter_rankings table)")],
+           openrouter_daily: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled openrouter_daily "
+                                                                "table)")],
+           effective_prices: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled effective-price "
+                                                                "table)")],
+           min_statements: Annotated[int, Range(ge=2)] = MIN_STATEMENTS, min_obs: Annotated[int, Range(ge=3)] = MIN_OBS,
+           price: str = "blended_usd_per_mtok", effective_date: DateLike = EFFECTIVE_PRICE_DATE,
+           level: Level = 0.95) -> JevonsResult:
     """Jevons accounting per firm, elasticities where the data allow, usage shares, effective prices.
 
     Parameters
@@ -456,25 +465,9 @@ def jevons(panel: pd.DataFrame, *, token_volume: pd.DataFrame, rankings: pd.Data
     ...               effective_prices=t("openrouter_effective_prices"))  # doctest: +SKIP
     >>> r.elasticities[["term", "estimate", "reason"]]  # doctest: +SKIP
     """
-    from llmflation.validate import (
-        check_column_name,
-        check_date,
-        check_frame,
-        check_int,
-        check_level,
-    )
+    from llmflation.validate import check_column_name
 
-    check_frame(panel, "panel", what="a pandas DataFrame (llmflation.load_panel())")
-    check_frame(token_volume, "token_volume", columns=["date", "company", "metric", "value"],
-                what="a pandas DataFrame (the bundled token_volume table)")
-    check_frame(rankings, "rankings", what="a pandas DataFrame (the bundled openrouter_rankings table)")
-    check_frame(openrouter_daily, "openrouter_daily", what="a pandas DataFrame (the bundled openrouter_daily table)")
-    check_frame(effective_prices, "effective_prices", what="a pandas DataFrame (the bundled effective-price table)")
-    min_statements = check_int(min_statements, "min_statements", minimum=2)
-    min_obs = check_int(min_obs, "min_obs", minimum=3)
     check_column_name(panel, price, "price")
-    check_date(effective_date, "effective_date")
-    level = check_level(level)
     vol = volume_series(token_volume)
     counts = vol.groupby("series").size()
     kept = counts[counts >= min_statements].index

@@ -22,9 +22,10 @@ beside ours under the closest-to-paper specification and under the default.
 from __future__ import annotations
 
 import math
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ import pandas as pd
 from llmflation.errors import InputError, check_choice
 from llmflation.methods.pvalues import clip_p_value
 from llmflation.results import Result
+from llmflation.signature import Frame, validated
 
 #: Window ends compared: the paper's OpenRouter snapshot and the end of the data.
 PAPER_END = "2026-03-28"
@@ -496,12 +498,18 @@ def _influence_premium(panel: pd.DataFrame) -> list[dict]:
 # public
 
 
-ALL_CLAIMS: tuple[str, ...] = ("half_life_economy", "half_life_mid", "half_life_flagship", "total_decline",
-                               "reasoning_premium", "chow", "hedonic_vs_matched", "hhi")
+Claim = Literal["half_life_economy", "half_life_mid", "half_life_flagship", "total_decline", "reasoning_premium",
+                "chow", "hedonic_vs_matched", "hhi"]
+ALL_CLAIMS: tuple[str, ...] = typing.get_args(Claim)
 
 
-def robustness(claim: str | None = None, *, panel: pd.DataFrame | None = None,
-               milestones: pd.DataFrame | None = None, concentration: dict[str, pd.DataFrame] | None = None,
+@validated
+def robustness(claim: Claim | None = None, *,
+               panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmflation.load_panel()) or None")]
+               | None = None,
+               milestones: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled price_milestones "
+                                                               "table) or None")] | None = None,
+               concentration: dict[str, pd.DataFrame] | None = None,
                leave_one_out: bool = True, influence: bool = True) -> RobustnessResult:
     """Rerun a headline (or all of them) over its declared grid of specifications.
 
@@ -523,25 +531,11 @@ def robustness(claim: str | None = None, *, panel: pd.DataFrame | None = None,
     >>> r = robustness("hhi")  # doctest: +SKIP
     >>> r.spec_curve_frame()[["claim", "estimate", "rank"]]  # doctest: +SKIP
     """
-    from llmflation.validate import check_bool, check_frame
+    from llmflation.validate import check_frame
 
-    if claim is not None and not isinstance(claim, str):
-        raise InputError(f"claim must be one claim name or None (all claims); got {claim!r} "
-                         f"({type(claim).__name__}). Claims: {', '.join(ALL_CLAIMS)}.")
-    check_frame(panel, "panel", allow_none=True, what="a pandas DataFrame (llmflation.load_panel()) or None")
-    check_frame(milestones, "milestones", allow_none=True,
-                what="a pandas DataFrame (the bundled price_milestones table) or None")
-    if concentration is not None:
-        if not isinstance(concentration, dict):
-            raise InputError(f"concentration must be a dict of DataFrames (StudyInputs().concentration()) or "
-                             f"None; got {type(concentration).__name__}.")
-        for key, frame in concentration.items():
-            check_frame(frame, f"concentration[{key!r}]")
-    leave_one_out = check_bool(leave_one_out, "leave_one_out")
-    influence = check_bool(influence, "influence")
+    for key, frame in (concentration or {}).items():
+        check_frame(frame, f"concentration[{key!r}]")
     claims = ALL_CLAIMS if claim is None else (claim,)
-    for c in claims:
-        check_choice("claim", c, ALL_CLAIMS)
     need_panel = any(c.startswith("half_life") or c in ("total_decline", "reasoning_premium", "hedonic_vs_matched")
                      for c in claims)
     if (panel is None and need_panel) or (milestones is None and "chow" in claims) or (
