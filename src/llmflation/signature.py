@@ -134,10 +134,10 @@ PriceDate = Annotated[str | pd.Timestamp, Via(check_price_date)]
 HorizonDate = Annotated[str | pd.Timestamp, Via(lambda v, name: check_price_date(v, name, future=True))]
 #: Any date (ISO ``YYYY-MM-DD`` when a string), checked and passed on as given.
 DateLike = Annotated[str | pd.Timestamp, Via(lambda v, name: (check_date(v, name), v)[1])]
-#: Column names: one string or a sequence of strings, as a tuple.
-Columns = Annotated[str | Sequence[str], Via(check_str_sequence)]
-#: At least one column name, as a tuple.
-SomeColumns = Annotated[str | Sequence[str], Via(lambda v, name: check_str_sequence(v, name, allow_empty=False))]
+#: Names (columns, series, developers): one string or any sequence of strings, normalised to a tuple.
+Columns = Annotated[tuple[str, ...], Via(check_str_sequence)]
+#: At least one name (see :data:`Columns`), normalised to a tuple.
+SomeColumns = Annotated[tuple[str, ...], Via(lambda v, name: check_str_sequence(v, name, allow_empty=False))]
 #: Positive integers (e.g. the k of CR-k), as a tuple.
 PositiveInts = Annotated[Sequence[int], Via(lambda v, name: check_int_sequence(v, name, minimum=1))]
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -50,8 +50,11 @@ from llmflation.methods.breaks import (
 from llmflation.methods.pvalues import clip_p_value, p_value_display
 from llmflation.normalize.units import blended
 from llmflation.results import HypothesisTest, Result, SummaryFormat, render_table
+from llmflation.signature import DateLike, Frame, Level, PositiveInt, Range, SomeColumns, validated
 from llmflation.study.paper import ref, refs
-from llmflation.validate import check_frame
+
+#: The share of observations trimmed at each end when searching a break date.
+Trim = Annotated[float, Range(gt=0, lt=0.5, hint="Use e.g. 0.15.")]
 
 #: What the paper reports (a reference shown beside ours, never returned as a result).
 PAPER_CHOW = dict(ref("du2026.chow").value)
@@ -459,10 +462,11 @@ def _rows_for(name: str, model: str, y: pd.Series, X: Any, *, break_at: Any, tri
     return rows
 
 
+@validated
 def llm_price_breaks(milestones: pd.DataFrame, panel: pd.DataFrame | None = None, *,
-                     lowest: pd.DataFrame, break_at: str = PAPER_BREAK, trim: float = 0.15,
-                     max_breaks: int = 3, developers: tuple[str, ...] | None = PAPER_DEVELOPERS,
-                     end: str | None = PAPER_SNAPSHOT, use_panel: bool = True) -> LLMBreaksResult:
+                     lowest: pd.DataFrame, break_at: DateLike = PAPER_BREAK, trim: Trim = 0.15,
+                     max_breaks: PositiveInt = 3, developers: SomeColumns | None = PAPER_DEVELOPERS,
+                     end: DateLike | None = PAPER_SNAPSHOT, use_panel: bool = True) -> LLMBreaksResult:
     """Test the paper's May 2024 break on LLM price series, at the known date and from the data.
 
     Parameters
@@ -497,10 +501,6 @@ def llm_price_breaks(milestones: pd.DataFrame, panel: pd.DataFrame | None = None
     >>> r.milestone_chow.df  # doctest: +SKIP
     (2, 91)
     """
-    check_frame(milestones, "milestones")
-    check_frame(lowest, "lowest")
-    if panel is not None:
-        check_frame(panel, "panel")
     notes: list[str] = []
     store_f: dict[str, SupFResult] = {}
     store_bp: dict[str, BreaksResult] = {}
@@ -747,10 +747,14 @@ def _story_rows(spec: str, fit: Any, level: float, n: int) -> list[dict]:
     return rows
 
 
-def break_story(milestones: pd.DataFrame, *, break_at: str = PAPER_BREAK,
-                developers: tuple[str, ...] | None = PAPER_DEVELOPERS, end: str | None = PAPER_SNAPSHOT,
-                candidates: tuple[str, str] = CANDIDATE_RANGE, level: float = 0.95,
-                trim: float = 0.15, events: tuple[str, ...] | None = None) -> BreakStoryResult:
+@validated
+def break_story(milestones: Annotated[pd.DataFrame, Frame(
+                    columns=("date", "model", "developer", "event", "input_usd_per_mtok", "output_usd_per_mtok"),
+                    what="a pandas DataFrame (the bundled price_milestones table)")], *,
+                break_at: DateLike = PAPER_BREAK,
+                developers: SomeColumns | None = PAPER_DEVELOPERS, end: DateLike | None = PAPER_SNAPSHOT,
+                candidates: tuple[str, str] = CANDIDATE_RANGE, level: Level = 0.95,
+                trim: Trim = 0.15, events: SomeColumns | None = None) -> BreakStoryResult:
     """Slopes before and after a break, with composition controls, sup-F and a date scan.
 
     On the milestone series (:func:`milestone_series`: log 3:1 blended price of each dated
@@ -776,27 +780,14 @@ def break_story(milestones: pd.DataFrame, *, break_at: str = PAPER_BREAK,
     True
     """
     from llmflation.methods.ols import ols
-    from llmflation.validate import check_date, check_level, check_number, check_str_sequence
+    from llmflation.validate import check_date
 
-    check_frame(milestones, "milestones", columns=["date", "model", "developer", "event", "input_usd_per_mtok",
-                                                   "output_usd_per_mtok"],
-                what="a pandas DataFrame (the bundled price_milestones table)")
-    check_date(break_at, "break_at")
-    check_date(end, "end", allow_none=True)
-    if developers is not None:
-        developers = check_str_sequence(developers, "developers", allow_empty=False)
-    if events is not None:
-        events = check_str_sequence(events, "events", allow_empty=False)
     if isinstance(candidates, str) or not hasattr(candidates, "__len__") or len(candidates) != 2:
         raise InputError(f"candidates must be two months (first, last), e.g. ('2023-08', '2025-09'); "
                          f"got {candidates!r}.")
     c0, c1 = check_date(candidates[0], "candidates[0]"), check_date(candidates[1], "candidates[1]")
     if c1 < c0:
         raise InputError(f"candidates={candidates!r}: the last month is before the first; give (first, last).")
-    level = check_level(level)
-    trim = check_number(trim, "trim", low=0, high=0.5, low_open=True, high_open=True, hint="Use e.g. 0.15.")
-    if not 0 < level < 1:
-        raise InputError(f"level must be between 0 and 1; got {level!r}.")
     ms = milestone_series(milestones, developers=developers, end=end, events=events)
     m = milestones.copy()
     m["date"] = pd.to_datetime(m["date"])
