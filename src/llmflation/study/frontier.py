@@ -25,16 +25,16 @@ indices 2024Q1→Q2→Q3→Q4 and the direct comparison of 2024Q1 with 2024Q4.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.methods.malmquist import COMPONENTS, malmquist
 from llmflation.results import Result, data_vintage
+from llmflation.signature import DateLike, Frame, Level, PositiveInt, Range, Seed, validated
 from llmflation.study.paper import ref, refs
-from llmflation.validate import check_frame
 
 #: Paper (Du 2026, abstract): Malmquist index 4.11 and technical change 4.13, 2024Q1–Q4.
 PAPER_MI_2024 = float(ref("du2026.malmquist_2024").value)
@@ -65,8 +65,9 @@ def _model_prices(panel: pd.DataFrame) -> pd.DataFrame:
               .agg(price=("blended_usd_per_mtok", "median")))
 
 
-def llm_dmu_panel(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: str = "2023Q1",
-                  end: str | None = None, pick: Literal["flagship", "value"] = "flagship") -> pd.DataFrame:
+@validated
+def llm_dmu_panel(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: DateLike = "2023Q1",
+                  end: DateLike | None = None, pick: Literal["flagship", "value"] = "flagship") -> pd.DataFrame:
     """Developer × quarter DMU panel for DEA/Malmquist on LLMs.
 
     Parameters
@@ -103,9 +104,6 @@ def llm_dmu_panel(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: str
     >>> d[["quarter", "model_id", "price_usd_per_mtok"]].values.tolist()
     [['2023Q1', 'a', 10.0], ['2023Q2', 'b', 5.0]]
     """
-    check_frame(panel, "panel")
-    check_frame(epoch_models, "epoch_models")
-    check_choice("pick", pick, ("flagship", "value"))
     need = ["model_id", "developer", "release_date", "valid_from", "first_party",
             "blended_usd_per_mtok", "context_tokens", "eci", "epoch_model"]
     miss = [c for c in need if c not in panel.columns]
@@ -186,11 +184,12 @@ class LLMFrontierResult(Result):
         return f"LLMFrontierResult(specs={self.comparison['spec'].nunique()})"
 
 
-def llm_malmquist(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: str = "2023Q1",
-                  end: str | None = None,
+@validated
+def llm_malmquist(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: DateLike = "2023Q1",
+                  end: DateLike | None = None,
                   specs: dict[str, tuple[str, list[str], list[str]]] | None = None,
                   window: tuple[str, str] = ("2024Q1", "2024Q4"),
-                  min_dmus: int = 3) -> LLMFrontierResult:
+                  min_dmus: PositiveInt = 3) -> LLMFrontierResult:
     """Malmquist index of the LLM frontier per quarter pair, beside the paper's figures.
 
     Parameters
@@ -218,8 +217,6 @@ def llm_malmquist(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: str
     >>> res = llm_malmquist(**StudyInputs().frontier())  # doctest: +SKIP
     >>> res.to_frame()  # doctest: +SKIP
     """
-    check_frame(panel, "panel")
-    check_frame(epoch_models, "epoch_models")
     specs = specs or DEFAULT_SPECS
     panels: dict[str, pd.DataFrame] = {}
     comp_rows, bq_rows = [], []
@@ -318,10 +315,13 @@ class LLMFrontierInvariantResult(Result):
         return self.malmquist.copy()
 
 
-def llm_frontier_invariant(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: str = "2023Q1",
-                           end: str | None = None, window: tuple[str, str] = ("2024Q1", "2024Q4"),
-                           pick: Literal["flagship", "value"] = "flagship", n_boot: int = 200, seed: int = 0,
-                           level: float = 0.95, shift: float = -100.0) -> LLMFrontierInvariantResult:
+@validated
+def llm_frontier_invariant(
+        panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmflation.load_panel())")], *,
+        epoch_models: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled Epoch models table)")],
+        start: DateLike = "2023Q1", end: DateLike | None = None, window: tuple[str, str] = ("2024Q1", "2024Q4"),
+        pick: Literal["flagship", "value"] = "flagship", n_boot: Annotated[int, Range(ge=20)] = 200,
+        seed: Seed | None = 0, level: Level = 0.95, shift: float = -100.0) -> LLMFrontierInvariantResult:
     """DEA/Malmquist on developer × quarter DMUs with outputs whose zero does not matter.
 
     Examples
@@ -330,11 +330,9 @@ def llm_frontier_invariant(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, s
     >>> r = llm_frontier_invariant(**StudyInputs().frontier(), n_boot=20)  # doctest: +SKIP
     """
     from llmflation.methods.dea_bootstrap import dea_bootstrap, malmquist_bootstrap, min_dmus
-    from llmflation.validate import check_date, check_int, check_level, check_number, check_seed
+    from llmflation.validate import check_date
 
-    check_frame(panel, "panel", what="a pandas DataFrame (llmflation.load_panel())")
-    check_frame(epoch_models, "epoch_models", what="a pandas DataFrame (the bundled Epoch models table)")
-    t0 = check_date(start, "start")
+    t0 = check_date(start, "start")  # declared DateLike: parsed here, not re-checked
     t1 = check_date(end, "end", allow_none=True)
     if t1 is not None and t1 < t0:
         raise InputError(f"end={end!r} is before start={start!r}; give quarters in order, e.g. start='2023Q1', "
@@ -343,13 +341,6 @@ def llm_frontier_invariant(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, s
         raise InputError(f"window must be two quarters (first, last), e.g. ('2024Q1', '2024Q4'); got {window!r}.")
     if check_date(window[1], "window[1]") < check_date(window[0], "window[0]"):
         raise InputError(f"window={window!r}: the last quarter is before the first; give (first, last).")
-    if not isinstance(pick, str):
-        raise InputError(f"pick must be 'flagship' or 'value'; got {pick!r} ({type(pick).__name__}).")
-    check_choice("pick", pick, ("flagship", "value"))
-    n_boot = check_int(n_boot, "n_boot", minimum=20)
-    seed = check_seed(seed)  # type: ignore[assignment]
-    level = check_level(level)
-    shift = check_number(shift, "shift")
     d = llm_dmu_panel(panel, epoch_models=epoch_models, start=start, end=end, pick=pick)
     ins, outs = ["price_usd_per_mtok"], ["eci"]
     d = d.dropna(subset=ins + outs)
