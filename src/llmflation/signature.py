@@ -138,6 +138,9 @@ DateLike = Annotated[str | pd.Timestamp, Via(lambda v, name: (check_date(v, name
 Columns = Annotated[tuple[str, ...], Via(check_str_sequence)]
 #: At least one name (see :data:`Columns`), normalised to a tuple.
 SomeColumns = Annotated[tuple[str, ...], Via(lambda v, name: check_str_sequence(v, name, allow_empty=False))]
+#: One name or a non-empty sequence of names, checked and passed on as given (``"MMLU"`` stays a string).
+Names = Annotated[str | Sequence[str],
+                  Via(lambda v, name: (check_str_sequence(v, name, allow_empty=False), v)[1])]
 #: Positive integers (e.g. the k of CR-k), as a tuple.
 PositiveInts = Annotated[Sequence[int], Via(lambda v, name: check_int_sequence(v, name, minimum=1))]
 

@@ -30,7 +30,7 @@ import ast
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -39,13 +39,21 @@ from llmflation.errors import InputError, check_choice
 from llmflation.methods.ols import LineFit, fit_line
 from llmflation.normalize.units import blended
 from llmflation.results import Result, SummaryFormat, render_table
+from llmflation.signature import (
+    DateLike,
+    Frame,
+    Level,
+    Names,
+    PositiveFloat,
+    PriceDate,
+    Range,
+    Seed,
+    SomeColumns,
+    validated,
+)
 from llmflation.study.paper import ref, refs
 from llmflation.validate import (
-    check_date,
-    check_frame,
     check_number,
-    check_price_date,
-    check_str_sequence,
     pick_column,
 )
 
@@ -388,17 +396,19 @@ def _auto_upper(benchmark: str, score_max: float | None | Literal["auto"]) -> fl
     return math.inf if score_max is None else float(score_max)
 
 
+@validated
 def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
-                             benchmark: str | Sequence[str],
+                             benchmark: Names,
                              thresholds: Literal["frontier"] | Sequence[float] | Mapping[str, float] = "frontier",
-                             band: float | None = None, score_max: float | None | Literal["auto"] = "auto",
-                             min_threshold: float | None | Literal["auto"] = "auto", min_points: int = MIN_POINTS,
-                             level: float = 0.90, exclude_reasoning: bool = True,
+                             band: PositiveFloat | None = None, score_max: float | None | Literal["auto"] = "auto",
+                             min_threshold: float | None | Literal["auto"] = "auto",
+                             min_points: Annotated[int, Range(ge=3)] = MIN_POINTS,
+                             level: Level = 0.90, exclude_reasoning: bool = True,
                              reasoning_models: Sequence[str] | None = None,
-                             since: str | pd.Timestamp | None = None, until: str | pd.Timestamp | None = None,
+                             since: PriceDate | None = None, until: PriceDate | None = None,
                              thresholds_from: Literal["all", "period"] = "all",
                              model_col: str | None = None, date_col: str | None = None,
-                             price_col: str | None = None, days_per_year: float = EPOCH_DAYS_PER_YEAR,
+                             price_col: str | None = None, days_per_year: PositiveFloat = EPOCH_DAYS_PER_YEAR,
                              reference: pd.DataFrame | None = None) -> ThresholdTrendResult:
     """Epoch AI's method: decline of the cheapest price above each capability threshold.
 
@@ -457,24 +467,12 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
     >>> round(float(r.trends["factor_per_year"].iloc[0]), 1)
     100.0
     """
-    check_frame(prices, "prices")
-    if scores is not None:
-        check_frame(scores, "scores")
-    if not isinstance(benchmark, str):
-        check_str_sequence(benchmark, "benchmark", allow_empty=False)
-    t_since = check_price_date(since, "since", allow_none=True)
-    t_until = check_price_date(until, "until", allow_none=True)
+    t_since = None if since is None else pd.Timestamp(since)  # declared PriceDate: checked, a Timestamp
+    t_until = None if until is None else pd.Timestamp(until)
     if t_since is not None and t_until is not None and t_since > t_until:
         raise InputError(f"since ({t_since.date()}) is after until ({t_until.date()}), which leaves no prices; "
                          "give since <= until (CLI: --since before --until).")
     benches = [benchmark] if isinstance(benchmark, str) else list(benchmark)
-    if not benches:
-        raise InputError("benchmark must name at least one score column.")
-    if min_points < 3:
-        raise InputError(f"min_points must be at least 3; got {min_points}.")
-    if not 0 < level < 1:
-        raise InputError(f"level must be between 0 and 1; got {level!r}.")
-    check_choice("thresholds_from", thresholds_from, ("all", "period"))
     df = _prepare(prices, scores, benches, model_col=model_col, date_col=date_col, price_col=price_col)
     notes: list[str] = []
     if exclude_reasoning:
@@ -547,8 +545,8 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
     config = {"benchmark": benches, "thresholds": thresholds if isinstance(thresholds, str) else list(
         thresholds.items() if isinstance(thresholds, Mapping) else thresholds), "band": band,
               "score_max": score_max, "min_threshold": min_threshold, "min_points": min_points, "level": level,
-              "exclude_reasoning": exclude_reasoning, "since": str(since) if since else None,
-              "until": str(until) if until else None, "thresholds_from": thresholds_from,
+              "exclude_reasoning": exclude_reasoning, "since": str(pd.Timestamp(since).date()) if since is not None else None,
+              "until": str(pd.Timestamp(until).date()) if until is not None else None, "thresholds_from": thresholds_from,
               "days_per_year": days_per_year}
     return ThresholdTrendResult(
         trends=pd.DataFrame(trends, columns=tcols),
@@ -615,8 +613,9 @@ def fit_threshold_series(series: pd.DataFrame, *, level: float = 0.90, days_per_
                                 notes=tuple(notes))
 
 
+@validated
 def epoch_reproduction(prices: pd.DataFrame, reference: pd.DataFrame, *,
-                       level: float = 0.90) -> ThresholdTrendResult:
+                       level: Level = 0.90) -> ThresholdTrendResult:
     """Run the method end to end on Epoch's inputs, beside Epoch's published table.
 
     ``prices``: Epoch's prepared inputs (:func:`prepare_epoch_inputs`); ``reference``:
@@ -705,6 +704,7 @@ def cheapest_series(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
                "before each month end.",))
 
 
+@validated
 def a16z_series(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
                 thresholds: Sequence[float] = (42.0, 83.0), **kw: Any) -> dict[float, CheapestSeriesResult]:
     """a16z's two LLMflation series (MMLU ≥ 42 and ≥ 83) on ``prices`` (e.g. Epoch's inputs).
@@ -727,6 +727,7 @@ def a16z_series(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
     return out
 
 
+@validated
 def gpt35_level_decline(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
                         threshold: float = 64.8, **kw: Any) -> CheapestSeriesResult:
     """Decline of the cheapest price at GPT-3.5's MMLU (64.8), as in the Stanford AI Index.
@@ -878,8 +879,9 @@ class RateChangeResult(Result):
                                    f"whole period {m['full']:.1f}× (cut-off {self.cutoff.date()})."]
 
 
-def rates_since_cutoff(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *, benchmark: str | Sequence[str],
-                       cutoff: str | pd.Timestamp = EPOCH_CUTOFF, **kw: Any) -> RateChangeResult:
+@validated
+def rates_since_cutoff(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *, benchmark: Names,
+                       cutoff: DateLike = EPOCH_CUTOFF, **kw: Any) -> RateChangeResult:
     """Epoch's method on the same data up to ``cutoff``, after it, and over the whole span.
 
     The thresholds (and so the score bands) are the same in the three periods: frontier
@@ -894,8 +896,6 @@ def rates_since_cutoff(prices: pd.DataFrame, scores: pd.DataFrame | None = None,
     >>> len(r.full.trends) > 0
     True
     """
-    check_frame(prices, "prices")
-    check_date(cutoff, "cutoff")
     if kw.get("thresholds_from", "all") != "all":
         raise InputError("rates_since_cutoff compares periods at the same thresholds; thresholds_from must be 'all'.")
     kw = {**kw, "thresholds_from": "all"}
@@ -982,11 +982,14 @@ def _pool_frame(prices: pd.DataFrame, scores: pd.DataFrame | None, benches: list
     return df
 
 
-def calibrated_threshold_trends(prices: pd.DataFrame, scores: pd.DataFrame | None = None, *,
-                                benchmark: str | Sequence[str], n_perm: int = 999, seed: int | None = 0,
-                                level: float = 0.90, interval: bool = True,
-                                min_points_interval: int = MIN_POINTS_CALIBRATED,
-                                **kw: Any) -> CalibratedThresholdResult:
+@validated
+def calibrated_threshold_trends(
+        prices: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the panel or Epoch's benchmark price table)")],
+        scores: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame of benchmark scores, or None")] | None = None,
+        *, benchmark: SomeColumns, n_perm: Annotated[int, Range(ge=19)] = 999, seed: Seed | None = 0,
+        level: Level = 0.90, interval: bool = True,
+        min_points_interval: Annotated[int, Range(ge=3)] = MIN_POINTS_CALIBRATED,
+        **kw: Any) -> CalibratedThresholdResult:
     """Epoch's method plus a permutation test and calibrated interval for every series.
 
     ``kw`` are the options of :func:`cheapest_above_threshold` (thresholds, band,
@@ -1002,16 +1005,7 @@ def calibrated_threshold_trends(prices: pd.DataFrame, scores: pd.DataFrame | Non
     True
     """
     from llmflation.methods.permutation import record_trend_test
-    from llmflation.validate import check_bool, check_int, check_level, check_seed
-
-    check_frame(prices, "prices", what="a pandas DataFrame (the panel or Epoch's benchmark price table)")
-    check_frame(scores, "scores", allow_none=True, what="a pandas DataFrame of benchmark scores, or None")
-    benches = list(check_str_sequence(benchmark, "benchmark", allow_empty=False))
-    n_perm = check_int(n_perm, "n_perm", minimum=19)
-    seed = check_seed(seed)
-    level = check_level(level)
-    interval = check_bool(interval, "interval")
-    min_points_interval = check_int(min_points_interval, "min_points_interval", minimum=3)
+    benches = list(benchmark)
     naive = cheapest_above_threshold(prices, scores, benchmark=benches, level=level, **kw)
     pool = _pool_frame(prices, scores, benches, kw)
     dpy = float(kw.get("days_per_year", EPOCH_DAYS_PER_YEAR))
