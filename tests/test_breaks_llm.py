@@ -48,11 +48,13 @@ def test_chain_index_averages_overlapping_changes() -> None:
 
 def test_milestone_series_matches_filters() -> None:
     s = milestone_series(DATA.milestones())
-    assert len(s) == 95 and s.index.is_monotonic_increasing
+    assert len(s) == 91 and s.index.is_monotonic_increasing
     assert s.index.max() <= pd.Timestamp("2026-03-28")
     launches = milestone_series(DATA.milestones(), events=("launch",))
-    assert len(launches) == 76
-    assert len(milestone_series(DATA.milestones(), developers=None, end=None)) == 128
+    # one row per model and date at its standard tariff (issue 18): the off-peak and
+    # promotional labels and the second label of one launch are not milestones of their own
+    assert len(launches) == 74
+    assert len(milestone_series(DATA.milestones(), developers=None, end=None)) == 122
     gpt4o = s.index.get_loc(pd.Timestamp("2024-05-13"))
     assert s.iloc[gpt4o] == pytest.approx(np.log(0.75 * 5 + 0.25 * 15))
     with pytest.raises(InputError, match="lacks columns"):
@@ -116,7 +118,7 @@ def test_unknown_date_tests_and_verdict(result: LLMBreaksResult) -> None:
     assert "log price ~ trend (continuous slope change)" in models
     assert "monthly log change: mean shift" in models  # the slope-break sensitivity on the index
     assert "Epoch cheapest-at-threshold index" in set(result.table["series"])
-    assert result.verdict[0].startswith("Milestones (n=95)") and "paper reports F = 5.74" in result.verdict[0]
+    assert result.verdict[0].startswith("Milestones (n=91)") and "paper reports F = 5.74" in result.verdict[0]
     assert "What the data say" in result.summary() and "<table>" in result._repr_html_()
     assert "LLMBreaksResult(milestone Chow F=" in repr(result)
 

@@ -167,3 +167,17 @@ def test_rules_cover_ids_first_seen_in_a_fetch() -> None:
     out = registry.resolve(pd.Series(["acme-9-latest", "acme-9-beta", "acme-9-<=128k-prompt", "acme-sonnet-latest"]))
     assert out["model_key"].tolist()[:3] == ["acme-9", "acme-9", "acme-9"]
     assert out["kind"].tolist()[3] == "moving_pointer"
+
+
+def test_reasoning_and_tiers_of_the_ten_largest_developers(panel: pd.DataFrame, series: pd.DataFrame) -> None:
+    ref = pd.read_csv(ROOT / "tests" / "reference" / "registry_top10" / "expected.csv", dtype=str,
+                      keep_default_na=False).set_index("model_key")
+    facts = _facts(panel)
+    top = set(ref["developer"])
+    reached = {k for k in series["model"].unique() if facts.at[k, "developer"] in top}
+    assert reached <= set(ref.index), f"models of the ten largest developers not reviewed: {sorted(reached - set(ref.index))}"
+    got = facts.loc[ref.index.intersection(facts.index)]
+    bad_class = got.index[got["reasoning_class"].astype(str) != ref.loc[got.index, "reasoning_class"]].tolist()
+    tier = got["tier"].astype("string").fillna("")
+    bad_tier = got.index[tier != ref.loc[got.index, "tier"]].tolist()
+    assert not bad_class and not bad_tier, (bad_class, bad_tier)

@@ -18,14 +18,14 @@ def test_validate_panel_sections(panel):
     assert r.n_untrusted == len(r.untrusted_launches) and 0 < r.n_untrusted < r.n_models
     assert set(r.untrusted_launches["release_date_source"]) <= {"openrouter_listing", "first_price_seen"}
     f = r.to_frame()
-    assert set(f["section"]) == {"coverage", "exclusions", "disagreements", "untrusted_launches"}
+    assert set(f["section"]) == {"coverage", "exclusions", "disagreements", "untrusted_launches", "probable_duplicates"}
 
 
 def test_cli_validate_formats(capsys, tmp_path):
     code, out, err = run(["validate", "--format", "json"], capsys)
     assert code == 0, err
     rows = json.loads(out)["rows"]
-    assert {r["section"] for r in rows} == {"coverage", "exclusions", "disagreements", "untrusted_launches"}
+    assert {r["section"] for r in rows} == {"coverage", "exclusions", "disagreements", "untrusted_launches", "probable_duplicates"}
     code, out, _ = run(["validate", "--format", "csv"], capsys)
     assert code == 0 and pd.read_csv(pd.io.common.StringIO(out))["section"].iloc[0] == "coverage"
     code, out, _ = run(["validate"], capsys)

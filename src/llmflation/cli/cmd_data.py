@@ -66,9 +66,13 @@ def register(app: typer.Typer) -> None:
 
         p = _panel(db)
         mid = resolve_model(p, model)
-        h = p[p["model_id"] == mid].sort_values(["valid_from", "source", "provider"])
+        h = p[p["model_id"] == mid]
+        if "model_key" in p.columns and len(h):  # every id of the model, with its tariff
+            h = p[p["model_key"] == h["model_key"].iloc[0]]
+        h = h.sort_values(["valid_from", "source", "provider"])
         cols = ["valid_from", "valid_to", "provider", "source", "input_usd_per_mtok", "output_usd_per_mtok",
-                "blended_usd_per_mtok", "observed_at", "source_key"]
+                "blended_usd_per_mtok", "observed_at", "source_key", "model_id", "tariff"]
+        cols = [c for c in cols if c in h.columns]
         out = h[cols].copy()
         for c in ("valid_from", "valid_to", "observed_at"):
             out[c] = out[c].dt.date

@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
         threshold: float = typer.Option(0.01, "--threshold", help="Relative gap that counts as a disagreement."),
         fmt: Format = FormatOpt,
     ) -> None:
-        """Coverage by quarter × developer × tier, exclusions, source disagreements, untrusted launch dates."""
+        """Coverage by quarter × developer × tier, exclusions, source disagreements, untrusted launch dates, probable duplicates."""
         from llmflation.cli.cmd_data import _panel
         from llmflation.panel.validate import validate_panel
 
@@ -29,5 +29,9 @@ def register(app: typer.Typer) -> None:
         emit(r.coverage, fmt, title="Coverage by quarter × developer × tier (models, intervals)")
         emit(r.exclusions, fmt, title="Price rows excluded or labelled, by reason")
         emit(r.disagreements.head(30), fmt, title=f"Cross-source disagreements (largest 30 of {len(r.disagreements)})")
-        emit(r.untrusted_launches, fmt, title="Models without an independent release date",
-             notes=list(r.notes) + [f"Data vintage: {r.vintage}"])
+        emit(r.untrusted_launches, fmt, title="Models without an independent release date")
+        emit(r.probable_duplicates, fmt,
+             title="Probable duplicates: one developer, launched within 3 days at one price, not in the registry",
+             notes=list(r.notes) + ["Review each pair: add an override (normalize/tables/registry_overrides.csv) or "
+                                    "a distinct pair (registry_distinct.csv) and run scripts/build_registry.py.",
+                                    f"Data vintage: {r.vintage}"])

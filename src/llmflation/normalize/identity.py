@@ -223,6 +223,26 @@ _REASONING = re.compile(
 )
 
 
+#: Names of *hybrid* models: one model with a thinking mode that the request switches on or
+#: off (Claude 3.7 and 4.x, Gemini 2.5 and later, Qwen3, DeepSeek-V3.1 and later, Grok 4
+#: Fast). A dedicated reasoning model (o-series, R1, QwQ, Magistral, gpt-5) is *strict*.
+_HYBRID = re.compile(
+    r"(^claude-3-7-sonnet|^claude-(opus|sonnet|haiku)-[4-9]|^gemini-(2-5|[3-9])|^qwen3-(\d+b|\d+b-a\d+b)$|"
+    r"^deepseek-v3-[1-9]|^deepseek-v[4-9]|^grok-4(-1)?-fast)"
+)
+
+
+def name_says_hybrid(model_id: str) -> bool:
+    """Whether a model's name marks it as a hybrid (thinking mode on request).
+
+    Examples
+    --------
+    >>> name_says_hybrid("claude-sonnet-4-20250514"), name_says_hybrid("o3-mini-2025-01-31")
+    (True, False)
+    """
+    return bool(_HYBRID.search(str(model_id)))
+
+
 def name_says_reasoning(model_id: str) -> bool:
     """Whether a model's name marks it as a reasoning model (used where no flag exists).
 
@@ -402,10 +422,14 @@ def enrich(iv: pd.DataFrame) -> pd.DataFrame:
     p = p.drop(columns=[c for c in ("model_key", "tariff", "kind", "key_rule") if c in p.columns])
     p = p.join(registry.resolve(p["model_id"]))
     # reasoning: any source flag or name rule, per model key; reviewed classes win
-    name_flag = p["model_id"].map(lambda m: name_says_reasoning(str(m)))
+    # names of the standard tariff only (a "-thinking" output rate is a tariff of a hybrid model)
+    std = p["tariff"].astype("string").fillna("standard").eq("standard")
+    name_flag = p["model_id"].map(lambda m: name_says_reasoning(str(m))) & std
+    hybrid_name = p["model_id"].map(name_says_hybrid) & std
     src_flag = p["reasoning_flag"].fillna(False).astype(bool)
-    strict = name_flag.groupby(p["model_key"]).transform("any")
-    flagged = (src_flag | name_flag).groupby(p["model_key"]).transform("any")
+    hybrid = hybrid_name.groupby(p["model_key"]).transform("any")
+    strict = name_flag.groupby(p["model_key"]).transform("any") & ~hybrid
+    flagged = (src_flag | name_flag | hybrid_name).groupby(p["model_key"]).transform("any")
     rclass = pd.Series(np.where(strict, "strict", np.where(flagged, "hybrid", "none")), index=p.index, dtype=object)
     facts = registry.key_facts()
     reviewed = p["model_key"].map(facts["reasoning_class"].dropna())

@@ -54,6 +54,19 @@ _SPELLINGS = [
     (re.compile(r"^(nova-(?:lite|micro|pro|premier))-v1$"), r"\1", "api_revision"),
     (re.compile(r"^qwen-(\d)"), r"qwen\1", "qwen_spelling"),
     (re.compile(r"^llama-(\d)(\d)-"), r"llama-\1-\2-", "llama_spelling"),
+    (re.compile(r"^gemma(\d)"), r"gemma-\1", "gemma_spelling"),
+    (re.compile(r"^open-(?=mistral|mixtral|codestral)"), "", "mistral_open_prefix"),
+    (re.compile(r"^command-r\+"), "command-r-plus", "cohere_spelling"),
+    (re.compile(r"-(20\d{2})-(\d{2})(\d{2})$"), r"-\1-\2-\3", "date_spelling"),
+    (re.compile(r"-(?:default|tput)$"), "", "serving_variant"),
+    (re.compile(r"-instruct-(\d{4})$"), r"-\1", "role_suffix"),
+    (re.compile(r"^((?:llama|qwen|mixtral|gemma)[a-z0-9-]*?)-instruct-turbo$"), r"\1", "host_serving_tier"),
+    (re.compile(r"^llama-4-(maverick|scout)-17b-\d+e$"), r"llama-4-\1", "size_spelling"),
+    (re.compile(r"^(llama-3-1-8b)-instant$"), r"\1", "host_serving_tier"),
+    (re.compile(r"^(mixtral-8x\d+b)-instruct-v0-1$"), r"\1", "only_version"),
+    (re.compile(r"^(kimi-.*-\d{4})-preview$"), r"\1", "dated_preview"),
+    (re.compile(r"^ministral-3-(\d+b)-"), r"ministral-\1-", "mistral_spelling"),
+    (re.compile(r"^(claude-.+)-thinking$"), r"\1", "reasoning_mode"),
     (re.compile(r"-(?:8192|8k|32768|32k|128k)$"), "", "context_suffix"),
     (re.compile(r"-(?:instruct-basic|instruct|it|hf|versatile|basic)$"), "", "role_suffix"),
     (re.compile(r"(\d+b)-chat$"), r"\1", "role_suffix"),
@@ -174,14 +187,15 @@ def resolve(model_ids: pd.Series) -> pd.DataFrame:
         k, t, kind, rule = rule_key(str(m))
         if m in ov.index:
             o = ov.loc[m]
-            k = o["model_key"] or k
+            # an override names the model; the naming rules still apply to that name
+            k = rule_key(o["model_key"])[0] if o["model_key"] else k
             t = o["tariff"] or t
             kind = o["kind"] or kind
             rule = "override"
         elif k in ov.index and ov.loc[k, "model_key"]:
             # a variant of an overridden id follows it (grok-4-fast-reasoning-latest → grok-4-fast)
             o = ov.loc[k]
-            k, t = o["model_key"], o["tariff"] or t
+            k, t = rule_key(o["model_key"])[0], o["tariff"] or t
             rule = f"{rule}+override"
         elif m in reg.index:
             r = reg.loc[m]
@@ -196,15 +210,17 @@ def key_facts() -> pd.DataFrame:
     """Reviewed facts per model key (reasoning class, tier) from the overrides, indexed by key."""
     o = overrides()
     o = o[o["reasoning_class"].notna() | o["tier"].notna()]
-    return o.assign(model_key=o["model_key"].fillna(o["model_id"])).drop_duplicates("model_key").set_index(
-        "model_key")[["reasoning_class", "tier", "note"]]
+    key = o["model_key"].fillna(o["model_id"]).map(lambda k: rule_key(str(k))[0])
+    return o.assign(model_key=key).drop_duplicates("model_key").set_index("model_key")[
+        ["reasoning_class", "tier", "note"]]
 
 
 #: An undated id and a dated snapshot of it that first appear this many days apart at the
 #: same launch price (within :data:`SAME_PRICE`) are one release.
 SAME_LAUNCH_DAYS = 3
 SAME_PRICE = 0.02
-_DATED_TAIL = re.compile(r"^-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{2}-\d{2}|\d{3}|v\d+-\d{8}|preview-\d{2}-\d{2})$")
+_DATED_TAIL = re.compile(
+    r"^-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{2}-\d{2}|\d{2}-\d{4}|\d{3}|v\d+-\d{8}|preview-\d{2}-\d{2})$")
 
 
 def same_launch_merges(p: pd.DataFrame) -> dict[str, str]:

@@ -137,6 +137,17 @@ def _match_id(name: str, ids: list[str]) -> str | None:
     return hit[0] if len(hit) == 1 else None
 
 
+def _match_key(name: str, ids: list[str]) -> str | None:
+    """The curated id of the model another id denotes (a label, a variant, an Epoch name)."""
+    from llmflation.normalize.registry import resolve
+
+    keys = resolve(pd.Series([ident.normalize_key(i) for i in ids] + [ident.normalize_key(name)]))["model_key"]
+    want = keys.iloc[-1]
+    hit = [i for i, k in zip(ids, keys.iloc[:-1], strict=True) if k == want]
+    own = [i for i in hit if ident.normalize_key(i) == want]
+    return own[0] if own else (hit[0] if len(hit) == 1 else None)
+
+
 def _suggest(name: str, ids: list[str]) -> list[str]:
     n = name.lower()
     close = difflib.get_close_matches(n, ids, n=5, cutoff=0.6)
@@ -188,6 +199,9 @@ def _from_panel(model: str, on: pd.Timestamp, provider: str, panel: pd.DataFrame
 
     mid = resolve_model(panel, model)
     rows = panel[panel["model_id"] == mid]
+    if "model_key" in panel.columns and len(rows):
+        # every id of the model (aliases, variants, catalogue spellings) prices it
+        rows = panel[panel["model_key"] == rows["model_key"].iloc[0]]
     if provider == FIRST_PARTY:
         sel = rows[rows["first_party"].fillna(False).astype(bool)]
         if sel.empty:
@@ -277,6 +291,8 @@ def price_on(model: str, *, on: Any, provider: str = FIRST_PARTY, panel: pd.Data
         iv = first_party_intervals()
         ids = sorted(iv["api_model_id"].unique())
         mid = _match_id(model, ids)
+        if mid is None:
+            mid = _match_key(model, ids)
         if mid is not None:
             return _curated(model, d, iv, mid)
     if panel is None:

@@ -27,6 +27,8 @@ def resolve_model(panel: pd.DataFrame, name: str) -> str:
     >>> p = load_panel(warn=False)
     >>> resolve_model(p, "openai/gpt-4o-2024-08-06")
     'gpt-4o-2024-08-06'
+    >>> p.loc[p.model_id == resolve_model(p, "GPT-3 davinci"), "model_key"].iloc[0]
+    'davinci'
     """
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"model name must be a non-empty string, got {name!r}.")
@@ -39,6 +41,14 @@ def resolve_model(panel: pd.DataFrame, name: str) -> str:
     hit = panel.loc[panel["source_key"].astype(str).str.lower() == name.lower(), "model_id"]
     if len(hit):
         return str(hit.iloc[0])
+    if "model_key" in panel.columns:
+        # any id of a model (a label, a variant, an Epoch name) → the model's own id
+        from llmflation.normalize.registry import resolve
+
+        key = str(resolve(pd.Series([norm]))["model_key"].iloc[0])
+        keyed = panel.loc[panel["model_key"].astype(str) == key, "model_id"].astype(str)
+        if len(keyed):
+            return key if key in set(keyed) else str(keyed.iloc[0])
     fam = panel.loc[panel["model_family"].astype(str) == norm]
     if len(fam):
         # the family's most recently priced version

@@ -8,7 +8,11 @@
 * **disagreements** — offers whose price differs between sources on one date
   (:func:`llmflation.panel.discrepancies.discrepancies`);
 * **untrusted_launches** — models without an independent release date (only a
-  catalogue's first listing); launch-based analyses leave them out.
+  catalogue's first listing); launch-based analyses leave them out;
+* **probable_duplicates** — pairs of model keys of one developer launched within 3 days
+  at the same price that the model registry neither merges nor lists as reviewed distinct
+  (:func:`llmflation.normalize.registry.probable_duplicates`): review them, then add an
+  override or a distinct pair.
 """
 
 from __future__ import annotations
@@ -18,10 +22,14 @@ from typing import Any
 
 import pandas as pd
 
+from llmflation.normalize.registry import probable_duplicates
 from llmflation.results import Result
 from llmflation.validate import check_frame, check_number
 
-SECTIONS = ("coverage", "exclusions", "disagreements", "untrusted_launches")
+#: Days between release and first price within which a model's first price is its launch
+#: price (the same window as the analysis series, ``llmflation.study.trends.LAUNCH_WINDOW_DAYS``).
+LAUNCH_WINDOW_DAYS = 90
+SECTIONS = ("coverage", "exclusions", "disagreements", "untrusted_launches", "probable_duplicates")
 #: Coverage starts here (the first API price lists are from 2020–2021).
 COVERAGE_START = "2020-01-01"
 
@@ -42,6 +50,8 @@ class ValidationReport(Result):
         source_b, value_b, diff_pct …``).
     untrusted_launches : DataFrame
         ``model_id, developer, release_date, release_date_source`` per model.
+    probable_duplicates : DataFrame
+        ``developer, key_a, key_b, date_a, date_b, price`` per pair.
     n_models, n_untrusted : int
     """
 
@@ -49,6 +59,7 @@ class ValidationReport(Result):
     exclusions: pd.DataFrame
     disagreements: pd.DataFrame
     untrusted_launches: pd.DataFrame
+    probable_duplicates: pd.DataFrame
     n_models: int
     n_untrusted: int
     vintage: str = ""
@@ -73,6 +84,10 @@ class ValidationReport(Result):
         for r in self.untrusted_launches.itertuples(index=False):
             rows.append({"section": "untrusted_launches", "term": str(r.model_id), "estimate": float("nan"), "n": 1,
                          "developer": r.developer, "release_date_source": r.release_date_source})
+        for r in self.probable_duplicates.itertuples(index=False):
+            rows.append({"section": "probable_duplicates", "term": f"{r.key_a} = {r.key_b}?",
+                         "estimate": float(r.price), "n": 2, "developer": r.developer,
+                         "on": str(pd.Timestamp(r.date_a).date())})
         cols = ["section", "term", "estimate", "n", *self.keys[1:]]
         return pd.DataFrame(rows, columns=cols)
 
@@ -85,7 +100,39 @@ class ValidationReport(Result):
             {"section": "disagreements", "rows": len(self.disagreements), "what": "source pairs that disagree"},
             {"section": "untrusted_launches", "rows": self.n_untrusted,
              "what": f"of {self.n_models} models have no independent release date"},
+            {"section": "probable_duplicates", "rows": len(self.probable_duplicates),
+             "what": "pairs of models launched together at one price, not reviewed in the registry"},
         ])
+
+
+def _launches(panel: pd.DataFrame) -> pd.DataFrame:
+    """One launch per model key (standard tariff of real models): the release date where
+    independently dated, else the first price seen; the developer's price that day where it
+    sells the model, else the median over hosts."""
+    p = panel
+    if "tariff" in p:
+        p = p[p["tariff"].astype("string").fillna("standard").eq("standard")]
+    if "kind" in p:
+        p = p[p["kind"].astype("string").fillna("model").eq("model")]
+    p = p.dropna(subset=["model_key", "valid_from", "blended_usd_per_mtok"])
+    # the models that reach launch-based analyses: independently dated, first priced within the launch window
+    first = p.groupby("model_key")["valid_from"].transform("min")
+    rel0 = pd.to_datetime(p["release_date"])
+    reach = p["release_date_trusted"].astype("boolean").fillna(False).astype(bool) \
+        & ((first - rel0).dt.days <= LAUNCH_WINDOW_DAYS)
+    p = p[reach.groupby(p["model_key"]).transform("any")]
+    first = p.groupby("model_key")["valid_from"].transform("min")
+    day = p[p["valid_from"].eq(first)]
+    fp = day["first_party"].astype("boolean").fillna(False).astype(bool)
+    has_fp = fp.groupby(day["model_key"]).transform("any")
+    day = day[fp | ~has_fp]
+    g = day.groupby("model_key")
+    out = pd.DataFrame({"developer": g["developer"].first(), "price": g["blended_usd_per_mtok"].median(),
+                        "date": g["valid_from"].min()})
+    trusted = g["release_date_trusted"].first().astype("boolean").fillna(False).astype(bool)
+    rel = pd.to_datetime(g["release_date"].first())
+    out["date"] = rel.where(trusted & rel.notna(), out["date"])
+    return out.reset_index()
 
 
 def _quarters(panel: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
@@ -147,12 +194,15 @@ def validate_panel(panel: pd.DataFrame | None = None, *, start: str = COVERAGE_S
                if "release_date_trusted" in models else pd.Series(False, index=models.index))
     untr = models.loc[~trusted.to_numpy(dtype=bool),
                       ["model_id", "developer", "release_date", "release_date_source"]].sort_values("model_id")
+    dups = probable_duplicates(_launches(panel)) if "model_key" in panel.columns else pd.DataFrame(
+        columns=["developer", "key_a", "key_b", "date_a", "date_b", "price"])
     notes = (f"Coverage from {s.date()}; a model counts in each quarter one of its intervals overlaps.",
              f"Disagreements on {dis.on.date() if dis.on is not None else 'n/a'} beyond {threshold:.0%} "
              f"({dis.offers_compared} offers priced by two or more sources).",
              f"{len(untr)} of {len(models)} models have no independent release date; launch-based analyses "
              "leave their launch observation out.")
     return ValidationReport(coverage=cov, exclusions=exc, disagreements=dis.table.reset_index(drop=True),
-                            untrusted_launches=untr.reset_index(drop=True), n_models=len(models),
+                            untrusted_launches=untr.reset_index(drop=True),
+                            probable_duplicates=dups.reset_index(drop=True), n_models=len(models),
                             n_untrusted=len(untr), config={"start": str(s.date()), "threshold": threshold, "on": on},
                             vintage=str(panel.attrs.get("vintage", "")), notes=notes)

@@ -120,7 +120,7 @@ def milestone_series(milestones: pd.DataFrame, *,
     >>> from llmflation.study.inputs import StudyInputs
     >>> s = milestone_series(StudyInputs().milestones())
     >>> len(s), str(s.index.min().date())
-    (95, '2021-11-20')
+    (91, '2021-11-20')
     """
     need = {"date", "model", "developer", "input_usd_per_mtok", "output_usd_per_mtok"}
     missing = need - set(milestones.columns)
@@ -139,6 +139,15 @@ def milestone_series(milestones: pd.DataFrame, *,
         if "event" not in m.columns:
             raise InputError("milestones has no 'event' column to filter on.")
         m = m[m["event"].isin(events)]
+    # one row per model and date at its standard tariff: the milestone table's labels carry
+    # tariffs ("DeepSeek-V3 (deepseek-chat), off-peak …") and aliases of one launch
+    from llmflation.normalize.identity import normalize_key
+    from llmflation.normalize.registry import resolve
+
+    ids = resolve(m["model"].astype(str).map(normalize_key))
+    std = ids["tariff"].eq("standard") & ids["kind"].eq("model")
+    m = m.assign(_key=ids["model_key"])[std.to_numpy()]
+    m = m.drop_duplicates(["_key", "date"], keep="first")
     price = blended(m["input_usd_per_mtok"].astype(float), m["output_usd_per_mtok"].astype(float), blend / (1 - blend))
     m = m.assign(price=price)[price > 0].sort_values("date", kind="stable")
     if m.empty:
@@ -270,7 +279,9 @@ def _model_prices(panel: pd.DataFrame, blend: float) -> pd.DataFrame:
     if need - set(panel.columns):
         raise InputError(f"panel lacks columns {sorted(need - set(panel.columns))}; pass "
                          "llmflation.load_panel().")
-    p = panel.copy()
+    from llmflation.study.trends import canonical_rows
+
+    p = canonical_rows(panel).copy()
     price = blended(p["input_usd_per_mtok"].astype(float), p["output_usd_per_mtok"].astype(float), blend / (1 - blend))
     p = p.assign(price=price, date=pd.to_datetime(p["valid_from"]))
     if "release_date" in p.columns:

@@ -98,6 +98,9 @@ def decomposition_inputs(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, har
     tables = {"epoch_models": epoch_models, "hardware_prices": hardware_prices, "ml_hardware": ml_hardware,
               "ppi_hosting": ppi_hosting}
     load_table = tables.__getitem__
+    from llmflation.study.trends import canonical_rows
+
+    panel = canonical_rows(panel)
     p = panel[panel["eci"].notna() & (panel["blended_usd_per_mtok"] > 0)
               & panel["release_date"].notna()].copy()
     p = p.sort_values("valid_from")

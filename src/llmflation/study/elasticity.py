@@ -73,6 +73,9 @@ def elasticity_data(panel: pd.DataFrame, epoch_models: pd.DataFrame) -> pd.DataF
     >>> from llmflation.study.inputs import StudyInputs
     >>> d = StudyInputs().elasticity()  # doctest: +SKIP
     """
+    from llmflation.study.trends import canonical_rows
+
+    panel = canonical_rows(panel)  # standard tariff of real models (no off-peak or promotional rows)
     p = panel[panel["epoch_model"].notna() & (panel["blended_usd_per_mtok"] > 0)].copy()
     fp = p["first_party"].astype("boolean").fillna(False).astype(bool)
     p = p[fp | ~fp.groupby(p["epoch_model"]).transform("any")]

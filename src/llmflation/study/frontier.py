@@ -110,7 +110,9 @@ def llm_dmu_panel(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: Dat
     if miss:
         raise InputError(f"panel lacks columns {miss}; expected the canonical panel "
                          f"(llmflation.load_panel()).")
-    p = panel[need].copy()
+    from llmflation.study.trends import canonical_rows
+
+    p = canonical_rows(panel)[need].copy()
     p = p[p["eci"].notna() & (p["blended_usd_per_mtok"] > 0) & p["release_date"].notna()
           & p["developer"].notna() & p["valid_from"].notna()]
     if p.empty:

@@ -173,6 +173,36 @@ CHANGE_MAX_GAP_DAYS = 62
 CHANGE_MERGE_DAYS = 30
 
 
+def canonical_rows(panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel rows every estimator reads: the standard tariff of real models, one id per model.
+
+    Rows of other tariffs (batch, off-peak, promotion, long prompt …), of moving pointers
+    (``claude-sonnet-latest``) and of free experimental releases are left out, and
+    ``model_id`` becomes the canonical ``model_key`` (the id a row was listed under is kept
+    as ``listed_model_id``), so that aliases, snapshots and labels of one model group
+    together. A frame without ``model_key`` (user data) is returned unchanged.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"model_key": ["m", "m", "m"], "model_id": ["m", "m-latest", "m-,-off-peak"],
+    ...                   "tariff": ["standard", "standard", "off_peak"], "kind": "model"})
+    >>> canonical_rows(p)["model_id"].tolist()
+    ['m', 'm']
+    """
+    if "model_key" not in panel.columns:
+        return panel
+    keep = pd.Series(True, index=panel.index)
+    if "tariff" in panel.columns:
+        keep &= panel["tariff"].astype("string").fillna("standard").eq("standard")
+    if "kind" in panel.columns:
+        keep &= panel["kind"].astype("string").fillna("model").eq("model")
+    out = panel[keep].copy()
+    out["listed_model_id"] = out["model_id"]
+    out["model_id"] = out["model_key"].where(out["model_key"].notna(), out["model_id"])
+    out.attrs = dict(panel.attrs)
+    return out
+
+
 def _offer_changes(rows: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
     """Genuine price changes: a first-party offer's price that differs from the same offer's
     previous price *in the same source*, which covered the offer up to (about) that date.
