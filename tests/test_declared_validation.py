@@ -22,7 +22,6 @@ from llmflation.signature import checker
 #: Public functions of study/ still checking their arguments by hand (shrink this set; the
 #: test below fails when one of them becomes declared, so it cannot go stale).
 NOT_YET: set[str] = {
-    "cost_per_task", "cost_vs_price_trends", "openrouter_cross_section", "per_task_premium",
 }
 
 STUDY = sorted(n for n, m in lf._API.items() if m.startswith("llmflation.study.") and inspect.isfunction(getattr(lf, n))

@@ -23,21 +23,21 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.normalize.units import blended as blend_prices
 from llmflation.results import Result
+from llmflation.signature import Frame, Level, validated
 from llmflation.study.threshold import (
     EPOCH_BENCHMARKS,
     MULTIPLE_CHOICE,
     cheapest_above_threshold,
     frontier_thresholds,
 )
-from llmflation.validate import check_frame
 
 #: Epoch benchmark column → task name in the evaluation logs.
 EPOCH_TASKS: dict[str, str] = {"GPQA Diamond": "GPQA Diamond", "MATH 5": "MATH level 5"}
@@ -111,6 +111,7 @@ def _norm(s: object) -> str:
     return str(s).strip()
 
 
+@validated
 def cost_per_task(prices: pd.DataFrame, tokens: pd.DataFrame, *, mapping: Mapping[str, str] | None = None,
                   model_col: str | None = None, price_col: str | None = None,
                   input_price_col: str | None = None, output_price_col: str | None = None,
@@ -140,9 +141,6 @@ def cost_per_task(prices: pd.DataFrame, tokens: pd.DataFrame, *, mapping: Mappin
     >>> cost_per_task(pr, tk).costs["cost_usd_per_task"].tolist()
     [0.001]
     """
-    check_frame(prices, "prices")
-    check_frame(tokens, "tokens")
-    check_choice("how", how, ("inner", "prices"))
     need = {"Model", "Task", "total_samples", "input_tokens", "output_tokens"}
     if not need <= set(tokens.columns):
         raise InputError(f"tokens needs columns {sorted(need)}; got {list(tokens.columns)}.")
@@ -250,9 +248,10 @@ def epoch_task_costs(prices: pd.DataFrame, eval_tokens: pd.DataFrame, mapping: M
     return res.costs
 
 
+@validated
 def cost_vs_price_trends(costs: pd.DataFrame, *, benchmarks: Mapping[str, str] | None = None,
                          frontier_from: pd.DataFrame | None = None, exclude_reasoning_cost: bool = False,
-                         exclude_reasoning_price: bool = True, level: float = 0.90,
+                         exclude_reasoning_price: bool = True, level: Level = 0.90,
                          prices: pd.DataFrame | None = None) -> CostTrendComparison:
     """Cheapest-above-threshold trends of per-task cost beside per-token price.
 
@@ -283,7 +282,6 @@ def cost_vs_price_trends(costs: pd.DataFrame, *, benchmarks: Mapping[str, str] |
     >>> round(float(r.table["price_factor"].iloc[0]), 1), round(float(r.table["cost_factor"].iloc[0]), 1)
     (10.0, 5.0)
     """
-    check_frame(costs, "costs")
     if benchmarks is not None and not (isinstance(benchmarks, Mapping) and all(
             isinstance(b, str) and isinstance(t, str) for b, t in benchmarks.items())):
         raise InputError(f"benchmarks must map score columns to task names, e.g. {{'GPQA Diamond': 'GPQA'}}; "
@@ -386,7 +384,10 @@ class PerTaskPremiumResult(Result):
                                                            arithmetic_high=("arithmetic", "max")).reset_index()
 
 
-def per_task_premium(costs: pd.DataFrame, *, level: float = 0.95, model_col: str = "model") -> PerTaskPremiumResult:
+@validated
+def per_task_premium(costs: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (epoch_task_costs(...) or "
+                                                               "cost_per_task(...).costs)")], *,
+                     level: Level = 0.95, model_col: str = "model") -> PerTaskPremiumResult:
     """Per-task vs per-token premium of reasoning models, strict and hybrid separately.
 
     ``costs``: :func:`epoch_task_costs` (or :func:`cost_per_task` ``.costs``) with
@@ -408,11 +409,6 @@ def per_task_premium(costs: pd.DataFrame, *, level: float = 0.95, model_col: str
     20.0
     """
     from llmflation.study.premium import reasoning_class, welch_test
-    from llmflation.validate import check_level, check_str
-
-    check_frame(costs, "costs", what="a pandas DataFrame (epoch_task_costs(...) or cost_per_task(...).costs)")
-    level = check_level(level)
-    model_col = check_str(model_col, "model_col")
     need = {model_col, "task", "is_reasoning", "output_tokens_per_task", "price_usd_per_mtok", "cost_usd_per_task"}
     miss = need - set(costs.columns)
     if miss:

@@ -58,6 +58,7 @@ from llmflation.results import (
     tidy,
 )
 from llmflation.signature import (
+    DateLike,
     Frame,
     Level,
     NonNegativeFloat,
@@ -70,8 +71,6 @@ from llmflation.signature import (
 )
 from llmflation.study.paper import ref, refs
 from llmflation.validate import (
-    check_date,
-    check_frame,
     check_price_units,
     dropped_note,
     parse_dates,
@@ -993,7 +992,9 @@ PAPER_SNAPSHOT_DATE = "2026-03-28"
 _TREND_DEFAULTS = {k: TrendInference.__dataclass_fields__[k].default for k in _INFERENCE_FIELDS}
 
 
-def openrouter_cross_section(openrouter_daily: pd.DataFrame, snapshot_date: str = PAPER_SNAPSHOT_DATE) -> pd.DataFrame:
+@validated
+def openrouter_cross_section(openrouter_daily: pd.DataFrame,
+                             snapshot_date: DateLike = PAPER_SNAPSHOT_DATE) -> pd.DataFrame:
     """The OpenRouter model list of one day, as panel-like rows (one per priced model).
 
     Keeps models with positive input *and* output prices (USD per token → per million);
@@ -1010,8 +1011,6 @@ def openrouter_cross_section(openrouter_daily: pd.DataFrame, snapshot_date: str 
     >>> len(openrouter_cross_section(StudyInputs().openrouter_daily()))
     318
     """
-    check_frame(openrouter_daily, "openrouter_daily")
-    check_date(snapshot_date, "snapshot_date")
     o = openrouter_daily
     x = o[o["snapshot_date"].astype(str) == str(snapshot_date)]
     if x.empty:
