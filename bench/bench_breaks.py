@@ -13,6 +13,15 @@ minimum segment h = floor(0.15 n); up to 5 breaks. Timed in the same run:
 
 ``ratio`` = baseline seconds / our seconds (> 1: ours is faster); the break dates found
 by each method are compared (``same_breaks``).
+
+Size guard (issue 23): ``bai_perron`` refuses series above ``MAX_BAI_PERRON_N`` (20,000)
+because its work grows as n². Rows ``size guard``: the full ``bai_perron`` at n = 10^4
+against the same call at n = 10^3 measured in this run (``ratio`` = seconds(10^4) /
+seconds(10^3), ~100 for n² work; ``n2_ratio`` = 100), and at n = 10^5 the refusal
+(seconds until the ``InputError``) against the cost the guard avoids, extrapolated from
+the 10^4 timing (by the growth from 10^3 to 10^4 seen in this run, and by n²; ``ratio`` =
+avoided / refusal seconds), plus the documented way
+out: the same series aggregated to 1,000 means (``aggregated_s``, breaks found).
 """
 
 from __future__ import annotations
@@ -72,4 +81,43 @@ def run() -> list[dict]:
                          "ours_full_s": round(t_full, 4), "ratio": round(t_bf / t_dp, 2),
                          "ratio_full": round(t_bf / t_full, 2), "same_breaks": bf == ours})
         del res
+    rows.extend(_size_guard())
+    return rows
+
+
+def _size_guard() -> list[dict]:
+    from llmflation.errors import InputError
+    from llmflation.methods.breaks import MAX_BAI_PERRON_N
+
+    def full(n: int) -> float:
+        s = pd.Series(_series(n))
+        t, _ = best_of(lambda: bai_perron(s, max_breaks=MAX_BREAKS, trim=TRIM), 1)
+        return t
+
+    t3, t4 = full(1_000), full(10_000)
+    rows = [{"case": "size guard: n=10^4 vs n=10^3", "baseline": "bai_perron at n=1,000 (same run)",
+             "baseline_s": round(t3, 4), "ours_full_s": round(t4, 4), "ratio": round(t4 / t3, 1),
+             "n2_ratio": 100.0}]
+    n = 100_000
+    y = pd.Series(_series(n))
+
+    def refuse() -> str:
+        try:
+            bai_perron(y, max_breaks=MAX_BREAKS, trim=TRIM)
+        except InputError as exc:
+            return str(exc)
+        raise AssertionError(f"n={n} above MAX_BAI_PERRON_N={MAX_BAI_PERRON_N} was not refused")
+
+    t_ref, msg = best_of(refuse, 3)
+    # the cost the guard avoids, extrapolated from n=10^4 two ways: by the growth measured
+    # from 10^3 to 10^4 in this run (conservative: fixed costs still weigh at 10^3) and by n²
+    avoided = t4 * (t4 / t3)
+    avoided_n2 = t4 * (n / 10_000) ** 2
+    agg = y.groupby(np.arange(n) // 100).mean()  # the way out the message names: aggregate
+    t_agg, res = best_of(lambda: bai_perron(agg, max_breaks=MAX_BREAKS, trim=TRIM), 1)
+    rows.append({"case": f"size guard: n=10^5 (limit {MAX_BAI_PERRON_N:,})", "baseline": "full run extrapolated "
+                 "from n=10^4 (growth 10^3→10^4)", "baseline_s": round(avoided, 1), "baseline_n2_s": round(avoided_n2, 1),
+                 "ours_full_s": round(t_ref, 4),
+                 "ratio": round(avoided / t_ref, 1), "refused": "limit of" in msg, "aggregated_s": round(t_agg, 4),
+                 "aggregated_breaks": len(res.breaks)})
     return rows

@@ -3,11 +3,15 @@ import json
 import pytest
 
 from cli_helpers import run
+from llmflation.cli import _common
 
 
 @pytest.fixture(autouse=True)
 def _db(tmp_path, monkeypatch):
-    monkeypatch.setenv("LLMFLATION_DB", str(tmp_path / "cli.duckdb"))
+    # a store named by --db or $LLMFLATION_DB must exist, so readers run on an absent
+    # user-data store (the bundle alone); the ingest test names its store explicitly
+    monkeypatch.delenv("LLMFLATION_DB", raising=False)
+    monkeypatch.setattr(_common, "_user_store", lambda: tmp_path / "user-data" / "llmflation.duckdb")
 
 
 def test_help(capsys):
@@ -17,7 +21,8 @@ def test_help(capsys):
         assert cmd in out
 
 
-def test_ingest_twice_same_counts(capsys):
+def test_ingest_twice_same_counts(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMFLATION_DB", str(tmp_path / "cli.duckdb"))
     c1, o1, _ = run(["ingest", "--format", "json"], capsys)
     c2, o2, _ = run(["ingest", "--format", "json"], capsys)
     assert c1 == c2 == 0 and json.loads(o1) == json.loads(o2)

@@ -247,3 +247,21 @@ def test_progress_only_on_the_command_line_and_only_for_long_series(capsys):
         bai_perron(y, max_breaks=1, progress=lambda d, t: (calls.append((d, t)), cb(d, t)))
     assert calls[-1][0] == calls[-1][1]
     assert capsys.readouterr().out == ""  # the bar goes to stderr, never stdout
+
+
+@pytest.mark.parametrize("name, text, args, needles", [
+    ("dea.csv", "firm,x,y\nA,1,1\nA,2,1\nB,3,2\n", ["dea", "--csv", "{f}", "--inputs", "x", "--outputs", "y",
+                                                     "--dmu", "firm"], ["'A'", "one row per DMU"]),
+    ("malm.csv", "dmu,year,x,y\nA,2020,1,1\nA,2020,2,1\nB,2020,3,2\nA,2021,1,2\nB,2021,2,2\n",
+     ["malmquist", "--csv", "{f}", "--dmu", "dmu", "--period", "year", "--inputs", "x", "--outputs", "y"],
+     ["same DMU and period", "one row per DMU × period"]),
+    ("idx.csv", "period,a,b\n2020,1,2\n2020,1,3\n2021,2,2\n", ["price-index", "--prices", "{f}", "--formula", "jevons"],
+     ["'2020' more than once", "one row per period"]),
+    ("series.csv", "date,y\n2020-01-01,1\n2020-01-01,2\n2020-02-01,3\n", ["breaks", "--csv", "{f}", "--column", "y",
+                                                                        "--date-column", "date"],
+     ["repeated dates", "one row per date"]),
+])
+def test_every_csv_reader_refuses_duplicate_keys(name, text, args, needles, tmp_path, capsys):
+    f = write(tmp_path / name, text)
+    code, out, err = run([a.format(f=f) for a in args], capsys)
+    refused(code, out, err, *needles)

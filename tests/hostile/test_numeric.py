@@ -235,3 +235,28 @@ def test_only_package_errors_escape():
                  lambda: dea(*_dea_data(1e20))):
         with pytest.raises(LLMFlationError):
             call()
+
+
+# --------------------------------------------------------------------------- flat trends
+
+
+@pytest.mark.parametrize("level", [1e-9, 1.0, 1.6094379124341003, 1e9])
+def test_a_flat_line_is_exactly_flat_not_a_trend_in_rounding_noise(level):
+    from llmflation.methods.ols import fit_line
+    from llmflation.study.trends import fit_group
+
+    t = np.linspace(2023.0, 2025.0, 12)
+    y = level * (1 + 1e-15 * (-1.0) ** np.arange(12))  # a constant up to float noise
+    f = fit_line(t, y)
+    assert f.slope == 0.0 and f.rss == 0.0 and math.isnan(f.r_squared)
+    g = fit_group(t, y, n_boot=0)
+    # before: half-life 2.8e15 years, Moore t = -6e14 (a "test" of rounding noise)
+    assert g.factor_per_year == 1.0 and math.isinf(g.half_life_years) and math.isnan(g.moore.p_value)
+
+
+def test_a_tiny_genuine_slope_is_still_fitted():
+    from llmflation.methods.ols import fit_line
+
+    t = np.linspace(0.0, 10.0, 50)
+    f = fit_line(t, 5.0 + 1e-9 * t + 1e-11 * np.sin(7 * t))  # spread 3e-9 of the level: far above 1e-12
+    assert f.slope == pytest.approx(1e-9, rel=0.05) and f.r_squared > 0.9

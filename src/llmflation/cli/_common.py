@@ -224,8 +224,8 @@ def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     out.columns = [csv_safe(str(c)) for c in out.columns]
     for c in out.columns:
         col = out[c]
-        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            out[c] = col.map(csv_safe)
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype) or isinstance(col.dtype, pd.CategoricalDtype):
+            out[c] = col.astype(object).map(csv_safe)
     return out
 
 

@@ -52,6 +52,10 @@ def register(app: typer.Typer) -> None:
         df = _read(csv)
         if dmu is not None:
             _cols(dmu, "dmu", df)
+            rep = df[dmu][df[dmu].duplicated()].astype(str).unique()
+            if len(rep):
+                raise InputError(f"--dmu {dmu!r} repeats label(s) {', '.join(map(repr, rep[:5]))}; expected one row "
+                                 "per DMU (its scores and peers would be ambiguous). Merge or rename those rows.")
             df = df.set_index(dmu)
         res = dea(df[_cols(inputs, "inputs", df)], df[_cols(outputs, "outputs", df)],
                   rts=rts, orientation=orientation, super_efficiency=super_eff)  # type: ignore[arg-type]

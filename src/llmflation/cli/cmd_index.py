@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import typer
 
-from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit, study_inputs
+from llmflation.cli._common import Format, FormatOpt, StudyDbOpt, emit, read_user_csv, study_inputs
 
 _WIDE = "a wide CSV: first column = period, one column per product"
 
@@ -19,9 +19,13 @@ def _read_wide(path: Path, flag: str) -> pd.DataFrame:
 
     if not path.is_file():
         raise InputError(f"{flag} {str(path)!r} is not a file; expected {_WIDE}.")
-    df = pd.read_csv(path, index_col=0)
+    df = read_user_csv(path, flag, index_col=0)
     if df.shape[1] == 0:
         raise InputError(f"{flag} {str(path)!r} has no product columns; expected {_WIDE}.")
+    dup = df.index[df.index.duplicated()].unique()
+    if len(dup):
+        raise InputError(f"{flag} {str(path)!r} lists period(s) {', '.join(map(repr, map(str, dup[:5])))} more than "
+                         f"once; expected one row per period ({_WIDE}). Merge those rows.")
     return df
 
 

@@ -49,6 +49,6 @@ def register(app: typer.Typer) -> None:
         if period_column is None:
             df[per] = "all"
         r = concentration(df, k=tuple(k), period=per, firm=firm_column, share=share_column,
-                          unit=unit, residual_firms=residual,
-                          duplicates="sum" if sum_duplicates else "refuse")  # type: ignore[arg-type]
+                          unit=unit, residual_firms=residual,  # type: ignore[arg-type]
+                          duplicates="sum" if sum_duplicates else "refuse")
         emit_result(r, fmt)

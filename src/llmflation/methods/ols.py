@@ -105,12 +105,19 @@ def _as_xy(x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     return xa, ya
 
 
+#: ``y`` values whose spread (root mean square about their mean) is at most this fraction
+#: of their scale (``max(1, |mean|)``) are constant: floating-point noise of sums of ~1e-16,
+#: with four orders of margin.
+Y_CONST_RTOL = 1e-12
+
+
 def fit_line(x: object, y: object) -> LineFit:
     """Ordinary least squares of ``y`` on ``x`` with an intercept.
 
     Raises :class:`~llmflation.errors.InputError` with fewer than 3 points or when all
-    ``x`` are equal (the slope is not identified). ``r_squared`` is NaN when all ``y``
-    are equal (R² = 1 − 0/0 is undefined).
+    ``x`` are equal (the slope is not identified). When all ``y`` are equal within
+    :data:`Y_CONST_RTOL` of their scale the line is exactly flat (slope 0, zero residuals)
+    and ``r_squared`` is NaN (R² = 1 − 0/0 is undefined).
 
     Examples
     --------
@@ -129,13 +136,17 @@ def fit_line(x: object, y: object) -> LineFit:
         raise InputError("all x values are equal, so the slope is not identified; observations must span time.")
     sxy = float(dx @ dy)
     syy = float(dy @ dy)
-    b = sxy / sxx
+    # y constant within rounding (relative to its scale): the line is flat *exactly*. Fitting
+    # the rounding noise instead would give a slope of ~1e-16 with a standard error of
+    # ~1e-16 and a t statistic of any size (a "significant" trend in a constant series).
+    constant = syy <= n * (Y_CONST_RTOL * max(1.0, abs(ym))) ** 2
+    b = 0.0 if constant else sxy / sxx
     a = ym - b * xm
-    resid = dy - b * dx
+    resid = np.zeros_like(dy) if constant else dy - b * dx
     rss = float(resid @ resid)
     sigma = math.sqrt(rss / (n - 2)) if n > 2 else float("nan")
     # R² is undefined when y does not vary (0/0): NaN, and callers say so.
-    r2 = 1.0 - rss / syy if syy > n * (1e-12 * max(1.0, abs(ym))) ** 2 else math.nan
+    r2 = math.nan if constant else 1.0 - rss / syy
     return LineFit(n=n, intercept=float(a), slope=float(b), se_intercept=sigma * math.sqrt(1 / n + xm**2 / sxx),
                    se_slope=sigma / math.sqrt(sxx), sigma=sigma, r_squared=float(r2), x_mean=float(xm), sxx=sxx,
                    rss=rss)
