@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
 
 from llmflation.errors import InputError, check_choice
 from llmflation.panel.build import load_panel
+from llmflation.panel.tiers import TierDefinition
+from llmflation.signature import Frame, validated
 from llmflation.sources import bundled
 from llmflation.store.db import Store
 
@@ -74,24 +76,10 @@ class StudyInputs:
     True
     """
 
-    def __init__(self, store: str | Path | None = None, *, tiers: str | None = None,
-                 panel: pd.DataFrame | None = None):
-        import os
-
-        from llmflation.errors import InputError, check_choice
-        from llmflation.panel.tiers import TIER_DEFINITIONS
-        from llmflation.validate import check_frame
-
-        if store is not None and (isinstance(store, bytes) or not isinstance(store, str | os.PathLike)
-                                  or not os.fspath(store)):
-            raise InputError(f"store must be a path to a store file (e.g. 'prices.duckdb') or None for the "
-                             f"bundled snapshot; got {store!r} ({type(store).__name__}).")
-        if tiers is not None:
-            if not isinstance(tiers, str):
-                raise InputError(f"tiers must be one of {', '.join(map(repr, TIER_DEFINITIONS))} or None; got "
-                                 f"{tiers!r} ({type(tiers).__name__}).")
-            check_choice("tiers", tiers, TIER_DEFINITIONS)
-        check_frame(panel, "panel", allow_none=True, what="a pandas DataFrame (llmflation.load_panel()) or None")
+    @validated
+    def __init__(self, store: str | Path | None = None, *, tiers: TierDefinition | None = None,
+                 panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmflation.load_panel()) or None")]
+                 | None = None):
         self.store = Path(store) if store is not None else None
         self.tiers = tiers
         self._panel: pd.DataFrame | None = panel
