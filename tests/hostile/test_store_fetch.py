@@ -116,6 +116,22 @@ def test_a_litellm_map_dated_before_the_models_it_lists_is_refused(tmp_path, cap
     assert run([*args, "--observed-at", "2026-07-24"], capsys)[0] == 0
 
 
+def test_odd_created_timestamps_neither_block_a_fetch_nor_enter_the_store():
+    """`created` in 2099 (a bogus record) is not evidence against a 2026 snapshot; listing
+    dates before 2015 or in the future are left empty, the prices kept."""
+    def rec(i: int, created: int) -> dict:
+        return {"id": f"a/m{i}", "name": f"M{i}", "created": created,
+                "pricing": {"prompt": "0.000001", "completion": "0.000002"}}
+
+    raw = json.dumps({"data": [rec(0, 4_000_000_000), rec(1, 1), rec(2, 1_700_000_000)]}).encode()
+    s = Store.memory()
+    rep = record(s, prepare("openrouter", raw, observed_at=pd.Timestamp("2026-01-01").to_pydatetime()))
+    assert rep.opened == 3
+    assert rep.skipped == {"listing date (`created`) before 2015 or in the future: left empty (price kept)": 2}
+    listed = s.query("SELECT source_key, listed_date FROM price_intervals ORDER BY 1")["listed_date"]
+    assert listed.isna().tolist() == [True, True, False]
+
+
 @pytest.mark.parametrize("day", ["1026-02-27", "2014-12-31", "0001-01-01"])
 def test_llm_price_dates_before_2015_are_refused_at_the_boundary(day, raw_payloads, tmp_path, capsys):
     db = tmp_path / "t.duckdb"

@@ -48,7 +48,7 @@ from llmflation.sources.http import (
     gunzip_bounded,
 )
 from llmflation.store import lock as store_lock
-from llmflation.store.db import Store
+from llmflation.store.db import EARLIEST_OBSERVED, Store
 from llmflation.store.history import (
     CLOCK_SKEW,
     EPOCH_MODELS,
@@ -58,6 +58,7 @@ from llmflation.store.history import (
     _settle,
     check_not_future,
     record_observations,
+    utc_now,
 )
 from llmflation.validate import check_bool, check_int
 
@@ -257,7 +258,14 @@ def _price_obs(obs: pd.DataFrame, skipped: dict[str, int]) -> pd.DataFrame:
 def _openrouter_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[HistoryTable | None, pd.DataFrame]:
     obs, _ = openrouter_observations(frame, ExclusionLog())
     # unit slips are kept by the conversion and counted once by _filter_prices
-    return PRICE_INTERVALS, _price_obs(obs, skipped)
+    obs = _price_obs(obs, skipped)
+    # a listing date (from `created`) is an LLM date too: bounded like observed_at
+    listed = pd.to_datetime(obs["listed_date"])
+    odd = listed.notna() & ((listed < EARLIEST_OBSERVED) | (listed > utc_now() + CLOCK_SKEW))
+    if odd.any():
+        skipped["listing date (`created`) before 2015 or in the future: left empty (price kept)"] = int(odd.sum())
+        obs["listed_date"] = listed.where(~odd)
+    return PRICE_INTERVALS, obs
 
 
 def _litellm_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[HistoryTable | None, pd.DataFrame]:
@@ -457,10 +465,12 @@ def _payload_dates(source: str, frame: pd.DataFrame) -> tuple[tuple[datetime, st
     out: list[tuple[datetime, str]] = []
     if frame.empty:
         return ()
+    # a timestamp in the future is itself wrong (one odd record must not block every fetch)
+    latest = utc_now() + CLOCK_SKEW
     if source == "openrouter" and "created_unix" in frame:
         created = pd.to_numeric(frame["created_unix"], errors="coerce")
-        # OpenRouter's `created` is a Unix time in seconds; ignore values no clock can hold
-        created = created.where((created > 0) & (created < 32_503_680_000))
+        # OpenRouter's `created` is a Unix time in seconds
+        created = created.where((created > 0) & (created <= latest.replace(tzinfo=UTC).timestamp()))
         if created.notna().any():
             i = created.idxmax()
             when = datetime.fromtimestamp(float(created[i]), UTC).replace(tzinfo=None)
@@ -469,7 +479,7 @@ def _payload_dates(source: str, frame: pd.DataFrame) -> tuple[tuple[datetime, st
     col = _KEY_COLUMN.get(source)
     if col in frame:
         rel = release_dates(frame[col])
-        dated = rel.dropna().sort_values(ascending=False)
+        dated = rel[rel <= latest].sort_values(ascending=False)
         if len(dated) >= RELEASE_MIN_IDS:
             when = dated.iloc[RELEASE_MIN_IDS - 1].to_pydatetime()
             later = ", ".join(repr(str(k)) for k in frame.loc[dated.index[:RELEASE_MIN_IDS], col])

@@ -385,11 +385,12 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
     status = "recorded"
     if latest_t is not None and first_t < latest_t:
         future = (" That recorded snapshot lies in the future: it was probably recorded with a mistyped "
-                  "--observed-at; rebuild the store without it." if latest_t > utc_now() + CLOCK_SKEW else "")
+                  "--observed-at; remove it with `llmflation fetch drop ID`." if latest_t > utc_now() + CLOCK_SKEW else "")
         raise InputError(
             f"the {source} snapshot of {first_t:%Y-%m-%d %H:%M:%S} is older than the latest one recorded "
-            f"({latest_t:%Y-%m-%d %H:%M:%S}); history is written in date order. Back-fill older snapshots "
-            f"into a fresh store (--db NEW.duckdb) in date order, or pass a later --observed-at.{future}")
+            f"({latest_t:%Y-%m-%d %H:%M:%S}); history is written in date order (also with --force). Back-fill "
+            "older snapshots into a fresh store (--db NEW.duckdb) in date order, remove the later ones first "
+            f"(`llmflation fetch list`, `llmflation fetch drop ID`), or pass a later --observed-at.{future}")
     stage("staged")
 
     # ---------------------------------------------------------------- same day again: undo that day
