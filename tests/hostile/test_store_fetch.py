@@ -368,14 +368,15 @@ def test_a_redirect_without_location_is_a_clear_error():
 
 
 @pytest.mark.parametrize("opt, value", [("--max-time", "inf"), ("--max-time", "nan"), ("--timeout", "inf"),
-                                        ("--lock-timeout", "inf"), ("--lock-timeout", "-1")])
+                                        ("--max-time", "1e308"), ("--lock-timeout", "inf"),
+                                        ("--lock-timeout", "-1")])
 def test_non_finite_or_negative_limits_are_refused(opt, value, raw_payloads, tmp_path, capsys):
     db = tmp_path / "t.duckdb"
     code, _, err = run(fetch_args(raw_payloads[DAY], db, opt, value), capsys)
     assert code in (1, 2)  # 2: typer's own range check (--lock-timeout has none, --max-time min 0.001)
     assert "Error" in err
     if code == 1:
-        assert "finite" in err and ("expected e.g." in err)
+        assert ("finite" in err or "at most 86,400 seconds" in err) and "expected e.g." in err
     assert not db.exists()
 
 
@@ -383,6 +384,11 @@ def test_non_finite_policy_values_are_refused():
     for kw in ({"max_total": float("inf")}, {"timeout": float("nan")}, {"backoff_cap": float("inf")}):
         with pytest.raises(InputError, match="finite number of seconds"):
             RetryPolicy(**kw)
+    # finite but huge: the watchdog's timer could not be armed (OverflowError in its thread)
+    for kw in ({"max_total": 1e308}, {"timeout": 1e12}):
+        with pytest.raises(InputError, match=r"must be at most 86,400 seconds \(one day\)"):
+            RetryPolicy(**kw)
+    RetryPolicy(max_total=86_400.0, timeout=86_400.0)
 
 
 def test_deeply_nested_json_is_a_clear_error(tmp_path, capsys):

@@ -61,6 +61,9 @@ DEFAULT_MAX_BYTES = 200 * 1024 ** 2
 #: dropped on a cross-origin redirect.
 SAFE_HEADERS = frozenset({"accept", "accept-encoding", "accept-language", "user-agent"})
 GZIP_MAGIC = b"\x1f\x8b"
+#: Longest time limit accepted (one day): longer is a typo, and past ~1e9 s the watchdog
+#: timer cannot even be armed (the platform's time_t overflows in its thread).
+MAX_SECONDS = 86_400.0
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 
 
@@ -119,12 +122,16 @@ class RetryPolicy:
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise InputError(f"{name} must be a number of seconds, got {type(v).__name__} {v!r}.")
             positive = name in flag
+            if positive and math.isfinite(v) and v > MAX_SECONDS:
+                raise InputError(f"{name} must be at most {MAX_SECONDS:,.0f} seconds (one day){f' ({flag[name]})'}, "
+                                 f"got {v!r}; expected e.g. {'120' if name == 'max_total' else '30'}. A fetch "
+                                 "that needs longer than a day is stalled: pass a value up to a day.")
             if not math.isfinite(v) or (v <= 0 if positive else v < 0):
                 how = f" ({flag[name]})" if name in flag else ""
                 raise InputError(f"{name} must be a {'positive' if positive else 'non-negative'} finite "
                                  f"number of seconds{how}, got {v!r}; expected e.g. "
                                  f"{'120' if name == 'max_total' else '30' if name == 'timeout' else '0.5'}. "
-                                 "Every fetch is bounded in time: pass a large finite value to wait longer.")
+                                 "Every fetch is bounded in time: pass a finite value (at most 86,400 s, a day) to wait longer.")
 
 
 def parse_size(text: str | int) -> int:
