@@ -369,14 +369,14 @@ def test_a_redirect_without_location_is_a_clear_error():
 
 @pytest.mark.parametrize("opt, value", [("--max-time", "inf"), ("--max-time", "nan"), ("--timeout", "inf"),
                                         ("--max-time", "1e308"), ("--lock-timeout", "inf"),
-                                        ("--lock-timeout", "-1")])
+                                        ("--lock-timeout", "-1"), ("--lock-timeout", "1e9")])
 def test_non_finite_or_negative_limits_are_refused(opt, value, raw_payloads, tmp_path, capsys):
     db = tmp_path / "t.duckdb"
     code, _, err = run(fetch_args(raw_payloads[DAY], db, opt, value), capsys)
     assert code in (1, 2)  # 2: typer's own range check (--lock-timeout has none, --max-time min 0.001)
     assert "Error" in err
     if code == 1:
-        assert ("finite" in err or "at most 86,400 seconds" in err) and "expected e.g." in err
+        assert ("finite" in err or "86,400 seconds" in err) and "expected e.g." in err
     assert not db.exists()
 
 

@@ -48,6 +48,8 @@ except ImportError:  # pragma: no cover - Windows
 DEFAULT_LOCK_TIMEOUT = 60.0
 #: Environment variable overriding :data:`DEFAULT_LOCK_TIMEOUT`.
 LOCK_TIMEOUT_ENV = "LLMFLATION_LOCK_TIMEOUT"
+#: Longest wait accepted: every wait is bounded.
+MAX_LOCK_TIMEOUT = 86_400.0
 #: Pause between two tries of a busy lock.
 POLL_SECONDS = 0.02
 
@@ -89,6 +91,9 @@ def lock_timeout(value: float | str | None = None, env: Mapping[str, str] | None
     if not math.isfinite(secs) or secs < 0:
         raise InputError(f"{where} {value!r} is not a finite number of seconds >= 0; expected e.g. 60 "
                          f"(--lock-timeout or ${LOCK_TIMEOUT_ENV}).")
+    if secs > MAX_LOCK_TIMEOUT:
+        raise InputError(f"{where} {value!r} is longer than {MAX_LOCK_TIMEOUT:,.0f} seconds (one day); expected e.g. "
+                         f"60. A store busy for a day is held by a stuck process: find it instead of waiting.")
     return secs
 
 
