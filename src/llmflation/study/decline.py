@@ -44,7 +44,7 @@ from llmflation.results import Result
 from llmflation.signature import Level, NonNegativeInt, PositiveFloat, PriceDate, Seed, validated
 from llmflation.study.paper import ref, refs
 from llmflation.study.threshold import cheapest_above_threshold
-from llmflation.study.trends import DAYS_PER_YEAR, dated_prices, fit_group, to_years
+from llmflation.study.trends import DAYS_PER_YEAR, LAUNCH_WINDOW_DAYS, dated_prices, fit_group, to_years
 
 Definition = Literal["endpoint", "trend", "constant_capability", "constant_capability_trend"]
 DEFINITIONS: tuple[Definition, ...] = typing.get_args(Definition)
@@ -164,8 +164,15 @@ def total_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate,
     if exclude_reasoning and "is_reasoning" in frame.columns:
         frame = frame[~frame["is_reasoning"].astype("boolean").fillna(False).astype(bool)]
     keep = tuple(c for c in (capability, "model_name") if c in frame.columns)
+    # availability (endpoint, constant capability): every dated price, a catalogue's first sighting
+    # included — the model was on sale at that price then
     obs = dated_prices(frame, price=price, observations=observations, date_col=date_col,  # type: ignore[arg-type]
                        price_col=price_col, keep=keep)
+    # the pooled trend: the series every estimator fits (issue 18), launches dated within the
+    # launch window of release, first sightings out
+    obs_trend = dated_prices(frame, price=price, observations=observations, date_col=date_col,  # type: ignore[arg-type]
+                             price_col=price_col, keep=keep, launch_window_days=LAUNCH_WINDOW_DAYS)
+    obs_trend = obs_trend[obs_trend["date"] <= t1]
     obs = obs[obs["date"] <= t1]
     if obs.empty:
         raise InputError(f"no dated prices on or before {t1.date()}; check the period and the columns.")
@@ -198,7 +205,7 @@ def total_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate,
                             str(cheapest1["model"]), len(a0) + len(a1),
                             "cheapest available price at start / at end; no capability control, no sampling CI"))
     if "trend" in definitions:
-        per = obs[(obs["date"] >= s_at) & (obs["date"] <= t1)]
+        per = obs_trend[(obs_trend["date"] >= s_at) & (obs_trend["date"] <= t1)]
         if len(per) >= 3 and per["date"].nunique() > 1:
             cl = per["model"].astype(str).to_numpy()
             cl = cl if len(set(cl)) >= 2 else None
@@ -206,7 +213,7 @@ def total_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate,
                           n_boot=n_boot, seed=seed, clusters=cl)
             rows.append(row("trend", math.exp(g.rate_per_year * years), math.exp(g.rate_ci[0] * years),
                             math.exp(g.rate_ci[1] * years), math.nan, math.nan, "", "", g.n,
-                            f"exp(rate × years) from the pooled log-linear trend of all dated prices "
+                            f"exp(rate × years) from the pooled log-linear trend of the dated launch and change series "
                             f"({_r2_text(g.r_squared)}); t interval of the slope"
                             + (f", clustered by model ({g.n_clusters} models)" if cl is not None else "")))
         else:
