@@ -161,9 +161,11 @@ def test_force_needs_a_reason_and_the_reason_is_kept_in_the_store(raw_payloads, 
     assert code == 1 and err.startswith("Error: --force needs --reason 'why'")
     code, _, err = run(fetch_args(raw_payloads[DAY], db, "--observed-at", "2026-01-01", "--reason", "x"), capsys)
     assert code == 1 and err.startswith("Error: --reason was given without --force")
-    code, _, err = run(fetch_args(raw_payloads[DAY], db, "--observed-at", "2026-01-01", "--force",
-                                  "--reason", "archived copy, dated from the mirror's index"), capsys)
+    code, out, err = run(["fetch", "openrouter", "--payload", str(raw_payloads[DAY]), "--db", str(db), "-f", "json",
+                          "--observed-at", "2026-01-01", "--force", "--reason",
+                          "archived copy, dated from the mirror's index"], capsys)
     assert code == 0, err
+    assert json.loads(out)["notes"][1].startswith("recorded despite a refusal (--force, reason: archived copy")
     code, out, err = run(["fetch", "list", "--db", str(db), "-f", "json"], capsys)
     assert code == 0, err
     rows = json.loads(out)

@@ -628,7 +628,9 @@ def record(store: Store, snap: Snapshot, *, on_stage: Callable[[str], None] | No
         n_open = _open_count(store, table, snap.source)
     return FetchReport(snap.source, res.status, snap.observed_at, snap.records, len(snap.observations),
                        snap.skipped, res.extended, res.opened, res.closed, n_open, snap.origin,
-                       snap.observed_at_from, res.notes)
+                       snap.observed_at_from,
+                       (*(f"recorded despite a refusal (--force, reason: {force_reason}): {o}" for o in overridden),
+                        *res.notes))
 
 
 def _dates_or_refuse(snap: Snapshot, force_reason: str | None) -> tuple[str, ...]:
