@@ -615,3 +615,20 @@ def test_a_poisoned_store_gives_an_error_line_in_a_study_command(raw_payloads, t
     assert code == 1
     assert err.startswith(f"Error: store {db} holds fetched price history dated outside 2015-01-01 → ")
     assert "Traceback" not in err
+
+
+def test_a_store_from_before_snapshot_ids_gets_them_on_list(raw_payloads, tmp_path, capsys):
+    db = tmp_path / "old.duckdb"
+    for p in (raw_payloads[DAY], raw_payloads[NEXT]):
+        assert run(fetch_args(p, db), capsys)[0] == 0
+    with Store(db) as s:  # back to schema 3, as an older llmflation wrote it
+        for c in ("snapshot_id", "forced_reason", "forced_checks"):
+            s.con.execute(f"ALTER TABLE fetch_snapshots DROP COLUMN {c}")
+        s.con.execute("DROP SEQUENCE fetch_snapshot_id")
+        s.con.execute("DELETE FROM schema_migrations WHERE version = 4")
+    with Store(db, read_only=True) as s:
+        assert s.schema_version() == 3
+    code, out, err = run(["fetch", "list", "--db", str(db), "-f", "json"], capsys)
+    assert code == 0, err
+    assert [r["snapshot_id"] for r in json.loads(out)] == [1, 2]
+    assert run(["fetch", "drop", "2", "--db", str(db), "-f", "csv"], capsys)[0] == 0
