@@ -26,15 +26,17 @@ import pandas as pd
 
 from llmflation.errors import InputError, StoreError
 from llmflation.store import lock as store_lock
+from llmflation.validate import PRICE_DATE_MIN
 
 INTERVAL_COLUMNS = [
     "source", "source_key", "provider", "valid_from", "valid_to", "observed_at", "input_usd_per_mtok",
     "output_usd_per_mtok", "cache_read_usd_per_mtok", "context_tokens", "model_name", "author",
     "reasoning_flag", "listed_date", "n_obs", "origin", "is_open",
 ]
-#: The earliest date an LLM price snapshot may carry (no LLM API was priced before 2015);
-#: fetched rows dated earlier (or later than tomorrow) are refused on read.
-EARLIEST_OBSERVED = datetime(2015, 1, 1)
+#: The earliest date an LLM price snapshot may carry (:data:`llmflation.validate.PRICE_DATE_MIN`,
+#: the bound of every LLM price date); fetched rows dated earlier (or later than tomorrow)
+#: are refused on read.
+EARLIEST_OBSERVED: datetime = PRICE_DATE_MIN.to_pydatetime()
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CORRUPT_HINT = ("The file looks corrupt: restore it from a backup, or move it away and rebuild it with "
                 "`llmflation ingest` (fetched history in it is then lost), or use a different --db path.")
