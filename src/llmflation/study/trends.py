@@ -966,8 +966,12 @@ def price_trend(panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame of
                      "resamples whole models. A model's launch price and its later cuts are not independent.")
     else:
         notes.append("Classical OLS standard errors (observations treated as independent).")
-    notes.append({"changes": "Observations: launch prices and every later price change, at the date each took "
-                             "effect (first-party price, else the median across providers).",
+    notes.append({"changes": "Observations: one launch per canonical model (dated at its release, priced by the "
+                             "developer's own API, else the median of the hosts listing it that day) and every "
+                             "later change of the developer's own price seen by a source that already covered it; "
+                             "a catalogue's first sighting, a switch of source or host, and rows after a shutdown "
+                             "are not changes, and hosts' prices of open-weight models are not followed after "
+                             "launch (their spread across hosts is not a price change).",
                   "launch": "Observations: each model's launch price (first-party, else median across providers).",
                   "rows": "Observations: the rows as given."}[observations])
     config = {"by": by, "price": price, "tiers": tier_def, "observations": observations, "level": level,
