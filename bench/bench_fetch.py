@@ -6,6 +6,10 @@
    convert → one transaction). Reported: seconds and snapshots/s; baseline: the pure-pandas
    run-length encoding the bundled panel uses (:func:`observations_to_intervals`) on the
    same observations in one batch; the interval counts of both must agree (``check``).
+   tokencost's 2024-01-31 copy of the LiteLLM map lacks ``litellm_provider``: its rows take
+   their key's provider from the store (:func:`llmflation.store.fetch.fill_providers`, as
+   ``record`` does and as the bundle does from the key's other snapshots); without it the
+   shrink guard rightly refused the copy, which continued none of the 106 open intervals.
 2. **Synthetic 10 M rows**: 20,000 keys × 500 daily snapshots with prices that halve on
    key-specific schedules, loaded into interval history by
    :func:`llmflation.store.history.record_observations` (DuckDB window SQL, one
