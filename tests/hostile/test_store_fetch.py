@@ -632,3 +632,17 @@ def test_a_store_from_before_snapshot_ids_gets_them_on_list(raw_payloads, tmp_pa
     assert code == 0, err
     assert [r["snapshot_id"] for r in json.loads(out)] == [1, 2]
     assert run(["fetch", "drop", "2", "--db", str(db), "-f", "csv"], capsys)[0] == 0
+
+
+@pytest.mark.parametrize("day, col", [("1026-05-11", "date"), ("2026-09-11", "date")])
+def test_rankings_days_outside_2015_to_the_snapshot_are_refused(day, col, tmp_path, capsys):
+    p = tmp_path / "rankings.json"
+    p.write_text('{"data": [{"date": "2026-05-10", "model_permaslug": "a/b", "total_tokens": "5"}, '
+                 f'{{"date": "{day}", "model_permaslug": "x/y", "total_tokens": "10"}}]}}')
+    db = tmp_path / "t.duckdb"
+    code, _, err = run(["fetch", "openrouter-rankings", "--payload", str(p), "--observed-at", "2026-05-12",
+                        "--db", str(db), "-f", "csv"], capsys)
+    assert code == 1
+    assert err.startswith(f"Error: openrouter-rankings payload record 1 has {col} {day} (1 record(s) like it); "
+                          "expected a day from 2015-01-01 to the snapshot's 2026-05-12")
+    assert not db.exists()

@@ -29,7 +29,7 @@ from typing import Any, Literal
 import httpx
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError, ParseError, check_choice
 from llmflation.normalize.catalogues import (
     filter_prices,
     litellm_observations,
@@ -432,6 +432,8 @@ def prepare(source: str, raw: bytes, *, observed_at: datetime, origin: str = "pa
         raw = gunzip_bounded(raw, source, max_bytes)
     parsed = src.parse(raw, snapshot_date=day, origin=origin, max_bytes=max_bytes)
     table, obs, skipped = _convert(parsed, source)
+    if table is None:
+        _check_usage_dates(obs, observed_at, source)
     return Snapshot(source, table, obs, observed_at, sha, parsed.records, skipped, origin, observed_at_from,
                     _payload_dates(source, parsed.frame))
 
@@ -458,6 +460,24 @@ def release_dates(keys: pd.Series) -> pd.Series:
     parts = keys.astype(str).str.extract(ID_DATE)
     text = parts[0] + "-" + parts[1] + "-" + parts[2]
     return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+
+
+def _check_usage_dates(obs: pd.DataFrame, observed_at: datetime, source: str) -> None:
+    """Rankings rows are dated days of usage: from 2015-01-01 to the snapshot's own day (+ clock skew)."""
+    hi = pd.Timestamp(observed_at) + CLOCK_SKEW
+    for col in ("date", "as_of"):
+        if col not in obs:
+            continue
+        when = pd.Series([pd.Timestamp(v) if v is not None and not pd.isna(v) else pd.NaT for v in obs[col]],
+                         dtype=object)
+        bad = [i for i, v in enumerate(when) if v is not pd.NaT and not (EARLIEST_OBSERVED <= v <= hi)]
+        if bad:
+            v = when.iloc[bad[0]]
+            raise ParseError(
+                f"{source} payload record {bad[0]} has {col} {v.year:04d}-{v.month:02d}-{v.day:02d} ({len(bad)} "
+                f"record(s) like it); expected a day from {EARLIEST_OBSERVED:%Y-%m-%d} to the snapshot's "
+                f"{observed_at:%Y-%m-%d} (usage cannot be counted before LLM APIs or after it was observed). "
+                "The store was not changed; check the payload, or --observed-at.")
 
 
 def _payload_dates(source: str, frame: pd.DataFrame) -> tuple[tuple[datetime, str], ...]:
