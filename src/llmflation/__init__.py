@@ -52,6 +52,7 @@ _API: dict[str, str] = {
     "cost_vs_price_trends": "llmflation.study.task_cost",
     "assign_tiers": "llmflation.panel.tiers",
     "price_on": "llmflation.panel.lookup",
+    "cost": "llmflation.panel.cost",
     "validate_panel": "llmflation.panel.validate",
     "openrouter_cross_section": "llmflation.study.trends",
     "a16z_series": "llmflation.study.threshold",

@@ -1,0 +1,436 @@
+"""``cost``: what one request to a model cost on a date, billed line by line as the vendor bills it.
+
+The tariff (:mod:`llmflation.normalize.tariff`) holds every priced line of an offer
+over time: input, output, cached input, long-prompt tiers (whole-request semantics),
+time-of-day windows, promotions, and the batch tier derived from vendor rules with
+their sources. :func:`cost` picks the lines that bill the request on that date (and
+time of day), multiplies, and puts beside it the cheapest model of equal capability
+(Epoch Capabilities Index at least the model's) priced under the same tariff options.
+
+Offers of the curated first-party table are priced from their tariff; other models and
+providers from the panel's dated intervals (input, output and cached input only).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from llmflation.errors import InputError, UnknownModelError
+from llmflation.normalize import identity as ident
+from llmflation.normalize import tariff as T
+from llmflation.panel.lookup import FIRST_PARTY, _match_id, _match_key, parse_iso_date, price_on
+from llmflation.results import Result
+from llmflation.validate import check_frame
+
+_AT = re.compile(r"^(\d{1,2}):(\d{2})$")
+#: Rows of the result table and their roles.
+ASKED = "asked"
+CHEAPEST = "cheapest with ECI >= the model's"
+
+
+@lru_cache(maxsize=1)
+def _first_party_tariff() -> pd.DataFrame:
+    from llmflation.normalize.aliases import first_party_prices
+
+    return T.apply_rules(T.curated_tariff(first_party_prices()))
+
+
+def first_party_tariff() -> pd.DataFrame:
+    """The first-party tariff: the curated table's lines plus the vendor rules' batch lines.
+
+    Columns :data:`llmflation.normalize.tariff.TARIFF_COLUMNS`, one row per priced line of an
+    offer over an interval.
+
+    Examples
+    --------
+    >>> t = first_party_tariff()
+    >>> g = t[(t.offer == "gemini-2.5-pro") & (t.service == "standard") & (t.line == "input")]
+    >>> g[["above_tokens", "usd_per_mtok"]].values.tolist()
+    [[0, 1.25], [200000, 2.5]]
+    """
+    return _first_party_tariff().copy()
+
+
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class RequestCost(Result):
+    """The cost of one request on one date, line by line, and the cheapest model of equal capability.
+
+    Attributes
+    ----------
+    model, api_model_id, served_model, provider : str
+        The name asked for, the offer it resolved to, the model that offer served on that
+        date, and the provider (``first-party`` = the developer's own API).
+    on : pandas.Timestamp
+    at : str or None
+        UTC time of day (``HH:MM``) the request was priced at.
+    input_tokens, cached_input_tokens, output_tokens : float
+        Prompt tokens (cached ones included), the cached part of them, output tokens.
+    service : str
+        ``standard`` or ``batch``.
+    lines : DataFrame
+        The tariff lines used: ``line, tokens, usd_per_mtok, usd, tier, window, source,
+        source_url, basis``.
+    total_usd : float
+    capability : float or None
+        The model's ECI (None when Epoch scores none).
+    cheapest_model : str or None
+        The cheapest model priced on that date whose ECI is at least the model's, under
+        the same tariff (batch, cached tokens, time of day).
+    cheapest_usd, cheapest_capability : float or None
+    cheapest_basis : str
+        How the comparison model was priced.
+    """
+
+    model: str
+    api_model_id: str
+    served_model: str
+    provider: str
+    on: pd.Timestamp
+    at: str | None
+    input_tokens: float
+    cached_input_tokens: float
+    output_tokens: float
+    service: str
+    lines: pd.DataFrame
+    total_usd: float
+    capability: float | None
+    cheapest_model: str | None
+    cheapest_usd: float | None
+    cheapest_capability: float | None
+    cheapest_basis: str = ""
+    vintage: str = ""
+
+    keys = ("role", "model", "line")
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        when = f" at {self.at} UTC" if self.at else ""
+        svc = " (batch)" if self.service == "batch" else ""
+        return (f"Cost of {self.input_tokens:,.0f} input ({self.cached_input_tokens:,.0f} cached) + "
+                f"{self.output_tokens:,.0f} output tokens on {self.model}{svc}, {self.on.date()}{when}, USD")
+
+    def wide(self) -> pd.DataFrame:
+        """Rows: each tariff line used, the total, and the cheapest model of equal capability's total."""
+        rows = [{"role": ASKED, "model": self.api_model_id, "line": r.line, "tokens": r.tokens,
+                 "usd_per_mtok": r.usd_per_mtok, "usd": r.usd, "eci": math.nan, "source": r.source,
+                 "source_url": r.source_url} for r in self.lines.itertuples(index=False)]
+        toks = self.input_tokens + self.output_tokens
+        rows.append({"role": ASKED, "model": self.api_model_id, "line": "total", "tokens": toks,
+                     "usd_per_mtok": math.nan, "usd": self.total_usd,
+                     "eci": self.capability if self.capability is not None else math.nan, "source": "",
+                     "source_url": ""})
+        if self.cheapest_model is not None:
+            rows.append({"role": CHEAPEST, "model": self.cheapest_model, "line": "total", "tokens": toks,
+                         "usd_per_mtok": math.nan, "usd": self.cheapest_usd,
+                         "eci": self.cheapest_capability if self.cheapest_capability is not None else math.nan,
+                         "source": self.cheapest_basis, "source_url": ""})
+        out = pd.DataFrame(rows)
+        for c in ("tokens", "usd_per_mtok", "usd", "eci"):
+            out[c] = out[c].astype(float)
+        return out
+
+
+def _tokens(name: str, v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+        raise InputError(f"{name} must be a finite number >= 0 (a token count), got {v!r} ({type(v).__name__}).")
+    x = float(v)
+    if not math.isfinite(x) or x < 0:
+        raise InputError(f"{name} must be a finite number >= 0, got {v!r}. Pass a token count such as 300000.")
+    return x
+
+
+def parse_at(at: Any) -> tuple[str | None, int | None]:
+    """``(HH:MM, minute of the day)`` of a UTC time of day (``"17:00"`` or a :class:`datetime.time`).
+
+    Examples
+    --------
+    >>> parse_at("17:00"), parse_at(None)
+    (('17:00', 1020), (None, None))
+    """
+    if at is None:
+        return None, None
+    if isinstance(at, _dt.time):
+        return f"{at.hour:02d}:{at.minute:02d}", at.hour * 60 + at.minute
+    m = _AT.match(at.strip()) if isinstance(at, str) else None
+    if m is None or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise InputError(f"at={at!r} is not a UTC time of day; expected HH:MM from 00:00 to 23:59 (e.g. 17:00).")
+    h, mi = int(m.group(1)), int(m.group(2))
+    return f"{h:02d}:{mi:02d}", h * 60 + mi
+
+
+def _day(tf: pd.DataFrame, d: pd.Timestamp) -> pd.DataFrame:
+    return tf[(tf["valid_from"] <= d) & (tf["valid_to"] >= d)]
+
+
+def _bill(day: pd.DataFrame, *, input_tokens: float, cached: float, output_tokens: float,
+          minute: int | None) -> tuple[pd.DataFrame, float, list[str]]:
+    """Bill one request from one offer's lines of one service on one day."""
+    sel, notes = T.select_lines(day, prompt_tokens=input_tokens, minute=minute)
+    by = {r.line: r for r in sel.itertuples(index=False)}
+    if "input" not in by or "output" not in by:
+        raise InputError(f"the tariff of {day['offer'].iloc[0]!r} lacks an input or output price on that date; "
+                         "it cannot be costed. Pick another date or model.")
+    want = [("input", input_tokens - cached, by["input"])]
+    if cached > 0:
+        c = by.get("cached_input")
+        if c is None:
+            notes.append("No cached-input price is recorded for this offer on that date: cached tokens are billed at "
+                         "the input rate (an upper bound).")
+            want.append(("cached_input", cached, by["input"]))
+        else:
+            want.append(("cached_input", cached, c))
+    want.append(("output", output_tokens, by["output"]))
+    rows = []
+    for line, toks, r in want:
+        tier = r.tier_label if r.tier_label else ("all prompts" if r.above_tokens == 0 else f">{r.above_tokens:,}")
+        rows.append({"line": line, "tokens": float(toks), "usd_per_mtok": float(r.usd_per_mtok),
+                     "usd": float(toks) * float(r.usd_per_mtok) / 1e6, "tier": tier,
+                     "window": r.window, "promotion": bool(r.promotion), "source": r.source,
+                     "source_url": r.source_url, "basis": r.basis, "valid_from": r.valid_from,
+                     "valid_to": r.valid_to})
+    out = pd.DataFrame(rows)
+    with np.errstate(over="ignore"):
+        total = float(out["usd"].sum())
+    if not math.isfinite(total):
+        raise InputError(f"the cost of {input_tokens:g} input + {output_tokens:g} output tokens overflows (it is not a "
+                         "finite number of dollars); expected token counts a request can have, e.g. 1e6.")
+    if out["promotion"].any():
+        notes.append("A promotional price applies on that date (see the curated table's promo_start/promo_end).")
+    return out, total, notes
+
+
+def _panel_lines(p: Any, d: pd.Timestamp) -> pd.DataFrame:
+    """Tariff lines of one panel price (a :class:`~llmflation.panel.lookup.PriceOn`)."""
+    end = p.valid_to if p.valid_to is not None else d
+    base = {"offer": p.api_model_id, "provider": p.provider, "developer": "", "served_model": p.served_model,
+            "valid_from": p.valid_from, "valid_to": end, "service": "standard", "above_tokens": 0, "window": "",
+            "tier_label": "", "promotion": p.event == "promo_start", "source": p.source,
+            "source_url": p.source_url, "basis": p.dated_by}
+    rows = [{**base, "line": "input", "usd_per_mtok": p.input_usd_per_mtok},
+            {**base, "line": "output", "usd_per_mtok": p.output_usd_per_mtok}]
+    if not math.isnan(p.cached_input_usd_per_mtok):
+        rows.append({**base, "line": "cached_input", "usd_per_mtok": p.cached_input_usd_per_mtok})
+    return T.apply_rules(T._frame(rows))
+
+
+def _load_panel(panel: pd.DataFrame | None) -> pd.DataFrame:
+    if panel is not None:
+        return panel
+    from llmflation.panel.build import load_panel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_panel(warn=False)
+
+
+def _capability(panel: pd.DataFrame, names: list[str], d: pd.Timestamp) -> tuple[str | None, float | None]:
+    from llmflation.panel.query import resolve_model
+
+    for n in names:
+        try:
+            pid = resolve_model(panel, n)
+        except UnknownModelError:
+            continue
+        e = panel.loc[panel["model_id"] == pid, "eci"]
+        if "model_key" in panel.columns:
+            key = panel.loc[panel["model_id"] == pid, "model_key"]
+            if len(key):
+                e = panel.loc[panel["model_key"] == key.iloc[0], "eci"]
+        e = e.dropna()
+        return pid, (float(e.max()) if len(e) else None)
+    return None, None
+
+
+def _cheapest(panel: pd.DataFrame, tf_day: pd.DataFrame, *, cap: float, d: pd.Timestamp, service: str,
+              input_tokens: float, cached: float, output_tokens: float,
+              minute: int | None) -> tuple[str | None, float | None, float | None, str, int]:
+    from llmflation.panel.query import price_on as prices_on
+
+    try:
+        on_day = prices_on(panel, d)
+    except InputError:
+        return None, None, None, "", 0
+    released = on_day["release_date"].isna() | (on_day["release_date"] <= d)
+    cand = on_day[(on_day["eci"] >= cap) & released]
+    offers = {ident.normalize_key(o): o for o in tf_day["offer"].unique()}
+    by_offer = {o: g for o, g in tf_day[tf_day["service"] == service].groupby("offer")}
+    # the smallest long-prompt threshold of any curated offer: above it, a list price alone may be wrong
+    tiers = tf_day.loc[tf_day["above_tokens"] > 0, "above_tokens"]
+    unknown_above = float(tiers.min()) if len(tiers) else math.inf
+    best: tuple[float, str, float, str] | None = None
+    skipped = 0
+    for r in cand.itertuples(index=False):
+        mid = str(r.model_id)
+        off = offers.get(ident.normalize_key(mid))
+        if off is not None and off in by_offer:
+            try:
+                _, usd, _ = _bill(by_offer[off], input_tokens=input_tokens, cached=cached,
+                                  output_tokens=output_tokens, minute=minute)
+            except InputError:
+                continue
+            basis = f"first-party tariff of {off}"
+        elif off is not None or service != "standard" or input_tokens > unknown_above:
+            # a curated offer without that service; or a model priced by its list price only, whose
+            # batch or long-prompt tariff is unknown: comparing its base rate would understate its cost
+            skipped += 1
+            continue
+        else:
+            usd = ((input_tokens * float(r.input_usd_per_mtok)) + output_tokens * float(r.output_usd_per_mtok)) / 1e6
+            basis = f"{r.basis} list price (cached tokens at the input rate)"
+        if best is None or usd < best[0]:
+            best = (usd, mid, float(r.eci), basis)
+    if best is None:
+        return None, None, None, "", skipped
+    return best[1], best[0], best[2], best[3], skipped
+
+
+def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cached_input_tokens: float = 0,
+         batch: bool = False, at: Any = None, provider: str = FIRST_PARTY,
+         panel: pd.DataFrame | None = None) -> RequestCost:
+    """What one request to ``model`` cost on date ``on``, billed line by line.
+
+    The tariff lines in effect on that date are applied as the vendor bills them: a
+    prompt above a long-prompt threshold bills the *whole* request at the higher rates
+    (Gemini 2.5 Pro above 200k tokens: $2.50/$15 instead of $1.25/$10), cached tokens at
+    the cached-input rate, ``batch=True`` at the batch tier (the vendor's batch rule, with
+    its source), and ``at`` picks a time-of-day window (DeepSeek's off-peak hours).
+
+    Parameters
+    ----------
+    model : str
+        An API id or alias (``gemini-2.5-pro``, ``gpt-4o``, ``deepseek-chat``) or any name
+        the panel knows.
+    on : str
+        ISO date ``YYYY-MM-DD``.
+    input_tokens : float
+        Prompt tokens of the request, cached ones included (they decide the long-prompt tier).
+    output_tokens : float
+        Output tokens (reasoning tokens included: billed as output).
+    cached_input_tokens : float
+        The part of ``input_tokens`` read from the prompt cache (≤ ``input_tokens``).
+    batch : bool
+        Price at the batch tier; refused where no batch tariff is known (the message lists
+        the offers that have one on that date).
+    at : str or datetime.time, optional
+        UTC time of day ``HH:MM``; only time-of-day tariffs depend on it (a note says so otherwise).
+    provider : str
+        ``"first-party"`` (the developer's own API; default) or a provider slug of the panel.
+    panel : DataFrame, optional
+        The panel for capability scores and models outside the curated table (default:
+        the bundled panel).
+
+    Returns
+    -------
+    RequestCost
+        The lines used (line, tokens, USD per 1M, USD, source), the total, and the cheapest
+        model of equal capability under the same tariff.
+
+    Raises
+    ------
+    InputError
+        Negative or non-finite tokens, cached tokens above input tokens, a bad date or
+        time, a date outside the model's history, or ``batch`` where no batch tariff exists.
+    UnknownModelError
+        An unknown model, with near matches.
+
+    Examples
+    --------
+    >>> import llmflation as lf
+    >>> r = lf.cost("gemini-2.5-pro", on="2025-08-01", input_tokens=300_000, output_tokens=1_000)
+    >>> round(r.total_usd, 4), r.lines["usd_per_mtok"].tolist()
+    (0.765, [2.5, 15.0])
+    >>> round(lf.cost("gpt-4o", on="2024-11-01", input_tokens=1e6, output_tokens=0, batch=True).total_usd, 2)
+    1.25
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise InputError(f"model must be a non-empty string (an API id or alias), got {model!r}.")
+    if not isinstance(provider, str) or not provider.strip():
+        raise InputError(f"provider must be 'first-party' or a provider slug, got {provider!r}.")
+    if not isinstance(batch, bool | np.bool_):
+        raise InputError(f"batch must be True or False, got {batch!r}.")
+    model = model.strip()
+    d = parse_iso_date(on)
+    n_in = _tokens("input_tokens", input_tokens)
+    n_out = _tokens("output_tokens", output_tokens)
+    n_cached = _tokens("cached_input_tokens", cached_input_tokens)
+    if n_cached > n_in:
+        raise InputError(f"cached_input_tokens ({n_cached:,.0f}) exceeds input_tokens ({n_in:,.0f}); cached tokens are "
+                         "the part of the prompt read from the cache, so at most input_tokens. Pass the whole prompt "
+                         "as input_tokens.")
+    at_s, minute = parse_at(at)
+    if panel is not None:
+        check_frame(panel, "panel", what="a pandas DataFrame (the output of llmflation.load_panel()) or None")
+    service = "batch" if batch else "standard"
+    notes: list[str] = []
+    tf = _first_party_tariff()
+    tf_day = _day(tf, d)
+    mid = None
+    if provider == FIRST_PARTY:
+        offers = sorted(tf["offer"].unique())
+        mid = _match_id(model, offers) or _match_key(model, offers)
+    if mid is not None:
+        own = tf[tf["offer"] == mid]
+        day = _day(own, d)
+        if day.empty:
+            lo, hi = own["valid_from"].min().date(), own["valid_to"].max().date()
+            raise InputError(f"no first-party price of {mid!r} is known on {d.date()}: its history covers {lo} → {hi}. "
+                             "Pick a date in that span.")
+        source_vintage = "first_party_prices"
+    else:
+        panel = _load_panel(panel)
+        p = price_on(model, on=d.date().isoformat(), provider=provider, panel=panel)
+        mid = p.api_model_id
+        day = _day(_panel_lines(p, d), d)
+        source_vintage = p.source
+        notes.append(f"{mid} is not in the curated first-party table: priced from the panel's {p.source} interval "
+                     "(input, output and cached input only; no long-prompt or time-of-day tiers).")
+    svc = day[day["service"] == service]
+    if svc.empty:
+        have = sorted(set(tf_day.loc[tf_day["service"] == service, "offer"]))
+        listed = ", ".join(have[:20]) + (f" … ({len(have)} in all)" if len(have) > 20 else "")
+        raise InputError(f"no {service} tariff of {mid!r} is known on {d.date()} (batch = 50% of standard is a "
+                         f"vendor rule of OpenAI, Anthropic and Google, see normalize/tables/tariff_rules.csv). "
+                         f"Offers with a {service} tariff on that date: {listed or 'none'}. Drop --batch or pick one "
+                         "of them.")
+    windowed = ~day["window"].isin([""])
+    if at_s is not None and not windowed.any():
+        notes.append(f"{mid} has no time-of-day pricing on {d.date()}: at={at_s} does not change the price.")
+    lines, total, bill_notes = _bill(svc, input_tokens=n_in, cached=n_cached, output_tokens=n_out, minute=minute)
+    notes += bill_notes
+    served = str(svc["served_model"].iloc[0])
+    panel = _load_panel(panel)
+    _pid, cap = _capability(panel, [served, mid, model], d)
+    cheapest = cheapest_usd = cheapest_cap = None
+    basis = ""
+    if cap is None:
+        notes.append(f"No capability score (ECI) is known for {mid}: no comparison model is shown.")
+    else:
+        cheapest, cheapest_usd, cheapest_cap, basis, skipped = _cheapest(
+            panel, tf_day, cap=cap, d=d, service=service, input_tokens=n_in, cached=n_cached, output_tokens=n_out,
+            minute=minute)
+        if skipped:
+            notes.append(f"{skipped} model(s) of equal or higher ECI are left out of the comparison: no {service} "
+                         "tariff is known for them on that date, or only a list price while the prompt is long "
+                         "enough for a long-prompt tier.")
+    if service == "batch":
+        notes.append("Batch prices are derived by the vendor's rule (source_url of each line); the rule is applied "
+                     "to every offer of that vendor from its start date.")
+    from llmflation.sources import bundled
+
+    return RequestCost(
+        model=model, api_model_id=str(mid), served_model=served, provider=provider, on=d, at=at_s,
+        input_tokens=n_in, cached_input_tokens=n_cached, output_tokens=n_out, service=service, lines=lines,
+        total_usd=total, capability=cap, cheapest_model=cheapest, cheapest_usd=cheapest_usd,
+        cheapest_capability=cheapest_cap, cheapest_basis=basis,
+        config={"on": d.date().isoformat(), "batch": bool(batch), "at": at_s, "provider": provider},
+        vintage=bundled.vintage([source_vintage]) if source_vintage == "first_party_prices"
+        else str(panel.attrs.get("vintage", "") or source_vintage), notes=tuple(notes))
