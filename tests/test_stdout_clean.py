@@ -49,6 +49,7 @@ CASES: dict[str, list[str]] = {
     "us-china": [],
     "price-index": ["--prices", "{tmp}/prices.csv", "--formula", "jevons"],
     "hedonic": [],
+    "headline-index": ["--n-boot", "20"],
     "hhi": ["--csv", str(DATA / "wheel_smoke_shares.csv")],
     "trend": [],
     "decline": [],

@@ -38,8 +38,7 @@ QUICK = {"price_trend": {"n_boot": 0}, "hedonic_index": {"n_boot": 20}, "headlin
 def test_one_method_per_question_named_as_the_public_function():
     for q in api.QUESTIONS:
         assert callable(getattr(lf.Study, q, None)), f"Study lacks {q}()"
-        if q != "headline_index":
-            assert q in lf._API, f"Study.{q} is not named as a public function"
+        assert q in lf._API, f"Study.{q} is not named as a public function"
         assert ">>>" in (inspect.getdoc(getattr(lf.Study, q)) or ""), f"Study.{q} has no example"
 
 
@@ -127,16 +126,16 @@ def _calls_of(path: Path) -> set[str]:
 def test_report_runs_the_study_methods():
     """The report wires no data to questions itself: it calls Study's methods."""
     called = _calls_of(SRC / "report" / "sections.py")
-    wired = set(api.QUESTIONS) - {"headline_index"}
+    wired = set(api.QUESTIONS)
     assert not (called & wired), f"report/sections.py calls study functions directly: {sorted(called & wired)}"
     assert "Study" in (SRC / "report" / "sections.py").read_text()
 
 
 @pytest.mark.parametrize("module", ["cmd_jevons", "cmd_baumol", "cmd_robustness", "cmd_frontier", "cmd_index",
-                                    "cmd_prices", "cmd_market", "cmd_breaks"])
+                                    "cmd_prices", "cmd_market", "cmd_breaks", "cmd_headline"])
 def test_cli_runs_the_study_methods(module):
     path = SRC / "cli" / f"{module}.py"
     called = _calls_of(path)
-    wired = set(api.QUESTIONS) - {"headline_index"}
+    wired = set(api.QUESTIONS)
     assert not (called & wired), f"{module} calls study functions directly: {sorted(called & wired)}"
     assert "Study.from_inputs" in path.read_text() or "Study()" in path.read_text()

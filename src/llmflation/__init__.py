@@ -46,6 +46,7 @@ _API: dict[str, str] = {
     "cost_per_task": "llmflation.study.task_cost",
     "price_index": "llmflation.methods.index",
     "hedonic_index": "llmflation.study.indices",
+    "headline_index": "llmflation.study.headline",
     "hhi": "llmflation.methods.concentration",
     "concentration": "llmflation.methods.concentration",
     "llm_concentration": "llmflation.study.concentration",

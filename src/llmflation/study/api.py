@@ -467,15 +467,30 @@ class Study:
         return _run(hedonic_index, self.panel() if prices is None else prices, **kw)
 
     def headline_index(self, **kw: Any) -> Any:
-        """The headline price index of the study (for now the quality-adjusted hedonic index).
+        """:func:`llmflation.headline_index`: the chained quality-adjusted price index (the headline answer).
+
+        Runs on the canonical panel with the OpenRouter rankings and listings (token-weighted
+        variant). ``quality`` may be ``"eci"`` (default, the panel's column) or a benchmark
+        of ``threshold.PANEL_BENCHMARKS`` (``"GPQA Diamond"``, ``"MMLU"`` …), whose Epoch
+        scores are joined on the panel's ``epoch_model``.
 
         Examples
         --------
         >>> import llmflation as lf
-        >>> type(lf.Study().headline_index(n_boot=20)).__name__
-        'IndexResult'
+        >>> r = lf.Study().headline_index(n_boot=20)
+        >>> type(r).__name__, r.log_change_per_year < 0
+        ('HeadlineIndexResult', True)
         """
-        return self.hedonic_index(**kw)
+        from llmflation.study.headline import headline_index
+        from llmflation.study.threshold import PANEL_BENCHMARKS
+
+        quality = kw.get("quality", "eci")
+        extra: dict[str, Any] = {}
+        if quality in PANEL_BENCHMARKS and quality != "ECI" and "scores" not in kw:
+            extra["scores"] = self.data.epoch_scores(quality)
+        return _run(headline_index, self.panel(), **_with({"rankings": self.table("openrouter_rankings"),
+                                                          "openrouter_daily": self.data.openrouter_daily(),
+                                                          **extra}, kw))
 
     def jevons(self, **kw: Any) -> Any:
         """:func:`llmflation.jevons`: token volume, price and spend per firm statement.
