@@ -76,3 +76,66 @@ def test_jevons_bundled(bundled) -> None:
     assert any("not an elasticity" in n for n in r.notes)
     f = r.to_frame()
     assert {"part", "term", "estimate"} <= set(f.columns)
+
+
+# --------------------------------------------------------------------------- issue 19: a price that moves
+
+
+def _firm(cut: float | None) -> pd.DataFrame:
+    """Three scored models of one firm over 2024; model a's price is cut by ``cut`` from August."""
+    rows = []
+    for m, (q, p) in {"a": (100.0, 1.0), "b": (110.0, 2.0), "c": (120.0, 4.0)}.items():
+        if m == "a" and cut is not None:
+            rows += [(m, q, p, "2024-01-01", "2024-07-31"), (m, q, p * cut, "2024-08-01", "2024-12-31")]
+        else:
+            rows.append((m, q, p, "2024-01-01", "2024-12-31"))
+    return pd.DataFrame([{"model_id": m, "developer": "D", "provider": "D", "first_party": True, "eci": q,
+                          "blended_usd_per_mtok": p, "valid_from": pd.Timestamp(a), "valid_to": pd.Timestamp(b)}
+                         for m, q, p, a, b in rows])
+
+
+def test_quality_adjusted_firm_price_moves_with_a_cut() -> None:
+    from llmflation.study.jevons import firm_quality_adjusted_index
+
+    flat = firm_quality_adjusted_index(_firm(None), developer="D").set_index("month")["index"]
+    cut = firm_quality_adjusted_index(_firm(0.25), developer="D").set_index("month")["index"]
+    assert np.allclose(flat.to_numpy(), 1.0)
+    # one of three models at a quarter of its price: the firm's log price falls by ln(0.25)/3
+    assert math.isclose(math.log(cut[pd.Period("2024-08", "M")]), math.log(0.25) / 3, rel_tol=EXACT_RTOL)
+
+
+def test_gemini_cuts_move_google_price(bundled) -> None:
+    """Named case: Gemini 1.5 Flash −75% (2024-08-12) and Pro −58% (2024-10-01) move Google's price.
+
+    The issue-14 list-price index over every listed id barely moved through them (issue 19).
+    """
+    from llmflation.study.inputs import StudyInputs
+    from llmflation.study.jevons import firm_price_index, firm_quality_adjusted_index
+
+    p = StudyInputs().panel()
+    qa = firm_quality_adjusted_index(p, developer="Google", start="2024-05-01", end="2024-12-31").set_index("month")
+    lst = firm_price_index(p, developer="Google", start="2024-05-01", end="2024-12-31").set_index("month")
+    m = {k: pd.Period(k, "M") for k in ("2024-07", "2024-08", "2024-09", "2024-10")}
+    assert qa.loc[m["2024-08"], "index"] / qa.loc[m["2024-07"], "index"] < 0.8  # Flash cut
+    assert qa.loc[m["2024-10"], "index"] / qa.loc[m["2024-09"], "index"] < 0.8  # Pro cut
+    assert abs(math.log(lst.loc[m["2024-08"], "index"] / lst.loc[m["2024-07"], "index"])) < 0.1
+    # and it reaches the accounting: Google's price falls from its first to its second statement
+    g = bundled.accounting[(bundled.accounting["series"] == "Google [all]")].iloc[0]
+    assert g["dln_price"] < -0.2
+
+
+def test_elasticity_only_where_price_moves(bundled) -> None:
+    e = bundled.elasticities
+    small = e["price_sd"] < bundled.config["min_price_sd"]
+    assert small.any()
+    assert e.loc[small, "reason"].str.startswith("not identified").all()
+    assert e.loc[small, "estimate"].isna().all()
+
+
+def test_published_figures_imply_volumes(bundled) -> None:
+    imp = bundled.implied.set_index("series")
+    g = imp.loc["Google [all]"]
+    assert math.isclose(g["implied_within_model"], -1.1 * g["dln_price"], rel_tol=EXACT_RTOL)
+    assert math.isclose(g["residual_within_model"], g["dln_tokens"] - g["implied_within_model"], rel_tol=EXACT_RTOL)
+    # Google's tokens grew far more than either published elasticity explains
+    assert g["residual_market"] > 1.0

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,12 @@ EFFECTIVE_PRICE_DATE = "2026-08-31"
 MAX_LIST_GAP_DAYS = 60
 #: Input-price weight of the blended price (the package's 3:1 convention).
 BLEND_INPUT_WEIGHT = 0.75
+#: Fewest within-firm s.d. of log price (across the firm's statement dates) for an elasticity:
+#: below it price barely moves, so a log-log slope is identified by noise (a pooled "+59" in
+#: issue 19) and only the accounting is reported.
+MIN_PRICE_SD = 0.2
+#: Fewest scored models of a firm (in a month) for its quality-adjusted price index.
+MIN_FIRM_MODELS = 3
 
 #: Days behind each volume metric (token counts per that period → tokens per day).
 _PER_DAY: dict[str, float | None] = {
@@ -224,6 +230,55 @@ def firm_price_index(panel: pd.DataFrame, *, developer: str | None = None, provi
                          "formula": formulas})
 
 
+def firm_quality_adjusted_index(panel: pd.DataFrame, *, developer: str, start: Any = None, end: Any = None,
+                                quality: str = "eci", min_models: int = MIN_FIRM_MODELS,
+                                price: str = "blended_usd_per_mtok") -> pd.DataFrame:
+    """Monthly quality-adjusted price index of one developer's first-party canonical models.
+
+    The headline method (:func:`llmflation.study.headline.headline_index`: chained
+    adjacent-period time-dummy regressions on ``quality``, each model at its price in
+    effect in every month) restricted to the developer's models: a price cut of a model
+    moves it by its log change divided by the number of the firm's scored models that
+    month, and a new model that is cheaper for its capability lowers it. Where the firm
+    has fewer than ``min_models`` scored models, the firm's canonical list-price index
+    (:func:`firm_price_index` on :func:`~llmflation.study.trends.canonical_rows`) is used
+    and ``formula`` says so.
+
+    Returns
+    -------
+    DataFrame
+        ``month, index, n_models, formula``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"model_id": ["a", "a", "b", "c"], "developer": "D", "provider": "D",
+    ...                   "first_party": True, "eci": [100.0, 100.0, 110.0, 120.0],
+    ...                   "valid_from": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-01-01", "2024-01-01"]),
+    ...                   "valid_to": pd.to_datetime(["2024-02-29", "2024-04-30", "2024-04-30", "2024-04-30"]),
+    ...                   "blended_usd_per_mtok": [4.0, 1.0, 2.0, 8.0]})
+    >>> firm_quality_adjusted_index(p, developer="D")["index"].round(4).tolist()
+    [1.0, 1.0, 0.63, 0.63]
+    """
+    from llmflation.study.headline import headline_index
+    from llmflation.study.trends import canonical_rows
+
+    rows = panel[panel["developer"].astype("string") == developer]
+    kind = {"blended_usd_per_mtok": "blended", "input_usd_per_mtok": "input", "output_usd_per_mtok": "output"}
+    if price not in kind:
+        raise InputError(f"a quality-adjusted firm index prices {sorted(kind)}; got {price!r}.")
+    try:
+        r = headline_index(rows, quality=quality, start=start, end=end, min_models=min_models, n_boot=0,
+                           price=kind[price])  # type: ignore[arg-type]
+    except InputError:
+        r = None
+    if r is not None and np.isfinite(r.table["index"].to_numpy(float)).sum() >= 2:
+        t = r.table.dropna(subset=["index"])
+        return pd.DataFrame({"month": pd.PeriodIndex(t["period"], freq="M"), "index": t["index"].to_numpy(float),
+                             "n_models": t["n_models"].to_numpy(int), "formula": f"hedonic ({quality})"})
+    out = firm_price_index(canonical_rows(panel), developer=developer, start=start, end=end, price=price)
+    return out.assign(formula="list-price jevons (too few scored models)")
+
+
 # --------------------------------------------------------------------------- result
 
 
@@ -248,6 +303,12 @@ class JevonsResult(Result):
         ``group, level, measure, n, median, geo_mean, q25, q75`` of effective ÷ list price.
     effective_matches : DataFrame
         The matched models behind it.
+    implied : DataFrame
+        Per firm (first → last statement): ``dln_price`` and observed ``dln_tokens``, and
+        the ``dln_tokens`` each published elasticity would imply for that price change
+        (``implied_within_model`` = −1.1 × Δln p; ``implied_market_low/high`` = −0.07 / −0.05
+        × Δln p), with ``residual_within_model`` (observed − implied: demand shifts the
+        elasticity does not explain).
     published : tuple of Reference
         The two published elasticities, with definitions.
     """
@@ -258,6 +319,7 @@ class JevonsResult(Result):
     share_vs_price_slope: ElasticityEstimate
     effective_vs_list: pd.DataFrame
     effective_matches: pd.DataFrame
+    implied: pd.DataFrame = field(default_factory=pd.DataFrame)
     published: tuple[Reference, ...] = field(default_factory=_published)
     title: str = "Jevons: tokens, prices and spend (accounting), elasticities and effective prices"
 
@@ -280,9 +342,12 @@ class JevonsResult(Result):
         s = self.share_vs_price_slope.wide().assign(part="c_share_vs_relative_price")
         f = self.effective_vs_list.rename(columns={"median": "estimate"}).assign(
             term=lambda d: d["measure"] + " | " + d["group"] + "=" + d["level"].astype(str), part="d_effective_vs_list")
+        imp = (self.implied.melt(id_vars=["series", "start", "end"], value_vars=[
+            c for c in self.implied.columns if c.startswith(("implied_", "residual_"))], var_name="term",
+            value_name="estimate").assign(part="e_implied") if len(self.implied) else pd.DataFrame())
         pub = self.published_frame().assign(part="published")
         pub["estimate"] = [r.value if isinstance(r.value, float) else float(np.mean(r.value)) for r in self.published]
-        return pd.concat([a, e, s, f, pub], ignore_index=True, sort=False)
+        return pd.concat([a, e, s, f, imp, pub], ignore_index=True, sort=False)
 
     def summary(self, fmt: SummaryFormat = "text") -> str:
         sep = "" if fmt == "html" else "\n\n"
@@ -292,6 +357,8 @@ class JevonsResult(Result):
             render_table(self.share_vs_price_slope.wide(), "(c) OpenRouter token share vs relative price "
                          "(descriptive)", [], fmt),
             render_table(self.effective_vs_list, "(d) effective ÷ list price", [], fmt),
+            render_table(self.implied, "(e) what each published elasticity would imply for our price changes",
+                         [], fmt),
             render_table(self.published_frame(), "Published elasticities", self._notes(), fmt),
         ]
         return sep.join(parts)
@@ -421,6 +488,41 @@ def effective_vs_list(effective: pd.DataFrame, panel: pd.DataFrame, *, on: str =
     return pd.DataFrame(rows), m.reindex(columns=keep).reset_index(drop=True)
 
 
+def implied_by_published(accounting: pd.DataFrame) -> pd.DataFrame:
+    """What each published elasticity would imply for a firm's observed price change (first → last statement).
+
+    Reads the elasticities from :mod:`llmflation.study.paper` (NBER w34608 within-model −1.1;
+    arXiv:2601.10088 market level −0.07 to −0.05); never returns them as ours.
+
+    Examples
+    --------
+    >>> acc = pd.DataFrame({"series": ["X"], "interval": ["consecutive"], "start": ["2024-01-01"],
+    ...                     "end": ["2025-01-01"], "dln_tokens": [3.0], "dln_price": [-1.0]})
+    >>> implied_by_published(acc)[["implied_within_model", "implied_market_low"]].values.tolist()
+    [[1.1, 0.07]]
+    """
+    from llmflation.study.paper import ref
+
+    cols = ["series", "start", "end", "dln_price", "dln_tokens", "implied_within_model", "implied_market_low",
+            "implied_market_high", "residual_within_model", "residual_market"]
+    if accounting.empty:
+        return pd.DataFrame(columns=cols)
+    within = float(ref("nber_w34608.elasticity").value)
+    m_lo, m_hi = (float(x) for x in ref("openrouter_a16z2026.market_response").value)
+    rows = []
+    for s, g in accounting.groupby("series", sort=False):
+        span = g[g["interval"] == "first→last"]
+        r = (span if len(span) else g).iloc[-1] if len(g) else None
+        if r is None:
+            continue
+        dlp, dlt = float(r["dln_price"]), float(r["dln_tokens"])
+        rows.append({"series": s, "start": r["start"], "end": r["end"], "dln_price": dlp, "dln_tokens": dlt,
+                     "implied_within_model": within * dlp, "implied_market_low": m_lo * dlp,
+                     "implied_market_high": m_hi * dlp, "residual_within_model": dlt - within * dlp,
+                     "residual_market": dlt - 0.5 * (m_lo + m_hi) * dlp})
+    return pd.DataFrame(rows, columns=cols)
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -435,7 +537,8 @@ def jevons(panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmfla
                                                                 "table)")],
            min_statements: Annotated[int, Range(ge=2)] = MIN_STATEMENTS, min_obs: Annotated[int, Range(ge=3)] = MIN_OBS,
            price: str = "blended_usd_per_mtok", effective_date: DateLike = EFFECTIVE_PRICE_DATE,
-           level: Level = 0.95) -> JevonsResult:
+           level: Level = 0.95, price_basis: Literal["quality_adjusted", "list"] = "quality_adjusted",
+           min_price_sd: Annotated[float, Range(ge=0)] = MIN_PRICE_SD) -> JevonsResult:
     """Jevons accounting per firm, elasticities where the data allow, usage shares, effective prices.
 
     Parameters
@@ -451,6 +554,15 @@ def jevons(panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmfla
         Fewest points for a log-log elasticity with a robust interval.
     effective_date : str
         Day the effective prices were taken.
+    price_basis : {"quality_adjusted", "list"}
+        The firm's price: its quality-adjusted index (:func:`firm_quality_adjusted_index`,
+        default; it falls with the Gemini 1.5 Flash and Pro cuts of 2024) or the chained
+        list-price index over all its listed ids (:func:`firm_price_index`, the issue-14
+        measure, which stays flat through them).
+    min_price_sd : float
+        An elasticity is estimated only where the s.d. of log price across the firm's
+        statement dates (pooled: within firms) is at least this; otherwise the row says
+        "not identified" and the accounting stands alone.
 
     Returns
     -------
@@ -481,8 +593,12 @@ def jevons(panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmfla
             notes.append(f"{s}: no panel mapping for this company; skipped.")
             continue
         try:
-            idx = firm_price_index(panel, price=price, start=v["date"].min() - pd.DateOffset(months=1),
-                                   end=v["date"].max(), **spec)
+            lo_d, hi_d = v["date"].min() - pd.DateOffset(months=1), v["date"].max()
+            if price_basis == "quality_adjusted" and "developer" in spec:
+                idx = firm_quality_adjusted_index(panel, developer=spec["developer"], start=lo_d, end=hi_d,
+                                                  price=price)
+            else:
+                idx = firm_price_index(panel, price=price, start=lo_d, end=hi_d, **spec)
         except InputError as exc:
             notes.append(f"{s}: no price index ({exc}).")
             continue
@@ -506,25 +622,46 @@ def jevons(panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmfla
                              "dln_spend": dlt + dlp, "n_models_start": int(a["n_models"]),
                              "n_models_end": int(b["n_models"]),
                              "price_formula": ", ".join(sorted(forms)) or "base"})
-        ident = (f"co-movement over time of {s}'s log tokens per day and its own list-price index; demand shifts "
+        ident = (f"co-movement over time of {s}'s log tokens per day and its own price index; demand shifts "
                  "at the same time, so not a demand elasticity")
-        e = log_log_elasticity(v["tokens_per_day"], v["price_index"], min_obs=min_obs, level=level,
-                               term=f"{s}: ln tokens on ln own price index", identification=ident)
-        el_rows.append(e.wide())
+        term = f"{s}: ln tokens on ln own price index"
+        sd = float(np.log(v["price_index"].to_numpy(float)).std(ddof=1)) if len(v) > 1 else 0.0
+        if sd < min_price_sd:
+            e = ElasticityEstimate.not_computed(term, f"not identified: s.d. of log price across the statements "
+                                                f"{sd:.3f} < {min_price_sd} (price barely moves)", n=len(v),
+                                                identification=ident)
+        else:
+            e = log_log_elasticity(v["tokens_per_day"], v["price_index"], min_obs=min_obs, level=level,
+                                   term=term, identification=ident)
+        el_rows.append(e.wide().assign(price_sd=sd))
         pooled.append(v.assign(series=s))
     if pooled:
         pv = pd.concat(pooled, ignore_index=True)
-        e = log_log_elasticity(pv["tokens_per_day"], pv["price_index"], groups=pv["series"], min_obs=min_obs,
-                               level=level, term="pooled, firm fixed effects: ln tokens on ln own price index",
-                               identification="within-firm co-movement over time across firms (firm fixed effects); "
-                                              "capability, free surfaces, agents and reasoning tokens shift demand "
-                                              "at the same time: descriptive, not an identified elasticity")
-        el_rows.append(e.wide())
+        lp = np.log(pv["price_index"].to_numpy(float))
+        within = lp - pd.Series(lp).groupby(pv["series"].to_numpy()).transform("mean").to_numpy()
+        sd = float(within.std(ddof=1)) if len(within) > 1 else 0.0
+        term = "pooled, firm fixed effects: ln tokens on ln own price index"
+        ident = ("within-firm co-movement over time across firms (firm fixed effects); capability, free surfaces, "
+                 "agents and reasoning tokens shift demand at the same time: descriptive, not an identified elasticity")
+        if sd < min_price_sd:
+            e = ElasticityEstimate.not_computed(term, f"not identified: within-firm s.d. of log price {sd:.3f} < "
+                                                f"{min_price_sd} (price barely moves)", n=len(pv),
+                                                identification=ident)
+        else:
+            e = log_log_elasticity(pv["tokens_per_day"], pv["price_index"], groups=pv["series"], min_obs=min_obs,
+                                   level=level, term=term, identification=ident)
+        el_rows.append(e.wide().assign(price_sd=sd))
     accounting = pd.DataFrame(acc_rows)
+    implied = implied_by_published(accounting)
     elasticities = (pd.concat(el_rows, ignore_index=True) if el_rows
                     else ElasticityEstimate.not_computed("elasticity", "no firm has enough statements").wide())
-    notes.append(f"(b) minimum for a log-log elasticity with a robust (HC1) interval: {min_obs} points and 5 "
-                 "residual df; rows below it say so in 'reason' instead of giving a number.")
+    notes.append(f"(b) an elasticity only where price moves: s.d. of log price across a firm's statements (pooled: "
+                 f"within firms) >= {min_price_sd}, else 'not identified'; and at least {min_obs} points and 5 "
+                 "residual df for a robust (HC1) interval; rows below either say so in 'reason'.")
+    notes.append("Firm price: " + ("quality-adjusted index of the firm's first-party canonical models (chained "
+                                   "adjacent-period time-dummy on ECI; list-price Jevons where a firm has fewer than "
+                                   f"{MIN_FIRM_MODELS} scored models, and for OpenRouter)." if price_basis ==
+                                   "quality_adjusted" else "chained list-price index over the firm's listed ids."))
     svp, slope = share_vs_relative_price(rankings, openrouter_daily, panel)
     notes.append("(c) OpenRouter ranked models (top 9 per snapshot, last snapshot of each rankings week, :free "
                  "variants left out): share of the ranked models' tokens against listed blended price (3:1) relative "
@@ -543,6 +680,8 @@ def jevons(panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmfla
                            default="bundled snapshot")
     return JevonsResult(accounting=accounting, elasticities=elasticities, share_vs_price=svp,
                         share_vs_price_slope=slope, effective_vs_list=eff, effective_matches=matches,
+                        implied=implied,
                         config={"min_statements": min_statements, "min_obs": min_obs, "price": price,
-                                "effective_date": effective_date, "level": level},
+                                "effective_date": effective_date, "level": level, "price_basis": price_basis,
+                                "min_price_sd": min_price_sd},
                         vintage=vintage, notes=tuple(notes), references=_published())
