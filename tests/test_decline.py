@@ -64,8 +64,8 @@ def test_constant_capability_trend_interval_contains_its_estimate_and_the_truth(
         r = lf.total_decline(d, start="2021-01-01", end=end, definitions=["constant_capability",
                                                                           "constant_capability_trend"])
         row = r.table.set_index("definition")
-        if "constant_capability_trend" not in row.index:
-            assert any("constant_capability_trend: not estimated" in n for n in r.notes)
+        if row.loc["constant_capability_trend", "status"] != "estimated":
+            assert any("constant_capability_trend: not estimable" in n for n in r.notes)
             continue
         t = row.loc["constant_capability_trend"]
         assert t["conf_low"] <= t["factor"] <= t["conf_high"]             # by construction now
@@ -81,8 +81,10 @@ def test_constant_capability_trend_failure_is_said() -> None:
     d = _synthetic().iloc[[0, 10]]                                         # two prices: no line
     r = lf.total_decline(d, start="2021-01-01", end=d["valid_from"].max())
     assert "constant_capability" in set(r.table["definition"])
-    assert "constant_capability_trend" not in set(r.table["definition"])
-    assert any(n.startswith("constant_capability_trend: not estimated") and "point" in n for n in r.notes)
+    row = r.table.set_index("definition").loc["constant_capability_trend"]    # present, with its status
+    assert row["status"] == "not estimable" and math.isnan(row["factor"])
+    assert "needs at least" in row["reason"]
+    assert any(n.startswith("constant_capability_trend: not estimable") for n in r.notes)
 
 
 def test_endpoint_ignores_capability_but_constant_capability_does_not() -> None:

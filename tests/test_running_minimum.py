@@ -90,14 +90,24 @@ def test_calibrated_interval_covers_a_true_trend():
 
 def test_epoch_reproduction_untouched_and_calibrated_beside_it():
     from llmflation.study.inputs import StudyInputs
-    from llmflation.study.threshold import calibrated_threshold_trends, cheapest_above_threshold
+    from llmflation.study.threshold import (
+        MIN_POOL_CALIBRATED,
+        calibrated_threshold_trends,
+        cheapest_above_threshold,
+    )
 
     d = StudyInputs().epoch_prices()
     naive = cheapest_above_threshold(d, benchmark="MMLU")
     r = calibrated_threshold_trends(d, benchmark="MMLU", n_perm=199)
     assert r.naive.trends["factor_per_year"].tolist() == naive.trends["factor_per_year"].tolist()
     assert (r.table["n"].to_numpy() == naive.trends["n"].to_numpy()).all()
-    short = r.table[r.table["n"] < MIN_POINTS_INTERVAL]
-    assert short["conf_low"].isna().all() and short["reason"].str.contains("fewer than").all()
+    # the calibrated column is the band's lower-quartile trend, with a status
+    small = r.table[r.table["n_pool"] < MIN_POOL_CALIBRATED]
+    assert len(small) and (small["status"] == "not estimable").all() and small["conf_low"].isna().all()
+    assert small["reason"].str.contains("needs at least").all()
+    ok = r.table[r.table["status"] == "estimated"]
+    assert len(ok) >= 2 and ((ok["conf_low"] <= ok["pool_factor_per_year"]) & (ok["pool_factor_per_year"]
+                                                                              <= ok["conf_high"])).all()
     f = r.to_frame()
-    assert {"estimate", "p_value", "conf_low", "conf_high", "n", "naive_p_value"} <= set(f.columns)
+    assert {"estimate", "p_value", "conf_low", "conf_high", "n", "status"} <= set(f.columns)
+    assert set(f["term"]) == {"factor_per_year", "pool_factor_per_year"}

@@ -26,3 +26,8 @@ LP_RTOL = 1e-7
 #: An absolute version of ``EXACT_RTOL`` for quantities whose exact value is zero (a slope
 #: of a constant series, a running minimum's non-positive steps).
 EXACT_ATOL = 1e-10
+
+#: Our quantile-regression slope (the zero of the rank score, bisection to 2^-60 of the
+#: bracket) against statsmodels' QuantReg, which stops its iteratively reweighted least
+#: squares at a 1e-6 change in the parameters.
+QUANTREG_ATOL = 1e-5

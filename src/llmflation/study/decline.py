@@ -16,11 +16,14 @@
     end that scores at least as well (``capability`` column: ECI by default). Like the
     endpoint ratio it is a ratio of two observed prices, so it has no sampling interval.
 ``constant_capability_trend``
-    The trend-implied factor at that capability: the cheapest-above-threshold series
-    (:mod:`llmflation.study.threshold`) at the start model's score, fitted by OLS of
-    log price on time; ``factor_per_year ** years`` with the slope's t interval raised to
-    the years; ``n`` is the number of points of that series. When the series cannot be
-    fitted the row is absent and ``notes`` say why.
+    The trend-implied fall at that capability, :func:`constant_capability_decline`: the
+    lower-quartile regression of log price on time over **every** dated price (launches
+    and cuts) of every model scoring at least the start model's score, with a cluster
+    bootstrap interval by model, over the window from the start to the pool's last
+    observation (never extrapolated past it). ``n`` is the number of dated prices; the
+    row's ``status`` says whether it is a finding (:func:`llmflation.methods.estimability.estimability`).
+    Epoch's running-minimum OLS stays, as an exact reproduction of Epoch, in
+    :func:`llmflation.study.threshold.epoch_reproduction`; it is not this number.
 
 Du (2026) reports a ~600-fold fall 2020–2026 without stating the definition; a fall
 that size over ~5.5 years is faster than either of its tier trends, so it is most likely
@@ -33,18 +36,33 @@ from __future__ import annotations
 import math
 import typing
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError
+from llmflation.methods.estimability import ESTIMATED, MIN_POINTS_RATE, estimability
+from llmflation.methods.quantile_trend import DEFAULT_TAU, MIN_POOL, QuantileTrend, quantile_trend
 from llmflation.results import Result
-from llmflation.signature import Level, NonNegativeInt, PositiveFloat, PriceDate, Seed, validated
+from llmflation.signature import (
+    Level,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    PriceDate,
+    Seed,
+    validated,
+)
 from llmflation.study.paper import ref, refs
-from llmflation.study.threshold import cheapest_above_threshold
-from llmflation.study.trends import DAYS_PER_YEAR, LAUNCH_WINDOW_DAYS, dated_prices, fit_group, to_years
+from llmflation.study.trends import (
+    DAYS_PER_YEAR,
+    LAUNCH_WINDOW_DAYS,
+    dated_prices,
+    fit_group,
+    to_years,
+)
 
 Definition = Literal["endpoint", "trend", "constant_capability", "constant_capability_trend"]
 DEFINITIONS: tuple[Definition, ...] = typing.get_args(Definition)
@@ -52,6 +70,8 @@ DEFINITIONS: tuple[Definition, ...] = typing.get_args(Definition)
 PAPER_DEFINITION = "endpoint"
 #: Du (2026): "token prices fell ~600-fold 2020–2026" (abstract).
 PAPER_TOTAL_DECLINE = float(ref("du2026.total_decline").value)
+#: Fewest cluster-bootstrap replicates of the constant-capability trend inside total_decline.
+CC_BOOT = 999
 
 
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)
@@ -87,7 +107,7 @@ class DeclineResult(Result):
             "n": t["n"], "years": t["years"], "factor_per_year": t["factor_per_year"], "start_date": t["start_date"],
             "end_date": t["end_date"], "start_price": t["start_price"], "end_price": t["end_price"],
             "start_model": t["start_model"], "end_model": t["end_model"], "paper_value": t["paper_value"],
-            "note": t["note"],
+            "n_models": t["n_models"], "status": t["status"], "reason": t["reason"], "note": t["note"],
         })
 
 
@@ -101,27 +121,208 @@ def _r2_text(r2: float) -> str:
     return f"R² = {r2:.3f}" if np.isfinite(r2) else "R² undefined: every price is the same"
 
 
-def _capability_trend(obs: pd.DataFrame, capability: str, level_score: float, c_start: pd.Timestamp,
-                      t1: pd.Timestamp, years: float, level: float
-                      ) -> tuple[tuple[float, float, float, int, str, str] | None, str]:
-    """Trend-implied factor of the cheapest price at ``capability >= level_score``, or why not."""
-    per = obs[(obs["date"] >= c_start) & (obs["date"] <= t1)].rename(columns={capability: "_cap"})
-    try:
-        tr = cheapest_above_threshold(per, benchmark="_cap", thresholds={"start": level_score}, score_max=None,
-                                      min_threshold=None, exclude_reasoning=False, level=level,
-                                      days_per_year=DAYS_PER_YEAR, min_points=3, model_col="model",
-                                      date_col="date", price_col="price")
-    except InputError as e:
-        return None, str(e)
-    if tr.trends.empty:
-        reason = str(tr.skipped["reason"].iloc[0]) if len(tr.skipped) else "no series selected"
-        n = int(tr.skipped["n"].iloc[0]) if len(tr.skipped) else 0
-        return None, f"the cheapest-above-threshold series has {n} point(s) ({reason})."
-    t = tr.trends.iloc[0]
-    f, lo, hi = float(t["factor_per_year"]), float(t["conf_low"]), float(t["conf_high"])
-    models = tuple(t["models"])
-    return (f**years, lo**years, hi**years, int(t["n"]), models[0] if models else "",
-            models[-1] if models else ""), ""
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class ConstantCapabilityResult(Result):
+    """The fall in the price of a fixed capability, from every model that reaches it.
+
+    Attributes
+    ----------
+    factor, conf_low, conf_high : float
+        Fall over the window (``exp(-slope × years)``) and its interval.
+    factor_per_year : float
+        ``exp(-slope)``; ``factor_per_year_conf`` its interval.
+    n, n_models : int
+        Dated prices (launches and cuts) and models in the qualifying pool.
+    window_start, window_end : Timestamp
+        First and last observation of the pool: the fall is never extrapolated past them.
+    years : float
+    threshold : float
+        The capability score a model must reach (``capability`` column).
+    status, reason : str
+        ``"estimated"`` or ``"not estimable"`` with the reason
+        (:func:`llmflation.methods.estimability.estimability`).
+    trend : QuantileTrend
+        The lower-quantile regression behind it.
+    """
+
+    factor: float
+    conf_low: float
+    conf_high: float
+    factor_per_year: float
+    factor_per_year_conf: tuple[float, float]
+    n: int
+    n_models: int
+    window_start: pd.Timestamp
+    window_end: pd.Timestamp
+    years: float
+    threshold: float
+    capability: str
+    status: str
+    reason: str | None
+    trend: QuantileTrend
+
+    title = "Constant-capability decline (lower quantile of every qualifying model's dated prices)"
+
+    def wide(self) -> pd.DataFrame:
+        """Two rows, the fall over the window and per year, with intervals, ``n``, window and status."""
+        base = {"n": self.n, "n_models": self.n_models, "window_start": self.window_start.date(),
+                "window_end": self.window_end.date(), "years": self.years, "threshold": self.threshold,
+                "capability": self.capability, "tau": self.trend.tau, "status": self.status,
+                "reason": self.reason or ""}
+        lo, hi = self.factor_per_year_conf
+        return pd.DataFrame([
+            {"term": "factor", "estimate": self.factor, "conf_low": self.conf_low, "conf_high": self.conf_high,
+             **base},
+            {"term": "factor_per_year", "estimate": self.factor_per_year, "conf_low": lo, "conf_high": hi, **base},
+        ])
+
+    def finding(self) -> str | None:
+        """The sentence a report may print, or None when the result is not estimable."""
+        if self.status != ESTIMATED:
+            return None
+        return (f"{self.factor:,.0f}× [{self.conf_low:,.0f}, {self.conf_high:,.0f}] from {self.window_start.date()} "
+                f"to {self.window_end.date()} ({self.factor_per_year:.2g}×/yr; {self.n_models} models at "
+                f"{self.capability} ≥ {self.threshold:g}, {self.n} dated prices)")
+
+
+def _cc_decline(obs: pd.DataFrame, *, capability: str, threshold: float, start: pd.Timestamp, end: pd.Timestamp,
+                tau: float, level: float, n_boot: int, seed: int | None, min_models: int, vintage: str,
+                config: dict[str, Any]) -> ConstantCapabilityResult:
+    """The one computation behind every constant-capability trend figure (see :func:`constant_capability_decline`)."""
+    pool = obs[obs[capability].notna() & (obs[capability] >= threshold) & (obs["date"] >= start)
+               & (obs["date"] <= end)]
+    pool = pool[pool["price"] > 0]
+    n, n_models = len(pool), int(pool["model"].nunique())
+    w0 = pool["date"].min() if n else start
+    w1 = pool["date"].max() if n else start
+    years = float((w1 - w0) / pd.Timedelta(days=DAYS_PER_YEAR)) if n else 0.0
+    x = (to_years(pool["date"]) if n else np.array([]))
+    y = np.log(pool["price"].to_numpy(dtype=float))
+    qt = quantile_trend(x, y, tau=tau, level=level, clusters=pool["model"].astype(str).to_numpy(), n_boot=n_boot,
+                        seed=seed, min_n=min_models)
+    f = math.exp(-qt.slope * years) if math.isfinite(qt.slope) else math.nan
+    lo = math.exp(-qt.conf_high * years) if math.isfinite(qt.conf_high) else math.nan
+    hi = math.exp(-qt.conf_low * years) if math.isfinite(qt.conf_low) else math.nan
+    status, reason = qt.status, qt.reason
+    if status == ESTIMATED:   # the window's factor, not only the rate, must be pinned down
+        status, reason = estimability(n=n_models, min_n=min_models, conf_low=lo, conf_high=hi,
+                                      what=f"{years:.1f}-year fall")
+    notes = (f"Pool: every dated price (launch and cuts) of the {n_models} models with {capability} >= "
+             f"{threshold:g}, {w0.date()} to {w1.date()}; the fall is not extrapolated past the last observation.",
+             *qt.notes)
+    if status != ESTIMATED:
+        notes = (*notes, f"Not estimable: {reason}.")
+    return ConstantCapabilityResult(
+        factor=f, conf_low=lo, conf_high=hi, factor_per_year=qt.factor_per_year,
+        factor_per_year_conf=qt.factor_conf, n=n, n_models=n_models, window_start=w0, window_end=w1, years=years,
+        threshold=float(threshold), capability=capability, status=status, reason=reason, trend=qt,
+        config=config, vintage=vintage, notes=notes)
+
+
+def _start_level(obs: pd.DataFrame, capability: str, s_at: pd.Timestamp, window_days: float
+                 ) -> tuple[pd.Series | None, pd.Timestamp, pd.DataFrame, str | None]:
+    """The start model (cheapest scored model available at the start), the start date used, the scored pool."""
+    a0 = _available(obs, s_at, window_days)
+    scored0 = a0[a0[capability].notna()]
+    c_start, note = s_at, None
+    if scored0.empty:
+        scored = obs[obs[capability].notna() & (obs["date"] >= s_at)]
+        if len(scored):
+            c_start = scored["date"].min()
+            scored0 = _available(obs[obs[capability].notna()], c_start, window_days)
+            note = (f"constant_capability: no model priced at {s_at.date()} has a {capability} score; "
+                    f"the first scored price, on {c_start.date()}, is the start.")
+    if scored0.empty:
+        return None, c_start, scored0, note
+    return scored0.loc[scored0["price"].idxmin()], c_start, scored0, note
+
+
+@validated
+def constant_capability_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate, capability: str = "eci",
+                                threshold: float | None = None, tau: float = DEFAULT_TAU, level: Level = 0.90,
+                                n_boot: PositiveInt = 999, seed: Seed | None = 0,
+                                min_models: PositiveInt = MIN_POOL, window_days: PositiveFloat = 365.0,
+                                price: Literal["blended", "input", "output"] = "blended",
+                                exclude_reasoning: bool = False) -> ConstantCapabilityResult:
+    """How fast the price of a fixed capability falls, estimated on every model that reaches it.
+
+    The qualifying pool is every model scoring at least ``threshold`` on ``capability``
+    (default: the score of the cheapest scored model priced at ``start``), with every
+    dated price it had in the window (its launch price and each later cut: the canonical
+    series of :func:`llmflation.study.trends.dated_prices`). The trend is the slope of the
+    lower quartile (``tau``) of log price on time, by quantile regression
+    (:func:`llmflation.methods.quantile_trend.quantile_trend`), with a cluster bootstrap
+    interval by model; the fall over the window is ``exp(-slope × years)`` where the window
+    runs from the pool's first to its **last observation** (a later ``end`` with no new
+    price does not lengthen it). Results whose interval spans more than two orders of
+    magnitude, or that rest on fewer than ``min_models`` models, have ``status = "not
+    estimable"``. This is the one definition of the constant-capability trend: the
+    ``constant_capability_trend`` row of :func:`total_decline` is this function's result.
+    Epoch's running-minimum OLS is kept as a reproduction of Epoch
+    (:func:`llmflation.study.threshold.epoch_reproduction`).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Price panel (``load_panel()``) or any frame with model, date, price and score columns.
+    start, end : date
+    capability : str
+        Score column (ECI by default).
+    threshold : float, optional
+        Score a model must reach; default the start model's.
+    tau : float
+        Quantile of the pool's log prices whose trend is estimated.
+    level : float
+        Interval level.
+    n_boot, seed : int
+        Cluster-bootstrap replicates and seed.
+    min_models : int
+        Fewest models for an estimate.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0); n = 40
+    >>> d = pd.DataFrame({"model_id": [f"m{i}" for i in range(n)],
+    ...                   "valid_from": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.uniform(0, 1000, n), unit="D"),
+    ...                   "eci": 120.0})
+    >>> d["blended_usd_per_mtok"] = np.exp(3 - np.log(4.0) * (d["valid_from"].dt.year - 2023) + rng.normal(0, .5, n))
+    >>> r = constant_capability_decline(d, start="2023-01-01", end="2026-01-01", threshold=100.0, n_boot=199)
+    >>> r.status, r.n_models, 2 < r.factor_per_year < 8
+    ('estimated', 40, True)
+    """
+    t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
+    if not t1 > t0:
+        raise InputError(f"end ({t1.date()}) must be after start ({t0.date()}).")
+    if not 0 < tau < 1:
+        raise InputError(f"tau must be strictly between 0 and 1; got {tau!r}.")
+    frame = panel
+    if exclude_reasoning and "is_reasoning" in frame.columns:
+        frame = frame[~frame["is_reasoning"].astype("boolean").fillna(False).astype(bool)]
+    if capability not in frame.columns:
+        raise InputError(f"no {capability!r} column in the prices; pass capability= a score column "
+                         f"(columns are: {', '.join(map(str, frame.columns))}).")
+    obs = dated_prices(frame, price=price, keep=(capability,))
+    obs = obs[obs["date"] <= t1]
+    obs_trend = dated_prices(frame, price=price, keep=(capability,), launch_window_days=LAUNCH_WINDOW_DAYS)
+    if obs.empty:
+        raise InputError(f"no dated prices on or before {t1.date()}; check the period and the columns.")
+    notes: list[str] = []
+    c_start = max(t0, obs["date"].min())
+    if threshold is None:
+        base, c_start, _, note = _start_level(obs, capability, c_start, window_days)
+        if note:
+            notes.append(note)
+        if base is None:
+            raise InputError(f"no priced model has a {capability} score; pass threshold= or another capability.")
+        threshold = float(base[capability])
+        notes.append(f"Threshold: {capability} of {base['model']}, the cheapest scored model priced at {c_start.date()}.")
+    cfg = {"start": str(t0.date()), "end": str(t1.date()), "capability": capability, "threshold": threshold,
+           "tau": tau, "level": level, "n_boot": n_boot, "seed": seed, "min_models": min_models, "price": price,
+           "exclude_reasoning": exclude_reasoning}
+    r = _cc_decline(obs_trend, capability=capability, threshold=float(threshold), start=c_start, end=t1, tau=tau,
+                    level=level, n_boot=n_boot, seed=seed, min_models=min_models,
+                    vintage=str(panel.attrs.get("vintage", "user data")), config=cfg)
+    return replace(r, notes=(*notes, *r.notes))
 
 
 @validated
@@ -193,7 +394,7 @@ def total_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate,
         return {"definition": defn, "factor": factor, "conf_low": lo, "conf_high": hi, "years": years,
                 "factor_per_year": factor ** (1 / years) if factor > 0 and years > 0 else math.nan,
                 "start_date": s_at.date(), "end_date": t1.date(), "start_price": sp, "end_price": ep,
-                "start_model": sm, "end_model": em, "n": n,
+                "start_model": sm, "end_model": em, "n": n, "n_models": math.nan, "status": ESTIMATED, "reason": "",
                 "paper_value": PAPER_TOTAL_DECLINE if defn == PAPER_DEFINITION else math.nan, "note": note}
 
     if "endpoint" in definitions:
@@ -216,6 +417,10 @@ def total_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate,
                             f"exp(rate × years) from the pooled log-linear trend of the dated launch and change series "
                             f"({_r2_text(g.r_squared)}); t interval of the slope"
                             + (f", clustered by model ({g.n_clusters} models)" if cl is not None else "")))
+            st, why = estimability(n=g.n, min_n=MIN_POINTS_RATE, conf_low=rows[-1]["conf_low"],
+                                   conf_high=rows[-1]["conf_high"], what="fall")
+            rows[-1].update(status=st, reason=why or "",
+                            n_models=float(g.n_clusters) if cl is not None and g.n_clusters else math.nan)
         else:
             notes.append("trend: fewer than 3 dated prices in the period.")
     want_cc = "constant_capability" in definitions
@@ -255,19 +460,23 @@ def total_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate,
                                  else math.nan)
                         rows.append(r)
                 if want_cct:
-                    rows_t, why = _capability_trend(obs, capability, level_score, c_start, t1, yrs_c, level)
-                    if rows_t is None:
-                        notes.append(f"constant_capability_trend: not estimated — {why}")
-                    else:
-                        factor, lo, hi, n_pts, m0, m1 = rows_t
-                        r = row("constant_capability_trend", factor, lo, hi, math.nan, math.nan, m0, m1, n_pts,
-                                f"factor_per_year ** years from the OLS trend of the cheapest model with "
-                                f"{capability} >= {level_score:g} ({n_pts} points); t interval of the slope")
-                        r.update(per_c, factor_per_year=factor ** (1 / yrs_c) if factor > 0 and yrs_c > 0
-                                 else math.nan)
-                        rows.append(r)
+                    cc = _cc_decline(obs_trend, capability=capability, threshold=level_score, start=c_start, end=t1,
+                                     tau=DEFAULT_TAU, level=level, n_boot=max(n_boot, CC_BOOT), seed=seed,
+                                     min_models=MIN_POOL, vintage="", config={})
+                    r = row("constant_capability_trend", cc.factor, cc.conf_low, cc.conf_high, math.nan, math.nan,
+                            str(base["model"]), "", cc.n,
+                            f"lower-quartile trend of every dated price of the {cc.n_models} models with "
+                            f"{capability} >= {level_score:g}, {cc.window_start.date()} to {cc.window_end.date()} "
+                            "(the last observation; never extrapolated), cluster bootstrap by model")
+                    r.update(start_date=cc.window_start.date(), end_date=cc.window_end.date(), years=cc.years,
+                             factor_per_year=cc.factor_per_year, n_models=cc.n_models, status=cc.status,
+                             reason=cc.reason or "")
+                    if cc.status != ESTIMATED:
+                        notes.append(f"constant_capability_trend: not estimable — {cc.reason}.")
+                    rows.append(r)
     cols = ["definition", "factor", "conf_low", "conf_high", "years", "factor_per_year", "start_date", "end_date",
-            "start_price", "end_price", "start_model", "end_model", "n", "paper_value", "note"]
+            "start_price", "end_price", "start_model", "end_model", "n", "n_models", "status", "reason",
+            "paper_value", "note"]
     notes.append(f"Paper (Du 2026): ~{PAPER_TOTAL_DECLINE:g}-fold fall 2020–2026, definition not stated; "
                  "shown beside the endpoint row only, the definition it most likely uses.")
     return DeclineResult(references=refs("du2026.total_decline"),

@@ -910,29 +910,37 @@ def rates_since_cutoff(prices: pd.DataFrame, scores: pd.DataFrame | None = None,
 
 # --------------------------------------------------------------------------- calibrated inference
 
-#: Fewest points of a cheapest-model series for which a calibrated interval is printed.
+#: Fewest models in a score band for a calibrated (pool) estimate.
+MIN_POOL_CALIBRATED = 8
+#: Kept for compatibility: the old record-permutation interval needed this many records.
 MIN_POINTS_CALIBRATED = 6
 
 
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class CalibratedThresholdResult(Result):
-    """Epoch's cheapest-above-threshold trends with inference valid for a record process.
+    """Epoch's cheapest-above-threshold trends beside inference that holds its size and has power.
 
-    Beside each series' naive OLS (Epoch's, unchanged) stand a permutation p-value of no
-    trend that keeps the series' construction (release dates permuted among the models in
-    the score band, the running minimum re-formed each time) and a calibrated interval
-    (test inversion over slopes; :func:`llmflation.methods.permutation.record_trend_test`).
+    Epoch's series is a running minimum: OLS through it is not a regression (with no
+    trend it still falls, and its t test rejects 35–65% of the time at a nominal 10%).
+    Beside each series' naive OLS (Epoch's, unchanged) stands the trend of the **lower
+    quartile of every model in the score band** (the pool the running minimum is drawn
+    from), by quantile regression with the exact rank-score permutation test and its
+    inverted interval (:func:`llmflation.methods.quantile_trend.quantile_trend`); its size
+    and power over pool sizes 20–200 are in ``docs/record_inference.md``. The previous
+    calibrated column (a permutation test through the running minimum) held its size but
+    had no power, and is gone.
 
     Attributes
     ----------
     table : DataFrame
         One row per series: ``benchmark, threshold_model, n, n_pool, factor_per_year,
-        naive_conf_low, naive_conf_high, naive_p_value, p_value, conf_low, conf_high,
-        reason`` (factor-per-year scale; ``reason`` says why an interval is absent).
+        naive_conf_low, naive_conf_high, naive_p_value`` (Epoch's OLS through the ``n``
+        records) and ``pool_factor_per_year, p_value, conf_low, conf_high, status,
+        reason`` (the band's lower-quartile trend over its ``n_pool`` models).
     naive : ThresholdTrendResult
         Epoch's method as is.
     tests : dict
-        ``(benchmark, threshold_model) → RecordTrendTest``.
+        ``(benchmark, threshold_model) → QuantileTrend``.
     """
 
     table: pd.DataFrame
@@ -940,28 +948,33 @@ class CalibratedThresholdResult(Result):
     tests: dict[tuple[str, str], Any]
     level: float = 0.90
 
-    title = "Cheapest model above a threshold: naive OLS vs inference for a record process"
+    title = "Cheapest model above a threshold: Epoch's OLS through the records vs the band's lower-quartile trend"
     keys = ("benchmark", "threshold_model")
 
     def wide(self) -> pd.DataFrame:
-        """One row per series on the factor-per-year scale: calibrated beside naive inference."""
+        """Two rows per series: Epoch's naive factor per year, and the pool's with valid inference."""
         t = self.table
-        return pd.DataFrame({
+        naive = pd.DataFrame({
             "benchmark": t["benchmark"], "threshold_model": t["threshold_model"], "term": "factor_per_year",
-            "estimate": t["factor_per_year"], "p_value": t["p_value"], "conf_low": t["conf_low"],
-            "conf_high": t["conf_high"], "n": t["n"], "n_pool": t["n_pool"], "naive_p_value": t["naive_p_value"],
-            "naive_conf_low": t["naive_conf_low"], "naive_conf_high": t["naive_conf_high"],
-            "band_tau_p_value": t["band_tau_p_value"], "reason": t["reason"],
-        }).reset_index(drop=True)
+            "estimate": t["factor_per_year"], "p_value": t["naive_p_value"], "conf_low": t["naive_conf_low"],
+            "conf_high": t["naive_conf_high"], "n": t["n"], "inference": "naive OLS through the records (Epoch)",
+            "status": "reproduction", "reason": ""})
+        pool = pd.DataFrame({
+            "benchmark": t["benchmark"], "threshold_model": t["threshold_model"], "term": "pool_factor_per_year",
+            "estimate": t["pool_factor_per_year"], "p_value": t["p_value"], "conf_low": t["conf_low"],
+            "conf_high": t["conf_high"], "n": t["n_pool"], "inference": "lower-quartile trend of the band (exact)",
+            "status": t["status"], "reason": t["reason"]})
+        return pd.concat([naive, pool], ignore_index=True)
 
     def _notes(self) -> list[str]:
         t = self.table
         a = 1 - self.level
-        ok = t["p_value"].notna()
+        ok = t["status"] == "estimated"
         return super()._notes() + [
             f"{int((t['naive_p_value'] < a).sum())} of {len(t)} series reject 'no trend' at {a:.0%} with naive OLS; "
-            f"{int((t.loc[ok, 'p_value'] <= a).sum())} of {int(ok.sum())} with the permutation test.",
-            f"Intervals need at least {MIN_POINTS_CALIBRATED} points; shorter series say so in 'reason'."]
+            f"{int((t.loc[ok, 'p_value'] <= a).sum())} of {int(ok.sum())} estimable pools with the rank-score test.",
+            f"A pool needs at least {MIN_POOL_CALIBRATED} models and an interval within two orders of magnitude; "
+            "otherwise its status is 'not estimable' with the reason."]
 
 
 def _pool_frame(prices: pd.DataFrame, scores: pd.DataFrame | None, benches: list[str], kw: dict[str, Any]
@@ -986,16 +999,22 @@ def _pool_frame(prices: pd.DataFrame, scores: pd.DataFrame | None, benches: list
 def calibrated_threshold_trends(
         prices: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the panel or Epoch's benchmark price table)")],
         scores: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame of benchmark scores, or None")] | None = None,
-        *, benchmark: SomeColumns, n_perm: Annotated[int, Range(ge=19)] = 999, seed: Seed | None = 0,
+        *, benchmark: SomeColumns, n_perm: Annotated[int, Range(ge=99)] = 999, seed: Seed | None = 0,
         level: Level = 0.90, interval: bool = True,
-        min_points_interval: Annotated[int, Range(ge=3)] = MIN_POINTS_CALIBRATED,
+        min_points_interval: Annotated[int, Range(ge=3)] = MIN_POOL_CALIBRATED,
+        tau: Annotated[float, Range(gt=0, lt=1)] = 0.25,
         **kw: Any) -> CalibratedThresholdResult:
-    """Epoch's method plus a permutation test and calibrated interval for every series.
+    """Epoch's method plus a valid test and interval for the trend of every score band.
 
     ``kw`` are the options of :func:`cheapest_above_threshold` (thresholds, band,
     exclude_reasoning, since/until, column names, …); the naive result is exactly that
-    function's. The permutation test conditions on the series reaching ``min_points``
-    (Epoch: 4), the length below which a series is not reported at all.
+    function's. For each series, every model in its score band (the pool its running
+    minimum is drawn from) enters a quantile regression of log price on time at ``tau``
+    (the lower quartile): exact rank-score permutation test of no trend (``n_perm``
+    random subsets) and interval by test inversion
+    (:func:`llmflation.methods.quantile_trend.quantile_trend`). A band with fewer than
+    ``min_points_interval`` models, or whose interval spans more than two orders of
+    magnitude, has ``status = "not estimable"``.
 
     Examples
     --------
@@ -1004,45 +1023,50 @@ def calibrated_threshold_trends(
     >>> bool((r.table["n"] == r.naive.trends["n"].to_numpy()).all())
     True
     """
-    from llmflation.methods.permutation import record_trend_test
+    from scipy import stats as _st
+
+    from llmflation.methods.quantile_trend import quantile_trend
     benches = list(benchmark)
     naive = cheapest_above_threshold(prices, scores, benchmark=benches, level=level, **kw)
     pool = _pool_frame(prices, scores, benches, kw)
     dpy = float(kw.get("days_per_year", EPOCH_DAYS_PER_YEAR))
-    mp = int(kw.get("min_points", MIN_POINTS))
     rows, tests = [], {}
     for i, tr in enumerate(naive.trends.itertuples(index=False)):
         b = tr.benchmark
         band = pool[pool[b].notna() & (pool[b] >= tr.lower) & (pool[b] < tr.upper)]
         x = ((band["date"] - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).to_numpy(dtype=float) / dpy
-        res = record_trend_test(x, np.log(band["price"].to_numpy(dtype=float)), n_perm=n_perm, level=level,
-                                seed=None if seed is None else seed + i, min_points=mp,
-                                min_points_interval=min_points_interval, interval=interval)
+        y = np.log(band["price"].to_numpy(dtype=float))
+        res = quantile_trend(x, y, tau=tau, level=level, n_perm=n_perm, seed=None if seed is None else seed + i,
+                             min_n=min_points_interval, interval=interval)
         tests[(b, tr.threshold_model)] = res
         lo, hi = res.factor_conf
-        from scipy import stats as _st
-
-        tau = _st.kendalltau(x, np.log(band["price"].to_numpy(dtype=float))) if len(band) >= 3 else None
-        rows.append({"benchmark": b, "threshold_model": tr.threshold_model, "n": res.n_points, "n_pool": res.n_pool,
+        n_rec = int(tr.n)
+        se = float(tr.std_error)
+        naive_p = (float(2 * _st.t.sf(abs(float(tr.log_slope_per_year) / se), n_rec - 2))
+                   if n_rec > 2 and se > 0 else math.nan)
+        tau_band = _st.kendalltau(x, y) if len(band) >= 3 else None
+        rows.append({"benchmark": b, "threshold_model": tr.threshold_model, "n": n_rec, "n_pool": len(band),
                      "factor_per_year": tr.factor_per_year, "naive_conf_low": tr.conf_low,
-                     "naive_conf_high": tr.conf_high, "naive_p_value": res.naive_p_value, "p_value": res.p_value,
-                     "conf_low": lo, "conf_high": hi,
-                     "band_tau_p_value": float(tau.pvalue) if tau is not None else math.nan,
-                     "reason": "" if res.reason in (None, "interval not requested") else res.reason})
+                     "naive_conf_high": tr.conf_high, "naive_p_value": naive_p,
+                     "pool_factor_per_year": res.factor_per_year, "p_value": res.p_value,
+                     "conf_low": lo, "conf_high": hi, "status": res.status,
+                     "band_tau_p_value": float(tau_band.pvalue) if tau_band is not None else math.nan,
+                     "reason": res.reason or ("interval not requested" if not interval else "")})
     table = pd.DataFrame(rows, columns=["benchmark", "threshold_model", "n", "n_pool", "factor_per_year",
-                                        "naive_conf_low", "naive_conf_high", "naive_p_value", "p_value",
-                                        "conf_low", "conf_high", "band_tau_p_value", "reason"])
+                                        "naive_conf_low", "naive_conf_high", "naive_p_value",
+                                        "pool_factor_per_year", "p_value", "conf_low", "conf_high", "status",
+                                        "band_tau_p_value", "reason"])
     notes = (*naive.notes,
-             "Naive: Epoch's OLS through the selected points, as published (points treated as independent).",
-             f"Calibrated: release dates permuted {n_perm} times among the models in each score band, cheapest-model "
-             f"series re-formed each time; p-value of no trend conditional on a series of at least {mp} points; "
-             f"{level:.0%} interval by inverting the test over slopes (same permutations for every slope); "
-             "a record slope says little about rising prices, so intervals are often open on that side.",
-             "band_tau_p_value: Kendall's tau test of log price on date among all models in the score band "
-             "(a trend in the band's prices, not in the cheapest one).")
+             "Naive: Epoch's OLS through the selected points, as published (points treated as independent; "
+             "not a valid test for a running minimum).",
+             f"Pool: the τ = {tau:g} quantile-regression slope of log price on date over every model in the score "
+             f"band; exact rank-score permutation test ({n_perm} random subsets) and {level:.0%} interval by test "
+             "inversion. Size and power by simulation: docs/record_inference.md.",
+             "band_tau_p_value: Kendall's tau test of log price on date among all models in the score band.")
     return CalibratedThresholdResult(table=table, naive=naive, tests=tests, level=level,
                                      config={"benchmark": benches, "n_perm": n_perm, "seed": seed, "level": level,
                                              "interval": interval, "min_points_interval": min_points_interval,
+                                             "tau": tau,
                                              **{k: (v if isinstance(v, (int, float, str, bool, type(None))) else str(v))
                                                 for k, v in kw.items()}},
                                      vintage=naive.vintage, notes=notes)
