@@ -95,6 +95,8 @@ FACTORIES: dict[str, typing.Callable[[], typing.Any]] = {
     "DEABootstrapResult": lambda: _dea_bootstrap(),
     "MalmquistBootstrapResult": lambda: _malmquist_bootstrap(),
     "RecordTrendTest": lambda: _record_trend_test(),
+    "QuantileTrend": lambda: _quantile_trend(),
+    "ConstantCapabilityResult": lambda: _constant_capability(),
     "LLMFrontierInvariantResult": lambda: _frontier_invariant(),
     "BreakStoryResult": lambda: _break_story(),
     "CalibratedThresholdResult": lambda: _calibrated_threshold(),
@@ -149,6 +151,19 @@ def _malmquist_bootstrap():
     p = pd.DataFrame({"firm": firms * 2, "year": [1] * 8 + [2] * 8, "x": x,
                       "y": x ** 0.5 * RNG.uniform(0.5, 1.0, 16) * np.r_[np.ones(8), 1.2 * np.ones(8)]})
     return malmquist_bootstrap(p, dmu="firm", period="year", inputs=["x"], outputs=["y"], n_boot=20)
+
+
+def _quantile_trend():
+    from llmflation.methods.quantile_trend import quantile_trend
+
+    t = np.linspace(0, 3, 30)
+    return quantile_trend(t, -0.8 * t + RNG.normal(0, 1, 30), n_perm=99)
+
+
+def _constant_capability():
+    from llmflation.study.decline import constant_capability_decline
+
+    return constant_capability_decline(DATA.panel(), start="2023-01-01", end="2026-03-28", n_boot=99)
 
 
 def _record_trend_test():
