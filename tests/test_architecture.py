@@ -26,7 +26,8 @@ METHODS_USERS = {"study", "report", "cli"}
 CORE = {"errors", "results", "_util", "validate", "signature", "etables"}
 ENTRY = {"__init__", "__main__"}
 #: Third-party modules only one layer may import.
-OWNED = {"duckdb": {"store"}, "matplotlib": {"report"}, "jinja2": {"report"}, "typer": {"cli"}}
+OWNED = {"duckdb": {"store"}, "matplotlib": {"report"}, "plotly": {"report"}, "jinja2": {"report"},
+         "typer": {"cli"}}
 #: The only third-party packages methods/ may import (DESIGN §2; joblib/dask: optional parallel backends).
 METHODS_THIRD_PARTY = {"numpy", "scipy", "pandas", "statsmodels", "highspy", "joblib", "dask"}
 

@@ -1,22 +1,32 @@
-"""The HTML report: a study a reader can follow, self-contained (figures inlined), autoescaped,
-plus ``results.json`` and CSV tables.
+"""The HTML report: a study a reader can follow, self-contained (figures and their JavaScript
+inlined), autoescaped, plus ``results.json``, CSV tables and static PNG figures.
 
-Order of the page: title, data vintage and an abstract generated from the results; key
-findings (each linked to its section); the paper-vs-ours table; then the sections of the
-explicit, ordered list :data:`llmflation.report.sections.REPORT`. A section whose analysis
-fails is reported with the error instead of breaking the report. Everything is computed on
-one :class:`~llmflation.study.inputs.StudyInputs` (the bundled snapshot merged with a
-store's fetched history; the panel is built once), which the header and ``results.json``
-name. ``results.json`` holds no wall-clock time: the same snapshot and store give the same
-bytes (the ``generated`` time is printed in ``index.html`` only).
+Order of the page: a title stating the main finding, the data, an abstract and five to
+eight key findings (each with how fragile it is, linked to its section); the paper-vs-ours
+table with a verdict per published figure; then the sections of the explicit, ordered
+list :data:`llmflation.report.sections.REPORT`. A section whose analysis fails is reported
+with the error instead of breaking the report.
+
+**One number per claim.** Sections return :class:`~llmflation.report.claims.Claim` objects;
+after every section has run, each claim gets its estimate under the paper's likely
+specification and its fragility from the robustness result, once. The title, abstract,
+key findings, paper-vs-ours, the section's list of headlines, figure captions and
+``results.json`` all print :attr:`Claim.display` (in the page, inside
+``<span class="claim" data-claim="…">``).
+
+Everything is computed on one :class:`~llmflation.study.inputs.StudyInputs`, which the
+header and ``results.json`` name. ``results.json`` holds no wall-clock time: the same
+snapshot and store give the same bytes (the ``generated`` time is in ``index.html`` only).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -24,39 +34,49 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from llmflation.report import claims as cl
 from llmflation.report import numbers as nb
 from llmflation.report import sections as report_sections
-from llmflation.report.render import Claim, Finding, Section, Table, figure
+from llmflation.report.claims import Claim
+from llmflation.report.figures import plotly_js
+from llmflation.report.render import Finding, Section, Table, plain
 from llmflation.report.sections import DataSpec, Spec
 from llmflation.sources import bundled
 from llmflation.study.inputs import StudyInputs
 from llmflation.validate import dumps_strict
 
-
-def _clean_notes(notes: Any) -> list[str]:
-    return [nb.humanize(n) for n in (notes or ())]
-
-
-def _tables(spec: Spec, res: Any) -> list[Table]:
-    view = spec.view(res) if spec.view is not None else res.wide()
-    if isinstance(view, pd.DataFrame):
-        title = res.title if isinstance(getattr(res, "title", None), str) else spec.title
-        return [Table(title, view)]
-    return [Table(c, f) for c, f in view]
+#: Sections whose finding is a key finding at the top, in this order (the others stay in their section).
+KEY_FINDINGS: tuple[str, ...] = ("headline", "trend", "decline", "premium", "breaks", "a16z", "baumol",
+                                 "concentration")
+#: Robustness claims (study/robustness.py) behind the report's claims.
+ROBUSTNESS_OF: dict[str, str] = {"half_life_economy": "half_life_economy", "half_life_mid": "half_life_mid",
+                                 "half_life_flagship": "half_life_flagship", "total_decline": "total_decline",
+                                 "total_decline_endpoint": "total_decline", "reasoning_premium": "reasoning_premium",
+                                 "chow": "chow", "hedonic_rate": "hedonic_vs_matched", "hhi": "hhi"}
+#: The robustness term of each claim's default estimate.
+ROBUSTNESS_TERM: dict[str, str] = {"half_life_economy": "half_life_years", "half_life_mid": "half_life_years",
+                                   "half_life_flagship": "half_life_years", "total_decline": "factor",
+                                   "reasoning_premium": "regression", "chow": "chow_F",
+                                   "hedonic_vs_matched": "hedonic", "hhi": "hhi_latest"}
 
 
 def _analysis_section(spec: Spec, inputs: StudyInputs) -> tuple[Section, list[Claim], Any, Finding | None]:
     res, claims = spec.run(inputs)
-    s = Section(spec.id, spec.title, text=spec.text, no_figure=spec.no_figure)
+    s = Section(spec.id, spec.title, text=spec.text, no_figure=spec.no_figure, claims=[c.id for c in claims])
     if spec.plot is not None:
         try:
-            s.figures.append(figure(*spec.plot(res)))
+            s.figures.append(spec.plot(res))
         except Exception as exc:  # a figure that cannot be drawn says why; the numbers still show
             s.no_figure = f"The figure could not be drawn: {type(exc).__name__}: {exc}"
     elif not s.no_figure:
         s.no_figure = "No figure for this section."
-    s.tables += _tables(spec, res)
-    s.notes += _clean_notes(getattr(res, "notes", ()))
+    view = spec.view(res) if spec.view is not None else res.wide()
+    if isinstance(view, pd.DataFrame):
+        title = res.title if isinstance(getattr(res, "title", None), str) else spec.title
+        s.tables.append(Table(title, view))
+    else:
+        s.tables += [Table(c, f) for c, f in view]
+    s.notes += [str(n) for n in (getattr(res, "notes", ()) or ())]
     if getattr(res, "vintage", None):
         s.notes.append(f"Data vintage: {res.vintage}")
     finding = None
@@ -69,112 +89,200 @@ def _analysis_section(spec: Spec, inputs: StudyInputs) -> tuple[Section, list[Cl
     return s, claims, res, finding
 
 
-# ----------------------------------------------------------------------- paper vs ours
+# ----------------------------------------------------------------------- claims × robustness
 
 
-def _fmt_unit(est: Any, lo: Any, hi: Any, unit: str) -> str:
-    if unit == "years":
-        return nb.est_ci(est, lo, hi, unit=" y", sig=2)
-    if unit == "x":
-        return nb.factor_ci(est, lo, hi)
-    if unit == "F":
-        return f"F = {nb.num(est)}"
-    if unit == "HHI":
-        return nb.est_ci(est, lo, hi, sig=4, ci_sig=4) if lo != hi else nb.num(est, 4)
-    return nb.est_ci(est, lo, hi, ci_sig=3)
+def _spec_words(info: dict[str, Any]) -> str:
+    """What the paper-closest specification changes, in words: ``tiers: price band instead of positioning``."""
+    d, p = info.get("default", {}), info.get("paper_closest", {})
+    out = []
+    for k in p:
+        if d.get(k) != p.get(k):
+            dv = "none" if d.get(k) is None else str(d.get(k))
+            out.append(f"{k.replace('_', ' ')}: {str(p[k]).replace('_', ' ')} instead of {dv.replace('_', ' ')}")
+    return "; ".join(out) or "the same specification"
 
 
-def _one_line(reason: str, limit: int = 120) -> str:
-    """``differs in x, y: why …`` cut to its first clause (the full reason is in the CSV and results.json)."""
-    head, _, why = str(reason).partition(": ")
-    if why:
-        for sep in ("; ", ". ", " ("):
-            why = why.split(sep)[0]
-    line = f"{head}: {why}" if why else head
-    return line if len(line) <= limit else line[: limit - 1].rstrip(" ,;") + "…"
-
-
-def _r2(rob: Any, claim: str, flag: str) -> str:
-    t = rob.table
-    m = t[(t["claim"] == claim) & t[flag]]
-    if m.empty or "r_squared" not in m:
-        return ""
-    return f" (R² {nb.num(m['r_squared'].iloc[0], 2)})"
-
-
-def paper_vs_ours(results: dict[str, Any], claims: list[Claim]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """The paper-vs-ours table: (display frame, tidy frame for results.json, notes).
-
-    Rows from :func:`llmflation.study.paper_vs_ours.paper_vs_ours` (paper figure, ours under the
-    closest-to-paper specification and under the defensible default, each with its CI and a
-    one-line reason) come first; the claims of sections not covered there follow, with ours
-    under the one specification the section runs.
-    """
-    notes: list[str] = []
-    rows: list[dict[str, str]] = []
-    tidy = pd.DataFrame()
-    covered: set[str] = set()
-    rob = results.get("robustness")
-    if rob is None:
-        notes.append("Closest-to-paper and default columns not computed: the robustness section failed "
-                     "(see its error below); every claim shows the one specification its section runs.")
-    else:
+def _fragility(c: Claim, rob: Any) -> str:
+    """One clause on how fragile ``c`` is: its range over the specification grid and the fewest models
+    that move it (robustness), else what its own interval says."""
+    parts: list[str] = []
+    rc = ROBUSTNESS_OF.get(c.id)
+    if rob is not None and rc is not None:
         try:
-            from llmflation.study.paper import ref
+            term = ROBUSTNESS_TERM.get(rc)
+            r = rob.ranges()
+            r = r[(r["claim"] == rc) & ((r["term"] == term) if term else True)]
+            if len(r):
+                row = r.iloc[0]
+                parts.append(f"{cl.fmt(row['low'], unit=c.unit)} to {cl.fmt(row['high'], unit=c.unit)} over "
+                             f"{nb.count(row['n_specs'])} specifications")
+            infl = rob.influence
+            m = infl[infl["claim"] == rc] if "claim" in infl else infl.iloc[0:0]
+            if len(m) and pd.notna(m["n_removed"].iloc[0]):
+                k = int(m["n_removed"].iloc[0])
+                what = str(m["target"].iloc[0])
+                if "flips" in what:
+                    parts.append(f"loses significance at 5% without {k} model{'s' if k != 1 else ''}")
+                else:
+                    parts.append(f"halves or doubles without {k} model{'s' if k != 1 else ''}")
+        except Exception:  # noqa: BLE001 - a robustness result of another shape: fall back to the interval
+            parts = []
+    if parts:
+        return "; ".join(parts)
+    if c.status != "estimated":
+        return f"not estimable: {plain(c.reason)[:140]}" if c.reason else "not estimable on this data"
+    lo, hi = c.conf_low, c.conf_high
+    if math.isfinite(lo) and math.isfinite(hi):
+        null = 1.0 if c.unit in ("x", "") and lo > 0 else 0.0
+        if c.unit == "x" and lo > 0 and hi / lo > 100:
+            return "interval spans more than two orders of magnitude"
+        if lo <= null <= hi and c.unit in ("x", ""):
+            return "the interval includes no change"
+        return f"95% interval {nb.ci(lo, hi)}" + (f", n = {nb.count(c.n)}" if c.n else "")
+    if c.n:
+        return f"one specification, no interval, n = {nb.count(c.n)}"
+    return "one specification, no interval"
+
+
+def enrich(claims: list[Claim], results: dict[str, Any]) -> dict[str, Claim]:
+    """Each claim once, with its estimate under the paper's likely specification and its fragility."""
+    rob = results.get("robustness")
+    closest: dict[str, dict[str, Any]] = {}
+    if rob is not None:
+        try:
             from llmflation.study.paper_vs_ours import paper_vs_ours as pvo
             from llmflation.study.robustness import claim_info
 
-            tidy = pvo(rob)
-            for r in tidy.itertuples(index=False):
-                key = claim_info(r.claim)["reference"]
-                covered.add(key)
-                closest = _fmt_unit(r.ours_closest, r.closest_conf_low, r.closest_conf_high, r.unit)
-                default = _fmt_unit(r.ours_default, r.default_conf_low, r.default_conf_high, r.unit)
-                if r.claim == "half_life_flagship":  # the paper reports only the fit's R²: show ours beside it
-                    closest += _r2(rob, r.claim, "is_paper_closest")
-                    default += _r2(rob, r.claim, "is_default")
-                rows.append({"claim": ref(key).claim, "paper": r.paper_display,
-                             "ours, closest to the paper": closest, "ours, defensible default": default,
-                             "why they differ": _one_line(r.reason), "source": r.citation, "section": r.claim})
-        except Exception as exc:  # noqa: BLE001 - missing or failing: say why, never type numbers
-            notes.append(f"paper_vs_ours() could not be used ({type(exc).__name__}: {exc}); every claim shows "
-                         "the one specification its section runs.")
-    # the paper's own figures first, then the anchors (Epoch AI, a16z, AI Index), then our additions
-    rest = sorted((c for c in claims if not (c.key and c.key in covered)),
-                  key=lambda c: (not c.key.startswith(("du2026", "zhu2026")), not c.key))
-    for c in rest:
-        rows.append({"claim": c.claim, "paper": c.paper, "ours, closest to the paper": "(one specification)",
-                     "ours, defensible default": c.ours, "why they differ": c.definition, "source": c.source,
-                     "section": ""})
-    display = pd.DataFrame(rows, columns=["claim", "paper", "ours, closest to the paper", "ours, defensible default",
-                                          "why they differ", "source"])
-    return display, tidy, notes
+            for r in pvo(rob).itertuples(index=False):
+                closest[str(r.claim)] = {"closest": float(r.ours_closest), "closest_low": float(r.closest_conf_low),
+                                         "closest_high": float(r.closest_conf_high),
+                                         "closest_spec": _spec_words(claim_info(str(r.claim)))}
+        except Exception:  # noqa: BLE001 - without it each claim shows its one specification
+            closest = {}
+    out: dict[str, Claim] = {}
+    for c in claims:
+        rc = ROBUSTNESS_OF.get(c.id)
+        extra = closest.get(rc, {}) if rc and c.reference_key else {}
+        out[c.id] = cl.with_(c, **extra)
+    for cid, c in out.items():
+        out[cid] = cl.with_(c, fragility=_fragility(c, rob))
+    return out
 
 
-def _inside(tidy: pd.DataFrame) -> tuple[int, int]:
-    """How many paper figures fall inside our closest-to-paper interval, of those that can be checked."""
-    n = k = 0
-    for r in tidy.itertuples(index=False):
-        pv, lo, hi = (float(x) for x in (r.paper_value, r.closest_conf_low, r.closest_conf_high))
-        if not any(math.isnan(x) for x in (pv, lo, hi)) and lo != hi:
-            n += 1
-            k += int(lo <= pv <= hi)
-    return k, n
+# ----------------------------------------------------------------------- HTML pieces
 
 
-def _abstract(inputs: StudyInputs, findings: list[Finding], tidy: pd.DataFrame) -> str:
-    panel = inputs.panel()
-    parts = [f"This report reproduces and tests published claims about the price of LLM tokens on "
-             f"{nb.num(len(panel), 6)} dated price intervals of {nb.num(panel['model_id'].nunique(), 6)} models "
-             f"({pd.Timestamp(panel['valid_from'].min()).date()} to {pd.Timestamp(panel['valid_to'].max()).date()})."]
-    parts += [f.text for f in findings[:3]]
-    if len(tidy):
-        k, n = _inside(tidy)
-        if n:
-            parts.append(f"Of {n} published figures with an interval to compare, {k} fall inside our 95% interval "
-                         "under the specification closest to the paper's; the table below shows both "
-                         "specifications and why they differ.")
-    return " ".join(parts)
+def claims_list_html(ids: Sequence[str], claims: dict[str, Claim]) -> str:
+    """A section's headlines: title, the one number, n and verdict."""
+    items = []
+    for i in ids:
+        c = claims.get(i)
+        if c is None:
+            continue
+        bits = [f"<b>{escape(c.title)}</b>: {c.span()}"]
+        if c.n and c.unit != "count":
+            bits.append(f" <span class='muted'>(n = {escape(nb.count(c.n))})</span>")
+        if c.verdict:
+            bits.append(f" <span class='verdict v{cl.VERDICTS.index(c.verdict)}'>{escape(c.verdict)}</span>")
+        if c.status != "estimated" and c.reason:
+            bits.append(f" <span class='muted'>{escape(plain(c.reason)[:300])}</span>")
+        items.append("<li>" + "".join(bits) + "</li>")
+    return f"<ul class='claims'>{''.join(items)}</ul>" if items else ""
+
+
+PVO_COLUMNS = ("claim", "paper", "ours", "ours under the paper's likely specification", "verdict",
+               "why (the choice that moves the number)", "source")
+
+
+def paper_vs_ours_html(claims: dict[str, Claim], titles: dict[str, str]) -> tuple[str, pd.DataFrame]:
+    """The paper-vs-ours table (HTML with claim spans, sortable) and its tidy frame for the CSV."""
+    rows = [c for c in claims.values() if c.verdict]
+    order = {"du2026": 0, "zhu2026": 1}
+    rows.sort(key=lambda c: order.get(c.reference_key.split(".")[0], 2))
+    head = "".join(f"<th class='t' scope='col'>{escape(h)}</th>" for h in PVO_COLUMNS)
+    body = []
+    for c in rows:
+        v = cl.VERDICTS.index(c.verdict)
+        body.append("<tr>" + "".join((
+            f"<td class='t'><a href='#{escape(c.section)}'>{escape(c.title)}</a></td>",
+            f"<td class='t'>{escape(plain(c.paper_display))}</td>",
+            f"<td class='t nw'>{c.span()}</td>",
+            f"<td class='t nw'>{escape(c.closest_display or '—')}</td>",
+            f"<td class='t'><span class='verdict v{v}'>{escape(c.verdict)}</span></td>",
+            f"<td class='t'>{escape(plain(c.verdict_reason))}</td>",
+            f"<td class='t'>{escape(c.citation)}</td>")) + "</tr>")
+    html = (f"<div class='tablewrap'><table class='sortable pvo'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>")
+    tidy = pd.DataFrame([{"claim_id": c.id, "claim": c.title, "paper": c.paper_display, "paper_value": c.paper_value,
+                          "ours": c.display, "estimate": c.estimate, "conf_low": c.conf_low, "conf_high": c.conf_high,
+                          "n": c.n, "status": c.status, "ours_closest": c.closest_display,
+                          "closest_estimate": c.closest, "closest_spec": c.closest_spec, "verdict": c.verdict,
+                          "reason": c.verdict_reason, "fragility": c.fragility, "source": c.citation,
+                          "section": titles.get(c.section, c.section)} for c in rows])
+    return html, tidy
+
+
+def _verdict_counts(claims: dict[str, Claim]) -> str:
+    counts = {v: sum(1 for c in claims.values() if c.verdict == v) for v in cl.VERDICTS}
+    n = sum(counts.values())
+    if not n:
+        return ""
+    def are(k: int) -> str:
+        return f"{k} {'is' if k == 1 else 'are'}"
+
+    words = [f"{are(counts[cl.VERDICTS[0]])} reproduced within our interval",
+             f"{counts[cl.VERDICTS[1]]} only under the paper's likely specification",
+             f"{are(counts[cl.VERDICTS[2]])} not reproduced",
+             f"{are(counts[cl.VERDICTS[3]])} not comparable (a different concept, or not estimable here)"]
+    return (f"Of {n} published figures checked, " + ", ".join(words[:-1]) + " and " + words[-1]
+            + ": see the paper-vs-ours table.")
+
+
+def _price_range(inputs: StudyInputs) -> tuple[str, str]:
+    p = inputs.panel()
+    return str(pd.Timestamp(p["valid_from"].min()).date()), str(pd.Timestamp(p["valid_to"].max()).date())
+
+
+def _describe(inputs: StudyInputs) -> str:
+    """The inputs in one line, with the range of the price data (the snapshot's own range starts with the CPI)."""
+    try:
+        a, b = _price_range(inputs)
+    except Exception:  # noqa: BLE001 - no panel: the inputs as they describe themselves
+        return inputs.describe()
+    return re.sub(r"\(\d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d\)", f"(prices {a} to {b})", inputs.describe(), count=1)
+
+
+def _title(claims: dict[str, Claim]) -> str:
+    h = claims.get("headline_index")
+    if h is not None and h.status == "estimated":
+        return "At constant capability, LLM token prices fall {headline_index} a year"
+    if "half_life_economy" in claims:
+        return "LLM token prices: economy-tier prices halve every {half_life_economy}"
+    return "llmflation: the economics of LLM token prices"
+
+
+def _abstract(inputs: StudyInputs, claims: dict[str, Claim]) -> str:
+    try:
+        p = inputs.panel()
+        a, b = _price_range(inputs)
+        lead = (f"This report tests published claims about the price of LLM tokens on {nb.count(len(p))} dated "
+                f"price intervals of {nb.count(p['model_id'].nunique())} models ({a} to {b}). ")
+    except Exception:  # noqa: BLE001
+        lead = "This report tests published claims about the price of LLM tokens. "
+    parts = [lead]
+    if "headline_index" in claims:
+        parts.append("Holding capability fixed, prices fall {headline_index} a year. ")
+    if "half_life_economy" in claims:
+        parts.append("By the developer's own tiers, economy-tier prices halve every {half_life_economy} and mid-tier "
+                     "every {half_life_mid} (the paper: {paper:half_life_economy} and {paper:half_life_mid}). ")
+    if "reasoning_premium" in claims:
+        parts.append("Reasoning models cost {reasoning_premium} as much per token as comparable models (the paper: "
+                     "{paper:reasoning_premium}). ")
+    if "epoch_reproduced" in claims:
+        parts.append("Epoch AI's constant-capability declines reproduce ({epoch_reproduced}). ")
+    parts.append(_verdict_counts(claims))
+    return "".join(parts).strip()
 
 
 # ----------------------------------------------------------------------- running the sections
@@ -245,11 +353,16 @@ def _run_all(sections: Sequence[DataSpec | Spec], inputs: StudyInputs,
 # ----------------------------------------------------------------------- build
 
 
+def _script_json(obj: Any) -> str:
+    """JSON safe inside ``<script type="application/json">`` (no ``</script>`` can close it)."""
+    return dumps_strict(obj).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: str | Path | None = None,
                  panel: pd.DataFrame | None = None, sections: Sequence[DataSpec | Spec] | None = None,
                  progress: Callable[[str], None] | None = None, generated: str | None = None,
-                 jobs: int = 2) -> Path:
-    """Write ``index.html``, ``results.json`` and CSV tables (``tables/``) into ``out``.
+                 jobs: int = 2, static: bool = True) -> Path:
+    """Write ``index.html``, ``results.json``, CSV tables (``tables/``) and PNG figures (``figures/``) into ``out``.
 
     Parameters
     ----------
@@ -267,6 +380,8 @@ def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: s
         2 runs the heaviest sections (:data:`OFFLOAD`) in one forked worker process while the
         others run here (the panel is built once, before the fork); 1 runs everything here.
         The output is the same either way.
+    static : bool
+        Also write every figure as a PNG (``figures/figure-N.png``, for papers and the README).
 
     Examples
     --------
@@ -278,60 +393,106 @@ def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: s
     inputs = inputs if inputs is not None else StudyInputs(store, panel=panel)
     sections = report_sections.REPORT if sections is None else sections
     built: list[Section] = []
-    claims: list[Claim] = []
-    findings: list[Finding] = []
+    all_claims: list[Claim] = []
+    findings: dict[str, Finding] = {}
     results: dict[str, Any] = {}
     for spec, (s, c, res, f) in zip(sections, _run_all(sections, inputs, progress, jobs), strict=True):
         built.append(s)
-        claims += c
+        all_claims += c
         if res is not None:
             results[spec.id] = res
         if f is not None:
-            findings.append(f)
-    pvo_display, pvo_tidy, pvo_notes = paper_vs_ours(results, claims)
-    pvo = Section("paper-vs-ours", "Paper vs ours",
-                  text="Each published figure (Du 2026, Zhu 2026 and the anchors) beside ours under the "
-                       "specification closest to what the paper most likely did and under the defensible default "
-                       "(95% CI in brackets), with the reason they differ. Published figures are references from "
-                       "llmflation.study.paper; ours are computed in this run.",
-                  tables=[Table("", pvo_display)], notes=pvo_notes)
-    provenance = inputs.provenance()
-    abstract = _abstract(inputs, findings, pvo_tidy)
+            findings[spec.id] = f
+    claims = enrich(all_claims, results)
+    titles = {s.id: s.title for s in built}
+    pvo_html, pvo_tidy = paper_vs_ours_html(claims, titles)
+    pvo_notes = [] if "robustness" in results else [
+        "The estimates under the paper's likely specification were not computed: the robustness section failed "
+        "(see its error below); each claim shows the one specification its section runs."]
+
+    def text(template: str) -> str:
+        return plain(cl.render_text(template, claims))
+
+    def html(template: str) -> Markup:
+        return Markup(cl.render_html(template, claims))  # noqa: S704 - escaped piece by piece in claims.py
+
+    key = [findings[k] for k in KEY_FINDINGS if k in findings] or list(findings.values())[:8]
+
+    def finding_parts(f: Finding) -> dict[str, Any]:
+        first = re.search(r"\{([a-z0-9_]+)\}", f.template)
+        c = claims.get(first.group(1)) if first else None
+        return {"section": f.section, "title": titles.get(f.section, f.section), "html": html(f.template),
+                "text": text(f.template), "fragility": plain(c.fragility) if c is not None else ""}
+
+    key_findings = [finding_parts(f) for f in key]
+    title_t, abstract_t = _title(claims), _abstract(inputs, claims)
 
     tables_dir = out / "tables"
     tables_dir.mkdir(exist_ok=True)
     csv_of: dict[int, str] = {}
-    for s in [pvo, *built]:
+    pvo_tidy.to_csv(tables_dir / "paper_vs_ours.csv", index=False)
+    for s in built:
         for i, t in enumerate(s.tables):
             name = f"{s.id.replace('-', '_')}_{i}.csv"
             t.frame.to_csv(tables_dir / name, index=False)
             csv_of[id(t)] = f"tables/{name}"
 
+    figures_dir = out / "figures"
+    number = 0
+    fig_meta: dict[int, dict[str, Any]] = {}
+    for s in built:
+        for fig in s.figures:
+            number += 1
+            png = f"figures/figure-{number}.png"
+            if static:
+                figures_dir.mkdir(exist_ok=True)
+                try:
+                    from llmflation.report.static import render_png
+
+                    render_png(fig, out / png)
+                except Exception:  # noqa: BLE001 - the interactive figure still shows; no PNG link
+                    png = ""
+            else:
+                png = ""
+            fig_meta[id(fig)] = {"number": number, "png": png, "caption_text": text(fig.caption),
+                                 "caption_html": html(fig.caption), "source": fig.source,
+                                 "json": Markup(_script_json(fig.spec())),  # noqa: S704 - JSON escaped for <script>
+                                 "height": fig.height, "n_points": fig.n_points()}
+
     def render(s: Section) -> dict[str, Any]:
-        return {**s.__dict__, "text": nb.humanize(s.text), "notes": [nb.humanize(n) for n in s.notes],
+        return {"id": s.id, "title": s.title, "error": s.error, "no_figure": s.no_figure,
+                "text": plain(s.text), "notes": [plain(n) for n in s.notes],
+                "claims": Markup(claims_list_html(s.claims, claims)),  # noqa: S704 - escaped in claims_list_html
+                "figures": [fig_meta[id(f)] for f in s.figures],
                 "tables": [Markup(t.html(csv_of[id(t)])) for t in s.tables]}  # noqa: S704 - escaped in numbers.py
 
-    titles = {s.id: s.title for s in built}
+    price_from, price_to = _price_range(inputs) if inputs is not None else ("", "")
+    provenance = inputs.provenance()
     env = Environment(loader=PackageLoader("llmflation.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
-    html = env.get_template("report.html.j2").render(
-        sections=[render(s) for s in built], paper_vs_ours=render(pvo), abstract=abstract,
-        findings=[{"section": f.section, "title": titles.get(f.section, f.section), "text": f.text} for f in findings],
+    page = env.get_template("report.html.j2").render(
+        title_html=html(title_t), title_text=text(title_t), abstract=html(abstract_t), findings=key_findings,
+        sections=[render(s) for s in built], pvo_html=Markup(pvo_html), pvo_notes=pvo_notes,  # noqa: S704
         generated=generated if generated is not None else time.strftime("%Y-%m-%d %H:%M"),
-        vintage=provenance["bundled"], snapshot_id=provenance["snapshot_id"], provenance=provenance,
-        describe=inputs.describe(), attribution=bundled.ATTRIBUTION)
-    (out / "index.html").write_text(html)
+        snapshot_id=provenance["snapshot_id"], price_from=price_from, price_to=price_to, provenance=provenance,
+        describe=_describe(inputs), attribution=bundled.ATTRIBUTION, plotly_js=Markup(plotly_js()),  # noqa: S704
+        n_figures=number)
+    (out / "index.html").write_text(page)
 
-    doc: dict[str, Any] = {"vintage": bundled.vintage(), "inputs": provenance, "abstract": abstract,
-                           "key_findings": [f.__dict__ for f in findings],
-                           "paper_vs_ours": json.loads(pvo_tidy.to_json(orient="records", date_format="iso"))
-                           if len(pvo_tidy) else [],
-                           "sections": {}}
-    for s in [pvo, *built]:
-        doc["sections"][s.id] = {"title": s.title, "error": s.error, "notes": s.notes,
-                                 "figures": [f["alt"] for f in s.figures],
-                                 "tables": {t.caption or f"table {i}": json.loads(t.frame.to_json(orient="records",
-                                                                                                  date_format="iso"))
-                                            for i, t in enumerate(s.tables)}}
+    doc: dict[str, Any] = {
+        "title": text(title_t), "vintage": bundled.vintage(), "price_range": [price_from, price_to],
+        "inputs": provenance, "abstract": text(abstract_t),
+        "key_findings": [{"section": f["section"], "text": f["text"], "fragility": f["fragility"]}
+                         for f in key_findings],
+        "claims": {cid: c.to_json() for cid, c in claims.items()},
+        "paper_vs_ours": json.loads(pvo_tidy.to_json(orient="records")) if len(pvo_tidy) else [],
+        "sections": {}}
+    for s in built:
+        doc["sections"][s.id] = {
+            "title": s.title, "error": s.error, "notes": [plain(n) for n in s.notes], "claims": s.claims,
+            "figures": [{"number": fig_meta[id(f)]["number"], "caption": fig_meta[id(f)]["caption_text"],
+                         "source": f.source, "png": fig_meta[id(f)]["png"]} for f in s.figures],
+            "tables": {t.caption or f"table {i}": json.loads(t.frame.to_json(orient="records", date_format="iso"))
+                       for i, t in enumerate(s.tables)}}
     # strict JSON: an infinite or undefined number is null, never NaN/Infinity (strict parsers reject those)
     (out / "results.json").write_text(dumps_strict(doc, indent=1))
     return out / "index.html"

@@ -2,15 +2,16 @@
 
 One place decides how every number of the report is printed, so that a reader never
 sees ``4e+03×``, ``3.21e+04 [7.86, 1.31e+08]×`` or ``1.906e-287``. Scientific notation
-is used only where the quantity needs it (from 10^6 or below 10^-4), and then as
-``1.3 × 10^8``.
+is used only where the quantity needs it (from 10⁶ or below 10⁻⁴), and then as
+``1.3 × 10⁸`` (a superscript exponent, a real minus sign). Counts and years are never
+rounded: ``5,596`` stays ``5,596`` and the year 2019 stays ``2019``.
 
 Examples
 --------
 >>> factor(4012.3)
 '4,010×'
 >>> factor_ci(32090, 7.86, 1.31e8)
-'32,100× [7.9, 1.3 × 10^8]'
+'32,100× [7.9, 1.3 × 10⁸]'
 >>> pvalue(1.906e-287)
 '< 0.001'
 >>> share(0.2346)
@@ -65,13 +66,52 @@ def num(v: Any, sig: int = 3) -> str:
         if float(m) >= 10:  # rounding carried into the next power
             exp += 1
             m = f"{float(m) / 10:.{sig}g}"
-        return f"{sign}{m} × 10^{exp}"
+        return f"{sign}{m} × 10{superscript(exp)}"
     digits = sig - 1 - math.floor(math.log10(a))
     r = round(a, digits)
     if digits <= 0:
         return f"{sign}{int(r):,}"
     s = f"{r:,.{digits}f}".rstrip("0").rstrip(".")
     return f"{sign}{s}"
+
+
+_SUPER = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def superscript(exp: int) -> str:
+    """An integer exponent in superscript digits: ``-5`` → ``⁻⁵``."""
+    return str(int(exp)).translate(_SUPER)
+
+
+def count(v: Any) -> str:
+    """A count, never rounded: ``5,596``.
+
+    Examples
+    --------
+    >>> count(5596), count(12.0), count(None)
+    ('5,596', '12', 'n/a')
+    """
+    f = _finite(v)
+    if f is None or math.isinf(f):
+        return "n/a"
+    return f"{int(round(f)):,}".replace("-", "−")
+
+
+def year(v: Any) -> str:
+    """A calendar year, never rounded nor given a thousands separator: ``2019``."""
+    f = _finite(v)
+    if f is None or math.isinf(f):
+        return "n/a"
+    return str(int(round(f)))
+
+
+def _is_year_column(c: str) -> bool:
+    return ("year" in c and "years" not in c and "per_year" not in c and "_yr" not in c) or c in ("yr", "since")
+
+
+def _is_count_column(c: str) -> bool:
+    return (c in ("n", "n_obs", "n_models", "count", "rows", "df", "df_num", "df_denom", "lags", "rank",
+                  "n_removed", "n_specs", "n_firms") or c.startswith(("n_", "num_")) or c.endswith(("_n", "_count")))
 
 
 def factor(v: Any, sig: int = 3) -> str:
@@ -156,8 +196,10 @@ def cell(v: Any, column: str = "") -> str:
             return ""
         if c in ("p_value", "p", "pvalue") or c.startswith("p_value") or c.endswith("_p"):
             return pvalue(f)
-        if c in ("n", "n_obs", "n_models", "count", "rows", "df", "df_num", "df_denom", "year") or c.startswith("n_"):
-            return f"{int(round(f)):,}" if f.is_integer() or c.startswith("n") else num(f)
+        if _is_year_column(c) and f.is_integer() and 1000 <= abs(f) <= 3000:
+            return year(f)
+        if _is_count_column(c) or (isinstance(v, int) or (hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iu")):
+            return count(f) if f.is_integer() else num(f)
         if "share" in c or c.endswith("_pct") or c.endswith("_percent"):
             return share(f, scale=100.0) if (c.endswith("_pct") or c.endswith("_percent") or abs(f) > 1.0) else share(f)
         if "factor" in c or c.endswith("_x"):
@@ -167,11 +209,15 @@ def cell(v: Any, column: str = "") -> str:
 
 
 def render_table_html(rows: Sequence[Mapping[str, Any]] | Any, *, caption: str | None = None,
-                      max_rows: int | None = None, csv_href: str | None = None) -> str:
+                      max_rows: int | None = None, csv_href: str | None = None,
+                      labels: Mapping[str, str] | None = None) -> str:
     """An escaped HTML table for people; rows beyond ``max_rows`` go behind ``<details>``.
 
-    ``rows`` is a sequence of mappings or a DataFrame. Every cell and header is
-    HTML-escaped, so a model name such as ``<script>…`` from the data shows as text.
+    ``rows`` is a sequence of mappings or a DataFrame; ``labels`` gives the header shown for a
+    column (formatting still follows the column's own name). Every cell and header is
+    HTML-escaped, so a model name such as ``<script>…`` from the data shows as text. Tables
+    carry ``class="sortable"`` (the page sorts them on a click) and sit in a wrapper that
+    scrolls sideways on its own, never the page.
 
     Examples
     --------
@@ -194,15 +240,20 @@ def render_table_html(rows: Sequence[Mapping[str, Any]] | Any, *, caption: str |
         return "".join("<tr>" + "".join(td(r.get(c), c) for c in cols) + "</tr>" for r in recs)
 
     text_cols = {c for c in cols if any(isinstance(r.get(c), str) for r in records[:20])}
-    head = "<thead><tr>" + "".join(f'<th class="t">{escape(str(c))}</th>' if c in text_cols
-                                   else f"<th>{escape(str(c))}</th>" for c in cols) + "</tr></thead>"
+    lab = dict(labels or {})
+    head = "<thead><tr>" + "".join(f'<th class="t" scope="col">{escape(str(lab.get(c, c)))}</th>' if c in text_cols
+                                   else f'<th scope="col">{escape(str(lab.get(c, c)))}</th>' for c in cols) \
+        + "</tr></thead>"
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     shown = records if max_rows is None else records[:max_rows]
-    html = f"<table>{cap}{head}<tbody>{body(shown)}</tbody></table>"
+    html = f'<div class="tablewrap"><table class="sortable">{cap}{head}<tbody>{body(shown)}</tbody></table></div>'
+    link = f'<a class="csv" href="{escape(csv_href)}">CSV</a>' if csv_href else ""
     if max_rows is not None and len(records) > max_rows:
-        link = f' (<a href="{escape(csv_href)}">full table as CSV</a>)' if csv_href else ""
-        html += (f"<details><summary>All {len(records):,} rows{link}</summary>"
-                 f"<table>{head}<tbody>{body(records)}</tbody></table></details>")
+        html += (f"<details><summary>All {len(records):,} rows ({link or 'full table'})</summary>"
+                 f'<div class="tablewrap"><table class="sortable">{head}<tbody>{body(records)}</tbody></table></div>'
+                 "</details>")
+    elif link:
+        html += f'<p class="tablelinks">{link}</p>'
     return html
 
 
@@ -214,7 +265,15 @@ def humanize(text: Any) -> str:
 
     Examples
     --------
-    >>> humanize("p = 1.906e-287, n = 12")
-    'p = 1.91 × 10^-287, n = 12'
+    >>> humanize("p = 1.906e-287, n = 12, change -0.5 (2024-05-13)")
+    'p = 1.91 × 10⁻²⁸⁷, n = 12, change −0.5 (2024-05-13)'
     """
-    return _SCI.sub(lambda m: num(float(m.group(0))), str(text))
+    out = _SCI.sub(lambda m: num(float(m.group(0))), str(text))
+    out = _CARET.sub(lambda m: superscript(int(m.group(1).replace("−", "-"))), out)
+    return _MINUS.sub("−", out)
+
+
+#: ``10^8`` written with a caret in free text.
+_CARET = re.compile(r"\^([−-]?\d+)")
+#: A hyphen used as a minus sign: at the start of a number not preceded by a word character.
+_MINUS = re.compile(r"(?<![\w.\-])-(?=\d)")
