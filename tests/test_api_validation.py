@@ -296,6 +296,12 @@ NAMED: list[tuple[str, tuple, dict, str]] = [
     ("price_on", (5,), {"on": "2024-06-01"}, "model"),
     ("price_on", ("gpt-4o",), {"on": "2024-06-01", "provider": 5}, "provider"),
     ("price_on", ("gpt-4o",), {"on": "2024-06-01", "panel": [1]}, "panel"),
+    ("cost", ("gpt-4o",), {"on": "2024-11-01", "input_tokens": -1, "output_tokens": 1}, "input_tokens"),
+    ("cost", ("gpt-4o",), {"on": "2024-11-01", "input_tokens": 1, "output_tokens": 1, "cached_input_tokens": 2},
+     "cached_input_tokens"),
+    ("cost", ("gpt-4o",), {"on": "11/01/2024", "input_tokens": 1, "output_tokens": 1}, "on"),
+    ("cost", ("gpt-4o",), {"on": "2024-11-01", "input_tokens": 1, "output_tokens": 1, "at": "25:00"}, "at"),
+    ("cost", (5,), {"on": "2024-11-01", "input_tokens": 1, "output_tokens": 1}, "model"),
     # issue 13/14 functions
     ("baumol", ([1], FRAME), {}, "bls_cpi"),
     ("baumol", (FRAME, None), {}, "wages"),

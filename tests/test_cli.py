@@ -46,9 +46,36 @@ def test_unknown_model_suggests_and_exits_1(capsys):
 def test_cost_on_date(capsys):
     code, out, _ = run(["cost", "--model", "gpt-4o", "--input-tokens", "1e6", "--output-tokens", "2e5",
                         "--on", "2024-06-01", "--format", "json"], capsys)
-    rows = json.loads(out)
-    assert code == 0 and rows[0]["cost_usd"] == pytest.approx(5 + 0.2 * 15)
-    assert rows[1]["cost_usd"] <= rows[0]["cost_usd"]
+    rows = json.loads(out)["rows"]
+    total = next(r for r in rows if r["role"] == "asked" and r["line"] == "total")
+    cheapest = next(r for r in rows if r["role"] != "asked")
+    assert code == 0 and total["usd"] == pytest.approx(5 + 0.2 * 15)
+    assert cheapest["usd"] <= total["usd"]
+    assert [r["line"] for r in rows if r["role"] == "asked"] == ["input", "output", "total"]
+
+
+def test_cost_whole_tariff(capsys):
+    """Issue 21: long-prompt tier over the whole request, batch, cached input, time of day."""
+    code, out, _ = run(["cost", "--model", "gemini-2.5-pro", "--input-tokens", "300000", "--output-tokens", "1000",
+                        "--on", "2025-08-01", "--format", "json"], capsys)
+    rows = json.loads(out)["rows"]
+    assert code == 0 and next(r for r in rows if r["line"] == "total")["usd"] == pytest.approx(0.765)
+    code, out, _ = run(["cost", "--model", "gpt-4o", "--input-tokens", "1e6", "--cached-input-tokens", "5e5",
+                        "--output-tokens", "0", "--on", "2024-11-01", "--batch", "--format", "json"], capsys)
+    rows = json.loads(out)["rows"]
+    assert code == 0 and next(r for r in rows if r["line"] == "total")["usd"] == pytest.approx(0.625 + 0.3125)
+    code, out, _ = run(["cost", "--model", "deepseek-chat", "--input-tokens", "1e6", "--output-tokens", "1e6",
+                        "--on", "2025-03-01", "--at", "17:00", "--format", "json"], capsys)
+    assert code == 0 and next(r for r in json.loads(out)["rows"] if r["line"] == "total")["usd"] == pytest.approx(0.685)
+    code, _, err = run(["cost", "--model", "deepseek-chat", "--input-tokens", "1", "--output-tokens", "1",
+                        "--on", "2025-03-01", "--batch"], capsys)
+    assert code == 1 and "Offers with a batch tariff" in err and "Traceback" not in err
+    code, _, err = run(["cost", "--model", "gpt-4o", "--input-tokens", "1", "--cached-input-tokens", "2",
+                        "--output-tokens", "1", "--on", "2024-11-01"], capsys)
+    assert code == 1 and "exceeds input_tokens" in err
+    code, _, err = run(["cost", "--model", "gpt-4o", "--input-tokens", "1", "--output-tokens", "1",
+                        "--on", "2024-11-01", "--at", "9pm"], capsys)
+    assert code == 1 and "HH:MM" in err
 
 
 def test_cost_bad_date_and_negative_tokens(capsys):

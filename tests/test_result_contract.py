@@ -105,6 +105,8 @@ FACTORIES: dict[str, typing.Callable[[], typing.Any]] = {
     "RateEstimate": lambda: _annual_rate(),
     "ElasticityEstimate": lambda: _log_log_elasticity(),
     "PriceOn": lambda: lf.price_on("gpt-4o", on="2024-11-01"),
+    "RequestCost": lambda: lf.cost("gemini-2.5-pro", on="2025-08-01", input_tokens=300_000, output_tokens=1_000,
+                                   panel=DATA.panel()),
     "ValidationReport": lambda: lf.validate_panel(DATA.panel()),
 }
 

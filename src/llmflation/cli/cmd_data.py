@@ -80,19 +80,33 @@ def register(app: typer.Typer) -> None:
 
     @app.command("cost")
     def cost(model: str = typer.Option(..., "--model", help="Model id or name."),
-             input_tokens: float = typer.Option(..., "--input-tokens", help="Input tokens of the workload."),
-             output_tokens: float = typer.Option(..., "--output-tokens", help="Output tokens of the workload."),
+             input_tokens: float = typer.Option(..., "--input-tokens",
+                                                help="Prompt tokens of the request (cached ones included)."),
+             output_tokens: float = typer.Option(..., "--output-tokens", help="Output tokens of the request."),
              on: str | None = typer.Option(None, "--on", help="Date YYYY-MM-DD (default: latest price)."),
+             cached_input_tokens: float = typer.Option(0, "--cached-input-tokens",
+                                                       help="The part of the prompt read from the cache."),
+             batch: bool = typer.Option(False, "--batch", help="Price at the batch tier (vendor rule, sourced)."),
+             at: str | None = typer.Option(None, "--at", help="UTC time of day HH:MM (time-of-day tariffs)."),
+             provider: str = typer.Option("first-party", "--provider",
+                                          help="first-party (the developer's API) or a provider slug."),
              db: Path | None = DbOpt, fmt: Format = FormatOpt) -> None:
-        """What a workload cost on a date, and the cheapest model of equal or better capability."""
-        from llmflation.cli._common import parse_iso_day
-        from llmflation.panel.query import workload_cost
+        """What a request cost on a date, line by line, and the cheapest model of equal capability.
 
-        if on is not None:
-            on = parse_iso_day(on, "--on").date().isoformat()
-        w = workload_cost(_panel(db), model, input_tokens, output_tokens, on)
-        emit(w.to_frame(), fmt, title=f"{input_tokens:,.0f} input + {output_tokens:,.0f} output tokens",
-             notes=["Capability: Epoch Capabilities Index (ECI); prices: first-party or median across providers."])
+        The tariff in effect on that date is applied as billed: long-prompt tiers bill the
+        whole request at the higher rate, cached tokens at the cached-input rate, --batch at
+        the batch tier, --at picks a time-of-day window (DeepSeek off-peak).
+        """
+        from llmflation.cli._common import emit_result, parse_iso_day
+        from llmflation.panel.cost import cost as request_cost
+        from llmflation.panel.cost import latest_on
+
+        given = parse_iso_day(on, "--on") if on is not None else None
+        p = _panel(db)
+        day = (given if given is not None else latest_on(model, provider=provider, panel=p)).date().isoformat()
+        r = request_cost(model, on=day, input_tokens=input_tokens, output_tokens=output_tokens,
+                         cached_input_tokens=cached_input_tokens, batch=batch, at=at, provider=provider, panel=p)
+        emit_result(r, fmt, notes=["Capability: Epoch Capabilities Index (ECI)."])
 
     @app.command("sources")
     def sources(coverage: bool = typer.Option(False, "--coverage", help="Show panel coverage figures."),

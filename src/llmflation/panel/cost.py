@@ -34,7 +34,7 @@ from llmflation.validate import check_frame
 _AT = re.compile(r"^(\d{1,2}):(\d{2})$")
 #: Rows of the result table and their roles.
 ASKED = "asked"
-CHEAPEST = "cheapest with ECI >= the model's"
+CHEAPEST = "cheapest, ECI >= model's"
 
 
 @lru_cache(maxsize=1)
@@ -250,14 +250,32 @@ def _capability(panel: pd.DataFrame, names: list[str], d: pd.Timestamp) -> tuple
     return None, None
 
 
+def _prices_on(panel: pd.DataFrame, d: pd.Timestamp) -> pd.DataFrame:
+    """One price per model on ``d`` (first-party rows if any, else the median across providers),
+    with its ECI and release date: :func:`llmflation.panel.query.price_on`, vectorised."""
+    live = panel[(panel["valid_from"] <= d) & (panel["valid_to"] >= d)]
+    if live.empty:
+        return pd.DataFrame(columns=["model_id", "input_usd_per_mtok", "output_usd_per_mtok", "eci",
+                                     "release_date", "basis"])
+    fp = live["first_party"].fillna(False).astype(bool)
+    has_fp = fp.groupby(live["model_id"]).transform("any")
+    use = live[fp | ~has_fp]
+    g = use.groupby("model_id")
+    out = pd.DataFrame({"input_usd_per_mtok": g["input_usd_per_mtok"].median(),
+                        "output_usd_per_mtok": g["output_usd_per_mtok"].median()})
+    allg = live.groupby("model_id")
+    out["eci"] = allg["eci"].max()
+    out["release_date"] = allg["release_date"].min()
+    out["basis"] = np.where(has_fp.groupby(live["model_id"]).any().reindex(out.index), "first-party",
+                            "median across providers")
+    return out.reset_index()
+
+
 def _cheapest(panel: pd.DataFrame, tf_day: pd.DataFrame, *, cap: float, d: pd.Timestamp, service: str,
               input_tokens: float, cached: float, output_tokens: float,
               minute: int | None) -> tuple[str | None, float | None, float | None, str, int]:
-    from llmflation.panel.query import price_on as prices_on
-
-    try:
-        on_day = prices_on(panel, d)
-    except InputError:
+    on_day = _prices_on(panel, d)
+    if on_day.empty:
         return None, None, None, "", 0
     released = on_day["release_date"].isna() | (on_day["release_date"] <= d)
     cand = on_day[(on_day["eci"] >= cap) & released]
@@ -285,12 +303,43 @@ def _cheapest(panel: pd.DataFrame, tf_day: pd.DataFrame, *, cap: float, d: pd.Ti
             continue
         else:
             usd = ((input_tokens * float(r.input_usd_per_mtok)) + output_tokens * float(r.output_usd_per_mtok)) / 1e6
-            basis = f"{r.basis} list price (cached tokens at the input rate)"
+            basis = f"list price ({r.basis}; cached tokens at the input rate)"
         if best is None or usd < best[0]:
             best = (usd, mid, float(r.eci), basis)
     if best is None:
         return None, None, None, "", skipped
     return best[1], best[0], best[2], best[3], skipped
+
+
+def latest_on(model: str, *, provider: str = FIRST_PARTY, panel: pd.DataFrame | None = None) -> pd.Timestamp:
+    """The last date ``model`` is priced (the default date of ``llmflation cost``).
+
+    Examples
+    --------
+    >>> latest_on("gpt-4o-2024-05-13").date().isoformat()
+    '2026-10-22'
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise InputError(f"model must be a non-empty string (an API id or alias), got {model!r}.")
+    model = model.strip()
+    if provider == FIRST_PARTY:
+        tf = _first_party_tariff()
+        offers = sorted(tf["offer"].unique())
+        mid = _match_id(model, offers) or _match_key(model, offers)
+        if mid is not None:
+            return pd.Timestamp(tf.loc[tf["offer"] == mid, "valid_to"].max())
+    from llmflation.panel.query import resolve_model
+
+    panel = _load_panel(panel)
+    pid = resolve_model(panel, model)
+    rows = panel[panel["model_id"] == pid]
+    if provider == FIRST_PARTY and rows["first_party"].fillna(False).astype(bool).any():
+        rows = rows[rows["first_party"].fillna(False).astype(bool)]
+    elif provider != FIRST_PARTY:
+        rows = rows[rows["provider"].astype(str).str.lower() == provider.lower()]
+        if rows.empty:
+            raise InputError(f"no price of {pid!r} from provider {provider!r}; see `llmflation history {pid}`.")
+    return pd.Timestamp(rows["valid_to"].max())
 
 
 def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cached_input_tokens: float = 0,
@@ -395,8 +444,8 @@ def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cach
                      "(input, output and cached input only; no long-prompt or time-of-day tiers).")
     svc = day[day["service"] == service]
     if svc.empty:
-        have = sorted(set(tf_day.loc[tf_day["service"] == service, "offer"]))
-        listed = ", ".join(have[:20]) + (f" … ({len(have)} in all)" if len(have) > 20 else "")
+        have = tf_day[tf_day["service"] == service].groupby("provider")["offer"].unique()
+        listed = "; ".join(f"{prov}: {', '.join(sorted(ids))}" for prov, ids in have.items())
         raise InputError(f"no {service} tariff of {mid!r} is known on {d.date()} (batch = 50% of standard is a "
                          f"vendor rule of OpenAI, Anthropic and Google, see normalize/tables/tariff_rules.csv). "
                          f"Offers with a {service} tariff on that date: {listed or 'none'}. Drop --batch or pick one "
