@@ -91,13 +91,56 @@ def _numeric(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").astype(float)
 
 
+#: Suffixes of a wide column's interval bounds, standard error and count (``hhi_low``, ``cost_conf_high``).
+_PARTNERS = {"conf_low": ("_conf_low", "_low"), "conf_high": ("_conf_high", "_high"),
+             "std_error": ("_std_error", "_se"), "n": ("_n",)}
+
+
+def _partners(col: str, numeric: list[str]) -> dict[str, str]:
+    """The columns holding ``col``'s interval, standard error and count: ``{col}_low`` … or, for
+    ``{p}_{x}``, ``{p}_conf_low`` … when ``{p}_{x}`` is the only other column of prefix ``p``."""
+    out = {}
+    for what, suffixes in _PARTNERS.items():
+        hit = next((col + s for s in suffixes if col + s in numeric), None)
+        if hit is None and "_" in col:
+            p = col.rsplit("_", 1)[0]
+            siblings = [c for c in numeric if c.startswith(p + "_") and not any(
+                c.endswith(s) for ss in _PARTNERS.values() for s in ss)]
+            if siblings == [col]:
+                hit = next((p + s for s in suffixes if p + s in numeric and p + s != col), None)
+        if hit is not None:
+            out[what] = hit
+    return out
+
+
+def _melt_with_intervals(f: pd.DataFrame, id_vars: list[str], numeric: list[str]) -> pd.DataFrame:
+    """Melt ``numeric`` into ``term, estimate``; a column's bounds/SE/count fill its own row."""
+    parts = {c: _partners(c, numeric) for c in numeric}
+    used = {p for ps in parts.values() for p in ps.values()}
+    blocks = []
+    for c in numeric:
+        if c in used:
+            continue
+        b = f[id_vars].copy()
+        b["term"], b["estimate"] = c, f[c]
+        for what, col in parts[c].items():
+            b[what] = f[col]
+        blocks.append(b)
+    if not blocks:
+        return f[id_vars].iloc[0:0].assign(term=pd.Series(dtype=str), estimate=pd.Series(dtype=float))
+    return pd.concat(blocks, ignore_index=True)
+
+
 def tidy(frame: pd.DataFrame, keys: tuple[str, ...] | list[str] = ()) -> pd.DataFrame:
     """The long, tidy form of a result table (the ``to_frame`` contract).
 
     A frame that already has ``term`` and ``estimate`` is kept row for row; any other
     frame is melted (a ``measure`` or ``test`` column names the rows unless it is one of
     the ``keys``): ``keys`` and non-numeric columns identify a row, every numeric
-    column becomes a ``term`` with its value as ``estimate``. Then all of
+    column becomes a ``term`` with its value as ``estimate`` — except a column's interval
+    bounds, standard error and count (``hhi_low``/``hhi_high``, ``cost_conf_low``,
+    ``x_std_error``, ``x_n``), which fill ``conf_low``/``conf_high``/``std_error``/``n``
+    of that column's own row instead of becoming terms. Then all of
     :data:`TIDY_COLUMNS` exist (NaN where they do not apply) and are numeric (dates as
     decimal years), a ``df`` column becomes numeric ``df_num``/``df_denom``, and the
     tidy columns come first after the keys.
@@ -117,8 +160,7 @@ def tidy(frame: pd.DataFrame, keys: tuple[str, ...] | list[str] = ()) -> pd.Data
                    and not pd.api.types.is_bool_dtype(f[c]) and c not in ("n", "df")]
         ids = [c for c in f.columns if c not in numeric and c not in ("n", "df")]
         extra = [c for c in ("n", "df") if c in f.columns]
-        f = f.reset_index(drop=True)
-        f = f.melt(id_vars=ids + extra, value_vars=numeric, var_name="term", value_name="estimate")
+        f = _melt_with_intervals(f.reset_index(drop=True), ids + extra, numeric)
     if "df" in f.columns:
         parts = [_df_parts(v) for v in f["df"]]
         f["df_num"] = [p[0] for p in parts]

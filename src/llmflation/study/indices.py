@@ -23,7 +23,7 @@ from scipy import stats
 
 from llmflation.errors import InputError
 from llmflation.methods.ols import ols, percentile_interval
-from llmflation.results import Result, SummaryFormat, render_table
+from llmflation.results import Result, SummaryFormat, render_table, tidy
 from llmflation.signature import (
     Columns,
     Level,
@@ -115,6 +115,13 @@ class IndexResult(Result):
 
     def wide(self) -> pd.DataFrame:
         return self.table.reindex(columns=_INDEX_COLUMNS).copy()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy, one row per period and term: ``index`` with its interval, ``log_index`` with its
+        standard error, ``matched_index``, and the counts (``n`` rows, ``n_models``, ``n_matched``)."""
+        w = self.wide().rename(columns={"conf_low": "index_conf_low", "conf_high": "index_conf_high",
+                                        "std_error": "log_index_std_error"})
+        return tidy(w, self.keys)
 
     @property
     def index(self) -> pd.Series:
