@@ -125,3 +125,59 @@ def test_baumol_user_csv_series() -> None:
     row = r.rates.set_index("term").loc["my_plumber"]
     assert math.isclose(row["estimate"], 12 * math.log(1.004), rel_tol=EXACT_RTOL)  # a noiseless geometric series
     assert row["kind"] == "user"
+
+
+# --------------------------------------------------------------------------- issue 19: Baumol as a test
+
+
+def _fake_cpi(seed: int, shift: float = 0.0) -> pd.DataFrame:
+    """Monthly CPI-like items 2014–2026: services drift 1 pp/yr over all items; ``shift`` (log points a year)
+    added to core services and the exposed item from 2023 on."""
+    rng = np.random.default_rng(seed)
+    months = pd.date_range("2014-01-01", "2026-06-01", freq="MS")
+    post = (months >= "2023-01-01").astype(float)
+    base = np.cumsum(0.025 / 12 + rng.normal(0, 0.002, len(months)))
+    series = {"SA0": base,
+              "SASLE": base + np.cumsum(0.01 / 12 + shift / 12 * post + rng.normal(0, 0.002, len(months))),
+              "EXP1": base + np.cumsum(0.01 / 12 + shift / 12 * post + rng.normal(0, 0.004, len(months))),
+              "OTH1": base + np.cumsum(0.01 / 12 + rng.normal(0, 0.004, len(months)))}
+    rows = []
+    for code, lv in series.items():
+        for d, v in zip(months, np.exp(lv) * 100, strict=True):
+            rows.append({"series_id": f"CUSR0000{code}", "item_code": code, "seasonally_adjusted": 1,
+                         "period": f"M{d.month:02d}", "year": d.year, "date": d.strftime("%Y-%m-%d"), "value": v})
+    return pd.DataFrame(rows)
+
+
+def test_baumol_placebo_on_synthetic_series() -> None:
+    """No change after 2022: the DiD intervals cover zero in most draws (nominal 95%)."""
+    from llmflation.study.baumol import baumol_test
+
+    covered = 0
+    for s in range(20):
+        r = baumol_test(_fake_cpi(s), exposed=("EXP1",), other=("OTH1",))
+        covered += int(((r.did["conf_low"] <= 0) & (r.did["conf_high"] >= 0)).all())
+    assert covered >= 14  # four overlapping intervals per draw; independent 95% each would give ≥ 81%
+
+
+def test_baumol_test_detects_a_change_after_2022() -> None:
+    from llmflation.study.baumol import baumol_test
+
+    r = baumol_test(_fake_cpi(0, shift=0.05), exposed=("EXP1",), other=("OTH1",))
+    assert r.changed and r.finding.startswith("Something changed")
+    d = r.did.set_index(["comparison", "placebo"])["estimate"]
+    assert d.loc["services_vs_all_items"].between(0.03, 0.07).all()
+
+
+def test_baumol_test_bundled() -> None:
+    import llmflation as lf
+    from llmflation.sources.bundled import load_table
+    from llmflation.study.baumol import ai_exposure
+
+    r = lf.baumol_test(load_table("bls_cpi"))
+    w = r.windows.set_index(["comparison", "kind"])
+    # the issue's observation: core services over all items ~ +0.9–1 pp/yr before and after
+    assert w.loc[("services_vs_all_items", "post"), "estimate"] == pytest.approx(0.0098, abs=0.003)
+    assert set(r.exposed_items) <= set(ai_exposure().loc[lambda e: e["ai_exposed"], "item_code"])
+    assert len(r.did) == 4 and r.did["std_error"].gt(0).all()
+    assert isinstance(r.changed, bool) and r.finding

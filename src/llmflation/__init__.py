@@ -74,6 +74,7 @@ _API: dict[str, str] = {
     # Jevons, Baumol, usage concentration (issue 14)
     "jevons": "llmflation.study.jevons",
     "baumol": "llmflation.study.baumol",
+    "baumol_test": "llmflation.study.baumol",
     "usage_concentration": "llmflation.study.concentration",
 }
 

@@ -522,6 +522,20 @@ class Study:
         return _run(baumol, self.table("bls_cpi"), self.table("wages"), self.panel(),
                       **_with({"series": DEFAULT_SERVICE_ITEMS}, kw))
 
+    def baumol_test(self, **kw: Any) -> Any:
+        """:func:`llmflation.baumol_test`: relative service inflation after 2022 against pre-LLM placebos.
+
+        Examples
+        --------
+        >>> import llmflation as lf
+        >>> r = lf.Study().baumol_test()
+        >>> isinstance(r.changed, bool) and len(r.did) == 4
+        True
+        """
+        from llmflation.study.baumol import baumol_test
+
+        return _run(baumol_test, self.table("bls_cpi"), self.panel(), **kw)
+
     # ------------------------------------------------------------------ robustness
     def robustness(self, claim: str | None = None, **kw: Any) -> Any:
         """:func:`llmflation.robustness`: each headline (or ``claim``) over its grid of specifications.
@@ -543,5 +557,5 @@ class Study:
 QUESTIONS: tuple[str, ...] = (
     "price_trend", "total_decline", "reasoning_premium", "cheapest_above_threshold", "llm_price_breaks",
     "cost_decomposition", "llm_malmquist", "elasticity", "us_china", "llm_concentration", "usage_concentration",
-    "hedonic_index", "jevons", "baumol", "forecast", "robustness", "headline_index",
+    "hedonic_index", "jevons", "baumol", "forecast", "robustness", "headline_index", "baumol_test",
 )

@@ -41,7 +41,15 @@ import pandas as pd
 from llmflation.errors import InputError
 from llmflation.methods.rates import annual_rate, fill_monthly_gaps
 from llmflation.results import Result, SummaryFormat, data_vintage, render_table
-from llmflation.signature import DateLike, Frame, Level, NonNegativeInt, SomeColumns, validated
+from llmflation.signature import (
+    Columns,
+    DateLike,
+    Frame,
+    Level,
+    NonNegativeInt,
+    SomeColumns,
+    validated,
+)
 
 #: Human-service CPI items shown by default (all published through the bundle's end).
 DEFAULT_SERVICE_ITEMS: tuple[str, ...] = ("SEMC01", "SEMC02", "SEMD01", "SEEB03", "SEEB01", "SEGC01", "SEFV01",
@@ -406,3 +414,262 @@ def _hours_and_wages(bls_cpi: pd.DataFrame, wages: pd.DataFrame, ai: pd.Series, 
                            "occupation": r.occupation, "hourly_usd": hourly, "wage_basis": basis,
                            "ai_usd_per_mtok": float(ai[d]), "mtok_per_hour": hourly / float(ai[d])})
     return pd.DataFrame(h_rows), pd.DataFrame(w_rows)
+
+
+# --------------------------------------------------------------------------- issue 19: Baumol as a test
+
+#: The post-ChatGPT window starts here (the same window for AI and services; ends where the CPI ends).
+POST_START = "2023-01-01"
+#: Pre-LLM placebo windows: the same comparison where nothing about LLMs can have changed.
+PLACEBO_WINDOWS: tuple[tuple[str, str], ...] = (("2015-01-01", "2019-12-01"), ("2017-01-01", "2020-12-01"))
+
+
+def ai_exposure() -> pd.DataFrame:
+    """The committed rule for AI-exposed CPI service items (``study/tables/baumol_ai_exposure.csv``).
+
+    An item is AI-exposed when the labour it prices is mostly knowledge work — reading,
+    writing and processing information (SOC major groups 13 business and financial
+    operations, 15 computer and mathematical, 23 legal), the occupations that task-based
+    exposure measures rank highest (Eloundou, Manning, Mishkin & Rock 2023, "GPTs are
+    GPTs"); in-person manual or care services are the comparison group. One rationale per row.
+
+    Examples
+    --------
+    >>> e = ai_exposure()
+    >>> sorted(e.loc[e["ai_exposed"], "item_code"])
+    ['SEEE03', 'SEGD01', 'SEGD05']
+    """
+    path = resources.files("llmflation") / "study" / "tables" / "baumol_ai_exposure.csv"
+    out = pd.read_csv(str(path), dtype=str)
+    out["ai_exposed"] = out["ai_exposed"].str.lower().eq("true")
+    return out
+
+
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class BaumolTestResult(Result):
+    """Did anything change after 2022? Relative service inflation, post window against pre-LLM placebos.
+
+    Attributes
+    ----------
+    windows : DataFrame
+        One row per comparison × window: ``comparison`` (``services_vs_all_items``: core
+        services ÷ all items; ``exposed_vs_other``: AI-exposed ÷ other service items,
+        equal-weighted geometric means; ``ai_headline`` and ``ai_constant_capability``:
+        the AI price index, post window only), ``window``, ``start, end``, ``estimate``
+        (annual log change of the ratio, 12 × mean monthly Δln), ``std_error`` (Newey–West),
+        ``conf_low, conf_high, n``.
+    did : DataFrame
+        One row per comparison × placebo: ``estimate`` = post − placebo annual log change
+        (difference in differences), HAC ``std_error`` (independent windows:
+        ``√(v_post + v_placebo)``), normal ``conf_low, conf_high``, ``p_value``.
+    changed : bool
+        True when any difference-in-differences interval excludes zero.
+    finding : str
+        The answer in one sentence.
+    exposed_items, other_items : tuple of str
+        Items in the exposed and comparison baskets (published over every window).
+    """
+
+    windows: pd.DataFrame
+    did: pd.DataFrame
+    changed: bool
+    finding: str
+    exposed_items: tuple[str, ...]
+    other_items: tuple[str, ...]
+    title: str = "Baumol as a test: relative service inflation after 2022 against pre-LLM placebo windows"
+    keys = ("comparison", "window")
+
+    def wide(self) -> pd.DataFrame:
+        w = self.windows.assign(term="annual_log_change")
+        d = self.did.assign(window=lambda f: "post − " + f["placebo"], term="difference_in_differences")
+        cols = ["comparison", "window", "term", "estimate", "std_error", "statistic", "p_value", "conf_low",
+                "conf_high", "n"]
+        return pd.concat([w, d], ignore_index=True).reindex(columns=cols)
+
+    def summary(self, fmt: SummaryFormat = "text") -> str:
+        sep = "" if fmt == "html" else "\n\n"
+        return sep.join([render_table(self.windows, f"{self.title} — annual log changes by window", [], fmt),
+                         render_table(self.did, "Difference in differences (post − placebo)",
+                                      [self.finding, *self._notes()], fmt)])
+
+    def __repr__(self) -> str:
+        return f"BaumolTestResult(changed={self.changed}: {self.finding})"
+
+
+def _ratio_changes(num: list[pd.Series], den: list[pd.Series], lo: pd.Timestamp, hi: pd.Timestamp) -> pd.Series:
+    """Monthly Δln of (geometric mean of ``num``) ÷ (geometric mean of ``den``) over [lo, hi]."""
+    def mean_dln(series: list[pd.Series]) -> pd.Series:
+        parts = [np.log(x[(x.index >= lo - pd.DateOffset(months=1)) & (x.index <= hi)]).diff().iloc[1:]
+                 for x in series]
+        return pd.concat(parts, axis=1).mean(axis=1, skipna=False)
+    return (mean_dln(num) - mean_dln(den)).dropna()
+
+
+def _window_rate(d: pd.Series, lags: int | None, level: float) -> dict[str, Any]:
+    from scipy import stats
+
+    from llmflation.methods.rates import hac_variance_of_mean, newey_west_lags
+
+    n = len(d)
+    L = int(lags) if lags is not None else max(newey_west_lags(n), 12)
+    est = 12.0 * float(d.mean())
+    # fixed-b: with 12+ lags on 44–60 months the Newey–West variance is biased down and normal
+    # critical values over-reject (14% at a nominal 5% in the synthetic placebo test); scale the
+    # standard error by the Kiefer–Vogelsang (2005) Bartlett critical value at b = (L+1)/n over 1.96
+    b = min((L + 1) / n, 1.0)
+    fixed_b = (1.96 + 2.9694 * b + 0.4160 * b ** 2 - 0.5324 * b ** 3) / 1.96
+    se = 12.0 * math.sqrt(hac_variance_of_mean(d.to_numpy(float), L)) * fixed_b
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    return {"estimate": est, "std_error": se, "conf_low": est - z * se, "conf_high": est + z * se, "n": n, "lags": L}
+
+
+@validated
+def baumol_test(bls_cpi: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled bls_cpi table)")],
+                panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (llmflation.load_panel()) or None")]
+                | None = None, *, post_start: DateLike = POST_START, post_end: DateLike | None = None,
+                placebos: tuple[tuple[str, str], ...] = PLACEBO_WINDOWS,
+                exposed: Columns | None = None, other: Columns | None = None,
+                level: Level = 0.95, lags: NonNegativeInt | None = None) -> BaumolTestResult:
+    """Baumol as a test: did relative service inflation change after 2022, against pre-LLM placebos?
+
+    Two comparisons, each as the annual log change of a price ratio (12 × mean monthly
+    Δln, Newey–West standard error) in the post window and in each placebo window:
+    core services ÷ all items (the Baumol relative price), and AI-exposed ÷ other
+    service items (:func:`ai_exposure`; equal-weighted geometric means of the items
+    published over every window). The difference post − placebo is a difference in
+    differences of annual log changes; its HAC interval says whether anything changed
+    after 2022. With ``panel``, the AI price index over the same post window is shown
+    beside it (the headline quality-adjusted index and the constant-capability series).
+
+    Parameters
+    ----------
+    bls_cpi : DataFrame
+        Bundled ``bls_cpi``.
+    panel : DataFrame, optional
+        The panel, for the AI rates over the post window.
+    post_start, post_end : date
+        Post window (default 2023-01 to the last month every series is published).
+    placebos : tuple of (start, end)
+        Pre-LLM windows (default 2015–19 and 2017–20).
+    exposed, other : tuple of str, optional
+        Item codes of the two baskets (default from :func:`ai_exposure`).
+
+    Returns
+    -------
+    BaumolTestResult
+
+    Examples
+    --------
+    >>> import llmflation as lf
+    >>> from llmflation.sources.bundled import load_table as t
+    >>> r = baumol_test(t("bls_cpi"))
+    >>> set(r.did["placebo"]) == {"2015-01-01 → 2019-12-01", "2017-01-01 → 2020-12-01"}
+    True
+    """
+    rule = ai_exposure()
+    exp_items = tuple(exposed) if exposed is not None else tuple(rule.loc[rule["ai_exposed"], "item_code"])
+    oth_items = tuple(other) if other is not None else tuple(rule.loc[~rule["ai_exposed"], "item_code"])
+    notes: list[str] = []
+    bench = {c: cpi_monthly(bls_cpi, c) for c in ("SA0", "SASLE")}
+    p0 = pd.Timestamp(post_start)
+    windows_in = [(f"{a} → {b}", pd.Timestamp(a), pd.Timestamp(b), "placebo") for a, b in placebos]
+    items: dict[str, pd.Series] = {}
+    for code in (*exp_items, *oth_items):
+        try:
+            items[code] = cpi_monthly(bls_cpi, code)
+        except InputError:
+            notes.append(f"{code}: not in the CPI table; left out.")
+    last = min([b.index.max() for b in bench.values()])
+    if post_end is not None:
+        last = min(last, pd.Timestamp(post_end))
+    # the post window ends where the benchmarks end; an item must cover every window to enter a basket
+    def covers(sr: pd.Series, lo: pd.Timestamp, hi: pd.Timestamp) -> bool:
+        w = sr[(sr.index >= lo - pd.DateOffset(months=1)) & (sr.index <= hi)]
+        return len(w) == len(pd.date_range(lo - pd.DateOffset(months=1), hi, freq="MS"))
+    spans = [(lo, hi) for _, lo, hi, _ in windows_in] + [(p0, last)]
+    keep = {c: sr for c, sr in items.items() if all(covers(sr, lo, hi) for lo, hi in spans)}
+    dropped = sorted(set(items) - set(keep))
+    if dropped:
+        notes.append(f"Items not published over every window, left out of both baskets so that each window compares "
+                     f"the same items: {', '.join(dropped)}.")
+    ex = [keep[c] for c in exp_items if c in keep]
+    ot = [keep[c] for c in oth_items if c in keep]
+    if not ex or not ot:
+        raise InputError(f"the exposed and other baskets need at least one item published over every window; got "
+                         f"exposed {[c for c in exp_items if c in keep]}, other {[c for c in oth_items if c in keep]}.")
+    post_label = f"{p0.date()} → {last.date()}"
+    windows = [*windows_in, (post_label, p0, last, "post")]
+    rows = []
+    for comp, num, den in (("services_vs_all_items", [bench["SASLE"]], [bench["SA0"]]),
+                           ("exposed_vs_other", ex, ot)):
+        for label, lo, hi, kind in windows:
+            d = _ratio_changes(num, den, lo, hi)
+            rows.append({"comparison": comp, "window": label, "kind": kind, "start": lo.date(), "end": hi.date(),
+                         **_window_rate(d, lags, level)})
+    if panel is not None:
+        from llmflation.study.headline import headline_index
+
+        try:
+            h = headline_index(panel, start=p0, end=last, n_boot=199, level=level)
+            rows.append({"comparison": "ai_headline", "window": post_label, "kind": "post", "start": p0.date(),
+                         "end": last.date(), "estimate": h.log_change_per_year,
+                         "std_error": float(h.annual.iloc[0]["std_error"]), "conf_low": h.log_change_ci[0],
+                         "conf_high": h.log_change_ci[1], "n": h.n_models, "lags": math.nan})
+        except InputError as exc:
+            notes.append(f"AI headline index over the post window: not computed ({exc}).")
+        try:
+            monthly, _ = ai_constant_capability_series(panel)
+            ai = pd.Series(pd.to_numeric(monthly["price"]).to_numpy(float),
+                           index=pd.to_datetime(monthly["month"]).dt.to_period("M").dt.to_timestamp())
+            w = ai[(ai.index >= p0) & (ai.index <= last)]
+            if len(w) >= 2:
+                yrs = (w.index[-1] - w.index[0]).days / 365.25
+                rows.append({"comparison": "ai_constant_capability", "window": f"{w.index[0].date()} → "
+                             f"{w.index[-1].date()}", "kind": "post", "start": w.index[0].date(),
+                             "end": w.index[-1].date(), "estimate": math.log(w.iloc[-1] / w.iloc[0]) / yrs,
+                             "std_error": math.nan, "conf_low": math.nan, "conf_high": math.nan, "n": len(w),
+                             "lags": math.nan})
+        except InputError as exc:
+            notes.append(f"AI constant-capability series: not computed ({exc}).")
+    wtab = pd.DataFrame(rows)
+    from scipy import stats
+
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    did_rows = []
+    for comp in ("services_vs_all_items", "exposed_vs_other"):
+        post = wtab[(wtab["comparison"] == comp) & (wtab["kind"] == "post")].iloc[0]
+        for _, pl in wtab[(wtab["comparison"] == comp) & (wtab["kind"] == "placebo")].iterrows():
+            est = float(post["estimate"] - pl["estimate"])
+            se = math.sqrt(float(post["std_error"]) ** 2 + float(pl["std_error"]) ** 2)
+            did_rows.append({"comparison": comp, "placebo": pl["window"], "estimate": est, "std_error": se,
+                             "statistic": est / se if se > 0 else math.nan,
+                             "p_value": float(2 * stats.norm.sf(abs(est / se))) if se > 0 else math.nan,
+                             "conf_low": est - z * se, "conf_high": est + z * se,
+                             "n": int(post["n"] + pl["n"])})
+    did = pd.DataFrame(did_rows)
+    sig = did[(did["conf_low"] > 0) | (did["conf_high"] < 0)]
+    changed = bool(len(sig))
+    def fmt(r: pd.Series) -> str:
+        return f"{r['estimate']:+.3f} [{r['conf_low']:+.3f}, {r['conf_high']:+.3f}]"
+    parts = [f"{c}: " + "; ".join(f"vs {r['placebo'][:4]}–{r['placebo'][-10:-6]} {fmt(r)}"
+                                  for _, r in did[did["comparison"] == c].iterrows())
+             for c in ("services_vs_all_items", "exposed_vs_other")]
+    finding = (("Something changed after 2022: " if changed else "Nothing detectably changed after 2022 (every "
+                "difference-in-differences interval covers 0): ")
+               + " | ".join(parts) + " (annual log points, post − placebo).")
+    notes += [f"Baskets: AI-exposed {', '.join(c for c in exp_items if c in keep)}; other "
+              f"{', '.join(c for c in oth_items if c in keep)} (rule and rationale: study/tables/"
+              "baumol_ai_exposure.csv).",
+              "Rates: 12 × mean monthly Δln of the ratio (= annual log change), Newey–West (Bartlett, lags ≥ 12) "
+              "standard errors scaled to Kiefer–Vogelsang (2005) fixed-b critical values (short windows); windows "
+              "do not overlap the post window, so the DiD variance is the sum.",
+              "The 2017–20 placebo contains the 2020 pandemic shock, the post window the 2022–23 inflation "
+              "unwinding: a non-zero DiD is a change, not evidence that LLMs caused it.",
+              *LIMITS[:2]]
+    return BaumolTestResult(windows=wtab, did=did, changed=changed, finding=finding,
+                            exposed_items=tuple(c for c in exp_items if c in keep),
+                            other_items=tuple(c for c in oth_items if c in keep),
+                            config={"post_start": str(post_start), "post_end": str(last.date()),
+                                    "placebos": tuple(placebos), "level": level, "lags": lags},
+                            vintage=data_vintage(*([bls_cpi] + ([panel] if panel is not None else []))),
+                            notes=tuple(notes))
