@@ -85,6 +85,8 @@ FACTORIES: dict[str, typing.Callable[[], typing.Any]] = {
     "PremiumResult": lambda: lf.reasoning_premium(DATA.panel()),
     "DeclineResult": lambda: lf.total_decline(DATA.panel(), start="2022-01-01", end="2025-01-01"),
     "IndexResult": lambda: lf.hedonic_index(DATA.panel(), n_boot=20),
+    "HeadlineIndexResult": lambda: lf.headline_index(DATA.panel(), n_boot=20),
+    "BaumolTestResult": lambda: lf.baumol_test(DATA.table("bls_cpi")),
     "LLMFrontierResult": lambda: lf.llm_malmquist(**DATA.frontier()),
     "TaskCostResult": lambda: _task_cost()[0],
     "CostTrendComparison": lambda: _task_cost()[1],
