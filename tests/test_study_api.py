@@ -139,3 +139,22 @@ def test_cli_runs_the_study_methods(module):
     wired = set(api.QUESTIONS)
     assert not (called & wired), f"{module} calls study functions directly: {sorted(called & wired)}"
     assert "Study.from_inputs" in path.read_text() or "Study()" in path.read_text()
+
+
+def test_bundled_tables_are_read_once_and_copied(monkeypatch):
+    import llmflation.study.inputs as inputs_mod
+
+    reads = []
+    real = inputs_mod.bundled.load_table
+
+    def counting(name):
+        reads.append(name)
+        return real(name)
+
+    monkeypatch.setattr(inputs_mod.bundled, "load_table", counting)
+    s = lf.Study()
+    a = s.table("token_volume")
+    a.iloc[0, 0] = None
+    b = s.table("token_volume")
+    assert reads == ["token_volume"]
+    assert b.iloc[0, 0] is not None and b.attrs["vintage"]

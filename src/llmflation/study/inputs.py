@@ -84,6 +84,7 @@ class StudyInputs:
         self.tiers = tiers
         self._panel: pd.DataFrame | None = panel
         self._fetched: pd.DataFrame | None = None
+        self._tables: dict[str, pd.DataFrame] = {}
 
     def __repr__(self) -> str:
         return f"StudyInputs(store={str(self.store) if self.store else None!r})"
@@ -103,9 +104,13 @@ class StudyInputs:
         return self._panel.copy()
 
     def table(self, name: str) -> pd.DataFrame:
-        """One bundled table (a fresh copy) with ``attrs["vintage"]``."""
-        t = bundled.load_table(name)
-        t.attrs["vintage"] = bundled.vintage([name])
+        """One bundled table (a fresh copy; read once) with ``attrs["vintage"]``."""
+        if name not in self._tables:
+            t = bundled.load_table(name)
+            t.attrs["vintage"] = bundled.vintage([name])
+            self._tables[name] = t
+        t = self._tables[name].copy()
+        t.attrs = dict(self._tables[name].attrs)
         return t
 
     def vintage(self, *names: str) -> str:
