@@ -78,6 +78,17 @@ def test_cost_whole_tariff(capsys):
     assert code == 1 and "HH:MM" in err
 
 
+def test_tariff_lists_tiers_windows_and_batch(capsys):
+    code, out, _ = run(["tariff", "gemini-2.5-pro", "--on", "2025-08-01", "--format", "json"], capsys)
+    rows = json.loads(out)
+    assert code == 0 and {r["service"] for r in rows} == {"standard", "batch"}
+    assert {r["tier"] for r in rows} == {"<=200k", ">200k"}
+    code, out, _ = run(["tariff", "deepseek-chat", "--on", "2025-03-01", "--format", "json"], capsys)
+    assert code == 0 and "16:30-00:30" in {r["window"] for r in json.loads(out)}
+    code, _, err = run(["tariff", "gemini-2.5-pro", "--on", "2025-01-01"], capsys)
+    assert code == 1 and "history covers 2025-06-17" in err
+
+
 def test_cost_bad_date_and_negative_tokens(capsys):
     code, _, err = run(["cost", "--model", "gpt-4o", "--input-tokens", "1", "--output-tokens", "1", "--on", "soon"], capsys)
     assert code == 1 and "expected YYYY-MM-DD" in err

@@ -41,6 +41,7 @@ CASES: dict[str, list[str]] = {
     "cost": ["--model", "gpt-4o", "--input-tokens", "1e6", "--output-tokens", "2e5", "--on", "2025-06-01",
              "--cached-input-tokens", "5e5", "--batch", "--at", "17:00"],
     "sources": [],
+    "tariff": ["gemini-2.5-pro", "--on", "2025-08-01"],
     "discrepancies": ["--db", "{tmp}/none.duckdb"],
     "dea": ["--csv", str(REF / "dea_deap_eg1" / "data.csv"), "--inputs", "x1,x2", "--outputs", "y"],
     "malmquist": ["--csv", str(REF / "malmquist_dea_jl_3periods" / "data.csv"), "--dmu", "dmu",

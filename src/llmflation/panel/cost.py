@@ -54,8 +54,8 @@ def first_party_tariff() -> pd.DataFrame:
     --------
     >>> t = first_party_tariff()
     >>> g = t[(t.offer == "gemini-2.5-pro") & (t.service == "standard") & (t.line == "input")]
-    >>> g[["above_tokens", "usd_per_mtok"]].values.tolist()
-    [[0, 1.25], [200000, 2.5]]
+    >>> list(zip(g["above_tokens"].tolist(), g["usd_per_mtok"].tolist()))
+    [(0, 1.25), (200000, 2.5)]
     """
     return _first_party_tariff().copy()
 
@@ -309,6 +309,39 @@ def _cheapest(panel: pd.DataFrame, tf_day: pd.DataFrame, *, cap: float, d: pd.Ti
     if best is None:
         return None, None, None, "", skipped
     return best[1], best[0], best[2], best[3], skipped
+
+
+def tariff_of(model: str, *, on: Any = None) -> pd.DataFrame:
+    """The first-party tariff lines of one model (every interval, or those in effect on ``on``).
+
+    Examples
+    --------
+    >>> t = tariff_of("deepseek-chat", on="2025-03-01")
+    >>> sorted(set(t["window"]))
+    ['', '16:30-00:30']
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise InputError(f"model must be a non-empty string (an API id or alias), got {model!r}.")
+    tf = _first_party_tariff()
+    offers = sorted(tf["offer"].unique())
+    mid = _match_id(model.strip(), offers) or _match_key(model.strip(), offers)
+    if mid is None:
+        import difflib
+
+        raise UnknownModelError(model, difflib.get_close_matches(model.strip(), offers, n=5, cutoff=0.6))
+    out = tf[tf["offer"] == mid]
+    if on is not None:
+        d = parse_iso_date(on)
+        day = _day(out, d)
+        if day.empty:
+            raise InputError(f"no first-party tariff of {mid!r} is known on {d.date()}: its history covers "
+                             f"{out['valid_from'].min().date()} → {out['valid_to'].max().date()}. Pick a date in "
+                             "that span.")
+        out = day
+    order = {s: i for i, s in enumerate(T.SERVICES)}
+    return (out.assign(_s=out["service"].map(order))
+            .sort_values(["valid_from", "_s", "above_tokens", "window", "line"], kind="mergesort")
+            .drop(columns="_s").reset_index(drop=True))
 
 
 def latest_on(model: str, *, provider: str = FIRST_PARTY, panel: pd.DataFrame | None = None) -> pd.Timestamp:

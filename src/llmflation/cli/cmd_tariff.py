@@ -1,0 +1,33 @@
+"""The tariff command: every priced line of a model's first-party tariff (issue 21)."""
+
+from __future__ import annotations
+
+import typer
+
+from llmflation.cli._common import Format, FormatOpt, emit
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("tariff")
+    def tariff(model: str = typer.Argument(..., help="API id or alias, e.g. gemini-2.5-pro."),
+               on: str | None = typer.Option(None, "--on", help="Only the lines in effect on YYYY-MM-DD."),
+               fmt: Format = FormatOpt) -> None:
+        """Every priced line of a model's tariff: long-prompt tiers, time-of-day windows, batch, promotions, sources.
+
+        From the curated first-party table and the vendor rules of
+        normalize/tables/tariff_rules.csv (batch = 50% of standard at OpenAI, Anthropic and Google).
+        """
+        from llmflation.cli._common import parse_iso_day
+        from llmflation.panel.cost import tariff_of
+
+        day = parse_iso_day(on, "--on").date().isoformat() if on is not None else None
+        t = tariff_of(model, on=day)
+        out = t[["valid_from", "valid_to", "service", "line", "tier_label", "window", "promotion", "usd_per_mtok",
+                 "source", "source_url"]].copy()
+        for c in ("valid_from", "valid_to"):
+            out[c] = out[c].dt.date
+        out["tier_label"] = out["tier_label"].where(out["tier_label"] != "", "all prompts")
+        emit(out.rename(columns={"tier_label": "tier"}), fmt,
+             title=f"Tariff of {t['offer'].iloc[0]} (first-party), USD per 1M tokens",
+             notes=["A prompt above a tier's threshold bills the whole request at that tier; windows are UTC; "
+                    "batch lines follow the vendor's rule (source_url)."])
