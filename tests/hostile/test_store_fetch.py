@@ -646,3 +646,30 @@ def test_rankings_days_outside_2015_to_the_snapshot_are_refused(day, col, tmp_pa
     assert err.startswith(f"Error: openrouter-rankings payload record 1 has {col} {day} (1 record(s) like it); "
                           "expected a day from 2015-01-01 to the snapshot's 2026-05-12")
     assert not db.exists()
+
+
+def test_threads_of_one_process_share_the_store_lock_without_leaking_it(tmp_path, monkeypatch):
+    """Readers in threads (a report's sections) open the store at once; afterwards a writer
+    in the same process gets it at once (no lock file left held by a lost handle)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from llmflation.store import lock
+
+    db = str(tmp_path / "t.duckdb")
+    Store(db).close()
+    real_open = lock._open
+
+    def slow_open(p: str) -> int | None:  # widen the window between "is it held?" and "held"
+        time.sleep(0.02)
+        return real_open(p)
+
+    monkeypatch.setattr(lock, "_open", slow_open)
+
+    def read(_: int) -> int:
+        with Store(db, read_only=True, lock_timeout=5) as s:
+            return s.count("price_intervals")
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(read, range(64))) == [0] * 64
+    assert not lock._held
+    Store(db, lock_timeout=0).close()

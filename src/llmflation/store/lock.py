@@ -54,7 +54,8 @@ MAX_LOCK_TIMEOUT = 86_400.0
 POLL_SECONDS = 0.02
 
 _held: dict[str, list[Any]] = {}  # resolved path -> [lock fd, turnstile fd or None, count]
-_guard = threading.Lock()
+_key_locks: dict[str, threading.Lock] = {}  # resolved path -> the lock its threads take turns on
+_guard = threading.Lock()  # guards _key_locks
 
 
 def lock_timeout(value: float | str | None = None, env: Mapping[str, str] | None = None) -> float:
@@ -145,10 +146,19 @@ def acquire(path: str, *, write: bool, timeout: float, clock: Callable[[], float
     if fcntl is None or path == ":memory:":
         return False
     key = str(Path(path).resolve())
-    with _guard:
+    with _key_lock(key):  # threads of one process take a path's lock one at a time, then share it
         if key in _held:
             _held[key][2] += 1
             return True
+        return _acquire(key, path, write=write, timeout=timeout, clock=clock)
+
+
+def _key_lock(key: str) -> threading.Lock:
+    with _guard:
+        return _key_locks.setdefault(key, threading.Lock())
+
+
+def _acquire(key: str, path: str, *, write: bool, timeout: float, clock: Callable[[], float]) -> bool:
     start = clock()
     deadline = start + timeout
     lock_fd = _open(key + ".lock")
@@ -168,8 +178,7 @@ def acquire(path: str, *, write: bool, timeout: float, clock: Callable[[], float
     if gate_fd is not None and not write:  # readers only pass the turnstile
         os.close(gate_fd)
         gate_fd = None
-    with _guard:
-        _held[key] = [lock_fd, gate_fd, 1]
+    _held[key] = [lock_fd, gate_fd, 1]
     return True
 
 
@@ -178,7 +187,7 @@ def release(path: str) -> None:
     if fcntl is None or path == ":memory:":
         return
     key = str(Path(path).resolve())
-    with _guard:
+    with _key_lock(key):
         entry = _held.get(key)
         if entry is None:
             return
@@ -186,6 +195,6 @@ def release(path: str) -> None:
         if entry[2] > 0:
             return
         del _held[key]
-    for fd in entry[:2]:
-        if fd is not None:
-            os.close(fd)
+        for fd in entry[:2]:
+            if fd is not None:
+                os.close(fd)
