@@ -25,6 +25,8 @@ _TERMS: dict[str, tuple[str, str]] = {
     "reasoning_premium": ("regression", "raw_arithmetic"),
     "chow": ("chow_F", "chow_F"),
     "hedonic_vs_matched": ("hedonic", "hedonic"),
+    "headline_index": ("hedonic", "hedonic"),
+    "constant_capability": ("factor_per_year", "factor_per_year"),
     "hhi": ("hhi_latest", "hhi_latest"),
 }
 

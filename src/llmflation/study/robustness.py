@@ -37,6 +37,12 @@ from llmflation.signature import Frame, validated
 
 #: Window ends compared: the paper's OpenRouter snapshot and the end of the data.
 PAPER_END = "2026-03-28"
+#: Start dates compared (issue 19): the whole LLM market vs the post-GPT-4 market.
+START_DATES: tuple[str, ...] = ("2021-01-01", "2023-01-01")
+#: Default start of the headline index (study/headline.py).
+HEADLINE_START = "2023-01-01"
+#: Bootstrap draws of the developer-clustered (wild) intervals in the grid.
+GRID_BOOT = 399
 #: Developers left out one at a time (the largest in the panel).
 LODO_DEVELOPERS: tuple[str, ...] = ("OpenAI", "Google", "Anthropic", "Meta", "Mistral AI", "DeepSeek", "Alibaba")
 
@@ -45,12 +51,13 @@ LODO_DEVELOPERS: tuple[str, ...] = ("OpenAI", "Google", "Anthropic", "Meta", "Mi
 CLAIMS: dict[str, dict[str, Any]] = {
     "half_life_economy": {
         "default": {"tiers": "positioning", "observations": "changes", "blend": 0.75, "first_party": False,
-                    "exclude_reasoning": False, "end": None},
+                    "exclude_reasoning": False, "end": None, "start": None, "canonical": True, "cluster": "model"},
         "why_default": "tiers by the developer's own positioning do not select on the outcome (a price band does: "
                        "a model whose price falls leaves its band); every dated change is a price observation; "
                        "model-clustered errors; 3:1 blend as Epoch and Artificial Analysis.",
         "paper_closest": {"tiers": "price_band", "observations": "launch", "blend": 0.75, "first_party": False,
-                          "exclude_reasoning": False, "end": PAPER_END},
+                          "exclude_reasoning": False, "end": PAPER_END, "start": None, "canonical": True,
+                          "cluster": "model"},
         "why_paper": "readers report price-band cohorts at launch, data to the 2026-03-28 snapshot.",
         "reference": "du2026.half_life.economy", "unit": "years",
     },
@@ -66,10 +73,12 @@ CLAIMS: dict[str, dict[str, Any]] = {
         "reference": "du2026.total_decline", "unit": "x",
     },
     "reasoning_premium": {
-        "default": {"term": "regression", "blend": 0.75, "first_party": False, "end": None},
+        "default": {"term": "regression", "blend": 0.75, "first_party": False, "end": None, "start": None,
+                    "canonical": True},
         "why_default": "a regression with developer and release-quarter effects compares models of the same "
                        "developer and vintage; a ratio of geometric means is not dominated by a few extreme models.",
-        "paper_closest": {"term": "raw_arithmetic", "blend": 0.75, "first_party": False, "end": PAPER_END},
+        "paper_closest": {"term": "raw_arithmetic", "blend": 0.75, "first_party": False, "end": PAPER_END,
+                          "start": None, "canonical": True},
         "why_paper": "'averaging 31.5×' most likely is an arithmetic mean; per token (the paper shows token prices).",
         "reference": "du2026.reasoning_premium", "unit": "x",
     },
@@ -89,6 +98,23 @@ CLAIMS: dict[str, dict[str, Any]] = {
         "paper_closest": {"term": "hedonic", "observations": "changes", "end": None},
         "why_paper": "Zhu (2026) reports a quality-adjusted and a matched-model index over posted prices.",
         "reference": "zhu2026.hedonic", "unit": "log points per year",
+    },
+    "headline_index": {
+        "default": {"start": HEADLINE_START, "canonical": True, "cluster": "model", "first_party": True},
+        "why_default": "every first-party canonical model at the price in effect each month, chained adjacent-period "
+                       "time-dummy on ECI from 2023 (when enough scored models are listed), model-clustered "
+                       "bootstrap (a model's prices are correlated over time).",
+        "paper_closest": {"start": HEADLINE_START, "canonical": True, "cluster": "model", "first_party": True},
+        "why_paper": "Zhu (2026) fits a time-dummy hedonic index on posted prices with IRT capability: our default.",
+        "reference": "zhu2026.hedonic", "unit": "log points per year",
+    },
+    "constant_capability": {
+        "default": {"start": "2021-01-01", "canonical": True, "first_party": False},
+        "why_default": "the lower quartile of every qualifying model's dated prices (issue 19), from 2021 when "
+                       "scored models are first priced, the canonical series.",
+        "paper_closest": {"start": "2021-01-01", "canonical": True, "first_party": False},
+        "why_paper": "Epoch's threshold rates use the cheapest qualifying model over time: the same question.",
+        "reference": "epoch2025.median_factor", "unit": "x per year",
     },
     "hhi": {
         "default": {"measure": "openrouter_token_share_by_author", "term": "hhi_latest"},
@@ -151,11 +177,37 @@ class RobustnessResult(Result):
         return t.reset_index(drop=True)
 
     def ranges(self) -> pd.DataFrame:
-        """Range of the estimate over the grid per claim and term."""
+        """Range of the estimate over the grid per claim and term, and the default's place in it.
+
+        ``default`` is the default specification's estimate, ``default_percentile`` the share
+        of finite estimates of the grid at or below it (0 = the lowest, 1 = the highest),
+        ``n_specs`` the specifications and ``n_finite`` those with an estimate.
+        """
         t = self.table.copy()
         t["estimate"] = pd.to_numeric(t["estimate"], errors="coerce")
-        return t.groupby(["claim", "term"]).agg(low=("estimate", "min"), high=("estimate", "max"),
-                                                n_specs=("estimate", "size")).reset_index()
+        out = t.groupby(["claim", "term"]).agg(low=("estimate", "min"), high=("estimate", "max"),
+                                               n_specs=("estimate", "size"),
+                                               n_finite=("estimate", lambda v: int(np.isfinite(v).sum())))
+        dflt = t[t["is_default"]].groupby(["claim", "term"])["estimate"].first()
+        out["default"] = dflt.reindex(out.index)
+
+        def place(key: tuple[str, str]) -> float:
+            v = t.loc[(t["claim"] == key[0]) & (t["term"] == key[1]), "estimate"].to_numpy(float)
+            v = v[np.isfinite(v)]
+            dv = out.loc[key, "default"]
+            return float(np.mean(v <= dv)) if len(v) and np.isfinite(dv) else math.nan
+
+        out["default_percentile"] = [place(k) for k in out.index]
+        return out.reset_index()
+
+    def by_dimension(self) -> pd.DataFrame:
+        """Per claim, term and varied dimension: the range of the estimate and the default beside it."""
+        t = self.table.copy()
+        t["estimate"] = pd.to_numeric(t["estimate"], errors="coerce")
+        dflt = t[t["is_default"]].groupby(["claim", "term"])["estimate"].first().rename("default")
+        g = t[~t["is_default"]].groupby(["claim", "term", "dimension"])["estimate"].agg(["min", "max", "size"])
+        g = g.rename(columns={"min": "low", "max": "high", "size": "n_specs"}).reset_index()
+        return g.join(dflt, on=["claim", "term"])
 
 
 # =======================================================================================
@@ -163,8 +215,14 @@ class RobustnessResult(Result):
 
 
 def _panel_for(panel: pd.DataFrame, *, blend: float = 0.75, first_party: bool = False,
-               end: str | None = None, drop_developer: str | None = None) -> pd.DataFrame:
+               end: str | None = None, drop_developer: str | None = None, start: str | None = None,
+               canonical: bool = True) -> pd.DataFrame:
     p = panel
+    if not canonical and "model_key" in p.columns:
+        # deduplication off: every listed id is its own model (the pre-issue-18 series)
+        p = p.assign(model_key=p["model_id"])
+    if start is not None:
+        p = p[pd.to_datetime(p["valid_from"]) >= pd.Timestamp(start)]
     if drop_developer is not None:
         p = p[p["developer"].astype(str) != drop_developer]
     if first_party and "first_party" in p.columns:
@@ -188,6 +246,10 @@ def _one_at_a_time(default: dict[str, Any], options: dict[str, list[Any]]) -> li
     return out
 
 
+def _hl_from_slope(b: float) -> float:
+    return math.log(2) / -b if b < 0 else math.inf
+
+
 def _hl_from_factor(f: float) -> float:
     return math.log(2) / math.log(f) if f > 1 else math.inf
 
@@ -200,7 +262,8 @@ def _tier_specs(lodo: bool) -> list[tuple[str, dict[str, Any]]]:
     c = claim_info("half_life_economy")
     d = c["default"]
     specs = _one_at_a_time(d, {"blend": [0.5, 0.0], "first_party": [True], "exclude_reasoning": [True],
-                               "end": [PAPER_END]})
+                               "end": [PAPER_END], "start": list(START_DATES), "canonical": [False],
+                               "cluster": ["developer"]})
     for tiers in ("positioning", "price_band", "capability"):
         for obs in ("changes", "launch"):
             s = {**d, "tiers": tiers, "observations": obs}
@@ -218,7 +281,11 @@ def _run_tiers(panel: pd.DataFrame, lodo: bool) -> tuple[list[dict], dict[str, A
     rows, keep = [], {}
     for dim, s in _tier_specs(lodo):
         p = _panel_for(panel, blend=s["blend"], first_party=s["first_party"], end=s["end"],
-                       drop_developer=s.get("drop_developer"))
+                       drop_developer=s.get("drop_developer"), start=s.get("start"),
+                       canonical=s.get("canonical", True))
+        if s.get("cluster") == "developer":
+            rows += _tiers_by_developer(p, s, dim)
+            continue
         try:
             tr = price_trend(p, by="tier", tiers=s["tiers"], observations=s["observations"],
                              exclude_reasoning=s["exclude_reasoning"], n_boot=0)
@@ -243,18 +310,55 @@ def _run_tiers(panel: pd.DataFrame, lodo: bool) -> tuple[list[dict], dict[str, A
     return rows, keep
 
 
+def _tiers_by_developer(p: pd.DataFrame, s: dict[str, Any], dim: str) -> list[dict]:
+    """Tier half-lives with a wild cluster bootstrap by developer (few clusters): WCU percentile-t interval."""
+    from llmflation.methods.wild import wild_cluster
+    from llmflation.panel.tiers import assign_tiers
+    from llmflation.study.trends import LAUNCH_WINDOW_DAYS, dated_prices, to_years
+
+    frame = p
+    if s["exclude_reasoning"] and "is_reasoning" in frame.columns:
+        frame = frame[~frame["is_reasoning"].fillna(False).astype(bool)]
+    frame = frame.assign(tier=assign_tiers(frame, s["tiers"]))
+    obs = dated_prices(frame, observations=s["observations"], keep=("tier", "developer"),
+                       launch_window_days=LAUNCH_WINDOW_DAYS)
+    rows = []
+    for tier in ("economy", "mid", "flagship"):
+        d = obs[obs["tier"].astype("string") == tier]
+        base = {"claim": f"half_life_{tier}", "dimension": dim, **s, "term": "half_life_years"}
+        try:
+            x = to_years(d["date"])
+            X = np.column_stack([np.ones(len(d)), x])
+            w = wild_cluster(X, np.log(d["price"].to_numpy(float)), d["developer"].astype(str).fillna("?"),
+                             n_boot=GRID_BOOT, seed=0)
+        except InputError as e:
+            rows.append({**base, "estimate": math.nan, "n": len(d), "reason": str(e)})
+            continue
+        hl = _hl_from_slope
+        rows.append({**base, "estimate": hl(w.estimate), "conf_low": hl(w.conf_low), "conf_high": hl(w.conf_high),
+                     "p_value": math.nan, "n": w.n,
+                     "reason": f"wild cluster bootstrap by developer ({w.n_clusters} clusters, Webb weights, "
+                               f"WCU percentile-t); slope p = {w.p_value:.3g} (WCR)"})
+    return rows
+
+
 def _run_premium(panel: pd.DataFrame, lodo: bool) -> list[dict]:
     from llmflation.study.premium import reasoning_premium
 
     c = claim_info("reasoning_premium")
     d = {k: v for k, v in c["default"].items() if k != "term"}
-    specs = _one_at_a_time(d, {"blend": [0.5, 0.0], "first_party": [True], "end": [PAPER_END]})
+    specs = _one_at_a_time(d, {"blend": [0.5, 0.0], "first_party": [True], "end": [PAPER_END],
+                               "start": list(START_DATES), "canonical": [False]})
     if lodo:
         specs += [("leave one developer out", {**d, "drop_developer": dev}) for dev in LODO_DEVELOPERS]
-    rows = []
+    rows = [{"claim": "reasoning_premium", "dimension": "cluster", **d, "cluster": "developer",
+             "term": "regression", "estimate": math.nan,
+             "reason": "not computed: reasoning_premium has no developer-clustered interval (its regression has "
+                       "developer fixed effects)"}]
     for dim, s in specs:
         p = _panel_for(panel, blend=s["blend"], first_party=s["first_party"], end=s["end"],
-                       drop_developer=s.get("drop_developer"))
+                       drop_developer=s.get("drop_developer"), start=s.get("start"),
+                       canonical=s.get("canonical", True))
         try:
             r = reasoning_premium(p, n_boot=0)
         except InputError as e:
@@ -273,15 +377,23 @@ def _run_chow(milestones: pd.DataFrame, lodo: bool) -> list[dict]:
 
     base = {"events": "all", "developers": "paper seven", "end": PAPER_END}
     specs = _one_at_a_time(base, {"events": ["launch"], "developers": ["all"], "end": [None]})
+    specs += [("start", {**base, "start": st}) for st in START_DATES]
     if lodo:
         specs += [("leave one developer out", {**base, "drop_developer": dev}) for dev in PAPER_DEVELOPERS]
-    rows = []
+    rows = [{"claim": "chow", "dimension": dim, **base, "term": "chow_F", "estimate": math.nan, "reason": why}
+            for dim, why in (("canonical", "not applicable: the Chow test runs on the milestone table (one row per "
+                                           "launch or cut), not on the panel's ids"),
+                             ("cluster", "not computed: break_story clusters by model; a developer-level wild "
+                                         "bootstrap of an F statistic is not implemented"))]
     for dim, s in specs:
         devs = PAPER_DEVELOPERS if s["developers"] == "paper seven" else None
         if s.get("drop_developer"):
             devs = tuple(x for x in (devs or tuple(milestones["developer"].unique())) if x != s["drop_developer"])
+        ms = milestones
+        if s.get("start"):
+            ms = ms[pd.to_datetime(ms["date"]) >= pd.Timestamp(s["start"])]
         try:
-            r = break_story(milestones, developers=devs, end=s["end"],
+            r = break_story(ms, developers=devs, end=s["end"],
                             events=("launch",) if s["events"] == "launch" else None)
         except InputError as e:
             rows.append({"claim": "chow", "dimension": dim, **s, "term": "chow_F", "estimate": math.nan,
@@ -336,6 +448,66 @@ def _run_hedonic(panel: pd.DataFrame) -> list[dict]:
                               ("matched", r.matched_log_change_per_year, r.matched_ci)):
             rows.append({"claim": "hedonic_vs_matched", "dimension": dim, **s, "term": term, "estimate": est,
                          "conf_low": ci[0], "conf_high": ci[1], "n": r.n, "reason": ""})
+    return rows
+
+
+def _run_headline(panel: pd.DataFrame, lodo: bool) -> list[dict]:
+    """The headline quality-adjusted index's annual log change over the issue-19 dimensions."""
+    from llmflation.study.headline import headline_index
+
+    d = dict(claim_info("headline_index")["default"])
+    specs = _one_at_a_time(d, {"start": ["2021-01-01", "2024-01-01"], "canonical": [False],
+                               "cluster": ["developer"], "first_party": [False]})
+    if lodo:
+        specs += [("leave one developer out", {**d, "drop_developer": dev}) for dev in LODO_DEVELOPERS]
+    rows = []
+    for dim, s in specs:
+        p = _panel_for(panel, drop_developer=s.get("drop_developer"), canonical=s["canonical"])
+        try:
+            r = headline_index(p, start=s["start"], cluster=s["cluster"], first_party_only=s["first_party"],
+                               n_boot=GRID_BOOT)
+        except InputError as e:
+            rows.append({"claim": "headline_index", "dimension": dim, **s, "term": "hedonic", "estimate": math.nan,
+                         "reason": str(e)})
+            continue
+        for a in r.annual.itertuples(index=False):
+            if a.index_kind == "token_weighted":
+                continue
+            rows.append({"claim": "headline_index", "dimension": dim, **s, "term": a.index_kind,
+                         "estimate": a.log_change_per_year, "conf_low": a.conf_low, "conf_high": a.conf_high,
+                         "n": a.n_models, "status": a.status,
+                         "reason": f"{r.config['bootstrap']} cluster bootstrap by {s['cluster']}"})
+    return rows
+
+
+def _run_constant_capability(panel: pd.DataFrame, lodo: bool) -> list[dict]:
+    """Constant-capability decline (issue 19 point 3, study/decline.py) over the issue-19 dimensions."""
+    try:
+        from llmflation.study.decline import constant_capability_decline
+    except ImportError:  # pragma: no cover - the hook before point 3 landed
+        return [{"claim": "constant_capability", "dimension": "default", "term": "factor_per_year",
+                 "estimate": math.nan, "reason": "constant_capability_decline is not available"}]
+    d = dict(claim_info("constant_capability")["default"])
+    specs = _one_at_a_time(d, {"start": list(START_DATES), "canonical": [False], "first_party": [True]})
+    if lodo:
+        specs += [("leave one developer out", {**d, "drop_developer": dev}) for dev in LODO_DEVELOPERS]
+    end = str(pd.to_datetime(panel["valid_from"]).max().date())
+    rows = [{"claim": "constant_capability", "dimension": "cluster", **d, "cluster": "developer",
+             "term": "factor_per_year", "estimate": math.nan,
+             "reason": "not computed: constant_capability_decline bootstraps by model only"}]
+    for dim, s in specs:
+        p = _panel_for(panel, first_party=s["first_party"], drop_developer=s.get("drop_developer"),
+                       canonical=s["canonical"])
+        try:
+            r = constant_capability_decline(p, start=s["start"], end=end, n_boot=GRID_BOOT)
+        except InputError as e:
+            rows.append({"claim": "constant_capability", "dimension": dim, **s, "term": "factor_per_year",
+                         "estimate": math.nan, "reason": str(e)})
+            continue
+        lo, hi = r.factor_per_year_conf
+        rows.append({"claim": "constant_capability", "dimension": dim, **s, "term": "factor_per_year",
+                     "estimate": r.factor_per_year, "conf_low": lo, "conf_high": hi, "n": r.n_models,
+                     "status": r.status, "reason": r.reason or ""})
     return rows
 
 
@@ -499,7 +671,7 @@ def _influence_premium(panel: pd.DataFrame) -> list[dict]:
 
 
 Claim = Literal["half_life_economy", "half_life_mid", "half_life_flagship", "total_decline", "reasoning_premium",
-                "chow", "hedonic_vs_matched", "hhi"]
+                "chow", "hedonic_vs_matched", "headline_index", "constant_capability", "hhi"]
 ALL_CLAIMS: tuple[str, ...] = typing.get_args(Claim)
 
 
@@ -536,7 +708,8 @@ def robustness(claim: Claim | None = None, *,
     for key, frame in (concentration or {}).items():
         check_frame(frame, f"concentration[{key!r}]")
     claims = ALL_CLAIMS if claim is None else (claim,)
-    need_panel = any(c.startswith("half_life") or c in ("total_decline", "reasoning_premium", "hedonic_vs_matched")
+    need_panel = any(c.startswith("half_life") or c in ("total_decline", "reasoning_premium", "hedonic_vs_matched",
+                                                          "headline_index", "constant_capability")
                      for c in claims)
     if (panel is None and need_panel) or (milestones is None and "chow" in claims) or (
             concentration is None and "hhi" in claims):
@@ -567,6 +740,10 @@ def robustness(claim: Claim | None = None, *,
             infl += _influence_chow(milestones)  # type: ignore[arg-type]
     if "hedonic_vs_matched" in claims:
         rows += _run_hedonic(panel)  # type: ignore[arg-type]
+    if "headline_index" in claims:
+        rows += _run_headline(panel, leave_one_out)  # type: ignore[arg-type]
+    if "constant_capability" in claims:
+        rows += _run_constant_capability(panel, leave_one_out)  # type: ignore[arg-type]
     if "hhi" in claims:
         rows += _run_hhi(concentration)  # type: ignore[arg-type]
         infl.append({"claim": "hhi", "target": "", "n_removed": math.nan,
@@ -579,6 +756,8 @@ def robustness(claim: Claim | None = None, *,
         info = claim_info(c)
         for flag, spec in (("is_default", info["default"]), ("is_paper_closest", info["paper_closest"])):
             m = table["claim"].eq(c) & ~table["dimension"].eq("leave one developer out")
+            # a row that only says why a dimension is not computed is never the default
+            m &= ~table["reason"].astype("string").fillna("").str.startswith(("not computed", "not applicable"))
             for k, v in spec.items():
                 if k in table.columns:
                     col = table[k].astype(object)
