@@ -42,6 +42,7 @@ import pandas as pd
 
 from llmflation.errors import InputError
 from llmflation.methods.dea import farrell_scores
+from llmflation.methods.estimability import estimability
 from llmflation.results import Result, tidy
 
 __all__ = ["DEABootstrapResult", "MalmquistBootstrapResult", "dea_bootstrap", "malmquist_bootstrap", "min_dmus"]
@@ -94,7 +95,8 @@ class DEABootstrapResult(Result):
     ----------
     table : DataFrame
         Per DMU: ``dmu, efficiency`` (Farrell θ), ``bias_corrected``, ``conf_low``,
-        ``conf_high`` (θ scale), ``bias``.
+        ``conf_high`` (θ scale), ``bias``, ``status``/``reason``
+        (:func:`llmflation.methods.estimability.estimability`).
     n, min_dmus : int
     reason : str or None
         Why intervals are absent (too few DMUs).
@@ -119,7 +121,9 @@ class DEABootstrapResult(Result):
         t = self.table
         return tidy(pd.DataFrame({"dmu": t["dmu"], "term": "efficiency", "estimate": t["efficiency"],
                                   "bias_corrected": t["bias_corrected"], "conf_low": t["conf_low"],
-                                  "conf_high": t["conf_high"], "n": self.n, "reason": self.reason or ""}),
+                                  "conf_high": t["conf_high"], "n": self.n,
+                                  "status": t["status"] if "status" in t else "",
+                                  "reason": t["reason"] if "reason" in t else (self.reason or "")}),
                     self.keys)
 
 
@@ -186,7 +190,9 @@ def dea_bootstrap(inputs: Any, outputs: Any, *, rts: str = "vrs", n_boot: int = 
     cfg = {"rts": rts, "n_boot": n_boot, "level": level, "seed": seed, "orientation": "input"}
     base = pd.DataFrame({"dmu": idx, "efficiency": theta})
     if n < need:
-        t = base.assign(bias_corrected=np.nan, conf_low=np.nan, conf_high=np.nan, bias=np.nan)
+        st, why = estimability(n=n, min_n=need)
+        t = base.assign(bias_corrected=np.nan, conf_low=np.nan, conf_high=np.nan, bias=np.nan, status=st,
+                        reason=why or "")
         return DEABootstrapResult(table=t, n=n, min_dmus=need, n_boot=n_boot, level=level, config=cfg,
                                   reason=f"{n} DMUs: fewer than {need} (rule of thumb max(m·s, 3(m+s))) — the "
                                          "frontier is not estimated well enough for intervals")
@@ -206,6 +212,10 @@ def dea_bootstrap(inputs: Any, outputs: Any, *, rts: str = "vrs", n_boot: int = 
     d_lo, d_hi = delta - q_hi, delta - q_lo
     t = base.assign(bias_corrected=1.0 / np.maximum(delta - bias, 1e-12), conf_low=1.0 / d_hi,
                     conf_high=1.0 / np.maximum(d_lo, 1e-12), bias=-(1.0 / np.maximum(delta - bias, 1e-12) - theta))
+    verdicts = [estimability(n=n, min_n=need, conf_low=lo, conf_high=hi, what="efficiency")
+                for lo, hi in zip(t["conf_low"], t["conf_high"], strict=True)]
+    t["status"] = [v[0] for v in verdicts]
+    t["reason"] = [v[1] or "" for v in verdicts]
     return DEABootstrapResult(table=t, n=n, min_dmus=need, n_boot=n_boot, level=level, config=cfg,
                               notes=(f"Simar–Wilson (1998) smoothed bootstrap, {n_boot} replicates, bandwidth "
                                      f"{h:.3g}; basic intervals on the Farrell scale.",))
@@ -220,7 +230,8 @@ class MalmquistBootstrapResult(Result):
     table : DataFrame
         ``period, base_period, term`` (``tfpch``, ``techch``, ``effch``), ``estimate``
         (geometric mean over DMUs), ``conf_low``, ``conf_high``, ``n`` (DMUs in both
-        periods with feasible LPs), ``reason``.
+        periods with feasible LPs), ``status`` and ``reason``
+        (:func:`llmflation.methods.estimability.estimability`).
     """
 
     table: pd.DataFrame
@@ -339,8 +350,10 @@ def malmquist_bootstrap(panel: pd.DataFrame, *, dmu: str, period: str, inputs: l
                     le = math.log(est)
                     lo = math.exp(le - (np.quantile(lb, 1 - a) - le))
                     hi = math.exp(le - (np.quantile(lb, a) - le))
+            st, why = estimability(n=min(len(g0), len(g1)), min_n=need, conf_low=lo, conf_high=hi, what=k)
             rows.append({"period": p1, "base_period": p0, "term": k, "estimate": est, "conf_low": lo,
-                         "conf_high": hi, "n": n_ok, "n_common": len(common), "reason": reason})
+                         "conf_high": hi, "n": n_ok, "n_common": len(common), "status": st,
+                         "reason": reason or why or ""})
     notes = ("Input-oriented distances on " + ("VRS (translation invariant in outputs)" if rts == "vrs" else "CRS")
              + " frontiers; geometric means over DMUs; DMUs with an infeasible cross-period LP are left out "
              "(n < n_common).",

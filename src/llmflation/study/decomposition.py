@@ -16,21 +16,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError
+from llmflation.methods.estimability import ESTIMATED, NOT_ESTIMABLE, estimability
 from llmflation.methods.index import time_dummy_index
 from llmflation.methods.ols import dummies
 from llmflation.results import Result, data_vintage
-from llmflation.signature import validated
+from llmflation.signature import Level, NonNegativeInt, Seed, validated
 from llmflation.study.paper import ref, refs
 
 #: Du (2026), abstract: TFP residual share and GPU hardware share of the cost reduction.
 PAPER_TFP_SHARE = float(ref("du2026.tfp_share").value)
 PAPER_GPU_SHARE = float(ref("du2026.gpu_share").value)
+#: Fewest models with a price and ECI in each end year for the hedonic change to be a finding.
+MIN_MODELS_PER_YEAR = 5
 
 
 # --------------------------------------------------------------------------------------
@@ -76,7 +79,13 @@ class DecompositionResult(Result):
         return float(self.table.set_index("term").loc["tfp_residual", "share_pct"])
 
     def wide(self) -> pd.DataFrame:
-        return self.table.copy()
+        """The table, with each row's share as ``estimate`` and its bootstrap interval as ``conf_low/high``."""
+        t = self.table.copy()
+        t.insert(1, "estimate", t["share_pct"])
+        if "conf_low_pct" in t:
+            t.insert(2, "conf_low", t["conf_low_pct"])
+            t.insert(3, "conf_high", t["conf_high_pct"])
+        return t
 
     def __repr__(self) -> str:
         return f"DecompositionResult({self.start}→{self.end}, TFP share={self.tfp_share:.1f}%)"
@@ -139,10 +148,138 @@ def decomposition_inputs(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, har
     return {"prices": prices, "rentals": rentals, "ppi": ppi}
 
 
+def _accounting(pr: pd.DataFrame, rn: pd.DataFrame, pp: pd.DataFrame, start: int, end: int, hosting: str
+                ) -> tuple[Any, ...] | None:
+    """Log changes of the price of capability and of each factor; None when the price index did not move."""
+    # Price of capability: time-dummy hedonic index, ln price on year dummies + ECI.
+    p_idx = time_dummy_index(pr["ln_price"].to_numpy(float), pr["year"].to_numpy(),
+                              pr[["eci"]].to_numpy(float))
+    # Compute per token at constant capability: ln params on year dummies + ECI.
+    pa = pr.dropna(subset=["ln_params"])
+    why_no_params = ""
+    if start in set(pa["year"]) and end in set(pa["year"]):
+        f_idx = time_dummy_index(pa["ln_params"].to_numpy(float), pa["year"].to_numpy(),
+                                  pa[["eci"]].to_numpy(float))
+        f_change = float(f_idx[end] - f_idx[start])
+    else:
+        counts = pa["year"].value_counts()
+        why_no_params = (
+            f"model_compute_per_token not measured: models with a parameter count — "
+            f"{int(counts.get(start, 0))} in {start}, {int(counts.get(end, 0))} in {end} "
+            f"(need at least one in each end year). It, the TFP residual and their shares "
+            f"are NaN rather than 0; choose years with parameter counts or supply "
+            f"'ln_params'.")
+        f_idx, f_change = pd.Series(dtype=float), math.nan
+    # GPU: constant-chip rental index (chip fixed effects) and $ per FLOP/s-hour (no FE).
+    r_idx = time_dummy_index(rn["ln_usd_per_chip_hour"].to_numpy(float), rn["year"].to_numpy(),
+                              dummies(rn["chip"]))
+    c_idx = time_dummy_index((rn["ln_usd_per_chip_hour"] - rn["ln_flops"]).to_numpy(float),
+                              rn["year"].to_numpy())
+    h_idx = pp.groupby("year")["ln_ppi"].mean()
+    h_idx = h_idx - h_idx.iloc[0]
+    dP = float(p_idx[end] - p_idx[start])
+    if abs(dP) < 1e-12:
+        return None
+    d_hosting = float(h_idx[end] - h_idx[start])
+    comp = {
+        "gpu_rental_price": float(r_idx[end] - r_idx[start]),
+        "hardware_price_performance": float((c_idx[end] - c_idx[start]) - (r_idx[end] - r_idx[start])),
+        "model_compute_per_token": f_change,
+    }
+    base_residual = dP - sum(comp.values())  # NaN when a factor could not be measured
+    residual = {"include": base_residual - d_hosting, "exclude": base_residual}
+    if hosting == "include":
+        comp["energy_hosting"] = d_hosting
+    comp["tfp_residual"] = residual[hosting]
+    return dP, comp, residual, d_hosting, (p_idx, r_idx, c_idx, f_idx, h_idx), why_no_params, pa
+
+
+def _change(y: np.ndarray, year: np.ndarray, X: np.ndarray | None, start: int, end: int) -> float:
+    """``α_end − α_start`` of the time-dummy regression ``y = Σ α_t 1[t] + X β`` (as :func:`time_dummy_index`)."""
+    years = np.unique(year)
+    if start not in years or end not in years:
+        return math.nan
+    D = (year[:, None] == years[None, :]).astype(float)
+    Z = D if X is None else np.c_[D, X]
+    coef = np.linalg.pinv(Z.T @ Z) @ (Z.T @ y)     # normal equations: k is small, n is not
+    return float(coef[np.searchsorted(years, end)] - coef[np.searchsorted(years, start)])
+
+
+def _boot_rows(pr: pd.DataFrame, rn: pd.DataFrame, pp: pd.DataFrame, start: int, end: int, hosting: str,
+               n_boot: int, seed: int | None) -> pd.DataFrame:
+    """Log changes in each bootstrap replicate: models and rental quotes redrawn within year (PPI fixed)."""
+    rng = np.random.default_rng(seed)
+    p_y, p_year = pr["ln_price"].to_numpy(float), pr["year"].to_numpy()
+    p_eci, p_par = pr[["eci"]].to_numpy(float), pr["ln_params"].to_numpy(float)
+    r_y, r_year = rn["ln_usd_per_chip_hour"].to_numpy(float), rn["year"].to_numpy()
+    r_flop = rn["ln_flops"].to_numpy(float)
+    chips = dummies(rn["chip"])
+    r_chip = None if np.size(chips) == 0 else np.asarray(chips, dtype=float)
+    h = pp.groupby("year")["ln_ppi"].mean()
+    d_hosting = float(h[end] - h[start])
+    pr_groups = [np.flatnonzero(p_year == y) for y in np.unique(p_year)]
+    rn_groups = [np.flatnonzero(r_year == y) for y in np.unique(r_year)]
+    out = []
+    for _ in range(n_boot):
+        pi = np.concatenate([rng.choice(g, len(g)) for g in pr_groups])
+        ri = np.concatenate([rng.choice(g, len(g)) for g in rn_groups])
+        dP = _change(p_y[pi], p_year[pi], p_eci[pi], start, end)
+        if not math.isfinite(dP) or abs(dP) < 1e-12:
+            continue
+        ok = np.isfinite(p_par[pi])
+        f = _change(p_par[pi][ok], p_year[pi][ok], p_eci[pi][ok], start, end) if ok.any() else math.nan
+        r = _change(r_y[ri], r_year[ri], None if r_chip is None else r_chip[ri], start, end)
+        c = _change(r_y[ri] - r_flop[ri], r_year[ri], None, start, end)
+        comp = {"gpu_rental_price": r, "hardware_price_performance": c - r, "model_compute_per_token": f}
+        resid = dP - sum(comp.values())
+        if hosting == "include":
+            comp["energy_hosting"] = d_hosting
+            resid -= d_hosting
+        comp["tfp_residual"] = resid
+        out.append({"price_per_capability": dP, **comp, "gpu_hardware (rental + price-performance)": c})
+    return pd.DataFrame(out)
+
+
+def _with_intervals(table: pd.DataFrame, pr: pd.DataFrame, rn: pd.DataFrame, pp: pd.DataFrame, start: int,
+                    end: int, hosting: str, n_boot: int, seed: int | None, level: float) -> pd.DataFrame:
+    """Add bootstrap intervals (log change and share) and the estimability status of every row."""
+    t = table.copy()
+    for c in ("log_change_conf_low", "log_change_conf_high", "conf_low_pct", "conf_high_pct"):
+        t[c] = math.nan
+    counts = pr["year"].value_counts()
+    n_end = int(min(counts.get(start, 0), counts.get(end, 0)))
+    if n_boot == 0:
+        st, why = estimability(n=n_end, min_n=MIN_MODELS_PER_YEAR, interval=False)
+        t["status"], t["reason"] = st, why or ""
+        return t
+    boots = _boot_rows(pr, rn, pp, start, end, hosting, n_boot, seed)
+    a = (1 - level) / 2
+    dP = boots["price_per_capability"] if len(boots) else pd.Series(dtype=float)
+    for i, term in enumerate(t["term"]):
+        if term not in boots or not boots[term].notna().any():
+            continue
+        v = boots[term].dropna()
+        t.loc[i, ["log_change_conf_low", "log_change_conf_high"]] = [float(v.quantile(a)), float(v.quantile(1 - a))]
+        sh = (100 * boots[term] / dP).dropna()
+        t.loc[i, ["conf_low_pct", "conf_high_pct"]] = [float(sh.quantile(a)), float(sh.quantile(1 - a))]
+    p = t.set_index("term").loc["price_per_capability"]
+    st, why = estimability(n=n_end, min_n=MIN_MODELS_PER_YEAR, conf_low=math.exp(-p["log_change_conf_high"]),
+                           conf_high=math.exp(-p["log_change_conf_low"]), what="fall in the price of capability")
+    if st == ESTIMATED and p["log_change_conf_low"] <= 0 <= p["log_change_conf_high"]:
+        st, why = NOT_ESTIMABLE, ("the interval of the change in the price of capability includes no change, so "
+                                  "the shares' denominator is not pinned down")
+    t["status"], t["reason"] = st, why or ""
+    unmeasured = t["log_change"].isna()
+    t.loc[unmeasured, "status"] = NOT_ESTIMABLE
+    t.loc[unmeasured, "reason"] = "a factor could not be measured (see notes)"
+    return t
+
+
 @validated
 def cost_decomposition(data: dict[str, pd.DataFrame], *, start: int = 2023,
                        end: int = 2025,
-                       hosting: Literal["include", "exclude"] = "include") -> DecompositionResult:
+                       hosting: Literal["include", "exclude"] = "include", n_boot: NonNegativeInt = 499,
+                       seed: Seed | None = 0, level: Level = 0.90) -> DecompositionResult:
     """Growth accounting of the fall in price per unit of capability (TFP residual).
 
     Parameters
@@ -163,6 +300,14 @@ def cost_decomposition(data: dict[str, pd.DataFrame], *, start: int = 2023,
         ``"exclude"`` drops the ``energy_hosting`` row and leaves that change in the
         residual. The result's ``sensitivity`` frame and notes show the TFP residual
         under both choices.
+    n_boot, seed, level : int, int, float
+        Bootstrap of the shares: models redrawn within each year (the hedonic price and
+        compute indices) and rental quotes within each year (the GPU indices), the PPI
+        held fixed; percentile intervals at ``level`` (``conf_low_pct``/``conf_high_pct``).
+        ``n_boot=0``: no intervals. A share is ``"not estimable"`` when the price of
+        capability's own change is (its interval spans more than two orders of magnitude
+        or it rests on fewer than :data:`MIN_MODELS_PER_YEAR` models in an end year) or
+        when the interval of that change includes no change (the shares' denominator).
 
     Returns
     -------
@@ -207,47 +352,11 @@ def cost_decomposition(data: dict[str, pd.DataFrame], *, start: int = 2023,
         if start not in yrs or end not in yrs:
             raise InputError(f"{name} has no observation in {start} or {end} (years present: "
                              f"{sorted(yrs)}); choose start/end within its coverage.")
-    # Price of capability: time-dummy hedonic index, ln price on year dummies + ECI.
-    p_idx = time_dummy_index(pr["ln_price"].to_numpy(float), pr["year"].to_numpy(),
-                              pr[["eci"]].to_numpy(float))
-    # Compute per token at constant capability: ln params on year dummies + ECI.
-    pa = pr.dropna(subset=["ln_params"])
-    why_no_params = ""
-    if start in set(pa["year"]) and end in set(pa["year"]):
-        f_idx = time_dummy_index(pa["ln_params"].to_numpy(float), pa["year"].to_numpy(),
-                                  pa[["eci"]].to_numpy(float))
-        f_change = float(f_idx[end] - f_idx[start])
-    else:
-        counts = pa["year"].value_counts()
-        why_no_params = (
-            f"model_compute_per_token not measured: models with a parameter count — "
-            f"{int(counts.get(start, 0))} in {start}, {int(counts.get(end, 0))} in {end} "
-            f"(need at least one in each end year). It, the TFP residual and their shares "
-            f"are NaN rather than 0; choose years with parameter counts or supply "
-            f"'ln_params'.")
-        f_idx, f_change = pd.Series(dtype=float), math.nan
-    # GPU: constant-chip rental index (chip fixed effects) and $ per FLOP/s-hour (no FE).
-    r_idx = time_dummy_index(rn["ln_usd_per_chip_hour"].to_numpy(float), rn["year"].to_numpy(),
-                              dummies(rn["chip"]))
-    c_idx = time_dummy_index((rn["ln_usd_per_chip_hour"] - rn["ln_flops"]).to_numpy(float),
-                              rn["year"].to_numpy())
-    h_idx = pp.groupby("year")["ln_ppi"].mean()
-    h_idx = h_idx - h_idx.iloc[0]
-    dP = float(p_idx[end] - p_idx[start])
-    if abs(dP) < 1e-12:
+    parts = _accounting(pr, rn, pp, start, end, hosting)
+    if parts is None:
         raise InputError("the price index did not change between start and end; shares are "
                          "undefined.")
-    d_hosting = float(h_idx[end] - h_idx[start])
-    comp = {
-        "gpu_rental_price": float(r_idx[end] - r_idx[start]),
-        "hardware_price_performance": float((c_idx[end] - c_idx[start]) - (r_idx[end] - r_idx[start])),
-        "model_compute_per_token": f_change,
-    }
-    base_residual = dP - sum(comp.values())  # NaN when a factor could not be measured
-    residual = {"include": base_residual - d_hosting, "exclude": base_residual}
-    if hosting == "include":
-        comp["energy_hosting"] = d_hosting
-    comp["tfp_residual"] = residual[hosting]
+    dP, comp, residual, d_hosting, (p_idx, r_idx, c_idx, f_idx, h_idx), why_no_params, pa = parts
     sensitivity = pd.DataFrame({
         "hosting": ["include", "exclude"],
         "energy_hosting_log_change": [d_hosting, math.nan],
@@ -263,6 +372,7 @@ def cost_decomposition(data: dict[str, pd.DataFrame], *, start: int = 2023,
     rows.append({"term": "gpu_hardware (rental + price-performance)", "log_change": gpu,
                  "share_pct": 100 * gpu / dP, "paper_share_pct": PAPER_GPU_SHARE})
     table = pd.DataFrame(rows)
+    table = _with_intervals(table, pr, rn, pp, start, end, hosting, n_boot, seed, level)
     series = pd.DataFrame({"price_per_capability": p_idx, "gpu_rental_price": r_idx,
                            "gpu_usd_per_flop": c_idx, "model_compute_per_token": f_idx,
                            "energy_hosting": h_idx})
@@ -303,7 +413,8 @@ def cost_decomposition(data: dict[str, pd.DataFrame], *, start: int = 2023,
     return DecompositionResult(references=refs("du2026.tfp_share", "du2026.gpu_share"),
         table=table, series=series, sources=sources, start=start,
                                end=end, sensitivity=sensitivity,
-                               config={"start": start, "end": end, "hosting": hosting},
+                               config={"start": start, "end": end, "hosting": hosting, "n_boot": n_boot,
+                                       "seed": seed, "level": level},
                                vintage=vint, notes=tuple(notes))
 
 

@@ -25,15 +25,25 @@ indices 2024Q1→Q2→Q3→Q4 and the direct comparison of 2024Q1 with 2024Q4.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError
+from llmflation.methods.estimability import estimability
 from llmflation.methods.malmquist import COMPONENTS, malmquist
 from llmflation.results import Result, data_vintage
-from llmflation.signature import DateLike, Frame, Level, PositiveInt, Range, Seed, validated
+from llmflation.signature import (
+    DateLike,
+    Frame,
+    Level,
+    NonNegativeInt,
+    PositiveInt,
+    Range,
+    Seed,
+    validated,
+)
 from llmflation.study.paper import ref, refs
 
 #: Paper (Du 2026, abstract): Malmquist index 4.11 and technical change 4.13, 2024Q1–Q4.
@@ -162,8 +172,10 @@ class LLMFrontierResult(Result):
     Attributes
     ----------
     comparison : DataFrame
-        ``spec, window, measure, estimate, paper_value, n_dmus``: our 2024Q1–Q4 index,
-        technical change and efficiency change beside the paper's 4.11 / 4.13.
+        ``spec, window, measure, estimate, paper_value, n_dmus, conf_low, conf_high,
+        status, reason``: our 2024Q1–Q4 index, technical change and efficiency change
+        beside the paper's 4.11 / 4.13, with DMU-bootstrap intervals (first ``boot_specs``
+        specifications) and the estimability status of every row.
     by_quarter : DataFrame
         ``spec, period, base_period, effch, techch, pech, sech, tfpch, n`` (geometric
         means over developers for each adjacent quarter pair).
@@ -191,7 +203,8 @@ def llm_malmquist(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: Dat
                   end: DateLike | None = None,
                   specs: dict[str, tuple[str, list[str], list[str]]] | None = None,
                   window: tuple[str, str] = ("2024Q1", "2024Q4"),
-                  min_dmus: PositiveInt = 3) -> LLMFrontierResult:
+                  min_dmus: PositiveInt = 3, n_boot: NonNegativeInt = 99, seed: Seed | None = 0,
+                  level: Level = 0.90, boot_specs: Annotated[int, Range(ge=0)] = 1) -> LLMFrontierResult:
     """Malmquist index of the LLM frontier per quarter pair, beside the paper's figures.
 
     Parameters
@@ -208,6 +221,15 @@ def llm_malmquist(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: Dat
         The window compared with the paper (chained and direct).
     min_dmus : int
         Quarters with fewer DMUs than this (after dropping missing variables) are left out.
+    n_boot, seed, level : int, int, float
+        DMU bootstrap of the window's indices: developers redrawn with replacement (each
+        with all its quarters in the window), the chained and direct indices recomputed;
+        percentile intervals at ``level``. ``n_boot=0``: none.
+    boot_specs : int
+        How many specifications (in order; the first is the headline) get intervals.
+        Every comparison row has a ``status`` (:func:`llmflation.methods.estimability.estimability`):
+        fewer developers than DEA's rule of thumb ``max(m·s, 3(m+s))``, or an interval
+        spanning more than two orders of magnitude, is ``"not estimable"``.
 
     Returns
     -------
@@ -221,7 +243,8 @@ def llm_malmquist(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: Dat
     """
     specs = specs or DEFAULT_SPECS
     panels: dict[str, pd.DataFrame] = {}
-    comp_rows, bq_rows = [], []
+    comp_rows: list[dict[str, Any]] = []
+    bq_rows: list[pd.DataFrame] = []
     notes = [
         "DMU = developer × quarter; a developer's offered models are those released by the "
         "quarter's end with a price and an ECI in the canonical panel.",
@@ -233,7 +256,8 @@ def llm_malmquist(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: Dat
         f"Paper (Du 2026): Malmquist index {PAPER_MI_2024} and technical change "
         f"{PAPER_TC_2024} in 2024Q1–Q4; its DMUs, inputs and outputs are not published.",
     ]
-    for name, (pick, ins, outs) in specs.items():
+    rng = np.random.default_rng(seed)
+    for k_spec, (name, (pick, ins, outs)) in enumerate(specs.items()):
         if pick not in panels:
             panels[pick] = llm_dmu_panel(panel, epoch_models=epoch_models, start=start, end=end, pick=pick)  # type: ignore[arg-type]
         d = panels[pick].dropna(subset=[*ins, *outs])
@@ -264,6 +288,22 @@ def llm_malmquist(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: Dat
                 comp_rows.append({"spec": name, "window": f"{w0}→{w1} direct", "measure": m,
                                   "estimate": float(r2[m]), "paper_value": _paper(m),
                                   "n_dmus": int(r2["n"])})
+        boot = (_dmu_bootstrap(d, ins, outs, qs, (w0, w1), n_boot, rng)
+                if n_boot and k_spec < boot_specs and len(qs) >= 2 else None)
+        need = _dea_min_dmus(len(ins), len(outs))
+        for row in comp_rows:
+            if row["spec"] != name or "status" in row:
+                continue
+            kind = "chained" if row["window"].endswith("chained") else "direct"
+            lo = hi = float("nan")
+            if boot is not None and len(boot[kind]):
+                v = np.log(boot[kind][row["measure"]].to_numpy(dtype=float))
+                v = v[np.isfinite(v)]
+                if len(v):
+                    lo, hi = float(np.exp(np.quantile(v, (1 - level) / 2))), float(np.exp(np.quantile(v, (1 + level) / 2)))
+            st, why = estimability(n=float(row["n_dmus"]), min_n=need, conf_low=lo, conf_high=hi,
+                                   interval=boot is not None, what=str(row["measure"]))
+            row.update(conf_low=lo, conf_high=hi, status=st, reason=why or "")
     if not comp_rows and not bq_rows:
         raise InputError("no specification had two quarters with enough DMUs.")
     by_quarter = pd.concat(bq_rows, ignore_index=True)[
@@ -271,9 +311,45 @@ def llm_malmquist(panel: pd.DataFrame, *, epoch_models: pd.DataFrame, start: Dat
     return LLMFrontierResult(references=refs("du2026.malmquist_2024", "du2026.techch_2024"),
 
         comparison=pd.DataFrame(comp_rows), by_quarter=by_quarter, dmu_panels=panels,
-        config={"start": start, "end": end, "window": window, "min_dmus": min_dmus,
+        config={"start": start, "end": end, "window": window, "min_dmus": min_dmus, "n_boot": n_boot,
+                "seed": seed, "level": level, "boot_specs": boot_specs,
                 "specs": {k: list(v) for k, v in specs.items()}},
         vintage=data_vintage(panel, epoch_models), notes=tuple(notes))
+
+
+def _dea_min_dmus(n_inputs: int, n_outputs: int) -> int:
+    from llmflation.methods.dea_bootstrap import min_dmus as _rule
+
+    return _rule(n_inputs, n_outputs)
+
+
+def _dmu_bootstrap(d: pd.DataFrame, ins: list[str], outs: list[str], qs: list[str], window: tuple[str, str],
+                   n_boot: int, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+    """Chained and direct window indices with developers redrawn with replacement (all their quarters)."""
+    w0, w1 = window
+    dw = d[d["quarter"].isin(qs)]
+    devs = dw["developer"].unique()
+    by_dev = {k: g for k, g in dw.groupby("developer")}
+    out: dict[str, list[dict[str, float]]] = {"chained": [], "direct": []}
+    for _ in range(n_boot):
+        pick = rng.choice(devs, len(devs))
+        db = pd.concat([by_dev[v].assign(developer=f"{v}#{i}") for i, v in enumerate(pick)], ignore_index=True)
+        counts = db.groupby("quarter").size()
+        if any(counts.get(q, 0) < 2 for q in qs):
+            continue
+        try:
+            bp = malmquist(db, dmu="developer", period="quarter", inputs=ins, outputs=outs, orientation="output",
+                           rts="crs").by_period()
+            bp = bp[bp["period"] != "mean"]
+            chain = bp[bp["period"].isin(qs[1:]) & bp["base_period"].isin(qs[:-1])]
+            if len(chain) == len(qs) - 1:
+                out["chained"].append({m: float(np.prod(chain[m])) for m in ("tfpch", "techch", "effch")})
+            r2 = malmquist(db[db["quarter"].isin([w0, w1])], dmu="developer", period="quarter", inputs=ins,
+                           outputs=outs, orientation="output", rts="crs").by_period().iloc[0]
+            out["direct"].append({m: float(r2[m]) for m in ("tfpch", "techch", "effch")})
+        except (InputError, ValueError, KeyError, IndexError):
+            continue
+    return {k: pd.DataFrame(v, columns=["tfpch", "techch", "effch"]) for k, v in out.items()}
 
 
 def _paper(measure: str) -> float:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError, check_choice
+from llmflation.methods.estimability import ESTIMATED, MIN_POINTS_RATE, estimability
 from llmflation.methods.ols import LineFit, fit_line
 from llmflation.normalize.units import blended
 from llmflation.results import Result, SummaryFormat, render_table
@@ -211,6 +212,12 @@ def _fit_series(dates: pd.Series, prices: np.ndarray, *, level: float, days_per_
     return f, math.exp(-f.slope), (math.exp(-hi), math.exp(-lo))
 
 
+def _status(n: int, lo: float, hi: float) -> dict[str, Any]:
+    """``status``/``reason`` of one fitted series (:func:`llmflation.methods.estimability.estimability`)."""
+    st, why = estimability(n=n, min_n=MIN_POINTS_RATE, conf_low=lo, conf_high=hi, what="factor per year")
+    return {"status": st, "reason": why or ""}
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -267,6 +274,7 @@ class ThresholdTrendResult(Result):
             "upper": t["upper"], "term": "factor_per_year", "estimate": t["factor_per_year"],
             "std_error": t["std_error"], "conf_low": t["conf_low"], "conf_high": t["conf_high"], "n": t["n"],
             "r_squared": t["r_squared"], "start_date": t["start_date"].dt.date, "end_date": t["end_date"].dt.date,
+            "status": t["status"] if "status" in t else "", "reason": t["reason"] if "reason" in t else "",
         })
         if self.reference is not None and len(self.reference):
             ref = self.reference.set_index(["benchmark", "threshold_model"])["factor_per_year"]
@@ -529,11 +537,11 @@ def cheapest_above_threshold(prices: pd.DataFrame, scores: pd.DataFrame | None =
                            "start_date": sel["date"].min(), "end_date": sel["date"].max(),
                            "factor_per_year": factor, "conf_low": lo, "conf_high": hi,
                            "log_slope_per_year": f.slope, "std_error": f.se_slope, "r_squared": f.r_squared,
-                           "models": tuple(sel["model"].astype(str))})
+                           "models": tuple(sel["model"].astype(str)), **_status(len(sel), lo, hi)})
             series.append(pd.DataFrame({"benchmark": b, "threshold_model": label, "model": sel["model"].astype(str),
                                         "date": sel["date"], "price": sel["price"], "score": sel[b]}))
     tcols = ["benchmark", "threshold_model", "lower", "upper", "n", "start_date", "end_date", "factor_per_year",
-             "conf_low", "conf_high", "log_slope_per_year", "std_error", "r_squared", "models"]
+             "conf_low", "conf_high", "log_slope_per_year", "std_error", "r_squared", "models", "status", "reason"]
     notes.append("Price: blended USD per million tokens as given; OLS of ln price on date, factor per year = "
                  f"exp(-slope), slope per {days_per_year:g}-day year.")
     if len(df):
@@ -600,11 +608,11 @@ def fit_threshold_series(series: pd.DataFrame, *, level: float = 0.90, days_per_
                      "start_date": pd.to_datetime(g["date"]).min(), "end_date": pd.to_datetime(g["date"]).max(),
                      "factor_per_year": factor, "conf_low": lo, "conf_high": hi, "log_slope_per_year": f.slope,
                      "std_error": f.se_slope, "r_squared": f.r_squared,
-                     "models": tuple(g["model"].astype(str)) if "model" in g else ()})
+                     "models": tuple(g["model"].astype(str)) if "model" in g else (), **_status(len(g), lo, hi)})
     if skipped:
         notes.append(f"{len(skipped)} series with fewer than 3 points not fitted (see skipped).")
     tcols = ["benchmark", "threshold_model", "lower", "upper", "n", "start_date", "end_date", "factor_per_year",
-             "conf_low", "conf_high", "log_slope_per_year", "std_error", "r_squared", "models"]
+             "conf_low", "conf_high", "log_slope_per_year", "std_error", "r_squared", "models", "status", "reason"]
     return ThresholdTrendResult(trends=pd.DataFrame(rows, columns=tcols), series=series.copy(),
                                 skipped=pd.DataFrame(skipped, columns=["benchmark", "threshold_model", "lower", "n",
                                                                        "reason"]),
@@ -858,8 +866,17 @@ class RateChangeResult(Result):
         return out
 
     def medians(self) -> pd.Series:
-        return pd.Series({"before": self.before.median_factor, "after": self.after.median_factor,
-                          "full": self.full.median_factor}, name="median_factor_per_year")
+        """Median factor per year of each period over its estimable series (``status == "estimated"``)."""
+        def med(r: ThresholdTrendResult) -> float:
+            ok = r.trends[r.trends["status"] == ESTIMATED] if "status" in r.trends else r.trends
+            return float(ok["factor_per_year"].median()) if len(ok) else math.nan
+        return pd.Series({"before": med(self.before), "after": med(self.after), "full": med(self.full)},
+                         name="median_factor_per_year")
+
+    def n_not_estimable(self) -> pd.Series:
+        """Series per period left out of the medians as not estimable."""
+        return pd.Series({k: int((r.trends["status"] != ESTIMATED).sum())
+                          for k, r in (("before", self.before), ("after", self.after), ("full", self.full))})
 
     def thresholds(self) -> pd.DataFrame:
         """Lower bound of every threshold in each period (fitted or skipped): identical by design.
@@ -875,8 +892,11 @@ class RateChangeResult(Result):
 
     def _notes(self) -> list[str]:
         m = self.medians()
+        k = self.n_not_estimable()
         return super()._notes() + [f"Median factor per year: before {m['before']:.1f}×, after {m['after']:.1f}×, "
-                                   f"whole period {m['full']:.1f}× (cut-off {self.cutoff.date()})."]
+                                   f"whole period {m['full']:.1f}× (cut-off {self.cutoff.date()}), over the "
+                                   f"estimable series; not estimable and left out: before {k['before']}, "
+                                   f"after {k['after']}, whole period {k['full']} (see status/reason)."]
 
 
 @validated

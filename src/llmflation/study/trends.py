@@ -42,6 +42,7 @@ import pandas as pd
 from scipy import stats
 
 from llmflation.errors import InputError, check_choice
+from llmflation.methods.estimability import ESTIMATED, MIN_POINTS_RATE, estimability
 from llmflation.methods.ols import LineFit, bootstrap_slopes, fit_line, ols, percentile_interval
 from llmflation.normalize.units import blended
 from llmflation.panel.tiers import (
@@ -442,7 +443,7 @@ def dated_prices(panel: pd.DataFrame, *, price: PriceKind = "blended", observati
 
 _TIDY_TREND_COLUMNS = ["group", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high",
                        "boot_conf_low", "boot_conf_high", "n", "n_clusters", "r_squared", "start_date", "end_date",
-                       "se_type"]
+                       "se_type", "status", "reason"]
 
 
 def _hl(rate: float) -> float:
@@ -526,6 +527,30 @@ class GroupTrend(Result):
 
     keys = ("group",)
 
+    @property
+    def status(self) -> str:
+        """``"estimated"`` or ``"not estimable"`` for the rate (:func:`llmflation.methods.estimability.estimability`)."""
+        return self._verdict()[0]
+
+    @property
+    def reason(self) -> str:
+        """Why the rate is not estimable ('' when it is)."""
+        return self._verdict()[1] or ""
+
+    def _verdict(self) -> tuple[str, str | None]:
+        n = self.n_clusters if self.se_type == "cluster" and self.n_clusters else self.n
+        return estimability(n=n, min_n=MIN_POINTS_RATE, conf_low=self.factor_ci[0], conf_high=self.factor_ci[1],
+                            what="factor per year")
+
+    @property
+    def half_life_status(self) -> tuple[str, str]:
+        """Status and reason of the half-life: a rate whose interval reaches zero has no finite half-life bound."""
+        st, why = self._verdict()
+        if st == ESTIMATED:
+            st, why = estimability(n=self.n, min_n=MIN_POINTS_RATE, conf_low=self.half_life_ci[0],
+                                   conf_high=self.half_life_ci[1], what="half-life")
+        return st, why or ""
+
     def wide(self) -> pd.DataFrame:
         t_slope = self.slope_per_year / self.std_error if self.std_error > 0 else math.nan
         p_slope = 2 * stats.t.sf(abs(t_slope), self.df_t) if np.isfinite(t_slope) else math.nan
@@ -541,9 +566,12 @@ class GroupTrend(Result):
              "boot_conf_high": self.factor_boot_ci[1]},
             {"term": "half_life_years", "estimate": self.half_life_years, "conf_low": self.half_life_ci[0],
              "conf_high": self.half_life_ci[1], "boot_conf_low": self.half_life_boot_ci[0],
-             "boot_conf_high": self.half_life_boot_ci[1]},
+             "boot_conf_high": self.half_life_boot_ci[1], "status": self.half_life_status[0],
+             "reason": self.half_life_status[1]},
             {"term": "moore_test", "statistic": self.moore.statistic, "p_value": self.moore.p_value},
         ]
+        for r in rows[:2]:
+            r.update(status=self.status, reason=self.reason)
         return pd.DataFrame([{**base, **r} for r in rows]).reindex(columns=_TIDY_TREND_COLUMNS)
 
     def row(self) -> dict[str, Any]:
@@ -556,7 +584,8 @@ class GroupTrend(Result):
             "half_life_conf_low": self.half_life_ci[0], "half_life_conf_high": self.half_life_ci[1],
             "half_life_boot_low": self.half_life_boot_ci[0], "half_life_boot_high": self.half_life_boot_ci[1],
             "r_squared": self.r_squared, "moore_t": self.moore.statistic, "moore_p_value": self.moore.p_value,
-            "se_type": self.se_type, "n_clusters": self.n_clusters,
+            "se_type": self.se_type, "n_clusters": self.n_clusters, "status": self.status,
+            "half_life_status": self.half_life_status[0], "reason": self.half_life_status[1] or self.reason,
         }
 
 
