@@ -227,7 +227,7 @@ def headline_observations(panel: pd.DataFrame, *, quality: str = "eci", controls
     dev = (rows.assign(_m=rows["model_id"].astype(str)).groupby("_m")["developer"].first().astype(str)
            if "developer" in rows.columns else pd.Series(dtype=str))
     obs["developer"] = obs["model"].map(dev).fillna(obs["model"])
-    return obs
+    return obs.sort_values(["model", "period"], kind="stable").reset_index(drop=True)
 
 
 def token_weights(rankings: pd.DataFrame, openrouter_daily: pd.DataFrame, panel: pd.DataFrame) -> pd.Series:
