@@ -154,9 +154,10 @@ def trend(inputs: StudyInputs) -> Built:
     for g in r.groups:
         lo, hi = g.half_life_ci
         ref = {"economy": "du2026.half_life.economy", "mid": "du2026.half_life.mid"}.get(str(g.group))
+        hl_status, hl_reason = g.half_life_status
         claims.append(Claim(id=f"half_life_{g.group}", title=f"{str(g.group).capitalize()}-tier half-life",
                             section="trend", estimate=g.half_life_years, conf_low=lo, conf_high=hi, n=int(g.n),
-                            unit="years",
+                            unit="years", status=hl_status, reason=hl_reason,
                             specification=f"developer-positioning tiers, dated launch prices and changes, "
                                           f"{g.start} to {g.end}, errors clustered by model",
                             extra={"moore_p": _f(g.moore.p_value), "r_squared": _f(g.r_squared)},
@@ -350,7 +351,8 @@ def decomposition(inputs: StudyInputs) -> Built:
     def share(term: str) -> dict[str, Any]:
         row = f.loc[term]
         return {"estimate": _f(row["share_pct"]), "conf_low": _f(row.get("conf_low_pct", math.nan)),
-                "conf_high": _f(row.get("conf_high_pct", math.nan))}
+                "conf_high": _f(row.get("conf_high_pct", math.nan)),
+                "status": str(row.get("status", "estimated") or "estimated"), "reason": str(row.get("reason") or "")}
 
     return r, [Claim(id="tfp_share", title="TFP residual share of the fall in the price of capability",
                      section="decomposition", unit="%", specification=f"log change {r.start} to {r.end}",
@@ -365,12 +367,17 @@ def malmquist(inputs: StudyInputs) -> Built:
     f = r.wide()
     main = f[(f["window"].str.contains("chained")) & (f["spec"] == f["spec"].iloc[0])].set_index("measure")
     how = f"{f['spec'].iloc[0]}, chained quarterly, {int(main.loc['tfpch', 'n_dmus'])} developers"
+    def ci(m: str) -> dict[str, Any]:
+        row = main.loc[m]
+        return {"conf_low": _f(row.get("conf_low", math.nan)), "conf_high": _f(row.get("conf_high", math.nan)),
+                "status": str(row.get("status", "estimated") or "estimated"), "reason": str(row.get("reason") or "")}
+
     return r, [Claim(id="malmquist_2024", title="Malmquist index 2024Q1 to Q4", section="malmquist",
                      estimate=_f(main.loc["tfpch", "estimate"]), unit="", specification=how,
-                     n=int(main.loc["tfpch", "n_dmus"]), **_ref(r, "du2026.malmquist_2024")),
+                     n=int(main.loc["tfpch", "n_dmus"]), **ci("tfpch"), **_ref(r, "du2026.malmquist_2024")),
                Claim(id="techch_2024", title="Technical change 2024Q1 to Q4", section="malmquist",
                      estimate=_f(main.loc["techch", "estimate"]), unit="", specification=how,
-                     n=int(main.loc["techch", "n_dmus"]), **_ref(r, "du2026.techch_2024"))]
+                     n=int(main.loc["techch", "n_dmus"]), **ci("techch"), **_ref(r, "du2026.techch_2024"))]
 
 
 def elasticity(inputs: StudyInputs) -> Built:
