@@ -18,7 +18,8 @@ def register(app: typer.Typer) -> None:
         csv: Path | None = typer.Option(None, "--csv", help="Your own service prices: CSV with date,series,value."),
         start: str | None = typer.Option(None, "--start", help="Window start (YYYY-MM)."),
         end: str | None = typer.Option(None, "--end", help="Window end (YYYY-MM)."),
-        part: str = typer.Option("rates", "--part", help="rates, hours, wages or indices."),
+        part: str = typer.Option("rates", "--part", help="rates, hours, wages, indices, or test (post-2022 vs "
+                                 "pre-LLM placebo windows, difference in differences)."),
         db: Path | None = StudyDbOpt,
         fmt: Format = FormatOpt,
     ) -> None:
@@ -28,7 +29,14 @@ def register(app: typer.Typer) -> None:
         from llmflation.study.api import Study
         from llmflation.study.baumol import DEFAULT_SERVICE_ITEMS
 
-        check_choice("--part", part, ("rates", "hours", "wages", "indices"))
+        check_choice("--part", part, ("rates", "hours", "wages", "indices", "test"))
+        if part == "test":
+            t = Study.from_inputs(study_inputs(db)).baumol_test()
+            tnotes = [t.finding, *t.notes, f"Data vintage: {t.vintage}"]
+            emit(t.wide(), fmt, title=t.title, notes=tnotes,
+                 extra={"title": t.title, "finding": t.finding, "changed": t.changed, "notes": tnotes}
+                 if fmt == Format.json else None)
+            return
         user = None
         if csv is not None:
             user = read_user_csv(csv, "--csv", columns=("date", "series", "value"))
