@@ -120,8 +120,7 @@ DB_COMMANDS = [
     ["models"], ["history", "gpt-4o"], ["validate"], ["price", "gpt-4o", "--on", "2024-06-01"],
     ["cost", "--model", "gpt-4o", "--input-tokens", "1", "--output-tokens", "1"],
     ["hhi"], ["hhi", "--usage", "all"], ["threshold"], ["trend", "--data", "cross-section"],
-    pytest.param(["discrepancies"], marks=pytest.mark.xfail(
-        strict=True, reason="cli/cmd_fetch.py (owned by the store/fetch change) still falls back to the bundle")),
+    ["discrepancies"],
 ]
 
 

@@ -170,17 +170,10 @@ def register(app: typer.Typer) -> None:
                                                            "last seen."),
                       db: Path | None = DbOpt, fmt: Format = FormatOpt) -> None:
         """Models whose price differs between sources on the same date, with both values."""
-        from llmflation.panel.build import load_panel
+        from llmflation.cli._common import load_panel_for
         from llmflation.panel.discrepancies import discrepancies as find
 
-        path = db or default_db()
-        if Path(path).exists():
-            from llmflation.store import Store
-
-            with Store(path, read_only=True) as store:
-                panel = load_panel(store=store, warn=False)
-        else:
-            panel = load_panel(warn=False)
+        panel = load_panel_for(db)  # a named store must exist (issue 23): no silent fall-back to the bundle
         src = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
         res = find(panel, on=on, threshold=threshold, sources=src, match=match,  # type: ignore[arg-type]
                    window_days=window_days)
