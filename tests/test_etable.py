@@ -84,3 +84,16 @@ def test_bad_results_and_long_tables():
         lf.etable("result")
     with pytest.raises(InputError, match="max_rows"):
         lf.etable([lf.validate_panel(lf.load_panel(warn=False))], max_rows=10)
+
+
+def test_indices_side_by_side_keep_their_periods():
+    panel = lf.load_panel(warn=False)
+    a = lf.hedonic_index(panel, n_boot=0)
+    b = lf.hedonic_index(panel, n_boot=0, period="Y")
+    t = lf.etable([a, b], terms=["index"], labels=["quarterly", "yearly"], max_rows=None)
+    fa = a.to_frame()
+    first = fa[fa["term"] == "index"].iloc[1]
+    row = f"{first['period']}: index"
+    assert t.loc[row, "quarterly"] == f"{first['estimate']:.3f}"
+    assert t.loc[row, "yearly"] == ""  # a quarter is not a period of the yearly index
+    assert t.loc["period"].tolist() == ["Q", "Y"]  # the specification row that differs
