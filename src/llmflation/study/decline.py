@@ -308,6 +308,7 @@ def constant_capability_decline(panel: pd.DataFrame, *, start: PriceDate, end: P
         raise InputError(f"no dated prices on or before {t1.date()}; check the period and the columns.")
     notes: list[str] = []
     c_start = max(t0, obs["date"].min())
+    start_model = None
     if threshold is None:
         base, c_start, _, note = _start_level(obs, capability, c_start, window_days)
         if note:
@@ -315,10 +316,11 @@ def constant_capability_decline(panel: pd.DataFrame, *, start: PriceDate, end: P
         if base is None:
             raise InputError(f"no priced model has a {capability} score; pass threshold= or another capability.")
         threshold = float(base[capability])
+        start_model = str(base["model"])
         notes.append(f"Threshold: {capability} of {base['model']}, the cheapest scored model priced at {c_start.date()}.")
     cfg = {"start": str(t0.date()), "end": str(t1.date()), "capability": capability, "threshold": threshold,
            "tau": tau, "level": level, "n_boot": n_boot, "seed": seed, "min_models": min_models, "price": price,
-           "exclude_reasoning": exclude_reasoning}
+           "exclude_reasoning": exclude_reasoning, "start_model": start_model}
     r = _cc_decline(obs_trend, capability=capability, threshold=float(threshold), start=c_start, end=t1, tau=tau,
                     level=level, n_boot=n_boot, seed=seed, min_models=min_models,
                     vintage=str(panel.attrs.get("vintage", "user data")), config=cfg)
