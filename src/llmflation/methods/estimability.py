@@ -11,6 +11,9 @@ print it as a finding (issue 19, acceptance point 4).
 from __future__ import annotations
 
 import math
+import numbers
+
+from llmflation.errors import InputError
 
 __all__ = ["ESTIMATED", "MAX_CI_RATIO", "MIN_POINTS_RATE", "NOT_ESTIMABLE", "estimability", "is_finding"]
 
@@ -48,7 +51,15 @@ def estimability(*, n: float, min_n: int, conf_low: float = math.nan, conf_high:
     >>> estimability(n=40, min_n=6, conf_low=2.0, conf_high=900.0, what="factor")[1]
     'the factor interval [2, 900] spans 450× (more than 100×): the data do not pin it down'
     """
-    if not (isinstance(n, (int, float)) and math.isfinite(n)) or n < min_n:
+    for name, v in (("n", n), ("conf_low", conf_low), ("conf_high", conf_high), ("max_ratio", max_ratio)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise InputError(f"{name} must be a number; got {v!r} ({type(v).__name__}).")
+    if isinstance(min_n, bool) or not isinstance(min_n, numbers.Integral) or min_n < 1:
+        raise InputError(f"min_n must be a positive integer (the fewest points the method needs); got {min_n!r}.")
+    if not max_ratio > 1:
+        raise InputError(f"max_ratio must exceed 1 (the widest ratio of an interval's bounds); got {max_ratio!r}.")
+    n = float(n)
+    if not math.isfinite(n) or n < min_n:
         return NOT_ESTIMABLE, f"rests on {_num(n)} point(s); the method needs at least {min_n}"
     if not interval:
         return ESTIMATED, None

@@ -248,10 +248,10 @@ def quantile_trend(t: Any, y: Any, *, tau: float = DEFAULT_TAU, level: float = 0
     >>> r.p_value < 0.01, r.factor_conf[0] > 1, r.status
     (True, True, 'estimated')
     """
-    from llmflation.validate import check_int, check_level, check_seed
+    from llmflation.validate import check_int, check_level, check_seed, check_series
 
-    t = np.asarray(t, dtype=float).ravel()
-    y = np.asarray(y, dtype=float).ravel()
+    t = check_series(t, "t").to_numpy(dtype=float)
+    y = check_series(y, "y").to_numpy(dtype=float)
     level = check_level(level)
     seed = check_seed(seed)
     n_perm = check_int(n_perm, "n_perm", minimum=99)
@@ -260,8 +260,9 @@ def quantile_trend(t: Any, y: Any, *, tau: float = DEFAULT_TAU, level: float = 0
         raise InputError(f"t and y have different lengths ({t.size} and {y.size}).")
     if not (np.isfinite(t).all() and np.isfinite(y).all()):
         raise InputError("t or y contains NaN or infinite values; drop them first.")
-    if not 0 < tau < 1:
-        raise InputError(f"tau must be strictly between 0 and 1; got {tau!r}.")
+    if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not 0 < tau < 1:
+        raise InputError(f"tau must be a number strictly between 0 and 1 (e.g. 0.25); got {tau!r}.")
+    min_n = check_int(min_n, "min_n", minimum=3)
     n = len(t)
     cl = None if clusters is None else pd.factorize(pd.Series(np.asarray(clusters)).astype(str))[0]
     n_cl = n if cl is None else int(cl.max() + 1) if n else 0

@@ -219,6 +219,21 @@ class Study:
         start, end = DECLINE_WINDOW
         return _run(total_decline, self.panel() if prices is None else prices, **_with({"start": start, "end": end}, kw))
 
+    def constant_capability_decline(self, prices: pd.DataFrame | None = None, **kw: Any) -> Any:
+        """:func:`llmflation.constant_capability_decline` on the panel, over :data:`DECLINE_WINDOW`.
+
+        Examples
+        --------
+        >>> import llmflation as lf
+        >>> lf.Study().constant_capability_decline(n_boot=99).status in ("estimated", "not estimable")
+        True
+        """
+        from llmflation.study.decline import constant_capability_decline
+
+        start, end = DECLINE_WINDOW
+        return _run(constant_capability_decline, self.panel() if prices is None else prices,
+                    **_with({"start": start, "end": end}, kw))
+
     def reasoning_premium(self, prices: pd.DataFrame | None = None, **kw: Any) -> Any:
         """:func:`llmflation.reasoning_premium` on the panel.
 
@@ -558,4 +573,5 @@ QUESTIONS: tuple[str, ...] = (
     "price_trend", "total_decline", "reasoning_premium", "cheapest_above_threshold", "llm_price_breaks",
     "cost_decomposition", "llm_malmquist", "elasticity", "us_china", "llm_concentration", "usage_concentration",
     "hedonic_index", "jevons", "baumol", "forecast", "robustness", "headline_index", "baumol_test",
+    "constant_capability_decline",
 )

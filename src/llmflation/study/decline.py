@@ -37,7 +37,7 @@ import math
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -52,6 +52,7 @@ from llmflation.signature import (
     PositiveFloat,
     PositiveInt,
     PriceDate,
+    Range,
     Seed,
     validated,
 )
@@ -239,7 +240,8 @@ def _start_level(obs: pd.DataFrame, capability: str, s_at: pd.Timestamp, window_
 
 @validated
 def constant_capability_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate, capability: str = "eci",
-                                threshold: float | None = None, tau: float = DEFAULT_TAU, level: Level = 0.90,
+                                threshold: float | None = None,
+                                tau: Annotated[float, Range(gt=0, lt=1)] = DEFAULT_TAU, level: Level = 0.90,
                                 n_boot: PositiveInt = 999, seed: Seed | None = 0,
                                 min_models: PositiveInt = MIN_POOL, window_days: PositiveFloat = 365.0,
                                 price: Literal["blended", "input", "output"] = "blended",
@@ -293,8 +295,6 @@ def constant_capability_decline(panel: pd.DataFrame, *, start: PriceDate, end: P
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     if not t1 > t0:
         raise InputError(f"end ({t1.date()}) must be after start ({t0.date()}).")
-    if not 0 < tau < 1:
-        raise InputError(f"tau must be strictly between 0 and 1; got {tau!r}.")
     frame = panel
     if exclude_reasoning and "is_reasoning" in frame.columns:
         frame = frame[~frame["is_reasoning"].astype("boolean").fillna(False).astype(bool)]
