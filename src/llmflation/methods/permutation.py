@@ -8,6 +8,12 @@ lower by construction), so ordinary least squares through the records finds a de
 and its t test rejects far too often (≈ 35% at a nominal 5% in the set-up of
 ``tests/test_running_minimum.py``).
 
+**Superseded for inference** (issue 19): the test below holds its size but has no power
+(it rejects "no trend" in about 1% of pools with a true 4.5×/yr fall, ``docs/record_inference.md``):
+with a real trend the running minimum has more, flatter steps, so its slope does not
+separate the hypotheses. Use :func:`llmflation.methods.quantile_trend.quantile_trend` on
+the whole pool; this module stays for comparison.
+
 The test here keeps the construction. Under H0 (no trend) the pairing of values and dates
 is exchangeable, so the release dates are permuted among the pool's items, the running
 minimum is re-formed each time and the same statistic (the OLS slope through the records)
