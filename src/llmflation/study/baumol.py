@@ -566,6 +566,17 @@ def baumol_test(bls_cpi: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame 
     >>> set(r.did["placebo"]) == {"2015-01-01 → 2019-12-01", "2017-01-01 → 2020-12-01"}
     True
     """
+    from llmflation.validate import check_date
+
+    if (isinstance(placebos, str) or not hasattr(placebos, "__iter__")
+            or not all(isinstance(w, (tuple, list)) and len(w) == 2 for w in placebos) or not len(placebos)):
+        raise InputError(f"placebos must be (start, end) pairs, e.g. (('2015-01-01', '2019-12-01'),); got "
+                         f"{placebos!r}.")
+    for a, b in placebos:
+        check_date(a, "placebos start")
+        check_date(b, "placebos end")
+        if pd.Timestamp(b) <= pd.Timestamp(a) or pd.Timestamp(b) >= pd.Timestamp(post_start):
+            raise InputError(f"placebo window ({a}, {b}) must run forward and end before post_start={post_start!r}.")
     rule = ai_exposure()
     exp_items = tuple(exposed) if exposed is not None else tuple(rule.loc[rule["ai_exposed"], "item_code"])
     oth_items = tuple(other) if other is not None else tuple(rule.loc[~rule["ai_exposed"], "item_code"])
