@@ -115,3 +115,14 @@ def test_bundled_headline_and_csv():
     assert list(back["period"]) == list(r.table["period"])
     fig = r.figure_data()
     assert set(fig["series"]) == {"hedonic", "token_weighted", "matched"}
+
+
+def test_capability_alternatives_run_on_the_bundle():
+    """ECI is the default; an Epoch benchmark and LMArena scores are the alternatives (issue 19)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = lf.Study()
+        for q in ("GPQA Diamond", "arena_elo"):
+            r = s.headline_index(quality=q, n_boot=49)
+            assert r.config["quality"] == q and r.n_models >= 30
+            assert r.log_change_ci[1] < 0, q

@@ -485,9 +485,10 @@ class Study:
         """:func:`llmflation.headline_index`: the chained quality-adjusted price index (the headline answer).
 
         Runs on the canonical panel with the OpenRouter rankings and listings (token-weighted
-        variant). ``quality`` may be ``"eci"`` (default, the panel's column) or a benchmark
+        variant). ``quality`` may be ``"eci"`` (default, the panel's column), a benchmark
         of ``threshold.PANEL_BENCHMARKS`` (``"GPQA Diamond"``, ``"MMLU"`` …), whose Epoch
-        scores are joined on the panel's ``epoch_model``.
+        scores are joined on the panel's ``epoch_model``, or ``"arena_elo"`` (LMArena
+        scores matched to model keys).
 
         Examples
         --------
@@ -503,6 +504,10 @@ class Study:
         extra: dict[str, Any] = {}
         if quality in PANEL_BENCHMARKS and quality != "ECI" and "scores" not in kw:
             extra["scores"] = self.data.epoch_scores(quality)
+        elif quality == "arena_elo" and "scores" not in kw:
+            from llmflation.study.headline import arena_scores
+
+            extra["scores"] = arena_scores(self.table("lmarena"), self.panel())
         return _run(headline_index, self.panel(), **_with({"rankings": self.table("openrouter_rankings"),
                                                           "openrouter_daily": self.data.openrouter_daily(),
                                                           **extra}, kw))

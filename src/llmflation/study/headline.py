@@ -208,11 +208,14 @@ def headline_observations(panel: pd.DataFrame, *, quality: str = "eci", controls
     rows = canonical_rows(panel)
     price_column(price)
     if scores is not None:
-        if not {"epoch_model", quality} <= set(scores.columns) or "epoch_model" not in rows.columns:
-            raise InputError(f"scores needs columns 'epoch_model' and {quality!r}, and the panel an 'epoch_model' "
-                             f"column; got scores columns {list(scores.columns)}.")
-        rows = rows.drop(columns=[quality], errors="ignore").merge(
-            scores[["epoch_model", quality]].drop_duplicates("epoch_model"), on="epoch_model", how="left")
+        on = "model_key" if "model_key" in scores.columns else "epoch_model"
+        if quality not in scores.columns or (on == "epoch_model" and (
+                "epoch_model" not in scores.columns or "epoch_model" not in rows.columns)):
+            raise InputError(f"scores needs a key column ('model_key', or 'epoch_model' with the panel's "
+                             f"epoch_model) and {quality!r}; got scores columns {list(scores.columns)}.")
+        left = "model_id" if on == "model_key" else "epoch_model"  # canonical rows carry the key as model_id
+        sc = scores[[on, quality]].drop_duplicates(on).rename(columns={on: left})
+        rows = rows.drop(columns=[quality], errors="ignore").merge(sc, on=left, how="left")
     if "model_id" not in rows.columns:
         raise InputError("the panel needs a model_id column (canonical model key).")
     if first_party_only and "developer" in rows.columns:
@@ -228,6 +231,37 @@ def headline_observations(panel: pd.DataFrame, *, quality: str = "eci", controls
            if "developer" in rows.columns else pd.Series(dtype=str))
     obs["developer"] = obs["model"].map(dev).fillna(obs["model"])
     return obs.sort_values(["model", "period"], kind="stable").reset_index(drop=True)
+
+
+def arena_scores(lmarena: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    """Each canonical model's latest LMArena (Chatbot Arena) score: ``model_key, arena_elo``.
+
+    Arena names are matched to the panel's listed ids and model keys after lower-casing
+    and writing ``.``, ``_`` and spaces as ``-`` (``gpt-4o-2024-05-13``,
+    ``gemini-1.5-pro`` → ``gemini-1-5-pro``); unmatched names are left out. The score
+    is the model's last published one (the leaderboard's latest scale).
+
+    Examples
+    --------
+    >>> lm = pd.DataFrame({"date": ["2024-01-01", "2024-06-01"], "model": ["m.1", "m.1"], "score": [1000.0, 1010.0]})
+    >>> pn = pd.DataFrame({"model_id": ["m-1"], "model_key": ["m-1"]})
+    >>> arena_scores(lm, pn).values.tolist()
+    [['m-1', 1010.0]]
+    """
+    if not {"date", "model", "score"} <= set(lmarena.columns):
+        raise InputError(f"lmarena needs columns date, model, score; got {list(lmarena.columns)}.")
+
+    def norm(x: pd.Series) -> pd.Series:
+        return x.astype(str).str.lower().str.replace(r"[._ ]", "-", regex=True)
+
+    key_col = "model_key" if "model_key" in panel.columns else "model_id"
+    ids = pd.concat([pd.DataFrame({"k": norm(panel[c]), "model_key": panel[key_col].astype(str)})
+                     for c in ("model_id", key_col) if c in panel.columns]).drop_duplicates("k")
+    a = lmarena.assign(k=norm(lmarena["model"]), _d=pd.to_datetime(lmarena["date"]))
+    a = a.sort_values("_d").groupby("k", sort=False).tail(1).merge(ids, on="k")
+    a = a.sort_values("_d").groupby("model_key", sort=True).tail(1)
+    return pd.DataFrame({"model_key": a["model_key"].to_numpy(), "arena_elo": a["score"].to_numpy(float)}
+                        ).sort_values("model_key").reset_index(drop=True)
 
 
 def token_weights(rankings: pd.DataFrame, openrouter_daily: pd.DataFrame, panel: pd.DataFrame) -> pd.Series:
@@ -382,7 +416,8 @@ def headline_index(panel: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame
         The panel (``lf.load_panel()``); its canonical rows are used (issue 18).
     quality : str
         Capability column (default Epoch's Capabilities Index ``eci``; with ``scores`` a
-        benchmark score per Epoch model, e.g. ``Study.headline_index(quality="GPQA Diamond")``).
+        benchmark score per Epoch model, e.g. ``Study.headline_index(quality="GPQA Diamond")``,
+        or per model key, e.g. LMArena's ``arena_elo`` from :func:`arena_scores`).
     controls : sequence of str
         Further model attributes in every link (``is_reasoning``, ``log_context_tokens`` …).
     period : {"M", "Q"}
