@@ -262,3 +262,23 @@ def test_check_tariff_refuses_other_frames():
         T.check_tariff(pd.DataFrame({"offer": ["x"]}))
     with pytest.raises(LLMFlationError, match="DataFrame"):
         T.check_tariff([1])
+
+
+def test_litellm_history_feeds_the_same_frame_and_bills_like_the_curated_table():
+    """A store's dated LiteLLM entries become tariff lines; a request is billed from them as from the bundle."""
+    e = {"litellm_provider": "gemini", "input_cost_per_token": 1.25e-06, "output_cost_per_token": 1e-05,
+         "input_cost_per_token_above_200k_tokens": 2.5e-06, "output_cost_per_token_above_200k_tokens": 1.5e-05}
+    hist = pd.DataFrame({"source_key": "gemini/gemini-2.5-pro",
+                         "valid_from": pd.to_datetime(["2025-07-01", "2025-08-01"]),
+                         "valid_to": pd.to_datetime(["2025-07-31", "2025-08-31"]), "entry": [e, e]})
+    t = T.litellm_history_tariff(hist, provider="google")
+    assert len(t) == 4 and (t["valid_from"] == pd.Timestamp("2025-07-01")).all()
+    assert (t["valid_to"] == pd.Timestamp("2025-08-31")).all()
+    t = T.apply_rules(t)
+    day = t[(t.valid_from <= "2025-08-01") & (t.valid_to >= "2025-08-01") & (t.service == "standard")]
+    sel, _ = T.select_lines(day, prompt_tokens=300_000, minute=None)
+    rates = dict(zip(sel.line, sel.usd_per_mtok, strict=True))
+    assert (300_000 * rates["input"] + 1_000 * rates["output"]) / 1e6 == pytest.approx(0.765, rel=IMPL_RTOL)
+    assert set(t.loc[t.service == "batch", "valid_from"]) == {pd.Timestamp("2025-07-07")}
+    with pytest.raises(InputError, match="lacks columns"):
+        T.litellm_history_tariff(pd.DataFrame({"source_key": ["k"]}))

@@ -16,8 +16,10 @@ Three feeds make the frame, all with the columns :data:`TARIFF_COLUMNS`:
   windows, promotions, cached input);
 * :func:`litellm_tariff` — one LiteLLM catalogue entry (``*_above_*k_tokens``,
   ``cache_read_input_token_cost``, ``cache_creation_input_token_cost``, ``*_batches``,
-  ``*_flex``, ``*_priority``, ``output_cost_per_reasoning_token``), so that a store of
-  fetched catalogues can feed the same frame;
+  ``*_flex``, ``*_priority``, ``output_cost_per_reasoning_token``), and
+  :func:`litellm_history_tariff` for a dated series of them, so that a store of fetched
+  catalogues (which must keep each entry's JSON object per snapshot interval) feeds the
+  same frame;
 * :func:`apply_rules` — vendor rules with their sources (``tables/tariff_rules.csv``:
   batch = 50% of standard at OpenAI, Anthropic and Google), which derive service tiers
   from the standard lines.
@@ -348,6 +350,45 @@ def litellm_tariff(key: str, entry: Mapping[str, Any], *, valid_from: Any, valid
     out = _frame(rows)
     out.attrs["skipped"] = skipped
     return out
+
+
+def litellm_history_tariff(entries: pd.DataFrame, *, provider: str | None = None) -> pd.DataFrame:
+    """Tariff lines of a dated series of LiteLLM entries (what a store of fetched catalogues holds).
+
+    ``entries`` has one row per (key, interval) with ``source_key``, ``valid_from``,
+    ``valid_to`` and ``entry`` (the entry's JSON object as a mapping), e.g. one row per run
+    of identical snapshots of a key; :func:`litellm_tariff` parses each, and consecutive
+    intervals of a key with the same price on the same line are merged.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"source_key": "gpt-x", "valid_from": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+    ...     "valid_to": pd.to_datetime(["2025-01-31", "2025-02-28"]),
+    ...     "entry": [{"input_cost_per_token": 2e-06, "output_cost_per_token": 8e-06},
+    ...               {"input_cost_per_token": 2e-06, "output_cost_per_token": 4e-06}]})
+    >>> t = litellm_history_tariff(e, provider="openai")
+    >>> t[["line", "valid_from", "valid_to", "usd_per_mtok"]].astype(str).values.tolist()
+    [['input', '2025-01-01', '2025-02-28', '2.0'], ['output', '2025-01-01', '2025-01-31', '8.0'], ['output', '2025-02-01', '2025-02-28', '4.0']]
+    """
+    missing = [c for c in ("source_key", "valid_from", "valid_to", "entry") if c not in entries.columns]
+    if missing:
+        raise InputError(f"LiteLLM history lacks columns {missing}; expected source_key, valid_from, valid_to, "
+                         "entry (one row per key and interval, entry = the JSON object).")
+    parts = [litellm_tariff(str(r.source_key), r.entry, valid_from=r.valid_from, valid_to=r.valid_to,
+                            provider=provider) for r in entries.itertuples(index=False)]
+    if not parts:
+        return _frame([])
+    t = pd.concat(parts, ignore_index=True).sort_values(
+        ["offer", "service", "line", "above_tokens", "valid_from"], kind="mergesort")
+    key = ["offer", "provider", "service", "line", "above_tokens", "window"]
+    prev_to = t.groupby(key)["valid_to"].shift()
+    prev_p = t.groupby(key)["usd_per_mtok"].shift()
+    new_run = ~((t["usd_per_mtok"] == prev_p) & (t["valid_from"] <= prev_to + pd.Timedelta(days=1)))
+    t["_run"] = new_run.cumsum()
+    agg = {c: "first" for c in TARIFF_COLUMNS if c not in ("valid_to",)}
+    agg["valid_to"] = "max"
+    out = t.groupby("_run", sort=True).agg(agg)[TARIFF_COLUMNS]
+    return out.sort_values(["offer", "line", "valid_from"], kind="mergesort").reset_index(drop=True)
 
 
 def check_tariff(frame: pd.DataFrame) -> pd.DataFrame:
