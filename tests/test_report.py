@@ -13,17 +13,22 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from llmflation.report import build, sections
+from llmflation.report import build, claims, sections
+from llmflation.report import numbers as nb
+from llmflation.report.claims import VERDICTS
 from llmflation.report.render import VISIBLE_ROWS, Section, Table
 from llmflation.study.paper import REFERENCES
 
 REPORT_DIR = Path(build.__file__).parent
-#: The order of the study's argument (issue 15): data, trends, declines, premium, breaks, supply
-#: side, market, society, forecasts, appendix, methods, sources.
-ORDER = ["coverage", "trend", "decline", "threshold", "rates_since_cutoff", "anchors", "a16z", "premium",
-         "cost_per_task", "breaks", "decomposition", "malmquist", "elasticity", "us_china", "concentration",
-         "hedonic", "jevons", "baumol", "forecast", "robustness", "methods", "sources"]
+#: The order of the study's argument (issues 15, 20): the headline index, data, the paper's claims
+#: (tiers, decline, premium per token and per task, the break), the articles' anchors, supply side,
+#: market, society, forecasts, appendix, methods, glossary, sources.
+ORDER = ["headline", "coverage", "trend", "decline", "premium", "cost_per_task", "breaks", "threshold",
+         "rates_since_cutoff", "anchors", "a16z", "decomposition", "malmquist", "elasticity", "us_china",
+         "concentration", "hedonic", "jevons", "baumol", "forecast", "robustness", "methods", "glossary", "sources"]
 SCIENTIFIC = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE][+-]?\d+(?![\w.])")
+SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+CODE_NAMES = ("release_date_trusted", "assign_tiers", "lf.", "PAPERS.md", "llmflation.study")
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +47,16 @@ def test_page_follows_the_study(full):
     ids = [s["id"] for s in soup.select("main > section[id]")]
     assert ids[:2] == ["key-findings", "paper-vs-ours"]
     assert ids[2:] == ORDER
-    # the table of contents links every section, in the same order
+    # the table of contents links every section, in the same order, and folds (a <details>)
     toc = [a["href"][1:] for a in soup.select("nav#toc a[href^='#']")]
     assert toc == ids
+    assert soup.select_one("nav#toc details summary")
     assert "GENERATED-AT" in soup.get_text()
-    assert "Store: none" in soup.select_one("header").get_text()  # which snapshot and store were used
+    header = soup.select_one("header").get_text()
+    assert "Store: none" in header  # which snapshot and store were used
+    assert "1913" not in header  # the data range is the price data's, not the CPI's
+    # the title states the main finding: a computed claim, not typed text
+    assert soup.h1.select_one("span.claim[data-claim]") is not None
 
 
 @pytest.mark.slow
@@ -64,43 +74,118 @@ def test_key_findings_are_sentences_with_numbers_intervals_and_links(full):
 
 
 @pytest.mark.slow
-def test_paper_vs_ours_has_both_specifications_and_a_reason(full):
+def test_paper_vs_ours_has_a_verdict_and_a_reason_per_claim(full):
     out, soup = full
-    table = soup.select_one("#paper-vs-ours table")
-    heads = [th.get_text() for th in table.select("thead th")]
-    assert heads[:5] == ["claim", "paper", "ours, closest to the paper", "ours, defensible default", "why they differ"]
-    rows = [[td.get_text() for td in tr.select("td")] for tr in table.select("tbody tr")]
-    displays = {r.display() for r in REFERENCES.values()}
-    assert len(rows) >= 8
-    for r in rows[:8]:  # rows from paper_vs_ours(): both columns computed, a one-line reason
-        assert r[1] in displays, r
-        assert re.search(r"\d", r[2]) and re.search(r"\d", r[3]) and r[4], r
+    tables = soup.select("#paper-vs-ours table")
+    assert len(tables) >= 2  # the paper's claims, then the articles'
+    heads = [th.get_text() for th in tables[0].select("thead th")]
+    assert heads[:5] == ["claim", "paper", "ours", "ours under the paper's likely specification", "verdict"]
+    rows = [[td.get_text() for td in tr.select("td")] for t in tables for tr in t.select("tbody tr")]
+    displays = {nb.humanize(r.display()) for r in REFERENCES.values()}
+    assert len(rows) >= 12
+    for r in rows:
+        assert r[1] in displays, r  # the published figure as published (study/paper.py)
+        assert r[4] in VERDICTS, r
+        assert r[5], r  # a reason
+        if r[4] == VERDICTS[1]:  # names the choice that moves the number, with both numbers
+            assert " instead of " in r[5] and " vs " in r[5], r
+    # the paper's claims and the articles' claims are both there
+    text = soup.select_one("#paper-vs-ours").get_text()
+    for must in ("Economy-tier half-life", "Reasoning premium", "Chow", "Total decline", "Epoch", "a16z", "GPT-3.5"):
+        assert must in text, must
     res = json.loads((out / "results.json").read_text())
-    assert {"claim", "paper_value", "ours_closest", "ours_default", "reason"} <= set(res["paper_vs_ours"][0])
+    assert {"claim", "paper", "ours", "verdict", "reason", "ours_closest", "fragility"} <= set(res["paper_vs_ours"][0])
+    assert (out / "tables" / "paper_vs_ours.csv").is_file()
+
+
+@pytest.mark.slow
+def test_one_number_per_claim(full):
+    """Every place that prints a claim (title, abstract, key findings, paper vs ours, its section, figure
+    captions) prints the same text, and it is the one in results.json."""
+    out, soup = full
+    res = json.loads((out / "results.json").read_text())
+    claims = res["claims"]
+    seen: dict[str, set[str]] = {}
+    where: dict[str, set[str]] = {}
+    for span in soup.select("span.claim[data-claim]"):
+        cid = span["data-claim"]
+        seen.setdefault(cid, set()).add(span.get_text())
+        place = span.find_parent(["header", "section", "figcaption"])
+        where.setdefault(cid, set()).add(place.name if place.name != "section" else place.get("id", ""))
+    assert seen, "no claim is marked in the page"
+    for cid, texts in seen.items():
+        assert cid in claims, f"{cid}: shown in the page but not in results.json"
+        assert texts == {claims[cid]["display"]}, f"{cid}: {texts} in the page, {claims[cid]['display']!r} in JSON"
+    # the headlines appear in several places, always the same number
+    for cid in ("headline_index", "half_life_economy", "reasoning_premium", "chow"):
+        assert len(where.get(cid, ())) >= 3, (cid, where.get(cid))
+    # results.json's own texts carry the same numbers
+    for f in res["key_findings"]:
+        assert f["text"] and f["fragility"], f
+    texts = " ".join([res["title"], res["abstract"], *(f["text"] for f in res["key_findings"])])
+    for cid in ("headline_index", "half_life_economy", "reasoning_premium"):
+        assert claims[cid]["display"] in texts, cid
+    for row in res["paper_vs_ours"]:
+        assert row["ours"] == claims[row["claim_id"]]["display"]
+
+
+def test_one_number_test_fails_on_two_numbers(tmp_path):
+    """The check above would catch a claim printed twice with different numbers."""
+    soup = BeautifulSoup('<header><span class="claim" data-claim="x">1.1 y</span></header>'
+                         '<section id="s"><span class="claim" data-claim="x">1.2 y</span></section>', "html.parser")
+    texts = {s.get_text() for s in soup.select("span.claim[data-claim='x']")}
+    assert len(texts) == 2
 
 
 @pytest.mark.slow
 def test_every_section_has_a_figure_or_says_why(full):
-    _, soup = full
+    out, soup = full
+    numbers = []
     for s in soup.select("main > section[id]"):
         if s["id"] in ("key-findings", "paper-vs-ours"):
             continue
-        assert s.select("figure img") or s.select_one(".no-figure"), f"{s['id']}: no figure and no reason"
+        assert s.select("figure .plot") or s.select_one(".no-figure"), f"{s['id']}: no figure and no reason"
         for fig in s.select("figure"):
             cap = fig.figcaption.get_text()
             assert "Source" in cap and len(cap) > 40, f"{s['id']}: caption must say what and from where"
-            assert fig.img["src"].startswith("data:image/png;base64,")
-    assert len(soup.select("main img")) >= 12
+            m = re.match(r"Figure (\d+)\.", cap)
+            assert m, cap
+            numbers.append(int(m.group(1)))
+            spec = json.loads(fig.select_one("script[type='application/json']").string)
+            assert spec["data"] and any(t.get("x") or t.get("y") for t in spec["data"]), f"{s['id']}: empty figure"
+            for name, ax in spec["layout"].items():  # every axis with tick labels is labelled (units in the label)
+                if re.fullmatch(r"[xy]axis\d*", name) and ax.get("showticklabels", True) and ax.get("visible", True):
+                    assert ax["title"]["text"], f"{s['id']}: unlabelled {name}"
+            if spec["layout"]["yaxis"].get("type") == "log":  # readable ticks: several, in plain numbers
+                assert len(spec["layout"]["yaxis"]["tickvals"]) >= 3, s["id"]
+            png = fig.figcaption.select_one("a[href$='.png']")
+            assert png and (out / png["href"]).is_file()  # the static export
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 15  # numbered once, in order
+    # the Plotly bundle is inlined once, nothing is loaded from the network
+    scripts = soup.select("script:not([type])")
+    bundles = [s for s in scripts if len(s.string or "") > 1_000_000]
+    assert len(bundles) == 1 and "plotly" in bundles[0].string[:3000].lower()
+    assert not soup.select("script[src]") and not soup.select("link[href^='http']")
 
 
 @pytest.mark.slow
 def test_tables_are_for_people(full):
     out, soup = full
     for table in soup.select("main table"):
+        assert "sortable" in table.get("class", [])
+        heads = [th.get_text() for th in table.select("thead th")]
+        snake = [h for h in heads if SNAKE.match(h)]
+        assert not snake, f"snake_case headers: {snake}"
         if table.find_parent("details"):
             continue
         assert len(table.select("tbody tr")) <= VISIBLE_ROWS
-    for d in soup.select("details"):
+        cols = len(heads)
+        for j in range(cols):  # no empty column
+            cells = [tr.select("td")[j].get_text().strip() for tr in table.select("tbody tr") if len(tr.select("td")) > j]
+            assert any(cells), f"empty column {heads[j]!r} in {table.caption.get_text() if table.caption else ''}"
+    for d in soup.select("details:not(.notes)"):
+        if d.find_parent("nav"):
+            continue
         link = d.select_one("summary a")
         assert link and (out / link["href"]).is_file()  # the full table as CSV
     for tag in soup(["script", "style"]):
@@ -108,6 +193,10 @@ def test_tables_are_for_people(full):
     text = soup.get_text(" ")
     hits = SCIENTIFIC.findall(text)
     assert not hits, f"scientific notation in the page: {hits[:5]}"
+    assert "^" not in text, "a caret exponent in the page"
+    assert not re.search(r"(?<![\w\-])-\d", text), "a hyphen used as a minus sign"
+    for name in CODE_NAMES:
+        assert name not in text, f"code name in the prose: {name}"
 
 
 @pytest.mark.slow
@@ -131,7 +220,8 @@ def test_report_escapes_untrusted_strings_and_survives_a_failing_section(tmp_pat
     def broken(inputs):
         raise RuntimeError("boom <b>")
 
-    specs = (sections.REPORT[0], sections.DataSpec("hostile", hostile), sections.Spec("broken", "Broken", broken))
+    coverage = next(s for s in sections.REPORT if s.id == "coverage")
+    specs = (coverage, sections.DataSpec("hostile", hostile), sections.Spec("broken", "Broken", broken))
     sub = panel[panel["source"] == "milestones"]
     path = build.build_report(tmp_path, panel=sub, sections=specs)
     html = path.read_text()
@@ -142,7 +232,7 @@ def test_report_escapes_untrusted_strings_and_survives_a_failing_section(tmp_pat
     assert "boom <b>" in soup.select_one("#broken").get_text()  # the failing section reports its error
     assert [s["id"] for s in soup.select("main > section[id]")] == ["key-findings", "paper-vs-ours", "coverage",
                                                                    "hostile", "broken"]
-    assert "data:image/png;base64," in html  # figures are inlined (self-contained)
+    assert 'class="plot"' in html and "Plotly.newPlot" in html  # figures and their JavaScript are inlined
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["sections"]["broken"]["error"].startswith("RuntimeError")
     assert res["inputs"]["store"] is None and res["inputs"]["snapshot_id"]
@@ -150,6 +240,8 @@ def test_report_escapes_untrusted_strings_and_survives_a_failing_section(tmp_pat
     assert "CC BY 4.0" in html
     # without the robustness section, paper vs ours says why it has one column
     assert "robustness section failed" in soup.select_one("#paper-vs-ours").get_text()
+    # a claim whose section did not run is said so in a template, never invented
+    assert "(not computed)" in claims.render_text("{nope}", {})
 
 
 def test_sections_are_an_explicit_list_without_cycles_or_registries():

@@ -4,10 +4,13 @@
 installed the test skips and says why. The structural checks of the same page run
 everywhere in ``tests/test_report.py``.
 
-Contract of the page checked here (the report builds it this way):
-- ``nav#toc`` holds the table of contents; every ``a[href^="#"]`` resolves to an element.
-- ``#key-findings`` and ``#paper-vs-ours`` are present, before the study's sections.
-- every ``<img>`` is inline (``data:`` URI), loads, and has a non-zero rendered size.
+Contract of the page checked here at 1400 px and at 390 px (a phone):
+- no console error, no request beyond the file itself (Plotly is inlined);
+- no horizontal scroll of the page; the title on the first screen; on a phone the table of
+  contents comes after the key findings, folded;
+- ``#key-findings`` (5–8 items) and ``#paper-vs-ours`` before the study's sections;
+- every ``.plot`` drawn by Plotly with at least one trace holding data;
+- every in-page link ``a[href^="#"]`` resolves to one element; a table sorts on a click.
 """
 
 from __future__ import annotations
@@ -47,50 +50,78 @@ def built_report(tmp_path_factory) -> Path:
     return out
 
 
-def test_report_renders_in_chromium_without_errors(built_report: Path) -> None:
+def _launch(p, exe):
+    return p.chromium.launch(
+        executable_path=exe, headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+
+
+#: Desktop and phone (an iPhone 12–15 viewport) widths.
+WIDTHS = ((1400, 900), (390, 844))
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS, ids=["desktop-1400", "phone-390"])
+def test_report_renders_in_chromium_without_errors(built_report: Path, width: int, height: int) -> None:
     sync_playwright, exe = _browser()
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=exe, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = _launch(p, exe)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page = browser.new_page(viewport={"width": width, "height": height})
             page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
             # a self-contained report makes no request other than the page itself
             requests: list[str] = []
             page.on("request", lambda r: requests.append(r.url))
             page.goto((built_report / "index.html").as_uri(), wait_until="load")
-            page.wait_for_timeout(200)
+            page.wait_for_function("() => document.querySelectorAll('.plot.js-plotly-plot').length === "
+                                   "document.querySelectorAll('.plot').length", timeout=60_000)
 
-            shot = built_report / "screenshot_full.png"
-            page.screenshot(path=str(shot), full_page=True)
+            shot = built_report / f"screenshot_{width}.png"
+            page.screenshot(path=str(shot), full_page=False)
             assert shot.stat().st_size > 10_000
+
+            # no horizontal scroll of the page (wide tables scroll inside themselves)
+            sw, cw = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert sw <= cw, f"the page is {sw} px wide in a {cw} px viewport"
 
             assert page.locator("#key-findings").count() == 1, "no key-findings block"
             assert page.locator("#paper-vs-ours").count() == 1, "no paper-vs-ours block"
-            assert page.locator("#key-findings li").count() >= 5, "fewer than five key findings"
+            assert 5 <= page.locator("#key-findings li").count() <= 8
 
-            imgs = page.eval_on_selector_all(
-                "img", "els => els.map(e => [e.getAttribute('src').slice(0, 11), e.complete, "
-                       "e.naturalWidth, e.getBoundingClientRect().width, e.getBoundingClientRect().height, e.alt])")
-            assert len(imgs) >= 10, f"only {len(imgs)} figures"
-            for src, complete, natural_w, w, h, alt in imgs:
-                assert src.startswith("data:image"), f"figure {alt!r} is not inline: {src}"
-                assert complete and natural_w > 0 and w > 0 and h > 0, f"figure {alt!r} did not load"
+            # the title and the findings come first: the title is on the first screen, before the contents
+            top = page.evaluate("() => [document.querySelector('h1').getBoundingClientRect().top, "
+                                "document.querySelector('#key-findings').getBoundingClientRect().top, "
+                                "document.querySelector('nav#toc').getBoundingClientRect().top]")
+            assert top[0] < 200, f"the title starts {top[0]} px down"
+            if width < 1100:  # the table of contents comes after the findings, folded
+                assert top[1] < top[2]
+                assert page.evaluate("() => !document.querySelector('nav#toc details').open")
 
-            anchors = page.eval_on_selector_all("nav#toc a[href^='#']", "els => els.map(e => e.getAttribute('href'))")
-            assert len(anchors) >= 10, f"table of contents has {len(anchors)} entries"
-            dangling = [a for a in anchors if page.locator(f"[id='{a[1:]}']").count() != 1]
-            assert not dangling, f"table-of-contents links without a target: {dangling}"
+            # every figure drawn, with data
+            plots = page.eval_on_selector_all(
+                ".plot", "els => els.map(e => [e.dataset.fig, !!e._fullLayout, (e.data || []).filter("
+                         "t => (t.x && t.x.length) || (t.y && t.y.length)).length, e.getBoundingClientRect().width, "
+                         "e.getBoundingClientRect().height, e.querySelectorAll('.main-svg').length])")
+            assert len(plots) >= 15, f"only {len(plots)} figures"
+            for fig, drawn, traces, w, h, svgs in plots:
+                assert drawn and traces > 0 and w > 0 and h > 0 and svgs > 0, f"figure {fig} not drawn with data"
+                assert w <= width, f"figure {fig} is {w} px wide"
+
+            anchors = page.eval_on_selector_all("a[href^='#']", "els => els.map(e => e.getAttribute('href'))")
+            assert len(anchors) >= 10, f"{len(anchors)} in-page links"
+            dangling = sorted({a for a in anchors if page.locator(f"[id='{a[1:]}']").count() != 1})
+            assert not dangling, f"links without a target: {dangling}"
 
             # key findings and paper-vs-ours come before the first study section
-            order = page.eval_on_selector_all(
-                "#key-findings, #paper-vs-ours, main section[id]",
-                "els => els.map(e => e.id)")
-            assert order.index("key-findings") < order.index("paper-vs-ours") < len(order) - 1
+            order = page.eval_on_selector_all("main section[id]", "els => els.map(e => e.id)")
+            assert order[:2] == ["key-findings", "paper-vs-ours"]
+
+            # a table sorts on a click on its header
+            th = page.locator("#paper-vs-ours table.sortable thead th").nth(2)
+            th.click()
+            assert th.get_attribute("aria-sort") == "ascending"
             assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
         finally:
             browser.close()

@@ -25,9 +25,10 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -49,15 +50,15 @@ from llmflation.validate import dumps_strict
 KEY_FINDINGS: tuple[str, ...] = ("headline", "trend", "decline", "premium", "breaks", "a16z", "baumol",
                                  "concentration")
 #: Robustness claims (study/robustness.py) behind the report's claims.
-ROBUSTNESS_OF: dict[str, str] = {"half_life_economy": "half_life_economy", "half_life_mid": "half_life_mid",
+ROBUSTNESS_OF: Mapping[str, str] = MappingProxyType({"half_life_economy": "half_life_economy", "half_life_mid": "half_life_mid",
                                  "half_life_flagship": "half_life_flagship", "total_decline": "total_decline",
                                  "total_decline_endpoint": "total_decline", "reasoning_premium": "reasoning_premium",
-                                 "chow": "chow", "hedonic_rate": "hedonic_vs_matched", "hhi": "hhi"}
+                                 "chow": "chow", "hedonic_rate": "hedonic_vs_matched", "hhi": "hhi"})
 #: The robustness term of each claim's default estimate.
-ROBUSTNESS_TERM: dict[str, str] = {"half_life_economy": "half_life_years", "half_life_mid": "half_life_years",
+ROBUSTNESS_TERM: Mapping[str, str] = MappingProxyType({"half_life_economy": "half_life_years", "half_life_mid": "half_life_years",
                                    "half_life_flagship": "half_life_years", "total_decline": "factor",
                                    "reasoning_premium": "regression", "chow": "chow_F",
-                                   "hedonic_vs_matched": "hedonic", "hhi": "hhi_latest"}
+                                   "hedonic_vs_matched": "hedonic", "hhi": "hhi_latest"})
 
 
 def _analysis_section(spec: Spec, inputs: StudyInputs) -> tuple[Section, list[Claim], Any, Finding | None]:
@@ -65,7 +66,7 @@ def _analysis_section(spec: Spec, inputs: StudyInputs) -> tuple[Section, list[Cl
     s = Section(spec.id, spec.title, text=spec.text, no_figure=spec.no_figure, claims=[c.id for c in claims])
     if spec.plot is not None:
         try:
-            s.figures.append(spec.plot(res))
+            s.figures.append(spec.plot(res, inputs.panel()) if spec.plot_panel else spec.plot(res))  # type: ignore[call-arg]
         except Exception as exc:  # a figure that cannot be drawn says why; the numbers still show
             s.no_figure = f"The figure could not be drawn: {type(exc).__name__}: {exc}"
     elif not s.no_figure:
@@ -195,11 +196,16 @@ PVO_COLUMNS = ("claim", "paper", "ours", "ours under the paper's likely specific
                "why (the choice that moves the number)", "source")
 
 
-def paper_vs_ours_html(claims: dict[str, Claim], titles: dict[str, str]) -> tuple[str, pd.DataFrame]:
-    """The paper-vs-ours table (HTML with claim spans, sortable) and its tidy frame for the CSV."""
-    rows = [c for c in claims.values() if c.verdict]
-    order = {"du2026": 0, "zhu2026": 1}
-    rows.sort(key=lambda c: order.get(c.reference_key.split(".")[0], 2))
+#: Groups of the paper-vs-ours table (each at most about a dozen rows): sections → caption.
+PVO_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("The paper's price claims (Du 2026; Zhu 2026 for the indices)",
+     ("headline", "trend", "decline", "premium", "cost_per_task", "breaks", "hedonic")),
+    ("The paper's supply-side and market claims (Du 2026)",
+     ("decomposition", "malmquist", "elasticity", "us_china", "concentration")),
+)
+
+
+def _pvo_table(rows: list[Claim], caption: str) -> str:
     head = "".join(f"<th class='t' scope='col'>{escape(h)}</th>" for h in PVO_COLUMNS)
     body = []
     for c in rows:
@@ -212,14 +218,30 @@ def paper_vs_ours_html(claims: dict[str, Claim], titles: dict[str, str]) -> tupl
             f"<td class='t'><span class='verdict v{v}'>{escape(c.verdict)}</span></td>",
             f"<td class='t'>{escape(plain(c.verdict_reason))}</td>",
             f"<td class='t'>{escape(c.citation)}</td>")) + "</tr>")
-    html = (f"<div class='tablewrap'><table class='sortable pvo'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+    return (f"<div class='tablewrap'><table class='sortable pvo'><caption>{escape(caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+def paper_vs_ours_html(claims: dict[str, Claim], titles: dict[str, str]) -> tuple[str, pd.DataFrame]:
+    """The paper-vs-ours tables (HTML with claim spans, sortable; grouped by :data:`PVO_GROUPS`, the
+    articles' claims last) and one tidy frame for the CSV."""
+    rows = [c for c in claims.values() if c.verdict]
+    groups: list[tuple[str, list[Claim]]] = []
+    used: set[str] = set()
+    for caption, secs in PVO_GROUPS:
+        g = [c for c in rows if c.section in secs]
+        used |= {c.id for c in g}
+        groups.append((caption, g))
+    groups.append(("The articles' anchors and other published figures (Epoch AI, a16z, Stanford AI Index, NBER)",
+                   [c for c in rows if c.id not in used]))
+    html = "".join(_pvo_table(g, caption) for caption, g in groups if g)
+    ordered = [c for _, g in groups for c in g]
     tidy = pd.DataFrame([{"claim_id": c.id, "claim": c.title, "paper": c.paper_display, "paper_value": c.paper_value,
                           "ours": c.display, "estimate": c.estimate, "conf_low": c.conf_low, "conf_high": c.conf_high,
                           "n": c.n, "status": c.status, "ours_closest": c.closest_display,
                           "closest_estimate": c.closest, "closest_spec": c.closest_spec, "verdict": c.verdict,
                           "reason": c.verdict_reason, "fragility": c.fragility, "source": c.citation,
-                          "section": titles.get(c.section, c.section)} for c in rows])
+                          "section": titles.get(c.section, c.section)} for c in ordered])
     return html, tidy
 
 
@@ -242,15 +264,6 @@ def _verdict_counts(claims: dict[str, Claim]) -> str:
 def _price_range(inputs: StudyInputs) -> tuple[str, str]:
     p = inputs.panel()
     return str(pd.Timestamp(p["valid_from"].min()).date()), str(pd.Timestamp(p["valid_to"].max()).date())
-
-
-def _describe(inputs: StudyInputs) -> str:
-    """The inputs in one line, with the range of the price data (the snapshot's own range starts with the CPI)."""
-    try:
-        a, b = _price_range(inputs)
-    except Exception:  # noqa: BLE001 - no panel: the inputs as they describe themselves
-        return inputs.describe()
-    return re.sub(r"\(\d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d\)", f"(prices {a} to {b})", inputs.describe(), count=1)
 
 
 def _title(claims: dict[str, Claim]) -> str:
@@ -474,7 +487,7 @@ def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: s
         sections=[render(s) for s in built], pvo_html=Markup(pvo_html), pvo_notes=pvo_notes,  # noqa: S704
         generated=generated if generated is not None else time.strftime("%Y-%m-%d %H:%M"),
         snapshot_id=provenance["snapshot_id"], price_from=price_from, price_to=price_to, provenance=provenance,
-        describe=_describe(inputs), attribution=bundled.ATTRIBUTION, plotly_js=Markup(plotly_js()),  # noqa: S704
+        describe=report_sections.describe(inputs), attribution=bundled.ATTRIBUTION, plotly_js=Markup(plotly_js()),  # noqa: S704
         n_figures=number)
     (out / "index.html").write_text(page)
 

@@ -41,7 +41,7 @@ OKABE_ITO: tuple[str, ...] = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E4
 LINES: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 TIER_COLOURS = MappingProxyType({"economy": "#009E73", "mid": "#0072B2", "flagship": "#D55E00"})
 REFERENCE_COLOUR = "#000000"
-PRICE = "USD per 1M tokens, blended 3:1 input:output (log scale)"
+PRICE = "USD per 1M tokens (3:1 blend, log scale)"
 
 
 @dataclass
@@ -329,11 +329,25 @@ def milestones(panel: pd.DataFrame) -> Fig:
 # ----------------------------------------------------------------------- price dynamics
 
 
-def tier_trends(res: Any) -> Fig:
+def with_provenance(obs: pd.DataFrame, panel: pd.DataFrame | None) -> pd.DataFrame:
+    """Observations (``model``, ``date``) with the developer and the source of the price, from the panel."""
+    if panel is None or "model" not in obs or not {"model_id", "developer", "source", "valid_from"} <= set(panel):
+        return obs
+    p = panel[["model_id", "developer", "source", "valid_from"]].copy()
+    p["valid_from"] = pd.to_datetime(p["valid_from"]).dt.normalize()
+    exact = p.drop_duplicates(["model_id", "valid_from"]).rename(columns={"model_id": "model", "valid_from": "date"})
+    dev = p.drop_duplicates("model_id").set_index("model_id")["developer"]
+    out = obs.assign(date=pd.to_datetime(obs["date"]).dt.normalize()).merge(exact[["model", "date", "source"]],
+                                                                             on=["model", "date"], how="left")
+    out["developer"] = out["model"].map(dev)
+    return out
+
+
+def tier_trends(res: Any, panel: pd.DataFrame | None = None) -> Fig:
     """Observations per tier with the fitted exponential trend and Moore's law from the same start."""
     from llmflation.study.trends import to_years
 
-    obs = res.observations
+    obs = with_provenance(res.observations, panel)
     data: list[dict[str, Any]] = []
     for i, g in enumerate(res.groups):
         o = obs[obs["group"] == g.group]
@@ -362,8 +376,17 @@ def decline(res: Any) -> Fig:
     t = res.table.reset_index(drop=True)
     labels = [_label(d) for d in t["definition"]]
     est, lo, hi = t["factor"], t["conf_low"], t["conf_high"]
-    data = [errorbars(labels, est, lo, hi, name="ours (95% CI where defined)", colour=LINES[0], text=labels,
-                      unit="×")]
+    ok = (t["status"].astype(str) == "estimated").to_numpy() if "status" in t else np.ones(len(t), dtype=bool)
+    data = [errorbars([x for x, k in zip(labels, ok, strict=True) if k], est[ok], lo[ok], hi[ok],
+                      name="ours (95% CI where defined)", colour=LINES[0],
+                      text=[x for x, k in zip(labels, ok, strict=True) if k], unit="×")]
+    if (~ok).any():  # not estimable: drawn hollow and grey, without its interval, and said so
+        bad = [x for x, k in zip(labels, ok, strict=True) if not k]
+        data.append({"type": "scatter", "mode": "markers", "name": "not estimable (point shown without interval)",
+                     "x": bad, "y": _clean(est[~ok]), "marker": {"symbol": "circle-open", "size": 10,
+                                                                 "color": "#999999"},
+                     "hovertemplate": "%{x}: not estimable (interval spans more than two orders of magnitude or "
+                                      "too few points)<extra></extra>"})
     ref = _reference(res, "du2026.total_decline")
     vals = [*_finite(est), *_finite(lo), *_finite(hi)]
     if ref is not None and isinstance(ref.value, int | float):
@@ -373,8 +396,9 @@ def decline(res: Any) -> Fig:
         vals.append(float(ref.value))
     lay = layout(axis("definition of the decline", category=True, tickangle=0),
                  axis("decline factor over the window (×, log scale)", log=True, values=vals))
-    return Fig(data, lay, "Total decline under four definitions; the study's number is the trend at constant "
-               "capability, {total_decline}; the published figure is drawn as open diamonds.",
+    return Fig(data, lay, "Total decline under four definitions: {total_decline_endpoint} end to end, "
+               "{total_decline_trend} along the pooled trend; the trend at constant capability, the like-for-like "
+               "definition, is {total_decline}. The published figure is drawn as open diamonds.",
                "the panel of this run; the paper's figure from its text")
 
 
@@ -404,13 +428,14 @@ def headline(res: Any) -> Fig:
 
 
 def threshold_series(res: Any) -> Fig:
-    ser = res.series
+    ser = res.series.assign(source="Epoch AI benchmark-efficiency data")
     data: list[dict[str, Any]] = []
     for i, (key, g) in enumerate(ser.groupby("benchmark", sort=True)):
         first = True
         for thr, h in g.groupby("threshold_model", sort=False):
             h = h.sort_values("date")
-            cd, tpl = hover_frame(h.assign(threshold=str(thr)), date="date", price="price")
+            cd, tpl = hover_frame(h, date="date", price="price")
+            tpl = tpl.replace("<extra>", f"<br>threshold: {escape(str(key))} of {escape(str(thr))}<extra>")
             data.append({**line(h["date"], h["price"], name=str(key), colour=LINES[i % len(LINES)], width=1.3,
                                 shape="hv", legendgroup=str(key), showlegend=first),
                          "customdata": cd, "hovertemplate": tpl, "opacity": 0.8})
@@ -444,7 +469,7 @@ def cheapest_series(res: Any, label: str, claim: str) -> Fig:
     m = res.monthly.copy()
     when = pd.PeriodIndex(m["month"].astype(str), freq="M").to_timestamp() \
         if not np.issubdtype(m["month"].dtype, np.datetime64) else m["month"]
-    m = m.assign(month_start=when)
+    m = m.assign(month_start=when, source="Epoch AI benchmark-efficiency data")
     cd, tpl = hover_frame(m, date="month_start", price="price")
     data = [{**line(m["month_start"], m["price"], name=f"cheapest model with {res.benchmark} ≥ {nb.num(res.threshold)}",
                     colour=LINES[0], shape="hv", markers=True), "customdata": cd, "hovertemplate": tpl}]
@@ -520,11 +545,13 @@ def breaks(res: Any) -> Fig:
     if s.break_at is not None:
         b = pd.Timestamp(str(s.break_at))
         data.append(line([b, b], [0, top], name=f"sup-F date {b.date()}", colour=LINES[1], dash="dash", width=1.5))
-    chow_at = res.config.get("break_at")
-    if chow_at:
+    w = res.wide()
+    chow = w[(w["series"] == "milestones") & (w["test"] == "chow (ols)")]
+    chow_at = chow["break_at"].iloc[0] if len(chow) else res.config.get("break_at")
+    if chow_at:  # the last observation of the first regime, as the Chow test's table states it
         c = pd.Timestamp(str(chow_at))
-        data.append(line([c, c], [0, top], name=f"Chow date tested ({c.date()})", colour=REFERENCE_COLOUR,
-                         dash="dot", width=1.5))
+        data.append(line([c, c], [0, top], name=f"Chow test: break after {c.date()} (the paper's May 2024)",
+                         colour=REFERENCE_COLOUR, dash="dot", width=1.5))
     lay = layout(axis("last date of the first regime (candidate break)", date=True),
                  axis("F statistic (intercept and slope break)", rangemode="tozero"))
     return Fig(data, lay, "Structural break in the milestone series: at the paper's date the Chow test gives "
@@ -628,8 +655,7 @@ def concentration(res: Any) -> Fig:
                      "customdata": cd,
                      "hovertemplate": f"{escape(_label(m))}, %{{customdata[0]}}: HHI %{{y:,.0f}} "
                                       "(%{customdata[1]} developers)<extra></extra>"})
-    lay = layout(axis("period", date=True), axis("HHI (0–10,000; 2,500 and above: highly concentrated)",
-                                                  rangemode="tozero"))
+    lay = layout(axis("period", date=True), axis("HHI (0 to 10,000)", rangemode="tozero"))
     return Fig(data, lay, f"Concentration of LLM developers by measure (periods with at least {MIN_FIRMS} developers;"
                " shaded: bounds where shares are partly unpublished); latest HHI by token share: {hhi}.",
                "OpenRouter listings and rankings, published market-share surveys")
@@ -678,25 +704,25 @@ def baumol(res: Any) -> Fig:
         bench = s in ("SA0", "SA0L1E", "SASLE")
         name = labels.get(s, s) if bench else f"{labels.get(s, s)} (service)"
         data.append(line(g["month"], g["index"].astype(float), name=name, width=2.2 if bench else 1,
-                         colour="#000000" if s == "SA0" else (LINES[4] if bench else "#9a9a9a"),
+                         colour={"SA0": "#000000", "SA0L1E": LINES[2], "SASLE": LINES[4]}.get(s, "#9a9a9a"),
                          dash="solid" if s == "SA0" or not bench else "dash",
                          hover=f"{escape(str(name))}: %{{y:.1f}} in %{{x|%Y-%m}}",
                          legendgroup="cpi" if bench else "services", showlegend=bench or j == len(services) - 1,
                          opacity=1 if bench else 0.7))
     cpi_vals = idx.loc[idx["series"] != "ai_index", "index"].astype(float)
     g = idx[idx["series"] == "ai_index"].sort_values("month")
-    data.append({**line(g["month"], g["index"].astype(float), name="AI: price at constant capability (right panel)",
+    data.append({**line(g["month"], g["index"].astype(float), name="AI: price at constant capability (bottom)",
                         colour=LINES[0], shape="hv", hover="AI price index: %{y:.3g} in %{x|%Y-%m}"),
                  "xaxis": "x2", "yaxis": "y2"})
-    lay = layout(axis("month", date=True, domain=[0, 0.55]),
-                 axis("CPI index (window start = 100)", range=[float(cpi_vals.min()) * 0.97,
-                                                              float(cpi_vals.max()) * 1.03]),
-                 xaxis2=axis("month", date=True, domain=[0.65, 1], anchor="y2"),
-                 yaxis2=axis("AI price index (window start = 100, log scale)", log=True, anchor="x2",
+    lay = layout(axis("", date=True, anchor="y", matches="x2", showticklabels=False),
+                 axis("CPI (start = 100)", domain=[0.5, 1], range=[float(cpi_vals.min()) * 0.98,
+                                                                 float(cpi_vals.max()) * 1.02]),
+                 xaxis2=axis("month", date=True, anchor="y2"),
+                 yaxis2=axis("AI price (start = 100, log)", log=True, anchor="x2", domain=[0, 0.4],
                              values=g["index"]))
-    return Fig(data, lay, "Baumol: human-service prices (left, linear scale) rose while the AI price at constant "
-               "capability (right, log scale) fell; core services rose {baumol_services} log points a year.",
-               "BLS CPI-U and the panel of this run", height=440)
+    return Fig(data, lay, "Baumol: human-service prices (top, linear scale) rose while the AI price at constant "
+               "capability (bottom, log scale) fell {baumol_ai} a year; core services outpaced all items by "
+               "{baumol_services} a year.", "BLS CPI-U and the panel of this run", height=600)
 
 
 def forecast(res: Any) -> Fig:
@@ -723,11 +749,12 @@ def spec_curves(res: Any, claims: Sequence[str] | None = None) -> Fig:
     wanted = list(claims or [k for k in ("half_life_economy", "half_life_mid", "reasoning_premium", "chow",
                                          "total_decline", "hedonic_vs_matched") if k in set(c["claim"])])
     n = max(1, len(wanted))
-    cols = 2
+    cols = 1  # one column: legible on a phone
     rows = math.ceil(n / cols)
     data: list[dict[str, Any]] = []
     lay = layout(axis(""), axis(""), showlegend=True)
-    gap = 0.12
+    gap = 0.35 / max(rows, 1)
+    legend_done: set[str] = set()
     h = (1 - gap * (rows - 1)) / rows
     for k, claim in enumerate(wanted):
         r, col = divmod(k, cols)
@@ -749,26 +776,38 @@ def spec_curves(res: Any, claims: Sequence[str] | None = None) -> Fig:
         for flag, colour, lab in (("is_default", LINES[1], "default"),
                                   ("is_paper_closest", LINES[2], "closest to the paper")):
             m = g[flag].to_numpy(dtype=bool)
+            first = bool(m.any()) and lab not in legend_done
+            if first:
+                legend_done.add(lab)
             data.append({"type": "scatter", "mode": "markers", "name": lab, "x": [xi for xi, b in zip(x, m,
                                                                                                       strict=True) if b],
                          "y": _clean(e[m]), "marker": {"color": colour, "size": 12, "line": {"width": 1, "color": "#000"}},
-                         "xaxis": f"x{ax}", "yaxis": f"y{ax}", "legendgroup": lab, "showlegend": k == 0,
+                         "xaxis": f"x{ax}", "yaxis": f"y{ax}", "legendgroup": lab, "showlegend": first,
                          "hovertemplate": f"{lab}: %{{y:.3g}}<extra></extra>"})
         top = 1 - r * (h + gap)
-        x0 = col * 0.54
+        x0 = col * 0.54 if cols > 1 else 0.0
         vals = [v for v in (*_finite(e), *_finite(lo), *_finite(hi)) if v > 0]
         ef = _finite(e)
         log = bool(len(ef) and (ef > 0).all() and ef.max() / max(ef.min(), 1e-12) > 20)
-        lay[f"xaxis{ax}"] = axis("specification (sorted by estimate)", domain=[x0, x0 + 0.44], anchor=f"y{ax}")
-        lay[f"yaxis{ax}"] = axis(f"{_label(claim)} ({_label(term)})", log=log, values=vals if log else None,
+        lay[f"xaxis{ax}"] = axis("specifications, sorted by estimate",
+                                 domain=[x0, x0 + (0.44 if cols > 1 else 1.0)], anchor=f"y{ax}")
+        lay[f"yaxis{ax}"] = axis(_CURVE_LABELS.get(claim, _label(claim)), log=log, values=vals if log else None,
                                  domain=[max(0.0, top - h), top], anchor=f"x{ax}")
         if not log and len(ef):  # clip the view to the estimates (wide intervals run off the panel)
             span = float(ef.max() - ef.min()) or abs(float(ef.max())) or 1.0
             lay[f"yaxis{ax}"]["range"] = [float(ef.min()) - 0.5 * span, float(ef.max()) + 0.5 * span]
-    lay["legend"] = {"orientation": "h", "y": -0.08, "x": 0}
+    lay["legend"] = {"orientation": "h", "y": -0.3 / rows, "x": 0}
     return Fig(data, lay, "Specification curves: each headline re-estimated over its declared grid of "
                "specifications, sorted, with the default (orange) and the specification closest to the paper "
-               "(green).", "robustness analysis on the data of this run", height=330 * rows)
+               "(green); an interval is drawn only where it contains its estimate.",
+               "robustness analysis on the data of this run", height=230 * rows + 60)
+
+
+#: Short axis titles of the specification curves (with units).
+_CURVE_LABELS = MappingProxyType({
+    "half_life_economy": "economy half-life (y)", "half_life_mid": "mid half-life (y)",
+    "reasoning_premium": "reasoning premium (×)", "chow": "Chow F", "total_decline": "total decline (×)",
+    "hedonic_vs_matched": "hedonic (log pts/yr)"})
 
 
 #: Figures drawn from a result without a section of their own (the data section).

@@ -159,7 +159,7 @@ def share(v: Any, digits: int = 1, *, scale: float = 1.0) -> str:
     f = _finite(v)
     if f is None:
         return "n/a"
-    return f"{f * 100 / scale:.{digits}f}%"
+    return f"{f * 100 / scale:.{digits}f}%".replace("-", "−")
 
 
 def pvalue(v: Any) -> str:
@@ -241,17 +241,30 @@ def render_table_html(rows: Sequence[Mapping[str, Any]] | Any, *, caption: str |
 
     text_cols = {c for c in cols if any(isinstance(r.get(c), str) for r in records[:20])}
     lab = dict(labels or {})
-    head = "<thead><tr>" + "".join(f'<th class="t" scope="col">{escape(str(lab.get(c, c)))}</th>' if c in text_cols
-                                   else f'<th scope="col">{escape(str(lab.get(c, c)))}</th>' for c in cols) \
-        + "</tr></thead>"
+
+    def head_of(recs: Sequence[Mapping[str, Any]]) -> tuple[list[str], str]:
+        # a column with nothing to show in these rows is left out (it stays in the CSV)
+        keep = [c for c in cols if any(cell(r.get(c), c) != "" for r in recs)] or cols
+        return keep, "<thead><tr>" + "".join(
+            f'<th class="t" scope="col">{escape(str(lab.get(c, c)))}</th>' if c in text_cols
+            else f'<th scope="col">{escape(str(lab.get(c, c)))}</th>' for c in keep) + "</tr></thead>"
+
+    def table(recs: Sequence[Mapping[str, Any]], cap: str = "") -> str:
+        nonlocal cols
+        keep, head = head_of(recs)
+        every, cols = cols, keep
+        try:
+            return f'<div class="tablewrap"><table class="sortable">{cap}{head}<tbody>{body(recs)}</tbody></table></div>'
+        finally:
+            cols = every
+
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     shown = records if max_rows is None else records[:max_rows]
-    html = f'<div class="tablewrap"><table class="sortable">{cap}{head}<tbody>{body(shown)}</tbody></table></div>'
+    html = table(shown, cap)
     link = f'<a class="csv" href="{escape(csv_href)}">CSV</a>' if csv_href else ""
     if max_rows is not None and len(records) > max_rows:
         html += (f"<details><summary>All {len(records):,} rows ({link or 'full table'})</summary>"
-                 f'<div class="tablewrap"><table class="sortable">{head}<tbody>{body(records)}</tbody></table></div>'
-                 "</details>")
+                 f"{table(records)}</details>")
     elif link:
         html += f'<p class="tablelinks">{link}</p>'
     return html
@@ -270,10 +283,14 @@ def humanize(text: Any) -> str:
     """
     out = _SCI.sub(lambda m: num(float(m.group(0))), str(text))
     out = _CARET.sub(lambda m: superscript(int(m.group(1).replace("−", "-"))), out)
+    out = _CARET_GROUP.sub(lambda m: m.group(1).translate(_SUPER_GROUP), out)
     return _MINUS.sub("−", out)
 
 
 #: ``10^8`` written with a caret in free text.
 _CARET = re.compile(r"\^([−-]?\d+)")
+#: ``x^(2/9)``: a parenthesised exponent of digits and operators.
+_CARET_GROUP = re.compile(r"\^(\([0-9/+\-−]+\))")
+_SUPER_GROUP = str.maketrans("0123456789/+-−()", "⁰¹²³⁴⁵⁶⁷⁸⁹ᐟ⁺⁻⁻⁽⁾")
 #: A hyphen used as a minus sign: at the start of a number not preceded by a word character.
 _MINUS = re.compile(r"(?<![\w.\-])-(?=\d)")

@@ -9,7 +9,9 @@ every number through :mod:`llmflation.report.numbers`. The CSV keeps the raw col
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -23,7 +25,7 @@ VISIBLE_ROWS = 12
 CELL_CHARS = 180
 
 #: Column names for people (units in the name); other snake_case names follow :func:`column_label`'s rules.
-COLUMN_LABELS: dict[str, str] = {
+COLUMN_LABELS: Mapping[str, str] = MappingProxyType({
     "n": "n", "term": "quantity", "estimate": "estimate", "std_error": "standard error", "statistic": "statistic",
     "p_value": "p-value", "conf_low": "95% CI low", "conf_high": "95% CI high", "boot_conf_low": "bootstrap CI low",
     "boot_conf_high": "bootstrap CI high", "half_life_years": "half-life (years)", "factor_per_year":
@@ -43,7 +45,7 @@ COLUMN_LABELS: dict[str, str] = {
     "sech": "scale efficiency change", "is_default": "default?", "is_paper_closest": "closest to paper?",
     "break_at": "break after", "lags": "HAC lags", "why_default": "why this default",
     "why_paper": "why the paper likely differs", "measures_what": "what it measures",
-}
+})
 _UNITS = (("_usd_per_mtok", " (USD per 1M tokens)"), ("_usd", " (USD)"), ("_pct", " (%)"), ("_percent", " (%)"),
           ("_years", " (years)"), ("_per_year", " per year"), ("_flop", " (FLOP)"), ("_low", " low"),
           ("_high", " high"))

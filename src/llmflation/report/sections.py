@@ -52,6 +52,8 @@ class Spec:
     view: View | None = None  # default: the result's wide()
     finding: Callable[[Any], str | None] | None = None
     no_figure: str = ""  # why there is no figure (when plot is None)
+    #: The figure also reads the panel (hover: each price's developer and source).
+    plot_panel: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,18 @@ def _f(v: Any) -> float:
         return math.nan
 
 
+def describe(inputs: StudyInputs) -> str:
+    """The inputs in one line, with the range of the price data (the snapshot's own range starts with the CPI)."""
+    import re
+
+    try:
+        p = inputs.panel()
+        a, b = pd.Timestamp(p["valid_from"].min()).date(), pd.Timestamp(p["valid_to"].max()).date()
+    except Exception:  # noqa: BLE001 - no panel: the inputs as they describe themselves
+        return inputs.describe()
+    return re.sub(r"\(\d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d\)", f"(prices {a} to {b})", inputs.describe(), count=1)
+
+
 def _ref(res: Any, key: str) -> dict[str, Any]:
     try:
         return from_reference(res.reference_figure(key))
@@ -98,7 +112,7 @@ def coverage_section(inputs: StudyInputs) -> Section:
     s.figures.append(fg.milestones(panel))
     s.tables += [Table("Coverage", coverage(panel)), Table("By source", by_source(panel)),
                  Table("Excluded price rows (data-quality guards)", exclusions())]
-    s.notes.append(f"Inputs: {inputs.describe()}")
+    s.notes.append(f"Inputs: {describe(inputs)}")
     return s
 
 
@@ -595,7 +609,7 @@ def _robustness_view(r: Any) -> list[tuple[str, pd.DataFrame]]:
 
 #: Methods: (name, formula, what it estimates, citation). Definitions, not results.
 METHODS: tuple[tuple[str, str, str, str], ...] = (
-    ("Price trend and half-life", "ln Pᵢₜ = α + β·t + εᵢₜ;  half-life = ln 2 / (−β);  factor per year = e^(−β)",
+    ("Price trend and half-life", "ln Pᵢₜ = α + β·t + εᵢₜ;  half-life = ln 2 / (−β);  factor per year = exp(−β)",
      "OLS on dated prices (launches and price changes), errors clustered by model; bootstrap CI by model.",
      "Du (2026), arXiv:2603.28576; Cameron & Miller (2015), J. Human Resources 50(2)"),
     ("Moore's-law test", "H₀: half-life ≥ 2 years, i.e. −β ≤ ln 2 / 2; one-sided t",
@@ -603,7 +617,7 @@ METHODS: tuple[tuple[str, str, str, str], ...] = (
     ("Constant-capability decline", "Pₜ = min{ pⱼ : scoreⱼ ≥ s, launchⱼ ≤ t };  ln Pₜ = a + b·t",
      "Cheapest model above a benchmark threshold (running minimum), Epoch AI's method reproduced.",
      "Epoch AI (2025), 'LLM inference prices have fallen rapidly but unequally across tasks'"),
-    ("Reasoning premium", "ln Pᵢ = γ·reasoningᵢ + δ_developer + τ_quarter + εᵢ;  premium = e^γ",
+    ("Reasoning premium", "ln Pᵢ = γ·reasoningᵢ + δ_developer + τ_quarter + εᵢ;  premium = exp(γ)",
      "Ratio of reasoning to other models' prices per token, within developer and release quarter.",
      "Du (2026); Chen et al. (2026), arXiv:2603.23971"),
     ("Chow and sup-F tests", "F = [(RSS_r − RSS_u)/k] / [RSS_u/(n − 2k)];  sup-F = max over trimmed dates of F(τ)",
@@ -614,7 +628,7 @@ METHODS: tuple[tuple[str, str, str, str], ...] = (
     ("Cost decomposition", "Δln P = Δln(GPU $/h) + Δln(FLOP/s per $) + Δln(FLOP per token) + Δln(energy) + TFP",
      "Growth accounting of the price of capability; TFP is the residual; shares add to 100%.",
      "Solow (1957), REStat 39(3); Du (2026)"),
-    ("DEA Malmquist", "M = [Dᵗ(xᵗ⁺¹,yᵗ⁺¹)/Dᵗ(xᵗ,yᵗ) · Dᵗ⁺¹(xᵗ⁺¹,yᵗ⁺¹)/Dᵗ⁺¹(xᵗ,yᵗ)]^½ = EC × TC",
+    ("DEA Malmquist", "M = √( Dᵗ(xᵗ⁺¹,yᵗ⁺¹)/Dᵗ(xᵗ,yᵗ) · Dᵗ⁺¹(xᵗ⁺¹,yᵗ⁺¹)/Dᵗ⁺¹(xᵗ,yᵗ) ) = EC × TC",
      "Output-oriented CRS distance functions by linear programming (HiGHS); VRS for the pure/scale split.",
      "Färe, Grosskopf, Norris & Zhang (1994), AER 84(1); Charnes, Cooper & Rhodes (1978)"),
     ("Elasticity", "ln Pᵢ = α + η·ln Cᵢ + year effects + controls + εᵢ (HC1 errors)",
@@ -623,7 +637,7 @@ METHODS: tuple[tuple[str, str, str, str], ...] = (
      "Ratio of geometric means with a percentile bootstrap within country.", "Welch (1947); Efron & Tibshirani (1993)"),
     ("Concentration", "HHI = Σᵢ (100·sᵢ)²;  CR-k = Σ of the k largest shares;  equivalent firms = 10,000 / HHI",
      "Of developers' shares by models listed, tokens and spend.", "Herfindahl (1950); Hirschman (1945)"),
-    ("Hedonic vs matched index", "ln Pᵢₜ = Σ_τ δ_τ·1[t = τ] + θ·ECIᵢ + controls;  index_τ = e^(δ_τ)",
+    ("Hedonic vs matched index", "ln Pᵢₜ = Σ_τ δ_τ·1[t = τ] + θ·ECIᵢ + controls;  index_τ = exp(δ_τ)",
      "Time-dummy hedonic index vs a chained Jevons index of the same models in adjacent quarters.",
      "Triplett (2006), OECD Handbook on Hedonic Indexes; Zhu (2026), arXiv:2608.29843"),
     ("Jevons accounting", "Δln spend = Δln tokens + Δln price",
@@ -660,7 +674,7 @@ def sources_section(inputs: StudyInputs) -> Section:
     s = Section("sources", "Data sources and licences", text=bundled.ATTRIBUTION,
                 no_figure="No figure: this section lists the data.")
     s.tables.append(Table(f"Bundled snapshot {m.get('snapshot_id')}", pd.DataFrame(rows)))
-    s.notes.append(f"Inputs of this report: {inputs.describe()}")
+    s.notes.append(f"Inputs of this report: {describe(inputs)}")
     return s
 
 
@@ -719,7 +733,7 @@ REPORT: tuple[DataSpec | Spec, ...] = (
     Spec("trend", "Price trends by tier vs Moore's law", trend,
          "Log-linear fit of dated prices (launch prices and price changes) per tier; tiers are the developer's "
          "own positioning of the model. One-sided test that the half-life is 2 years or more (Moore's law).",
-         plot=fg.tier_trends, view=_trend_view, finding=_trend_finding),
+         plot=fg.tier_trends, view=_trend_view, finding=_trend_finding, plot_panel=True),
     Spec("decline", "Total decline since 2020 under four definitions", decline,
          "An endpoint ratio, a pooled trend and two constant-capability measures: the paper's figure is most likely an "
          "endpoint ratio; the like-for-like number is the trend at constant capability.",
