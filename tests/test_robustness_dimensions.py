@@ -72,3 +72,10 @@ def test_tier_grid_has_start_canonical_and_developer_clusters(panel):
     assert t.loc["cluster", "reason"].startswith("wild cluster bootstrap by developer")
     # deduplication off sees more "models" (every listed id) than the canonical series
     assert t.loc["canonical", "n"] > t.loc["default", "n"]
+
+
+def test_chow_start_dimension_is_not_a_default():
+    r = robustness("chow", leave_one_out=False, influence=False)
+    t = r.table
+    assert t.loc[t["is_default"] & (t["term"] == "chow_F"), "dimension"].tolist() == ["default"]
+    assert {"2021-01-01", "2023-01-01"} <= set(t["start"].dropna())

@@ -84,11 +84,11 @@ CLAIMS: dict[str, dict[str, Any]] = {
     },
     "chow": {
         "default": {"spec": "tier, reasoning and developer controls, model-clustered errors", "events": "all",
-                    "developers": "paper seven", "end": PAPER_END},
+                    "developers": "paper seven", "end": PAPER_END, "start": None},
         "why_default": "the mix of models changes at the break (tier, reasoning, developer); a model's launch "
                        "and later cuts are not independent (clustered).",
         "paper_closest": {"spec": "pooled, classical OLS errors (the paper's Chow)", "events": "all",
-                          "developers": "paper seven", "end": PAPER_END},
+                          "developers": "paper seven", "end": PAPER_END, "start": None},
         "why_paper": "F(2, 58): intercept and slope, 62 milestones, OLS errors.",
         "reference": "du2026.chow", "unit": "F",
     },
