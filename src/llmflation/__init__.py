@@ -54,6 +54,7 @@ _API: dict[str, str] = {
     "cost_vs_price_trends": "llmflation.study.task_cost",
     "assign_tiers": "llmflation.panel.tiers",
     "price_on": "llmflation.panel.lookup",
+    "changes": "llmflation.panel.changes",
     "cost": "llmflation.panel.cost",
     "validate_panel": "llmflation.panel.validate",
     "openrouter_cross_section": "llmflation.study.trends",

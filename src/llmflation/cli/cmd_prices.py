@@ -231,11 +231,17 @@ def register(app: typer.Typer) -> None:
         from llmflation.panel.lookup import parse_iso_date, price_on
 
         parse_iso_date(on, "--on")
-        panel = None
-        # the store of --db, $LLMFLATION_DB or the user-data store, as every command reads it
-        if provider != "first-party" or resolve_db(db) is not None:
-            panel = load_panel_for(db)
-        r = price_on(model, on=on, provider=provider, panel=panel)
+        # the store of --db, $LLMFLATION_DB or the user-data store, as every command reads it;
+        # a first-party lookup reads the store's tables (no panel is built)
+        path = resolve_db(db)
+        if provider == "first-party" and path is not None:
+            from llmflation.store import Store
+
+            with Store(path, read_only=True) as store:
+                r = price_on(model, on=on, provider=provider, store=store)
+        else:
+            panel = load_panel_for(db) if provider != "first-party" else None
+            r = price_on(model, on=on, provider=provider, panel=panel)
         if fmt == Format.table:
             row = r.wide().iloc[0]
             emit(pd.DataFrame({"field": row.index, "value": [_show(v) for v in row]}), fmt, title=r.title,

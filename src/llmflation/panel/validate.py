@@ -12,12 +12,16 @@
 * **probable_duplicates** — pairs of model keys of one developer launched within 3 days
   at the same price that the model registry neither merges nor lists as reviewed distinct
   (:func:`llmflation.normalize.registry.probable_duplicates`): review them, then add an
-  override or a distinct pair.
+  override or a distinct pair;
+* **fetched_first_party** — with a store: fetched first-party prices (a developer's own
+  endpoint in a fetched catalogue) that contradict the curated first-party table inside its
+  coverage (:func:`llmflation.panel.lookup.fetched_first_party_conflicts`): kept in the
+  store, labelled and listed here, never silently dropped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -29,7 +33,8 @@ from llmflation.validate import check_frame, check_number
 #: Days between release and first price within which a model's first price is its launch
 #: price (the same window as the analysis series, ``llmflation.study.trends.LAUNCH_WINDOW_DAYS``).
 LAUNCH_WINDOW_DAYS = 90
-SECTIONS = ("coverage", "exclusions", "disagreements", "untrusted_launches", "probable_duplicates")
+SECTIONS = ("coverage", "exclusions", "disagreements", "untrusted_launches", "probable_duplicates",
+            "fetched_first_party")
 #: Coverage starts here (the first API price lists are from 2020–2021).
 COVERAGE_START = "2020-01-01"
 
@@ -52,6 +57,8 @@ class ValidationReport(Result):
         ``model_id, developer, release_date, release_date_source`` per model.
     probable_duplicates : DataFrame
         ``developer, key_a, key_b, date_a, date_b, price`` per pair.
+    fetched_first_party : DataFrame
+        Fetched first-party prices contradicting the curated table (empty without a store).
     n_models, n_untrusted : int
     """
 
@@ -62,6 +69,7 @@ class ValidationReport(Result):
     probable_duplicates: pd.DataFrame
     n_models: int
     n_untrusted: int
+    fetched_first_party: pd.DataFrame = field(default_factory=pd.DataFrame)
     vintage: str = ""
     title: str = "Panel audit"
 
@@ -88,6 +96,10 @@ class ValidationReport(Result):
             rows.append({"section": "probable_duplicates", "term": f"{r.key_a} = {r.key_b}?",
                          "estimate": float(r.price), "n": 2, "developer": r.developer,
                          "on": str(pd.Timestamp(r.date_a).date())})
+        for r in self.fetched_first_party.itertuples(index=False):
+            rows.append({"section": "fetched_first_party", "term": f"{r.api_model_id} via {r.source_key} input ratio",
+                         "estimate": float(r.fetched_input) / float(r.curated_input), "n": 1, "source": r.source,
+                         "provider": r.provider, "on": str(pd.Timestamp(r.valid_from).date())})
         cols = ["section", "term", "estimate", "n", *self.keys[1:]]
         return pd.DataFrame(rows, columns=cols)
 
@@ -102,6 +114,8 @@ class ValidationReport(Result):
              "what": f"of {self.n_models} models have no independent release date"},
             {"section": "probable_duplicates", "rows": len(self.probable_duplicates),
              "what": "pairs of models launched together at one price, not reviewed in the registry"},
+            {"section": "fetched_first_party", "rows": len(self.fetched_first_party),
+             "what": "fetched first-party prices contradicting the curated table (kept, listed for review)"},
         ])
 
 
@@ -153,7 +167,7 @@ def _quarters(panel: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
 
 
 def validate_panel(panel: pd.DataFrame | None = None, *, start: str = COVERAGE_START,
-                   threshold: float = 0.01, on: str | None = None) -> ValidationReport:
+                   threshold: float = 0.01, on: str | None = None, store: Any = None) -> ValidationReport:
     """Audit the panel: coverage, exclusions, cross-source disagreements, untrusted launch dates.
 
     Parameters
@@ -166,6 +180,9 @@ def validate_panel(panel: pd.DataFrame | None = None, *, start: str = COVERAGE_S
         Relative gap that counts as a disagreement (0.01 = 1 %).
     on : str, optional
         Date of the disagreement check (default: the date with the most multi-source offers).
+    store : llmflation.Store, optional
+        The store the panel was merged with: its fetched first-party prices are checked
+        against the curated first-party table (section ``fetched_first_party``).
 
     Examples
     --------
@@ -196,12 +213,19 @@ def validate_panel(panel: pd.DataFrame | None = None, *, start: str = COVERAGE_S
                       ["model_id", "developer", "release_date", "release_date_source"]].sort_values("model_id")
     dups = probable_duplicates(_launches(panel)) if "model_key" in panel.columns else pd.DataFrame(
         columns=["developer", "key_a", "key_b", "date_a", "date_b", "price"])
-    notes = (f"Coverage from {s.date()}; a model counts in each quarter one of its intervals overlaps.",
+    notes: tuple[str, ...] = (f"Coverage from {s.date()}; a model counts in each quarter one of its intervals overlaps.",
              f"Disagreements on {dis.on.date() if dis.on is not None else 'n/a'} beyond {threshold:.0%} "
              f"({dis.offers_compared} offers priced by two or more sources).",
              f"{len(untr)} of {len(models)} models have no independent release date; launch-based analyses "
              "leave their launch observation out.")
+    from llmflation.panel.lookup import fetched_first_party_conflicts
+
+    conflicts = fetched_first_party_conflicts(store) if store is not None else pd.DataFrame()
+    if len(conflicts):
+        notes += (f"{len(conflicts)} fetched first-party price interval(s) contradict the curated first-party "
+                  "table inside its coverage: kept in the store, listed in section fetched_first_party.",)
     return ValidationReport(coverage=cov, exclusions=exc, disagreements=dis.table.reset_index(drop=True),
+                            fetched_first_party=conflicts,
                             untrusted_launches=untr.reset_index(drop=True),
                             probable_duplicates=dups.reset_index(drop=True), n_models=len(models),
                             n_untrusted=len(untr), config={"start": str(s.date()), "threshold": threshold, "on": on},

@@ -643,6 +643,47 @@ def fetched_intervals(store: Store, source: str | None = None, *,
     return store.query(f"{sql} ORDER BY {order}", params)
 
 
+def fetched_prices(store: Store, providers: list[str] | None = None) -> pd.DataFrame:
+    """Fetched price intervals with the fetch snapshots that dated them (for lookups).
+
+    One row per fetched interval of ``price_intervals`` (optionally only the given provider
+    slugs), with ``opened_snapshot_id``/``opened_at`` (the snapshot that first observed the
+    price: the one recorded on ``valid_from``), ``last_snapshot_id``/``observed_at`` (the
+    latest snapshot that still saw it) and ``next_from`` (the start of the same offer's next
+    interval in that source, NaT if none). Reads the primary key index; no panel is built.
+
+    Examples
+    --------
+    >>> list(fetched_prices(Store.memory()).columns)[:4]
+    ['source', 'source_key', 'provider', 'valid_from']
+    """
+    where, params = "i.origin = 'fetch'", []
+    if providers:
+        where += f" AND i.provider IN ({', '.join('?' for _ in providers)})"
+        params = list(providers)
+    sql = f"""
+        SELECT i.source, i.source_key, i.provider, i.valid_from, i.valid_to, i.observed_at,
+               i.input_usd_per_mtok, i.output_usd_per_mtok, i.cache_read_usd_per_mtok, i.is_open, i.n_obs,
+               o.snapshot_id AS opened_snapshot_id, o.observed_at AS opened_at,
+               l.snapshot_id AS last_snapshot_id,
+               lead(i.valid_from) OVER (PARTITION BY i.source, i.source_key, i.provider
+                                        ORDER BY i.valid_from) AS next_from
+        FROM price_intervals i
+        LEFT JOIN fetch_snapshots o ON o.source = i.source AND o.snapshot_date = i.valid_from
+        LEFT JOIN fetch_snapshots l ON l.source = i.source AND l.observed_at = i.observed_at
+        WHERE {where}
+        ORDER BY i.source, i.source_key, i.provider, i.valid_from"""
+    has = _first(store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                                   "AND table_name = 'fetch_snapshots'"))
+    if not has or not has[0]:
+        return pd.DataFrame(columns=["source", "source_key", "provider", "valid_from"])
+    store.check_fetched_dates()
+    df = store.query(sql, params)
+    for c in ("valid_from", "valid_to", "next_from"):
+        df[c] = pd.to_datetime(df[c])
+    return df
+
+
 def fetch_log(store: Store, source: str | None = None) -> pd.DataFrame:
     """The recorded fetch snapshots (one row per snapshot), newest first.
 
