@@ -368,8 +368,11 @@ def test_hedonic_on_bundled_panel(panel: pd.DataFrame) -> None:
     # observations than the old one (n >= 200 counted aliases and catalogue first sightings)
     assert len(t) >= 5 and r.n >= 60 and r.n_models >= 50
     assert t["index"].iloc[0] == 1.0 and (t["conf_low"] <= t["index"]).all() and (t["index"] <= t["conf_high"]).all()
-    # the quality-adjusted price falls; the matched-model index does not fall by as much
-    assert r.hedonic_ci[1] < 0
+    # the quality-adjusted price falls (point estimate; on the clean launch-and-change series of
+    # issue 18 this quarterly spec has ~70 observations and its interval includes zero — the
+    # monthly headline index over every model-month, lf.headline_index, is the precise answer);
+    # the matched-model index does not fall by as much
+    assert r.hedonic_log_change_per_year < 0 and r.hedonic_ci[0] < r.hedonic_log_change_per_year < r.hedonic_ci[1]
     assert r.matched_log_change_per_year > r.hedonic_log_change_per_year
     assert r.hedonic_log_change_per_year != -0.73  # computed, not copied from the paper
     coef = r.coefficients.set_index("term")
