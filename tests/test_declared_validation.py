@@ -69,3 +69,13 @@ def test_study_methods_are_declared_too():
 def test_declared_message_has_the_package_wording():
     with pytest.raises(InputError, match=r"observations='weekly' is not allowed; expected one of: 'changes', 'launch', 'rows'"):
         lf.price_trend(lf.load_panel(warn=False), observations="weekly")
+
+
+@pytest.mark.parametrize("name", ["dea", "malmquist"])
+def test_methods_declared_so_far(name):
+    """methods/ functions converted to declared validation (the rest still check by hand)."""
+    fn = getattr(lf, name)
+    assert hasattr(fn, "__wrapped__"), f"{name} is not @validated"
+    declared = _declared(fn.__wrapped__)
+    again = [(c, a, ln) for c, a, ln in _hand_checks(fn.__wrapped__) if a in declared]
+    assert not again, f"{name} re-checks by hand what its signature declares: {again}"

@@ -37,12 +37,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.results import Result
-from llmflation.validate import check_bool, check_int
+from llmflation.signature import validated
 
 RTS = Literal["crs", "vrs"]
 Orientation = Literal["input", "output"]
+#: Parallel backends of :mod:`llmflation.methods.bootstrap` (``BACKENDS``).
+Backend = Literal["sequential", "loky", "threading", "dask"]
 _RTS = ("crs", "vrs")
 _ORIENT = ("input", "output")
 
@@ -514,12 +516,13 @@ def _chunks(n: int, n_jobs: int) -> list[np.ndarray]:
     return [c for c in np.array_split(np.arange(n), k) if len(c)]
 
 
+@validated
 def dea(inputs: pd.DataFrame | pd.Series | np.ndarray,
         outputs: pd.DataFrame | pd.Series | np.ndarray, *,
         rts: RTS = "crs", orientation: Orientation = "input",
         slacks: bool = True, super_efficiency: bool = False,
         ref_inputs: pd.DataFrame | None = None, ref_outputs: pd.DataFrame | None = None,
-        n_jobs: int = 1, backend: str = "loky") -> DEAResult:
+        n_jobs: int = 1, backend: Backend = "loky") -> DEAResult:
     """Radial DEA efficiency with maximal slacks, λ weights, peers and targets.
 
     Parameters
@@ -561,14 +564,8 @@ def dea(inputs: pd.DataFrame | pd.Series | np.ndarray,
     >>> res.efficiency.round(3).tolist()
     [0.5, 1.0, 0.833, 0.714, 1.0]
     """
-    check_int(n_jobs, "n_jobs")
-    check_bool(slacks, "slacks")
-    check_bool(super_efficiency, "super_efficiency")
-    from llmflation.methods.bootstrap import BACKENDS, parallel_map
+    from llmflation.methods.bootstrap import parallel_map
 
-    check_choice("rts", rts, _RTS)
-    check_choice("orientation", orientation, _ORIENT)
-    check_choice("backend", backend, BACKENDS)
     X = _as_frame(inputs, "inputs")
     Y = _as_frame(outputs, "outputs")
     _check_pair(X, Y, "")

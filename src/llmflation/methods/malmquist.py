@@ -24,18 +24,16 @@ frontier is built from every DMU observed in that period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
-from llmflation.methods.dea import _ORIENT, _RTS, STATUS_OPTIMAL, farrell_scores
+from llmflation.errors import InputError
+from llmflation.methods.dea import STATUS_OPTIMAL, Backend, farrell_scores
 from llmflation.results import Result
+from llmflation.signature import Frame, validated
 from llmflation.validate import (
-    check_frame,
-    check_int,
-    check_str,
     check_str_sequence,
     ordered_periods,
 )
@@ -119,10 +117,12 @@ def _scores_task(args: tuple) -> tuple[np.ndarray, np.ndarray]:
     return farrell_scores(Xe, Ye, Xr, Yr, rts=rts, orientation=orientation)
 
 
-def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs: list[str] | str,
+@validated
+def malmquist(panel: Annotated[pd.DataFrame, Frame(what="a long pandas DataFrame (one row per DMU × period)")], *,
+              dmu: str, period: str, inputs: list[str] | str,
               outputs: list[str] | str, orientation: Literal["input", "output"] = "output",
               rts: Literal["crs", "vrs"] = "crs", n_jobs: int = 1,
-              backend: str = "loky") -> MalmquistResult:
+              backend: Backend = "loky") -> MalmquistResult:
     """Färe–Grosskopf–Norris–Zhang Malmquist index between adjacent periods.
 
     Parameters
@@ -158,21 +158,12 @@ def malmquist(panel: pd.DataFrame, *, dmu: str, period: str, inputs: list[str] |
     >>> r.wide()["tfpch"].round(3).tolist()
     [2.0, 1.0]
     """
-    from llmflation.methods.bootstrap import BACKENDS, parallel_map
+    from llmflation.methods.bootstrap import parallel_map
 
-    check_choice("orientation", orientation, _ORIENT)
-    check_choice("rts", rts, _RTS)
-    check_choice("backend", backend, BACKENDS)
-    check_frame(panel, "panel", what="a long pandas DataFrame (one row per DMU × period)")
-    check_str(dmu, "dmu")
-    check_str(period, "period")
-    check_int(n_jobs, "n_jobs")
     ins = [c.strip() for c in inputs.split(",")] if isinstance(inputs, str) else list(
         check_str_sequence(inputs, "inputs"))
     outs = [c.strip() for c in outputs.split(",")] if isinstance(outputs, str) else list(
         check_str_sequence(outputs, "outputs"))
-    if not isinstance(panel, pd.DataFrame):
-        raise InputError(f"panel must be a DataFrame; got {type(panel).__name__}.")
     missing = [c for c in [dmu, period, *ins, *outs] if c not in panel.columns]
     if missing:
         raise InputError(f"columns {missing} not in panel; available: {list(panel.columns)}.")
