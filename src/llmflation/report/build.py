@@ -99,7 +99,7 @@ def _spec_words(info: dict[str, Any]) -> str:
     out = []
     for k in p:
         if d.get(k) != p.get(k):
-            dv = "none" if d.get(k) is None else str(d.get(k))
+            dv = "all data" if d.get(k) is None else str(d.get(k))
             out.append(f"{k.replace('_', ' ')}: {str(p[k]).replace('_', ' ')} instead of {dv.replace('_', ' ')}")
     return "; ".join(out) or "the same specification"
 
@@ -287,8 +287,14 @@ def _abstract(inputs: StudyInputs, claims: dict[str, Claim]) -> str:
     if "headline_index" in claims:
         parts.append("Holding capability fixed, prices fall {headline_index} a year. ")
     if "half_life_economy" in claims:
-        parts.append("By the developer's own tiers, economy-tier prices halve every {half_life_economy} and mid-tier "
-                     "every {half_life_mid} (the paper: {paper:half_life_economy} and {paper:half_life_mid}). ")
+        def halve(tier: str) -> str:
+            c = claims.get(f"half_life_{tier}")
+            if c is not None and c.status != "estimated":
+                return f"the {tier}-tier half-life is {{half_life_{tier}}}"
+            return f"{tier}-tier prices halve every {{half_life_{tier}}}"
+
+        parts.append(f"By the developer's own tiers, {halve('economy')} and {halve('mid')} (the paper: "
+                     "{paper:half_life_economy} and {paper:half_life_mid}). ")
     if "reasoning_premium" in claims:
         parts.append("Reasoning models cost {reasoning_premium} as much per token as comparable models (the paper: "
                      "{paper:reasoning_premium}). ")

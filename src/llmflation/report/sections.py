@@ -191,10 +191,13 @@ def _trend_view(r: Any) -> pd.DataFrame:
 
 
 def _trend_finding(r: Any) -> str | None:
-    return ("Against Moore's law (halving every 2 years): economy-tier prices halve every {half_life_economy} "
-            "(faster than Moore: {moore_economy}), mid-tier every {half_life_mid} ({moore_mid}), flagship every "
-            "{half_life_flagship} ({moore_flagship}); tiers by the developer's own positioning; the paper: "
-            "{paper:half_life_economy} and {paper:half_life_mid}.")
+    parts = []
+    for g in r.groups:
+        status = getattr(g, "half_life_status", ("estimated", ""))[0]
+        lead = f"{g.group}-tier prices halve every " if status == "estimated" else f"the {g.group}-tier half-life is "
+        parts.append(f"{lead}{{half_life_{g.group}}} (one-sided test of no faster than Moore: {{moore_{g.group}}})")
+    return ("Against Moore's law (prices halving every 2 years), by the developer's own tiers: " + "; ".join(parts)
+            + ". The paper: {paper:half_life_economy} (economy) and {paper:half_life_mid} (mid).")
 
 
 def decline(inputs: StudyInputs) -> Built:
@@ -222,8 +225,8 @@ def decline(inputs: StudyInputs) -> Built:
 
 def _decline_finding(r: Any) -> str | None:
     return ("The paper's {paper:total_decline} total decline is most likely an endpoint ratio of two hand-picked prices: ours is "
-            "{total_decline_endpoint} end to end, {total_decline_trend} along the pooled trend, and at constant "
-            "capability {total_decline}.")
+            "{total_decline_endpoint} end to end and {total_decline_trend} along the pooled trend; at constant "
+            "capability the decline is {total_decline}.")
 
 
 def threshold(inputs: StudyInputs) -> Built:
