@@ -356,7 +356,7 @@ def tier_trends(res: Any, panel: pd.DataFrame | None = None) -> Fig:
                            legendgroup=str(g.group)))
         dates = pd.date_range(o["date"].min(), o["date"].max(), periods=40)
         data.append(line(dates, np.exp(g.fit.predict(to_years(dates))), colour=colour, legendgroup=str(g.group),
-                         name=f"{g.group}: trend, half-life {nb.num(g.half_life_years, 2)} y",
+                         name=f"{g.group}: fitted trend",
                          hover=f"{escape(str(g.group))} trend: %{{y:.3g}} USD per 1M tokens on %{{x|%Y-%m}}"))
     g0 = res.groups[0]
     o0 = obs[obs["group"] == g0.group]
@@ -367,8 +367,13 @@ def tier_trends(res: Any, panel: pd.DataFrame | None = None) -> Fig:
                      colour=REFERENCE_COLOUR, dash="dash", width=1.4))
     lay = layout(axis("date of the launch price or price change", date=True),
                  axis(PRICE, log=True, values=obs["price"]))
-    return Fig(data, lay, "Prices by developer-positioning tier: economy-tier prices halve every {half_life_economy}, "
-               "mid-tier every {half_life_mid}; dashed: Moore's law (halving every 2 years) from the same start.",
+    parts = []
+    for g in res.groups:  # a half-life that is not estimable is said so, never given as a rate
+        ok = getattr(g, "half_life_status", ("estimated", ""))[0] == "estimated"
+        parts.append(f"{g.group}-tier prices halve every {{half_life_{g.group}}}" if ok
+                     else f"the {g.group}-tier half-life is {{half_life_{g.group}}}")
+    return Fig(data, lay, "Prices by developer-positioning tier: " + "; ".join(parts) + ". Dashed: Moore's law "
+               "(halving every 2 years) from the same start.",
                "the panel of this run (first-party launch prices and price changes of canonical models)")
 
 
