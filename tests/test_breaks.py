@@ -266,7 +266,7 @@ def test_inputs_not_mutated_and_numpy_accepted() -> None:
         (lambda y: sup_f_test(y, cov="nw"), "cov='nw' is not allowed"),
         (lambda y: cusum_test(y, kind="mosum"), "kind='mosum' is not allowed"),
         (lambda y: bai_perron(y, "trend", min_size=2), "must exceed the number of regressors"),
-        (lambda y: bai_perron(y, max_breaks=0), "max_breaks must be at least 1"),
+        (lambda y: bai_perron(y, max_breaks=0), "max_breaks must be an integer >= 1"),
         (lambda y: bai_perron(y, min_size=40), "more than half"),
         (lambda y: chow_test(y, pd.DataFrame({"c": np.ones(60)}), break_at=y.index[9]), "index differs"),
         (lambda y: chow_test(y, np.ones((59, 1)), break_at=y.index[9]), "one row per observation"),

@@ -210,7 +210,17 @@ def _int_check(meta: list[Any]) -> Check:
     hi = None if r is None else (r.le if r.le is not None else (r.lt - 1 if r.lt is not None else None))
     lo = int(lo) if lo is not None else None
     hi = int(hi) if hi is not None else None
-    return lambda v, name: check_int(v, name, minimum=lo, maximum=hi)
+    hint = "" if r is None else r.hint
+
+    def check(v: Any, name: str) -> Any:
+        try:
+            return check_int(v, name, minimum=lo, maximum=hi)
+        except InputError as e:
+            if not hint:
+                raise
+            raise InputError(f"{e} {hint}") from None
+
+    return check
 
 
 def _class_check(cls: type) -> Check:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -42,11 +42,17 @@ from llmflation.errors import InputError, check_choice
 from llmflation.methods import _breaks_core as core
 from llmflation.methods.hansen import hansen_pvalue
 from llmflation.results import HypothesisTest, Result, SummaryFormat, render_table
-from llmflation.validate import check_date, check_int, check_number
+from llmflation.signature import Level, NonNegativeInt, PositiveInt, Range, validated
+from llmflation.validate import check_date
 
 Cov = Literal["ols", "hac"]
 Criterion = Literal["bic", "lwz", "sequential"]
 CusumKind = Literal["ols", "rec"]
+#: The trimming fraction of the break-date search: in (0, 0.5).
+Trim = Annotated[float, Range(gt=0, lt=0.5, hint="It is the fraction of observations left out at each end "
+                                                  "(0.15 is usual).")]
+#: A test's significance level: in (0, 1).
+Alpha = Annotated[float, Range(gt=0, lt=1, hint="Use e.g. 0.05.")]
 
 COVS: tuple[str, ...] = ("ols", "hac")
 CRITERIA: tuple[str, ...] = ("bic", "lwz", "sequential")
@@ -295,13 +301,11 @@ def _resolve_label(d: _Data, label: Any, *, what: str) -> tuple[int, Any, str | 
 
 
 def _lags(d: _Data, cov: str, hac_lags: int | None) -> int | None:
-    check_choice("cov", cov, COVS)
+    # cov and hac_lags were checked by the callers' signatures (@validated)
     if cov == "ols":
         return None
     if hac_lags is None:
         return core.nw_lags(d.n)
-    if int(hac_lags) < 0:
-        raise InputError(f"hac_lags must be >= 0; got {hac_lags}.")
     return int(hac_lags)
 
 
@@ -358,8 +362,9 @@ def _config(d: _Data, **kw: Any) -> dict[str, Any]:
 # Chow test
 
 
+@validated
 def chow_test(y: Any, X: Any = None, *, break_at: Any, breaking: Any = None, cov: Cov = "ols",
-              hac_lags: int | None = None) -> HypothesisTest:
+              hac_lags: NonNegativeInt | None = None) -> HypothesisTest:
     """Chow (1960) F test of parameter constancy at a break date chosen in advance.
 
     Parameters
@@ -398,7 +403,6 @@ def chow_test(y: Any, X: Any = None, *, break_at: Any, breaking: Any = None, cov
     (480.0, (1, 6))
     """
     d = _prepare(y, X, breaking, func="chow_test")
-    check_int(hac_lags, "hac_lags", minimum=0, allow_none=True)
     lags = _lags(d, cov, hac_lags)
     b, resolved, note = _resolve_label(d, break_at, what="break_at")
     n, k, q = d.n, d.k, d.q
@@ -566,8 +570,9 @@ def _supf_pvalues(sup: float, ave: float, expf: float, q: int, lam: float, n: in
             hansen_pvalue(expf, "exp", q, lam))
 
 
-def sup_f_test(y: Any, X: Any = None, *, trim: float = 0.15, break_range: tuple[Any, Any] | None = None,
-               breaking: Any = None, cov: Cov = "ols", hac_lags: int | None = None) -> SupFResult:
+@validated
+def sup_f_test(y: Any, X: Any = None, *, trim: Trim = 0.15, break_range: tuple[Any, Any] | None = None,
+               breaking: Any = None, cov: Cov = "ols", hac_lags: NonNegativeInt | None = None) -> SupFResult:
     """Andrews (1993) sup-F test for one break at an unknown date, with ave-F and exp-F.
 
     Parameters
@@ -612,11 +617,7 @@ def sup_f_test(y: Any, X: Any = None, *, trim: float = 0.15, break_range: tuple[
     (1990, True)
     """
     d = _prepare(y, X, breaking, func="sup_f_test")
-    check_int(hac_lags, "hac_lags", minimum=0, allow_none=True)
-    if break_range is None:
-        check_number(trim, "trim", low=0, high=0.5, low_open=True, high_open=True,
-                     hint="It is the fraction of observations left out at each end (0.15 is usual).")
-    elif not isinstance(break_range, tuple | list) or len(break_range) != 2:
+    if break_range is not None and (not isinstance(break_range, tuple | list) or len(break_range) != 2):
         raise InputError(f"break_range must be (first, last) candidate labels; got {break_range!r}.")
     lags = _lags(d, cov, hac_lags)
     notes: list[str] = []
@@ -853,11 +854,12 @@ def _bp_seconds(n: int) -> float:
     return _BP_SECONDS_PER_N2 * float(n) ** 2
 
 
-def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15,
-               criterion: Criterion = "bic", min_size: int | None = None, level: float = 0.95,
-               alpha: float = 0.05, het_reg: bool = True, het_err: bool = True, cov: Cov = "ols",
-               hac_lags: int | None = None, n_breaks: int | None = None, max_n: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> BreaksResult:
+@validated
+def bai_perron(y: Any, X: Any = None, *, max_breaks: PositiveInt = 5, trim: Trim = 0.15,
+               criterion: Criterion = "bic", min_size: PositiveInt | None = None, level: Level = 0.95,
+               alpha: Alpha = 0.05, het_reg: bool = True, het_err: bool = True, cov: Cov = "ols",
+               hac_lags: NonNegativeInt | None = None, n_breaks: NonNegativeInt | None = None,
+               max_n: PositiveInt | None = None, progress: Callable[[int, int], None] | None = None) -> BreaksResult:
     """Bai and Perron (1998, 2003) estimation of multiple structural breaks.
 
     Parameters
@@ -927,7 +929,7 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
     (1920, 1940)
     """
     d = _prepare(y, X, None, func="bai_perron")
-    limit = MAX_BAI_PERRON_N if max_n is None else check_int(max_n, "max_n", minimum=1)
+    limit = MAX_BAI_PERRON_N if max_n is None else max_n
     if d.n > limit:
         raise InputError(f"bai_perron: the series has n={d.n:,} observations, above the limit of {limit:,} "
                          f"(the search for break dates costs O(n²): ~{_bp_seconds(d.n):,.0f} s here). Aggregate it to "
@@ -936,25 +938,10 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
     if d.degenerate:
         raise InputError(f"bai_perron: {d.degenerate} Expected a series that varies; a constant series has no "
                          "break to date.")
-    check_choice("criterion", criterion, CRITERIA)
-    check_int(max_breaks, "max_breaks")
-    check_int(n_breaks, "n_breaks", minimum=0, allow_none=True)
-    check_int(min_size, "min_size", minimum=1, allow_none=True)
-    check_int(hac_lags, "hac_lags", minimum=0, allow_none=True)
-    check_number(level, "level", low=0, high=1, low_open=True, high_open=True)
-    check_number(alpha, "alpha", low=0, high=1, low_open=True, high_open=True)
-    if min_size is None:
-        check_number(trim, "trim", low=0, high=0.5, low_open=True, high_open=True,
-                     hint="It is the minimum segment length as a fraction of the sample (0.15 is usual).")
     lags = _lags(d, cov, hac_lags)
-    if not (0 < level < 1) or not (0 < alpha < 1):
-        raise InputError(f"level and alpha must be in (0, 1); got level={level}, alpha={alpha}.")
     n, k = d.n, d.k
     notes: list[str] = []
     if min_size is None:
-        if not (0 < trim < 0.5):
-            raise InputError(f"trim must be in (0, 0.5); got {trim}. It is the minimum segment length "
-                             "as a fraction of the sample (0.15 is usual).")
         h = int(math.floor(trim * n))
     else:
         h = int(min_size)
@@ -964,8 +951,6 @@ def bai_perron(y: Any, X: Any = None, *, max_breaks: int = 5, trim: float = 0.15
     if h > n // 2:
         raise InputError(f"bai_perron: minimum segment size h={h} is more than half of n={n}; "
                          "no break fits. Lower trim or min_size.")
-    if int(max_breaks) < 1:
-        raise InputError(f"max_breaks must be at least 1; got {max_breaks}.")
     M = min(int(max_breaks), n // h - 1)
     if M < int(max_breaks):
         notes.append(f"max_breaks reduced from {max_breaks} to {M}: with segments of at least "
@@ -1081,6 +1066,7 @@ def _coef_table(d: _Data, bps: list[int]) -> pd.DataFrame:
 # CUSUM
 
 
+@validated
 def cusum_test(y: Any, X: Any = None, *, kind: CusumKind = "ols") -> HypothesisTest:
     """CUSUM test of parameter constancy.
 
@@ -1112,7 +1098,6 @@ def cusum_test(y: Any, X: Any = None, *, kind: CusumKind = "ols") -> HypothesisT
     True
     """
     d = _prepare(y, X, None, func="cusum_test")
-    check_choice("kind", kind, CUSUM_KINDS)
     n, k = d.n, d.k
     cfg = _config(d, kind=kind)
     null = "coefficients constant over the sample"

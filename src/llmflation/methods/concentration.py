@@ -8,21 +8,17 @@ infinitely many tiny firms), at most the remainder held by one firm.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.results import Result
+from llmflation.signature import Columns, Frame, PositiveInt, PositiveInts, validated
 from llmflation.validate import (
-    check_frame,
-    check_int_sequence,
     check_series,
-    check_str,
-    check_str_sequence,
 )
 
 Unit = Literal["percent", "fraction"]
@@ -34,7 +30,7 @@ FRACTION_TOLERANCE = 0.01
 
 
 def _as_percent(shares: Any, unit: Unit) -> np.ndarray:
-    check_choice("unit", unit, ("percent", "fraction"))
+    # unit was checked by the caller's signature (@validated)
     if isinstance(shares, str | bytes | dict | pd.DataFrame) or shares is None or np.ndim(shares) != 1:
         raise InputError(f"shares must be a non-empty 1-D sequence of numbers (e.g. [30, 30, 20, 20]); got "
                          f"{type(shares).__name__}" + (f" of shape {np.shape(shares)}" if np.ndim(shares) > 1 else "")
@@ -58,6 +54,7 @@ def _as_percent(shares: Any, unit: Unit) -> np.ndarray:
     return pct
 
 
+@validated
 def hhi(shares: Any, *, unit: Unit = "percent") -> float:
     """Herfindahl–Hirschman index of market shares, on the 0–10,000 scale.
 
@@ -87,7 +84,8 @@ def hhi(shares: Any, *, unit: Unit = "percent") -> float:
     return float(np.sum(pct**2))
 
 
-def concentration_ratio(shares: Any, k: int, *, unit: Unit = "percent") -> float:
+@validated
+def concentration_ratio(shares: Any, k: PositiveInt, *, unit: Unit = "percent") -> float:
     """CR-k: the combined share (percent) of the ``k`` largest firms.
 
     Examples
@@ -95,8 +93,6 @@ def concentration_ratio(shares: Any, k: int, *, unit: Unit = "percent") -> float
     >>> concentration_ratio([10, 40, 30, 20], 2)
     70.0
     """
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-        raise InputError(f"k must be a positive integer, got {k!r}.")
     pct = np.sort(_as_percent(shares, unit))[::-1]
     return float(pct[:k].sum())
 
@@ -129,9 +125,12 @@ class ConcentrationResult(Result):
         return f"ConcentrationResult({len(self.table)} periods, k={self.k})"
 
 
-def concentration(shares_panel: pd.DataFrame, *, k: Sequence[int] = (1, 4), period: str = "period",
+@validated
+def concentration(shares_panel: Annotated[pd.DataFrame, Frame(what="a long pandas DataFrame (one row per period × "
+                                                                   "firm)")], *,
+                  k: PositiveInts = (1, 4), period: str = "period",
                   firm: str = "firm", share: str = "share_pct", unit: Unit = "percent",
-                  residual_firms: Sequence[str] = (), market: str = "",
+                  residual_firms: Columns = (), market: str = "",
                   duplicates: Literal["refuse", "sum"] = "refuse") -> ConcentrationResult:
     """HHI and CR-k of every period of a long table of market shares.
 
@@ -166,17 +165,10 @@ def concentration(shares_panel: pd.DataFrame, *, k: Sequence[int] = (1, 4), peri
     >>> r.wide()[["period", "hhi", "hhi_high", "cr_1"]].values.tolist()
     [['a', 2600.0, 2600.0, 30.0], ['b', 3400.0, 3800.0, 50.0]]
     """
-    check_frame(shares_panel, "shares_panel", what="a long pandas DataFrame (one row per period × firm)")
-    check_choice("unit", unit, ("percent", "fraction"))
-    for nm, v in (("period", period), ("firm", firm), ("share", share)):
-        check_str(v, nm)
-    check_int_sequence(k, "k", minimum=1)
-    residual_firms = check_str_sequence(residual_firms, "residual_firms")
     missing = [c for c in (period, firm, share) if c not in shares_panel.columns]
     if missing:
         raise InputError(f"columns {missing} not found; the frame has {list(shares_panel.columns)}. "
                          "Name them with period=, firm=, share=.")
-    check_choice("duplicates", duplicates, ("refuse", "sum"))
     vintage = shares_panel.attrs.get("vintage", "user data")
     ks = tuple(int(x) for x in k)
     named = shares_panel[~shares_panel[firm].isin(list(residual_firms))]

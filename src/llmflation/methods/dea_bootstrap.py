@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ from llmflation.errors import InputError
 from llmflation.methods.dea import farrell_scores
 from llmflation.methods.estimability import estimability
 from llmflation.results import Result, tidy
+from llmflation.signature import Frame, Level, Range, Seed, SomeColumns, validated
 
 __all__ = ["DEABootstrapResult", "MalmquistBootstrapResult", "dea_bootstrap", "malmquist_bootstrap", "min_dmus"]
 
@@ -156,8 +157,15 @@ def _as_arrays(inputs: Any, outputs: Any) -> tuple[np.ndarray, np.ndarray, pd.In
     return Xa, Ya, X.index
 
 
-def dea_bootstrap(inputs: Any, outputs: Any, *, rts: str = "vrs", n_boot: int = 200, level: float = 0.95,
-                  seed: int | None = 0) -> DEABootstrapResult:
+#: Returns to scale of the bootstrap's frontier.
+BootRts = Literal["vrs", "crs"]
+#: Bootstrap replicates: at least 20.
+Replicates = Annotated[int, Range(ge=20, hint="Use e.g. 200.")]
+
+
+@validated
+def dea_bootstrap(inputs: Any, outputs: Any, *, rts: BootRts = "vrs", n_boot: Replicates = 200, level: Level = 0.95,
+                  seed: Seed | None = 0) -> DEABootstrapResult:
     """Input-oriented DEA efficiencies with a smoothed bootstrap (Simar and Wilson 1998).
 
     Parameters
@@ -176,13 +184,6 @@ def dea_bootstrap(inputs: Any, outputs: Any, *, rts: str = "vrs", n_boot: int = 
     >>> bool((r.table["conf_low"] <= r.table["efficiency"] + 1e-9).all())
     True
     """
-    from llmflation.validate import check_int, check_level, check_seed
-
-    if not isinstance(rts, str) or rts not in ("vrs", "crs"):
-        raise InputError(f"rts={rts!r}; expected 'vrs' or 'crs'.")
-    n_boot = check_int(n_boot, "n_boot", minimum=20)
-    level = check_level(level)
-    seed = check_seed(seed)
     X, Y, idx = _as_arrays(inputs, outputs)
     n = len(X)
     need = min_dmus(X.shape[1], Y.shape[1])
@@ -255,8 +256,11 @@ def _components(E: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
                 "techch": np.sqrt((t1 / _11) * (tt / _1t))}
 
 
-def malmquist_bootstrap(panel: pd.DataFrame, *, dmu: str, period: str, inputs: list[str], outputs: list[str],
-                        rts: str = "vrs", n_boot: int = 200, level: float = 0.95, seed: int | None = 0,
+@validated
+def malmquist_bootstrap(panel: Annotated[pd.DataFrame, Frame(what="a long pandas DataFrame (one row per DMU and "
+                                                                  "period)")], *,
+                        dmu: str, period: str, inputs: SomeColumns, outputs: SomeColumns,
+                        rts: BootRts = "vrs", n_boot: Replicates = 200, level: Level = 0.95, seed: Seed | None = 0,
                         pairs: list[tuple[Any, Any]] | None = None) -> MalmquistBootstrapResult:
     """Malmquist index between periods with a smoothed-bootstrap interval per period pair.
 
@@ -274,32 +278,18 @@ def malmquist_bootstrap(panel: pd.DataFrame, *, dmu: str, period: str, inputs: l
     >>> round(float(r.table.set_index("term").loc["tfpch", "estimate"]), 6)
     2.0
     """
-    from llmflation.validate import (
-        check_column_name,
-        check_frame,
-        check_int,
-        check_level,
-        check_seed,
-        check_str_sequence,
-    )
+    from llmflation.validate import check_column_name
 
-    check_frame(panel, "panel", what="a long pandas DataFrame (one row per DMU and period)")
-    check_column_name(panel, dmu, "dmu")
+    check_column_name(panel, dmu, "dmu")         # a column of this panel: not a type
     check_column_name(panel, period, "period")
-    inputs = list(check_str_sequence(inputs, "inputs", allow_empty=False))
-    outputs = list(check_str_sequence(outputs, "outputs", allow_empty=False))
-    if not isinstance(rts, str) or rts not in ("vrs", "crs"):
-        raise InputError(f"rts={rts!r}; expected 'vrs' or 'crs'.")
-    level = check_level(level)
-    seed = check_seed(seed)
+    ins, outs = list(inputs), list(outputs)
     if pairs is not None and (isinstance(pairs, str) or not all(
             isinstance(q, tuple | list) and len(q) == 2 for q in pairs)):
         raise InputError(f"pairs must be a list of (period, period) pairs, e.g. [('2024Q1', '2024Q4')]; "
                          f"got {pairs!r}.")
-    miss = [c for c in [dmu, period, *inputs, *outputs] if c not in panel.columns]
+    miss = [c for c in [dmu, period, *ins, *outs] if c not in panel.columns]
     if miss:
         raise InputError(f"columns {miss} not in panel; available: {list(panel.columns)}.")
-    n_boot = check_int(n_boot, "n_boot", minimum=20)
     periods = sorted(panel[period].unique())
     data = {p: g.set_index(dmu) for p, g in panel.groupby(period)}
     if pairs is None:
@@ -312,8 +302,8 @@ def malmquist_bootstrap(panel: pd.DataFrame, *, dmu: str, period: str, inputs: l
         if p0 not in data or p1 not in data:
             raise InputError(f"period {p0!r} or {p1!r} not in the panel's {period!r}.")
         g0, g1 = data[p0], data[p1]
-        X0, Y0 = g0[inputs].to_numpy(float), g0[outputs].to_numpy(float)
-        X1, Y1 = g1[inputs].to_numpy(float), g1[outputs].to_numpy(float)
+        X0, Y0 = g0[ins].to_numpy(float), g0[outs].to_numpy(float)
+        X1, Y1 = g1[ins].to_numpy(float), g1[outs].to_numpy(float)
         common = g0.index.intersection(g1.index, sort=False)
         i0, i1 = g0.index.get_indexer(common), g1.index.get_indexer(common)
 
@@ -362,4 +352,4 @@ def malmquist_bootstrap(panel: pd.DataFrame, *, dmu: str, period: str, inputs: l
              f"intervals on the log scale; none below {need} DMUs.")
     return MalmquistBootstrapResult(table=pd.DataFrame(rows),
                                     config={"rts": rts, "n_boot": n_boot, "level": level, "seed": seed,
-                                            "inputs": list(inputs), "outputs": list(outputs)}, notes=notes)
+                                            "inputs": ins, "outputs": outs}, notes=notes)

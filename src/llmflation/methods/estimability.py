@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Annotated, Any
 
 from llmflation.errors import InputError
+from llmflation.signature import PositiveInt, Range, Via, validated
 
 __all__ = ["ESTIMATED", "MAX_CI_RATIO", "MIN_POINTS_RATE", "NOT_ESTIMABLE", "estimability", "is_finding"]
 
@@ -30,9 +32,22 @@ MAX_CI_RATIO = 100.0
 MIN_POINTS_RATE = 6
 
 
-def estimability(*, n: float, min_n: int, conf_low: float = math.nan, conf_high: float = math.nan,
+def _real(v: Any, name: str) -> float:
+    # a count or a bound may be NaN (not computed) or infinite (unbounded): any real number
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise InputError(f"{name} must be a number; got {v!r} ({type(v).__name__}).")
+    return float(v)
+
+
+#: Any real number, NaN and infinities included (a bound that could not be computed).
+Real = Annotated[float, Via(_real)]
+
+
+@validated
+def estimability(*, n: Real, min_n: PositiveInt, conf_low: Real = math.nan, conf_high: Real = math.nan,
                  interval: bool = True, multiplicative: bool = True, what: str = "estimate",
-                 max_ratio: float = MAX_CI_RATIO) -> tuple[str, str | None]:
+                 max_ratio: Annotated[float, Range(gt=1, hint="It is the widest ratio of an interval's bounds.")]
+                 = MAX_CI_RATIO) -> tuple[str, str | None]:
     """The one rule for whether an estimate is a finding: ``(status, reason)``.
 
     ``status`` is :data:`NOT_ESTIMABLE` when the estimate rests on fewer than ``min_n``
@@ -51,13 +66,6 @@ def estimability(*, n: float, min_n: int, conf_low: float = math.nan, conf_high:
     >>> estimability(n=40, min_n=6, conf_low=2.0, conf_high=900.0, what="factor")[1]
     'the factor interval [2, 900] spans 450× (more than 100×): the data do not pin it down'
     """
-    for name, v in (("n", n), ("conf_low", conf_low), ("conf_high", conf_high), ("max_ratio", max_ratio)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise InputError(f"{name} must be a number; got {v!r} ({type(v).__name__}).")
-    if isinstance(min_n, bool) or not isinstance(min_n, numbers.Integral) or min_n < 1:
-        raise InputError(f"min_n must be a positive integer (the fewest points the method needs); got {min_n!r}.")
-    if not max_ratio > 1:
-        raise InputError(f"max_ratio must exceed 1 (the widest ratio of an interval's bounds); got {max_ratio!r}.")
     n = float(n)
     if not math.isfinite(n) or n < min_n:
         return NOT_ESTIMABLE, f"rests on {_num(n)} point(s); the method needs at least {min_n}"

@@ -22,12 +22,13 @@ used by the study's hedonic index and cost decomposition.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
+from llmflation.signature import Frame, validated
 from llmflation.validate import check_price_units, ordered_periods
 
 Formula = Literal["laspeyres", "paasche", "fisher", "tornqvist", "jevons"]
@@ -35,6 +36,9 @@ FORMULAS: tuple[str, ...] = ("laspeyres", "paasche", "fisher", "tornqvist", "jev
 
 #: Cells listed in an error message before "… and N more".
 _MAX_LISTED = 8
+
+#: A wide table of prices or quantities: index = periods, columns = products.
+WideFrame = Annotated[pd.DataFrame, Frame(what="a wide pandas DataFrame (index = periods, columns = products)")]
 
 
 # --------------------------------------------------------------------------- bilateral formulas
@@ -127,7 +131,8 @@ def _validate(prices: Any, quantities: Any, formula: str) -> tuple[np.ndarray, n
     return p, q, p_frame.index, p_frame.columns
 
 
-def price_index(prices: pd.DataFrame, quantities: pd.DataFrame | None = None, *, formula: Formula = "fisher",
+@validated
+def price_index(prices: WideFrame, quantities: WideFrame | None = None, *, formula: Formula = "fisher",
                 chained: bool = True) -> pd.Series:
     """A price index over periods from wide tables of prices and quantities.
 
@@ -170,9 +175,6 @@ def price_index(prices: pd.DataFrame, quantities: pd.DataFrame | None = None, *,
     >>> round(float(price_index(p, formula="jevons").iloc[1]), 6)
     1.414214
     """
-    check_choice("formula", formula, FORMULAS)
-    if not isinstance(chained, (bool, np.bool_)):
-        raise InputError(f"chained must be True or False; got {chained!r}.")
     prices, notes = _time_order(_check_frame(prices, "prices"))
     p, q, periods, products = _validate(prices, quantities, formula)
     for j, product in enumerate(products):

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ from scipy import stats
 
 from llmflation.errors import InputError
 from llmflation.results import Result
+from llmflation.signature import Level, PositiveInt, Range, Seed, validated
 
 #: Fewest records for which a calibrated interval is printed (below it: a statement).
 MIN_POINTS_INTERVAL = 6
@@ -189,10 +190,16 @@ class RecordTrendTest(Result):
         ])
 
 
-def record_trend_test(t: Any, y: Any, *, n_perm: int = 999, level: float = 0.90, seed: int | None = 0,
-                      min_points: int = MIN_POINTS_TEST, min_points_interval: int = MIN_POINTS_INTERVAL,
-                      interval: bool = True, grid_size: int = 161,
-                      half_width: float = GRID_HALF_WIDTH) -> RecordTrendTest:
+@validated
+def record_trend_test(t: Any, y: Any, *,
+                      n_perm: Annotated[int, Range(ge=19, hint="A permutation test needs at least 99.")] = 999,
+                      level: Level = 0.90, seed: Seed | None = 0,
+                      min_points: PositiveInt = MIN_POINTS_TEST,
+                      min_points_interval: Annotated[int, Range(ge=3)] = MIN_POINTS_INTERVAL,
+                      interval: bool = True, grid_size: Annotated[int, Range(ge=3)] = 161,
+                      half_width: Annotated[float, Range(gt=0, hint="Log points per year around the estimate, "
+                                                                     "e.g. 8.")] = GRID_HALF_WIDTH
+                      ) -> RecordTrendTest:
     """Trend of the record series of a pool, with inference valid for a record process.
 
     Parameters
@@ -222,34 +229,14 @@ def record_trend_test(t: Any, y: Any, *, n_perm: int = 999, level: float = 0.90,
     >>> r.slope < 0, r.p_value > 0.05                        # records fall, the test is not fooled
     (True, True)
     """
-    from llmflation.validate import (
-        check_bool,
-        check_int,
-        check_level,
-        check_number,
-        check_seed,
-        check_series,
-    )
+    from llmflation.validate import check_series
 
     t = check_series(t, "t").to_numpy(dtype=float)
     y = check_series(y, "y").to_numpy(dtype=float)
-    n_perm = check_int(n_perm, "n_perm", minimum=19)
-    level = check_level(level)
-    seed = check_seed(seed)
-    min_points = check_int(min_points, "min_points", minimum=1)
-    min_points_interval = check_int(min_points_interval, "min_points_interval", minimum=3)
-    interval = check_bool(interval, "interval")
-    grid_size = check_int(grid_size, "grid_size", minimum=3)
-    half_width = check_number(half_width, "half_width", low=0, low_open=True,
-                              hint="Log points per year around the estimate, e.g. 8.")
     if t.shape != y.shape:
         raise InputError(f"t and y have different lengths ({t.size} and {y.size}).")
     if not (np.isfinite(t).all() and np.isfinite(y).all()):
         raise InputError("t or y contains NaN or infinite values; drop them first.")
-    if not 0 < level < 1:
-        raise InputError(f"level must be between 0 and 1; got {level!r}.")
-    if n_perm < 19:
-        raise InputError(f"n_perm={n_perm} is too small for a permutation test; use at least 99.")
     min_points = max(int(min_points), MIN_POINTS_TEST)
     alpha = 1 - level
     cfg = {"n_perm": n_perm, "level": level, "seed": seed, "min_points": min_points,

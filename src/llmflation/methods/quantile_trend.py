@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,7 @@ import pandas as pd
 from llmflation.errors import InputError
 from llmflation.methods.estimability import estimability
 from llmflation.results import Result
+from llmflation.signature import Level, Range, Seed, validated
 
 __all__ = ["DEFAULT_TAU", "MIN_POOL", "QuantileTrend", "quantile_slope", "quantile_trend", "rank_score"]
 
@@ -216,9 +217,16 @@ class QuantileTrend(Result):
                               "reason": self.reason or ""}])
 
 
-def quantile_trend(t: Any, y: Any, *, tau: float = DEFAULT_TAU, level: float = 0.90, clusters: Any = None,
-                   n_perm: int = 1999, n_boot: int = 999, seed: int | None = 0, min_n: int = MIN_POOL,
-                   interval: bool = True) -> QuantileTrend:
+#: A quantile strictly between 0 and 1.
+Quantile = Annotated[float, Range(gt=0, lt=1, hint="Use e.g. 0.25.")]
+#: Draws of a permutation null or bootstrap replicates: at least 99.
+Draws = Annotated[int, Range(ge=99)]
+
+
+@validated
+def quantile_trend(t: Any, y: Any, *, tau: Quantile = DEFAULT_TAU, level: Level = 0.90, clusters: Any = None,
+                   n_perm: Draws = 1999, n_boot: Draws = 999, seed: Seed | None = 0,
+                   min_n: Annotated[int, Range(ge=3)] = MIN_POOL, interval: bool = True) -> QuantileTrend:
     """Slope of the τ-th quantile of ``y`` on ``t`` over a whole pool, with a valid test and interval.
 
     Parameters
@@ -248,21 +256,14 @@ def quantile_trend(t: Any, y: Any, *, tau: float = DEFAULT_TAU, level: float = 0
     >>> r.p_value < 0.01, r.factor_conf[0] > 1, r.status
     (True, True, 'estimated')
     """
-    from llmflation.validate import check_int, check_level, check_seed, check_series
+    from llmflation.validate import check_series
 
     t = check_series(t, "t").to_numpy(dtype=float)
     y = check_series(y, "y").to_numpy(dtype=float)
-    level = check_level(level)
-    seed = check_seed(seed)
-    n_perm = check_int(n_perm, "n_perm", minimum=99)
-    n_boot = check_int(n_boot, "n_boot", minimum=99)
     if t.shape != y.shape:
         raise InputError(f"t and y have different lengths ({t.size} and {y.size}).")
     if not (np.isfinite(t).all() and np.isfinite(y).all()):
         raise InputError("t or y contains NaN or infinite values; drop them first.")
-    if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not 0 < tau < 1:
-        raise InputError(f"tau must be a number strictly between 0 and 1 (e.g. 0.25); got {tau!r}.")
-    min_n = check_int(min_n, "min_n", minimum=3)
     n = len(t)
     cl = None if clusters is None else pd.factorize(pd.Series(np.asarray(clusters)).astype(str))[0]
     n_cl = n if cl is None else int(cl.max() + 1) if n else 0
