@@ -55,6 +55,7 @@ _API: dict[str, str] = {
     "assign_tiers": "llmflation.panel.tiers",
     "price_on": "llmflation.panel.lookup",
     "changes": "llmflation.panel.changes",
+    "dispersion": "llmflation.panel.dispersion",
     "cost": "llmflation.panel.cost",
     "validate_panel": "llmflation.panel.validate",
     "openrouter_cross_section": "llmflation.study.trends",

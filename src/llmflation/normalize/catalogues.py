@@ -26,7 +26,7 @@ DATE_BASES = ("announced", "observed_first", "commit", "archive")
 #: Date basis of each source's intervals (when a row does not say).
 SOURCE_DATE_BASIS = {"openrouter": "observed_first", "litellm": "commit", "genai-prices": "commit",
                      "llm-prices": "commit", "epoch": "archive", "milestones": "announced", "first-party": "announced",
-                     "modelpricewatch": "observed_first"}
+                     "modelpricewatch": "observed_first", "openrouter-endpoints": "observed_first"}
 
 #: Snapshot/commit dates of the undated "current price" catalogues (from MANIFEST provenance).
 LLM_PRICES_DATE = "2026-08-05"   # simonw/llm-prices@723ef0bd (committed 2026-08-05)

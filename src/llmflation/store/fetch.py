@@ -40,6 +40,7 @@ from llmflation.sources import epoch as epoch_src
 from llmflation.sources import keys as keyed
 from llmflation.sources import litellm as litellm_src
 from llmflation.sources import openrouter as openrouter_src
+from llmflation.sources import openrouter_endpoints as endpoints_src
 from llmflation.sources.http import (
     DEFAULT_MAX_BYTES,
     GZIP_MAGIC,
@@ -288,6 +289,27 @@ def _artificial_analysis_obs(frame: pd.DataFrame, skipped: dict[str, int]
     return PRICE_INTERVALS, _price_obs(obs, skipped)
 
 
+def _endpoints_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[HistoryTable | None, pd.DataFrame]:
+    """One price interval per model × provider endpoint: ``source_key`` is the OpenRouter model id,
+    ``provider`` the endpoint's ``tag`` (``deepinfra/fp8``: one offer per provider and quantization)."""
+    def usd(col: str) -> pd.Series:
+        return to_usd_per_mtok(pd.to_numeric(frame[col]), "usd_per_token", strict=False, keep_implausible=True)
+
+    obs = pd.DataFrame({
+        "source_key": frame["model_id"].astype(str), "provider": frame["tag"].astype(str),
+        "input_usd_per_mtok": usd("prompt_usd_per_token"), "output_usd_per_mtok": usd("completion_usd_per_token"),
+        "cache_read_usd_per_mtok": usd("input_cache_read_usd_per_token"),
+        "context_tokens": pd.to_numeric(frame["context_length"]), "model_name": frame["model_name"],
+        "author": frame["model_id"].astype(str).str.split("/").str[0], "reasoning_flag": pd.NA,
+        "listed_date": pd.NaT,
+    })
+    dup = obs.duplicated(["source_key", "provider"], keep="last")
+    if dup.any():
+        skipped["endpoint listed twice for one model and provider tag (the last kept)"] = int(dup.sum())
+        obs = obs[~dup]
+    return PRICE_INTERVALS, _price_obs(obs, skipped)
+
+
 def _epoch_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[HistoryTable | None, pd.DataFrame]:
     obs = frame.rename(columns=epoch_src.FIELDS)[list(EPOCH_MODELS.columns)].copy()
     obs["publication_date"] = pd.to_datetime(obs["publication_date"])
@@ -353,6 +375,12 @@ ADAPTERS: dict[str, SourceAdapter] = {a.name: a for a in (
         lambda raw, *, snapshot_date, origin, max_bytes: openrouter_src.parse(raw, snapshot_date=snapshot_date),
         _openrouter_obs),
     SourceAdapter(
+        "openrouter-endpoints", "OpenRouter's public per-model endpoints (no key): each provider's price, "
+        "context and quantization of every model, as of now.",
+        endpoints_src.BASE, _public_fetch(endpoints_src),
+        lambda raw, *, snapshot_date, origin, max_bytes: endpoints_src.parse(raw, snapshot_date=snapshot_date),
+        _endpoints_obs),
+    SourceAdapter(
         "litellm", "LiteLLM's model_prices_and_context_window.json (GitHub): prices of every provider it knows.",
         litellm_src.URL, _public_fetch(litellm_src),
         lambda raw, *, snapshot_date, origin, max_bytes: litellm_src.parse(raw, snapshot_date=snapshot_date,
@@ -390,7 +418,7 @@ def adapter(source: str) -> SourceAdapter:
     >>> adapter("nope")
     Traceback (most recent call last):
     ...
-    llmflation.errors.InputError: source='nope' is not allowed; expected one of: 'openrouter', 'litellm', 'epoch', 'artificial-analysis', 'openrouter-rankings'.
+    llmflation.errors.InputError: source='nope' is not allowed; expected one of: 'openrouter', 'openrouter-endpoints', 'litellm', 'epoch', 'artificial-analysis', 'openrouter-rankings'.
     """
     check_choice("source", source, SOURCES)
     return ADAPTERS[source]
@@ -445,7 +473,7 @@ ID_DATE = re.compile(r"(?:^|[-/@_.:])(20[2-3]\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\
 RELEASE_SLACK = timedelta(days=7)
 #: Dated ids needed as evidence (one odd id must not block every fetch of a source).
 RELEASE_MIN_IDS = 2
-_KEY_COLUMN = {"openrouter": "id", "litellm": "model_key"}
+_KEY_COLUMN = {"openrouter": "id", "litellm": "model_key", "openrouter-endpoints": "model_id"}
 
 
 def release_dates(keys: pd.Series) -> pd.Series:
