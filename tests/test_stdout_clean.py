@@ -42,6 +42,7 @@ CASES: dict[str, list[str]] = {
              "--cached-input-tokens", "5e5", "--batch", "--at", "17:00"],
     "sources": [],
     "tariff": ["gemini-2.5-pro", "--on", "2025-08-01"],
+    "changes": ["--since", "2026-01-01", "--until", "2026-06-30"],
     "discrepancies": ["--db", "{tmp}/none.duckdb"],
     "dea": ["--csv", str(REF / "dea_deap_eg1" / "data.csv"), "--inputs", "x1,x2", "--outputs", "y"],
     "malmquist": ["--csv", str(REF / "malmquist_dea_jl_3periods" / "data.csv"), "--dmu", "dmu",

@@ -213,6 +213,34 @@ def build_panel(intervals: pd.DataFrame, *, tiers: str | None = None, log: Exclu
 _CACHE: dict[str, pd.DataFrame] = {}
 
 
+def _build_bundled() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(intervals, panel, exclusion log) of the bundled snapshot, built from its tables."""
+    log = ExclusionLog()
+    iv = bundled_intervals(log)
+    # the panel-stage checks (non-text ids, first-party truth) of the bundled panel
+    plog = ExclusionLog()
+    panel = build_panel(iv.copy(), log=plog)
+    both = ExclusionLog({(r.source, r.reason): r.rows for r in log.to_frame().itertuples()})
+    for (src, reason), n in plog.counts.items():
+        both.add(src, reason, n)
+    return iv, panel, both.to_frame()
+
+
+def _bundled_panel() -> None:
+    """Fill the in-process cache with the bundled panel and its exclusion log, read from the
+    disk cache of :mod:`llmflation.panel.cache` when the bundle and the code are unchanged."""
+    if "panel" in _CACHE:
+        return
+    from llmflation.panel.cache import cached
+
+    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+        iv, panel, log = _build_bundled()
+        _CACHE["bundled"] = iv
+        return panel, log
+
+    _CACHE["panel"], _CACHE["log"] = cached("bundled_panel", build)
+
+
 def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, warn: bool = True) -> pd.DataFrame:
     """The canonical price panel (DESIGN.md §3).
 
@@ -253,21 +281,14 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
                              f"({type(tiers).__name__}).")
         check_choice("tiers", tiers, TIER_DEFINITIONS)
     warn = check_bool(warn, "warn")
-    log = ExclusionLog()
-    if "bundled" not in _CACHE:
-        iv = bundled_intervals(log)
-        _CACHE["bundled"] = iv
-        _CACHE["log"] = log.to_frame()
-        # the panel-stage checks (non-text ids, first-party truth) of the bundled panel
-        plog = ExclusionLog()
-        _CACHE["panel"] = build_panel(iv.copy(), log=plog)
-        both = ExclusionLog({(r.source, r.reason): r.rows for r in _CACHE["log"].itertuples()})
-        for (src, reason), n in plog.counts.items():
-            both.add(src, reason, n)
-        _CACHE["log"] = both.to_frame()
-    iv = _CACHE["bundled"]
+    _bundled_panel()
+    if (store is not None or tiers is not None) and "bundled" not in _CACHE:
+        from llmflation.panel.cache import cached
+
+        _CACHE["bundled"] = cached("bundled_intervals", lambda: bundled_intervals(ExclusionLog()))
     if warn and len(_CACHE["log"]):
         ExclusionLog({(r.source, r.reason): r.rows for r in _CACHE["log"].itertuples()}).warn()
+    iv = _CACHE.get("bundled", pd.DataFrame())
     if store is not None:
         fetched = store.price_intervals()
         if len(fetched):
@@ -293,6 +314,5 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
 
 def exclusions() -> pd.DataFrame:
     """Counts of price rows excluded from the bundled panel, by source and reason."""
-    if "log" not in _CACHE:
-        load_panel(warn=False)
+    _bundled_panel()
     return _CACHE["log"].copy()
