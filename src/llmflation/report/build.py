@@ -167,7 +167,7 @@ def enrich(claims: list[Claim], results: dict[str, Any]) -> dict[str, Claim]:
         extra = closest.get(rc, {}) if rc and c.reference_key else {}
         out[c.id] = cl.with_(c, **extra)
     for cid, c in out.items():
-        out[cid] = cl.with_(c, fragility=_fragility(c, rob))
+        out[cid] = cl.with_(c, fragility=c.fragility or _fragility(c, rob))  # a section's own clause first
     return out
 
 

@@ -125,11 +125,21 @@ def headline(inputs: StudyInputs) -> Built:
         a = r.annual.set_index("index_kind")
         h = a.loc["hedonic"]
         lo, hi = r.log_change_ci
+        import re
+
+        listed = next((int(m.group(1)) for n in r.notes
+                       for m in [re.search(r"(\d+) first-party canonical models listed", str(n))] if m), None)
+        frag = [f"rests on the {nb.count(r.n_models)}" + (f" of {nb.count(listed)}" if listed else "")
+                + " models with a capability score"]
+        if "token_weighted" in a.index and _f(a.loc["token_weighted", "conf_low"]) <= 0 \
+                <= _f(a.loc["token_weighted", "conf_high"]):
+            frag.append("weighted by tokens, the interval includes no change")
         claims = [Claim(id="headline_index", title="Price of constant capability, fall per year", section="headline",
                         estimate=r.factor_per_year, conf_low=math.exp(-hi), conf_high=math.exp(-lo), n=r.n_models,
                         unit="x", status=r.status, reason=" ".join(r.notes[:1]) if r.status != "estimated" else "",
                         specification=f"chained time-dummy hedonic on capability (ECI), monthly, {r.n_models} "
                                       f"first-party models, cluster bootstrap by model",
+                        fragility="; ".join(frag),
                         extra={"pct_per_year": _f(h.get("pct_per_year")), "n_periods": r.n_periods})]
         for kind, title in (("token_weighted", "token-weighted"), ("matched", "matched-model")):
             if kind in a.index:
