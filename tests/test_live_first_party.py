@@ -130,3 +130,13 @@ def test_the_change_feed_lists_the_cut_after_the_bundle(store, capsys):
     titles = [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)]
     assert any(t.startswith("gpt-4o-mini") and "openai" in t and "$0.15 → $0.075" in t for t in titles)
     assert feed.findtext("a:updated", namespaces=ns) == "2026-12-01T00:00:00Z"
+
+
+def test_a_panel_merged_with_the_store_extends_the_history_too(store):
+    import llmflation as lf
+
+    with lf.Store(store, read_only=True) as s:
+        panel = lf.load_panel(s, warn=False)
+    r = lf.price_on("gpt-4o-mini", on="2026-12-03", panel=panel)
+    assert r.input_usd_per_mtok == pytest.approx(0.075) and r.source == "litellm"
+    assert str(r.valid_from.date()) == "2026-12-01" and r.snapshot_id is None
