@@ -97,3 +97,15 @@ def test_live_fetch_lists_models_then_endpoints_within_one_budget():
     p = ep.parse(raw, snapshot_date="2026-11-01")
     assert len(p.frame) == 4 and set(p.frame["tag"]) >= {"groq", "together/fp8"}
     assert p.frame.loc[p.frame["tag"] == "together/fp8", "latency_p50"].iloc[0] == 420.0
+
+
+def test_cli_dispersion_with_the_store_and_on_the_bundle(store, capsys):
+    code, out, err = run(["dispersion", LLAMA, "--db", str(store), "-f", "json"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert [r["n_hosts"] for r in doc["rows"]] == [4, 4] and doc["elasticity"]["status"] == "not identified"
+    # the bundle's LiteLLM history prices one open model at many hosts too (any id of the model)
+    code, out, err = run(["dispersion", "llama-3.3-70b-instruct", "--source", "litellm", "--since", "2026-05-01",
+                          "--db", str(store), "-f", "json"], capsys)
+    assert code == 0, err
+    assert all(r["n_hosts"] >= 10 and r["max_over_min"] > 1 for r in json.loads(out)["rows"])

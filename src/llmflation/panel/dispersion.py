@@ -83,7 +83,8 @@ def dispersion(model: str, *, store: Any = None, panel: pd.DataFrame | None = No
     ----------
     model : str
         The model as the source lists it (``meta-llama/llama-3.3-70b-instruct``; a
-        normalised spelling or the slug alone works when unambiguous).
+        normalised spelling or the slug alone works when unambiguous); with ``panel``, any
+        id of the model the panel knows (its ``model_key`` gathers every host's key).
     store : llmflation.Store, optional
         Read the offers from the store (its fetched ``source`` intervals; dates = the
         source's fetch snapshots). Either ``store`` or ``panel``.
@@ -141,6 +142,16 @@ def dispersion(model: str, *, store: Any = None, panel: pd.DataFrame | None = No
         raise InputError(f"no per-provider offers of source {source!r} are recorded; run `llmflation fetch "
                          f"{ENDPOINTS} --db PATH` first (or pass source= another source of the panel).")
     hit = _pick(rows["source_key"], model)
+    if not hit.any() and panel is not None and "model_key" in panel.columns:
+        # any id of the model (the panel's identity resolution): every host's key of it
+        from llmflation.panel.query import resolve_model
+
+        try:
+            mid = resolve_model(panel, model)
+        except UnknownModelError:
+            mid = None
+        keys = set(panel.loc[panel["model_id"] == mid, "model_key"].dropna()) if mid is not None else set()
+        hit = rows["model_key"].isin(keys)
     if not hit.any():
         import difflib
 
