@@ -30,12 +30,21 @@ NOT_YET: set[str] = {
 STUDY = sorted(n for n, m in lf._API.items() if m.startswith("llmflation.study.") and inspect.isfunction(getattr(lf, n))
                and n not in ("paper_vs_ours",))
 #: Public functions of methods/: those of the facade, and the module-level ones beside them
-#: that take options (the rest are array kernels called in loops: ``fit_line``,
-#: ``batched_slopes``, ``hansen_pvalue``, …).
+#: that take options (the rest are array kernels without options: ``fit_line``,
+#: ``batched_slopes``, ``percentile_interval``, ``time_dummy_index``, …).
 METHODS = sorted({n for n, m in lf._API.items() if m.startswith("llmflation.methods.")
                   and inspect.isfunction(getattr(lf, n))})
 METHODS_MODULE_LEVEL = [
     ("llmflation.methods.concentration", "concentration_ratio"),
+    ("llmflation.methods.ols", "ols"),
+    ("llmflation.methods.ols", "robust_ols"),
+    ("llmflation.methods.ols", "bootstrap_slopes"),
+    ("llmflation.methods.ols", "inverse_prediction"),
+    ("llmflation.methods.elasticity", "log_log_elasticity"),
+    ("llmflation.methods.wild", "wild_cluster"),
+    ("llmflation.methods.rates", "annual_rate"),
+    ("llmflation.methods.bootstrap", "parallel_map"),
+    ("llmflation.methods.hansen", "hansen_pvalue"),
 ]
 #: Hand checks and the position of the argument they check.
 CHECKS = {"check_choice": 1, "check_int": 0, "check_number": 0, "check_level": 0, "check_seed": 0, "check_bool": 0,

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import numbers
 import os
 import types
 import typing
@@ -128,6 +129,8 @@ Seed = Annotated[int, Range(ge=0)]
 PositiveFloat = Annotated[float, Range(gt=0)]
 #: A non-negative number.
 NonNegativeFloat = Annotated[float, Range(ge=0)]
+#: Any real number, NaN and infinities included (a statistic, or a bound that could not be computed).
+Real = Annotated[float, Via(lambda v, name: _real(v, name))]
 #: The date of an LLM price (2015-01-01 to tomorrow; ISO ``YYYY-MM-DD`` when a string), as a Timestamp.
 PriceDate = Annotated[str | pd.Timestamp, Via(check_price_date)]
 #: A forecast horizon (2015-01-01 to 2100-12-31), as a Timestamp.
@@ -145,6 +148,12 @@ Names = Annotated[str | Sequence[str],
 PositiveInts = Annotated[Sequence[int], Via(lambda v, name: check_int_sequence(v, name, minimum=1))]
 
 Check = Callable[[Any, str], Any]
+
+
+def _real(v: Any, name: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise InputError(f"{name} must be a number; got {v!r} ({type(v).__name__}).")
+    return float(v)
 
 
 def _unwrap(hint: Any) -> tuple[Any, list[Any]]:

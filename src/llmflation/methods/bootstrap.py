@@ -13,16 +13,27 @@ in-process ``LocalCluster`` with ``n_jobs`` workers for the call.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
+from llmflation.signature import Via, validated
 
 T = TypeVar("T")
 R = TypeVar("R")
 Backend = Literal["sequential", "loky", "threading", "dask"]
 BACKENDS: tuple[str, ...] = ("sequential", "loky", "threading", "dask")
+
+
+def _n_jobs(v: Any, name: str) -> int:
+    if isinstance(v, bool | np.bool_) or not isinstance(v, int | np.integer) or v == 0 or v < -1:
+        raise InputError(f"{name}={v!r} is not allowed; expected a positive integer or -1 (all cores).")
+    return int(v)
+
+
+#: Number of workers: a positive integer, or -1 for all cores.
+NJobs = Annotated[int, Via(_n_jobs)]
 
 
 def task_seeds(seed: int | None, n: int) -> list[int]:
@@ -37,8 +48,9 @@ def task_seeds(seed: int | None, n: int) -> list[int]:
     return [int(c.generate_state(1)[0]) for c in ss.spawn(n)]
 
 
-def parallel_map(func: Callable[[T], R], items: Iterable[T], *, n_jobs: int = 1,
-                 backend: str = "loky") -> list[R]:
+@validated
+def parallel_map(func: Callable[[T], R], items: Iterable[T], *, n_jobs: NJobs = 1,
+                 backend: Backend = "loky") -> list[R]:
     """``[func(x) for x in items]`` run by joblib (``n_jobs`` workers) or on Dask.
 
     Parameters
@@ -57,10 +69,6 @@ def parallel_map(func: Callable[[T], R], items: Iterable[T], *, n_jobs: int = 1,
     >>> parallel_map(abs, [-1, 2, -3], n_jobs=1)
     [1, 2, 3]
     """
-    check_choice("backend", backend, BACKENDS)
-    if not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
-        raise InputError(f"n_jobs={n_jobs!r} is not allowed; expected a positive integer or -1 "
-                         f"(all cores).")
     tasks: Sequence[T] = list(items)
     if backend == "dask":
         return _dask_map(func, tasks, n_jobs)

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError
+from llmflation.methods.bootstrap import NJobs
 from llmflation.results import Result
 from llmflation.signature import validated
 
@@ -522,7 +523,7 @@ def dea(inputs: pd.DataFrame | pd.Series | np.ndarray,
         rts: RTS = "crs", orientation: Orientation = "input",
         slacks: bool = True, super_efficiency: bool = False,
         ref_inputs: pd.DataFrame | None = None, ref_outputs: pd.DataFrame | None = None,
-        n_jobs: int = 1, backend: Backend = "loky") -> DEAResult:
+        n_jobs: NJobs = 1, backend: Backend = "loky") -> DEAResult:
     """Radial DEA efficiency with maximal slacks, λ weights, peers and targets.
 
     Parameters

@@ -21,9 +21,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import InputError
 from llmflation.methods.ols import dummies, ols
 from llmflation.results import Result
+from llmflation.signature import Level, NonNegativeInt, validated
 
 #: Fewest observations for an elasticity with a robust interval: HC standard errors are
 #: biased down in small samples (MacKinnon & White 1985), badly so below ~10 points.
@@ -92,9 +93,10 @@ class ElasticityEstimate(Result):
                    cov=str(kw.pop("cov", "")), identification=identification, reason=reason, **kw)
 
 
+@validated
 def log_log_elasticity(quantity: Any, price: Any, *, groups: Any = None, controls: pd.DataFrame | None = None,
-                       cov: Cov = "HC1", clusters: Any = None, level: float = 0.95, min_obs: int = MIN_OBS,
-                       min_df: int = MIN_DF, term: str = "elasticity", identification: str = "") -> ElasticityEstimate:
+                       cov: Cov = "HC1", clusters: Any = None, level: Level = 0.95, min_obs: NonNegativeInt = MIN_OBS,
+                       min_df: NonNegativeInt = MIN_DF, term: str = "elasticity", identification: str = "") -> ElasticityEstimate:
     """Elasticity of ``quantity`` with respect to ``price`` from a log-log OLS fit.
 
     Parameters
@@ -125,9 +127,6 @@ def log_log_elasticity(quantity: Any, price: Any, *, groups: Any = None, control
     >>> log_log_elasticity(q[:4], p[:4]).reason
     'only 4 observations; a robust interval needs at least 10'
     """
-    check_choice("cov", cov, ("HC1", "cluster"))
-    if not 0 < level < 1:
-        raise InputError(f"level must be between 0 and 1; got {level!r}.")
     q = np.asarray(quantity, dtype=float).ravel()
     p = np.asarray(price, dtype=float).ravel()
     if q.shape != p.shape:

@@ -11,11 +11,9 @@ print it as a finding (issue 19, acceptance point 4).
 from __future__ import annotations
 
 import math
-import numbers
-from typing import Annotated, Any
+from typing import Annotated
 
-from llmflation.errors import InputError
-from llmflation.signature import PositiveInt, Range, Via, validated
+from llmflation.signature import PositiveInt, Range, Real, validated
 
 __all__ = ["ESTIMATED", "MAX_CI_RATIO", "MIN_POINTS_RATE", "NOT_ESTIMABLE", "estimability", "is_finding"]
 
@@ -31,16 +29,6 @@ MAX_CI_RATIO = 100.0
 #: (210,416×/yr, issue 19) were printed as findings.
 MIN_POINTS_RATE = 6
 
-
-def _real(v: Any, name: str) -> float:
-    # a count or a bound may be NaN (not computed) or infinite (unbounded): any real number
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise InputError(f"{name} must be a number; got {v!r} ({type(v).__name__}).")
-    return float(v)
-
-
-#: Any real number, NaN and infinities included (a bound that could not be computed).
-Real = Annotated[float, Via(_real)]
 
 
 @validated

@@ -29,6 +29,7 @@ import numpy as np
 from scipy import stats
 
 from llmflation.errors import SnapshotIntegrityError
+from llmflation.signature import PositiveFloat, PositiveInt, Real, validated
 
 Kind = Literal["sup", "ave", "exp"]
 
@@ -69,7 +70,8 @@ def tau_from_lambda(lam: float) -> float:
     return float(lam) if lam < 1 else float(1.0 / (1.0 + np.sqrt(lam)))
 
 
-def hansen_pvalue(x: float, kind: Kind, k: int, lam: float) -> float:
+@validated
+def hansen_pvalue(x: Real, kind: Kind, k: PositiveInt, lam: PositiveFloat) -> float:
     """Asymptotic p-value of a sup-F/ave-F/exp-F statistic (Hansen 1997 approximation).
 
     Parameters

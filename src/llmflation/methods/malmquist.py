@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError
+from llmflation.methods.bootstrap import NJobs
 from llmflation.methods.dea import STATUS_OPTIMAL, Backend, farrell_scores
 from llmflation.results import Result
 from llmflation.signature import Frame, validated
@@ -121,7 +122,7 @@ def _scores_task(args: tuple) -> tuple[np.ndarray, np.ndarray]:
 def malmquist(panel: Annotated[pd.DataFrame, Frame(what="a long pandas DataFrame (one row per DMU × period)")], *,
               dmu: str, period: str, inputs: list[str] | str,
               outputs: list[str] | str, orientation: Literal["input", "output"] = "output",
-              rts: Literal["crs", "vrs"] = "crs", n_jobs: int = 1,
+              rts: Literal["crs", "vrs"] = "crs", n_jobs: NJobs = 1,
               backend: Backend = "loky") -> MalmquistResult:
     """Färe–Grosskopf–Norris–Zhang Malmquist index between adjacent periods.
 

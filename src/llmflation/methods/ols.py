@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import linalg, stats
 
 from llmflation.errors import InputError
+from llmflation.signature import Level, PositiveInt, Seed, validated
 
 #: Largest number of cells of a resample matrix built at once (memory cap, ~160 MB of float64).
 _MAX_CELLS = 20_000_000
@@ -190,7 +191,8 @@ def _cluster_codes(clusters: object, n: int) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64), int(codes.max()) + 1 if codes.size else 0
 
 
-def bootstrap_slopes(x: object, y: object, *, n_boot: int = 2000, seed: int | None = 0,
+@validated
+def bootstrap_slopes(x: object, y: object, *, n_boot: PositiveInt = 2000, seed: Seed | None = 0,
                      kind: BootstrapKind = "pairs", rng: np.random.Generator | None = None,
                      clusters: object = None) -> np.ndarray:
     """Bootstrap distribution of the OLS slope, all resamples fitted at once.
@@ -217,10 +219,6 @@ def bootstrap_slopes(x: object, y: object, *, n_boot: int = 2000, seed: int | No
     n = xa.size
     if n < 3:
         raise InputError(f"the bootstrap needs at least 3 points; got {n}.")
-    if n_boot < 1:
-        raise InputError(f"n_boot must be positive; got {n_boot}.")
-    if kind not in ("pairs", "residual", "cluster"):
-        raise InputError(f"kind={kind!r} is not allowed; expected one of: 'pairs', 'residual', 'cluster'.")
     gen = rng if rng is not None else np.random.default_rng(seed)
     out = np.empty(n_boot)
     if kind == "residual":
@@ -274,7 +272,8 @@ def percentile_interval(draws: np.ndarray, level: float = 0.95) -> tuple[float, 
     return float(lo), float(hi)
 
 
-def inverse_prediction(fit: LineFit, y0: float, level: float = 0.95,
+@validated
+def inverse_prediction(fit: LineFit, y0: float, level: Level = 0.95,
                        kind: Literal["confidence", "prediction"] = "confidence"
                        ) -> tuple[float, float, float]:
     """Where the fitted line reaches ``y0``, with a Fieller (inversion) interval.
@@ -298,8 +297,6 @@ def inverse_prediction(fit: LineFit, y0: float, level: float = 0.95,
     >>> plo < lo and hi < phi
     True
     """
-    if kind not in ("confidence", "prediction"):
-        raise InputError(f"kind={kind!r} is not allowed; expected one of: 'confidence', 'prediction'.")
     b = fit.slope
     xhat = (y0 - fit.intercept) / b if b != 0 else float("nan")
     t = fit.t_crit(level)
@@ -375,6 +372,7 @@ class OLSFit:
         return np.column_stack([self.params - h, self.params + h])
 
 
+@validated
 def ols(X: object, y: object, *, cov: CovType = "classical", clusters: object = None) -> OLSFit:
     """Ordinary least squares with classical, HC0, HC1, HC3 or cluster-robust (CR1) covariance.
 
@@ -398,8 +396,6 @@ def ols(X: object, y: object, *, cov: CovType = "classical", clusters: object = 
     >>> f.n_clusters, f.df
     (3, 2)
     """
-    if cov not in ("classical", "HC0", "HC1", "HC3", "cluster"):
-        raise InputError(f"cov={cov!r} is not allowed; expected one of: 'classical', 'HC0', 'HC1', 'HC3', 'cluster'.")
     Xa = np.asarray(X, dtype=float)
     ya = np.asarray(y, dtype=float).ravel()
     if Xa.ndim == 1:
@@ -502,8 +498,9 @@ class NamedFit:
         return self.fit.conf_int(level)
 
 
-def robust_ols(y: pd.Series, X: pd.DataFrame, *, cov_type: str,
-               groups: np.ndarray | None = None, level: float = 0.95) -> tuple[NamedFit, pd.DataFrame]:
+@validated
+def robust_ols(y: pd.Series, X: pd.DataFrame, *, cov_type: Literal["HC1", "HC3", "cluster"],
+               groups: np.ndarray | None = None, level: Level = 0.95) -> tuple[NamedFit, pd.DataFrame]:
     """OLS with HC1/HC3 or cluster-robust standard errors and a t reference distribution, by name.
 
     The same least squares as :func:`ols` (one OLS stack): HC1 is White's sandwich scaled
@@ -519,9 +516,7 @@ def robust_ols(y: pd.Series, X: pd.DataFrame, *, cov_type: str,
     >>> round(float(fit.params["x"]), 2), list(table["term"])
     (0.97, ['const', 'x'])
     """
-    cov = {"HC1": "HC1", "HC3": "HC3", "cluster": "cluster"}.get(cov_type)
-    if cov is None:
-        raise InputError(f"cov_type={cov_type!r} is not allowed; expected one of: 'HC1', 'HC3', 'cluster'.")
+    cov = cov_type
     Xa = X.to_numpy(dtype=float)
     ya = np.asarray(y, dtype=float)
     f = ols(Xa, ya, cov=cov, clusters=groups if cov == "cluster" else None)  # type: ignore[arg-type]

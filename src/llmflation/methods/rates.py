@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from scipy import stats
 
 from llmflation.errors import InputError
 from llmflation.results import Result
+from llmflation.signature import Level, NonNegativeInt, PositiveInt, Via, validated
 
 #: Share of exactly-zero period changes above which a series counts as a step series.
 STEP_SHARE = 0.5
@@ -123,9 +124,21 @@ class RateEstimate(Result):
                 f"[{self.conf_low:+.4f}, {self.conf_high:+.4f}], n={self.n})")
 
 
-def annual_rate(series: pd.Series, *, periods_per_year: int = 12, lags: int | None = None, level: float = 0.95,
-                start: Any = None, end: Any = None, allow_steps: bool = False, name: str | None = None
-                ) -> RateEstimate:
+def _index_series(v: Any, name: str) -> pd.Series:
+    if not isinstance(v, pd.Series):
+        raise InputError(f"{name} must be a pandas Series indexed by date; got {type(v).__name__}. Build one with "
+                         "pd.Series(values, index=pd.DatetimeIndex(dates)).")
+    return v
+
+
+#: A regular index series (a pandas Series, indexed by date or period).
+IndexSeries = Annotated[pd.Series, Via(_index_series)]
+
+
+@validated
+def annual_rate(series: IndexSeries, *, periods_per_year: PositiveInt = 12, lags: NonNegativeInt | None = None,
+                level: Level = 0.95, start: Any = None, end: Any = None, allow_steps: bool = False,
+                name: str | None = None) -> RateEstimate:
     """Annual log rate of change of a regular index with a Newey–West interval.
 
     Parameters
@@ -155,12 +168,6 @@ def annual_rate(series: pd.Series, *, periods_per_year: int = 12, lags: int | No
     >>> round(r.log_rate_per_year, 6), round(r.pct_per_year, 3), r.n
     (0.119404, 12.683, 24)
     """
-    if not isinstance(series, pd.Series):
-        raise InputError(f"series must be a pandas Series indexed by date; got {type(series).__name__}.")
-    if not isinstance(periods_per_year, (int, np.integer)) or periods_per_year < 1:
-        raise InputError(f"periods_per_year must be a positive integer; got {periods_per_year!r}.")
-    if not 0 < level < 1:
-        raise InputError(f"level must be between 0 and 1; got {level!r}.")
     s = pd.to_numeric(series, errors="coerce").sort_index()
     dated = isinstance(s.index, pd.DatetimeIndex)
     if start is not None:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError
+from llmflation.signature import Level, NonNegativeInt, PositiveInt, Seed, validated
 
 #: Webb (2023) six-point weights (mean 0, variance 1).
 WEBB = np.array([-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)])
@@ -54,8 +55,9 @@ def _cr1(X: np.ndarray, XtXi: np.ndarray, u: np.ndarray, codes: np.ndarray, G: i
     return np.sqrt(c * (s ** 2).sum(axis=0))
 
 
-def wild_cluster(X: Any, y: Any, clusters: Any, *, j: int = 1, n_boot: int = 999, seed: int | None = 0,
-                 level: float = 0.95) -> WildClusterResult:
+@validated
+def wild_cluster(X: Any, y: Any, clusters: Any, *, j: NonNegativeInt = 1, n_boot: PositiveInt = 999,
+                 seed: Seed | None = 0, level: Level = 0.95) -> WildClusterResult:
     """Wild cluster bootstrap (Webb weights) for coefficient ``j`` of ``y = Xβ + u``.
 
     Examples
@@ -77,6 +79,8 @@ def wild_cluster(X: Any, y: Any, clusters: Any, *, j: int = 1, n_boot: int = 999
     if G < 2:
         raise InputError(f"a wild cluster bootstrap needs at least 2 clusters; got {G}.")
     n, k = X.shape
+    if j >= k:
+        raise InputError(f"j={j} is not a coefficient of X, which has {k} column(s); pass j in 0..{k - 1}.")
     if n <= k or np.linalg.matrix_rank(X) < k:
         raise InputError("the regressors are collinear or there are no residual degrees of freedom.")
     XtXi = np.linalg.inv(X.T @ X)
