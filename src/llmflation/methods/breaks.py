@@ -541,10 +541,7 @@ def _candidate_range(d: _Data, trim: float, break_range: tuple[Any, Any] | None,
         lo, _, n1 = _resolve_label(d, break_range[0], what="break_range[0]")
         hi, _, n2 = _resolve_label(d, break_range[1], what="break_range[1]")
         notes.extend(x for x in (n1, n2) if x)
-    else:
-        if not (0 < trim < 0.5):
-            raise InputError(f"trim must be in (0, 0.5); got {trim}. It is the fraction of observations "
-                             "excluded at each end from the candidate break dates (0.15 is usual).")
+    else:  # trim was checked by sup_f_test's signature (Trim)
         lo = int(math.floor(trim * n))
         hi = n - lo
     if lo < k + 1:

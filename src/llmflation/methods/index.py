@@ -81,10 +81,8 @@ def _as_matrix(frame: pd.DataFrame, what: str) -> np.ndarray:
     return arr
 
 
-def _check_frame(x: Any, what: str) -> pd.DataFrame:
-    if not isinstance(x, pd.DataFrame):
-        raise InputError(f"{what} must be a wide pandas DataFrame (index = periods, columns = products); "
-                         f"got {type(x).__name__}.")
+def _check_frame(x: pd.DataFrame, what: str) -> pd.DataFrame:
+    # a DataFrame by price_index's signature (WideFrame); what a type cannot say: its shape and labels
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise InputError(f"{what} is empty (shape {x.shape}); expected at least one period and one product.")
     for axis, lab in ((x.index, "periods (index)"), (x.columns, "products (columns)")):
