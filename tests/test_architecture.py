@@ -122,3 +122,21 @@ def test_no_reference_to_shared_folder():
     for f, _ in _modules():
         txt = f.read_text()
         assert "../shared" not in txt and "/shared/data" not in txt, f
+
+
+@pytest.mark.parametrize("path", sorted(p for p in (PKG / "study").glob("*.py") if p.name not in ("inputs.py", "api.py")),
+                         ids=lambda p: p.name)
+def test_study_functions_never_load_their_data(path):
+    """Data flows one way: a study function takes its data as arguments; only ``study/inputs.py``
+    resolves defaults and ``study/api.py`` (``Study``) wires them (docstring examples aside)."""
+    loads = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module in ("llmflation.study.inputs", "llmflation.panel.build",
+                                                                 "llmflation.panel", "llmflation.store"):
+            loads.append(f"line {node.lineno}: from {node.module} import …")
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            if name in ("StudyInputs", "study_inputs", "load_panel"):
+                loads.append(f"line {node.lineno}: {name}(…)")
+    assert not loads, f"study/{path.name} loads data itself (pass it as arguments; Study wires it): {loads}"

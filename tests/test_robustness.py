@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from llmflation.errors import InputError
+from llmflation.study.api import Study
 from llmflation.study.robustness import ALL_CLAIMS, CLAIMS, _greedy_slope, claim_info, robustness
 from tolerances import EXACT_RTOL
 
@@ -19,7 +21,7 @@ def test_every_claim_declares_default_reason_and_paper_closest():
 
 
 def test_chow_and_hhi_grids_are_tidy_with_default_and_paper_rows():
-    r = robustness("chow", leave_one_out=False)
+    r = Study().robustness("chow", leave_one_out=False)
     t = r.to_frame()
     assert {"claim", "spec_id", "dimension", "term", "estimate", "conf_low", "conf_high", "p_value", "n",
             "is_default", "is_paper_closest"} <= set(t.columns)
@@ -28,8 +30,19 @@ def test_chow_and_hhi_grids_are_tidy_with_default_and_paper_rows():
     curve = r.spec_curve_frame()
     assert (curve.groupby(["claim", "term"])["estimate"].apply(lambda s: s.is_monotonic_increasing)).all()
     assert {"claim", "target", "n_removed"} <= set(r.influence.columns)
-    h = robustness("hhi").to_frame()
+    h = Study().robustness("hhi").to_frame()
     assert h["is_default"].sum() == 1 and h["is_paper_closest"].sum() == 1
+
+
+def test_robustness_takes_its_data_as_arguments():
+    """A study function never loads the bundle itself: missing data is refused, with the Study path as the fix."""
+    with pytest.raises(InputError, match=r"robustness\('chow'\) needs milestones=.*lf\.Study\(\)\.robustness\('chow'\)"):
+        robustness("chow", leave_one_out=False)
+    with pytest.raises(InputError, match=r"needs panel=, milestones=, concentration=, which were not given"):
+        robustness()
+    study = Study()
+    r = robustness("chow", milestones=study.data.milestones(), leave_one_out=False, influence=False)
+    assert set(r.table["claim"]) == {"chow"}
 
 
 def test_greedy_influence_finds_a_single_outlier():
@@ -46,7 +59,7 @@ def test_greedy_influence_finds_a_single_outlier():
 def test_full_grid_runs_in_budget_and_paper_vs_ours_has_two_columns():
     from llmflation.study.paper_vs_ours import paper_vs_ours
 
-    r = robustness()
+    r = Study().robustness()
     rng = r.ranges()
     assert set(rng["claim"]) >= {"half_life_economy", "reasoning_premium", "chow", "hhi"}
     f = paper_vs_ours(r)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from llmflation.methods.wild import wild_cluster
+from llmflation.study.api import Study
 from llmflation.study.robustness import robustness
 
 #: Monte Carlo error of a 200-replication coverage estimate of a 95% interval is ~1.5 pp;
@@ -75,7 +76,7 @@ def test_tier_grid_has_start_canonical_and_developer_clusters(panel):
 
 
 def test_chow_start_dimension_is_not_a_default():
-    r = robustness("chow", leave_one_out=False, influence=False)
+    r = Study().robustness("chow", leave_one_out=False, influence=False)
     t = r.table
     assert t.loc[t["is_default"] & (t["term"] == "chow_F"), "dimension"].tolist() == ["default"]
     assert {"2021-01-01", "2023-01-01"} <= set(t["start"].dropna())

@@ -44,19 +44,21 @@ def paper_vs_ours(result: RobustnessResult | None = None, **kw: Any) -> pd.DataF
     """Tidy frame: ``claim, paper_value, paper_display, citation, ours_closest, closest_conf_low,
     closest_conf_high, ours_default, default_conf_low, default_conf_high, unit, reason``.
 
-    ``result``: a :class:`~llmflation.study.robustness.RobustnessResult` of all claims
-    (default: computed with ``kw`` passed to :func:`robustness`).
+    ``result``: a :class:`~llmflation.study.robustness.RobustnessResult` of all claims, e.g.
+    ``lf.Study().robustness()`` (default: computed with ``kw`` passed to :func:`robustness`,
+    which then needs its data: ``panel=``, ``milestones=``, ``concentration=``).
 
     Examples
     --------
-    >>> f = paper_vs_ours()  # doctest: +SKIP
+    >>> import llmflation as lf
+    >>> f = paper_vs_ours(lf.Study().robustness())  # doctest: +SKIP
     >>> f.loc[f["claim"] == "half_life_economy", ["paper_value", "ours_closest", "ours_default"]]  # doctest: +SKIP
     """
     from llmflation.errors import InputError
 
     if result is not None and not isinstance(result, RobustnessResult):
         raise InputError(f"result must be a RobustnessResult (llmflation.robustness()) or None; got "
-                         f"{type(result).__name__}. Run llmflation.robustness() first, or pass nothing.")
+                         f"{type(result).__name__}. Run llmflation.Study().robustness() first.")
     allowed = ("claim", "panel", "milestones", "concentration", "leave_one_out", "influence")
     unknown = sorted(set(kw) - set(allowed))
     if unknown:

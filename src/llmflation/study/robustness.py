@@ -690,8 +690,10 @@ def robustness(claim: Claim | None = None, *,
     claim : str or None
         One of :data:`ALL_CLAIMS`; None runs every claim.
     panel, milestones, concentration :
-        The data (default: the bundled snapshot through
-        :class:`~llmflation.study.inputs.StudyInputs`).
+        The data the claims need (the panel; the bundled ``price_milestones`` table for
+        ``"chow"``; the concentration tables for ``"hhi"``). This function loads nothing
+        itself: on the study's data run ``lf.Study().robustness(claim)`` (``Study(db)`` for a
+        store), which passes them; a claim whose data is missing is refused with that hint.
     leave_one_out : bool
         Add leave-one-developer-out specifications.
     influence : bool
@@ -700,8 +702,14 @@ def robustness(claim: Claim | None = None, *,
 
     Examples
     --------
-    >>> r = robustness("hhi")  # doctest: +SKIP
-    >>> r.spec_curve_frame()[["claim", "estimate", "rank"]]  # doctest: +SKIP
+    >>> import llmflation as lf
+    >>> r = lf.Study().robustness("hhi", leave_one_out=False, influence=False)  # the study's data
+    >>> sorted(set(r.table["claim"]))
+    ['hhi']
+    >>> robustness("hhi")
+    Traceback (most recent call last):
+    ...
+    llmflation.errors.InputError: robustness('hhi') needs concentration=, which was not given. Run it on the ...
     """
     from llmflation.validate import check_frame
 
@@ -711,14 +719,16 @@ def robustness(claim: Claim | None = None, *,
     need_panel = any(c.startswith("half_life") or c in ("total_decline", "reasoning_premium", "hedonic_vs_matched",
                                                           "headline_index", "constant_capability")
                      for c in claims)
-    if (panel is None and need_panel) or (milestones is None and "chow" in claims) or (
-            concentration is None and "hhi" in claims):
-        from llmflation.study.inputs import StudyInputs
-
-        data = StudyInputs()
-        panel = data.panel() if panel is None and need_panel else panel
-        milestones = data.milestones() if milestones is None and "chow" in claims else milestones
-        concentration = data.concentration() if concentration is None and "hhi" in claims else concentration
+    missing = [f"{name}=" for name, absent in (("panel", panel is None and need_panel),
+                                               ("milestones", milestones is None and "chow" in claims),
+                                               ("concentration", concentration is None and "hhi" in claims))
+               if absent]
+    if missing:  # data flows one way: the study's data is wired by Study, never loaded here
+        call = "" if claim is None else repr(claim)
+        raise InputError(f"robustness({call}) needs {', '.join(missing)}, which {'was' if len(missing) == 1 else 'were'}"
+                         " not given. Run it on the "
+                         f"study's data with lf.Study().robustness({call}) (Study(db) for a store), or pass "
+                         f"{', '.join(missing)} yourself.")
     rows: list[dict] = []
     infl: list[dict] = []
     if any(c.startswith("half_life") for c in claims):
