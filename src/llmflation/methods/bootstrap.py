@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import numpy as np
 
 from llmflation.errors import InputError
-from llmflation.signature import Via, validated
+from llmflation.signature import NonNegativeInt, Seed, Via, validated
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,7 +36,8 @@ def _n_jobs(v: Any, name: str) -> int:
 NJobs = Annotated[int, Via(_n_jobs)]
 
 
-def task_seeds(seed: int | None, n: int) -> list[int]:
+@validated
+def task_seeds(seed: Seed | None, n: NonNegativeInt) -> list[int]:
     """``n`` independent 32-bit seeds derived from ``seed`` (same on every backend).
 
     Examples

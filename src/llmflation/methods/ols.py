@@ -262,7 +262,8 @@ def bootstrap_slopes(x: object, y: object, *, n_boot: PositiveInt = 2000, seed: 
     return out[np.isfinite(out)]
 
 
-def percentile_interval(draws: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+@validated
+def percentile_interval(draws: np.ndarray, level: Level = 0.95) -> tuple[float, float]:
     """Equal-tailed percentile interval of bootstrap draws (NaN if there are none)."""
     d = np.asarray(draws, dtype=float)
     d = d[np.isfinite(d)]

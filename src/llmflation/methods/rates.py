@@ -47,7 +47,8 @@ def newey_west_lags(n: int) -> int:
     return int(math.floor(4 * (n / 100.0) ** (2.0 / 9.0)))
 
 
-def hac_variance_of_mean(x: Any, lags: int) -> float:
+@validated
+def hac_variance_of_mean(x: Any, lags: NonNegativeInt) -> float:
     """Newey–West (Bartlett) variance of the sample mean of ``x``.
 
     Examples
@@ -59,8 +60,6 @@ def hac_variance_of_mean(x: Any, lags: int) -> float:
     n = a.size
     if n < 2:
         raise InputError(f"a HAC variance needs at least 2 observations; got {n}.")
-    if not isinstance(lags, (int, np.integer)) or lags < 0:
-        raise InputError(f"lags must be a non-negative integer; got {lags!r}.")
     u = a - a.mean()
     lrv = float(u @ u) / n
     for j in range(1, min(int(lags), n - 1) + 1):
@@ -133,6 +132,18 @@ def _index_series(v: Any, name: str) -> pd.Series:
 
 #: A regular index series (a pandas Series, indexed by date or period).
 IndexSeries = Annotated[pd.Series, Via(_index_series)]
+
+
+def _dated_series(v: Any, name: str) -> pd.Series:
+    if not isinstance(v, pd.Series) or not isinstance(v.index, pd.DatetimeIndex):
+        got = type(v).__name__ + (f" with a {type(v.index).__name__}" if isinstance(v, pd.Series) else "")
+        raise InputError(f"{name} must be a pandas Series indexed by dates (a DatetimeIndex); got {got}. "
+                         "Set its index with series.index = pd.to_datetime(...).")
+    return v
+
+
+#: A pandas Series indexed by dates (a DatetimeIndex).
+DatedSeries = Annotated[pd.Series, Via(_dated_series)]
 
 
 @validated
@@ -213,7 +224,8 @@ def annual_rate(series: IndexSeries, *, periods_per_year: PositiveInt = 12, lags
                         vintage=str(series.attrs.get("vintage", "user data")))
 
 
-def annual_averages(series: pd.Series, *, complete: bool = True) -> pd.Series:
+@validated
+def annual_averages(series: DatedSeries, *, complete: bool = True) -> pd.Series:
     """Calendar-year means of a monthly series (BLS's CPI annual average).
 
     Parameters
@@ -229,8 +241,6 @@ def annual_averages(series: pd.Series, *, complete: bool = True) -> pd.Series:
     >>> annual_averages(s).tolist()
     [6.5, 18.5]
     """
-    if not isinstance(series, pd.Series) or not isinstance(series.index, pd.DatetimeIndex):
-        raise InputError("series must be a pandas Series indexed by dates (a DatetimeIndex).")
     s = pd.to_numeric(series, errors="coerce").dropna()
     g = s.groupby(s.index.year)
     out = g.mean()
@@ -240,7 +250,8 @@ def annual_averages(series: pd.Series, *, complete: bool = True) -> pd.Series:
     return out
 
 
-def fill_monthly_gaps(series: pd.Series) -> tuple[pd.Series, list[str]]:
+@validated
+def fill_monthly_gaps(series: DatedSeries) -> tuple[pd.Series, list[str]]:
     """Put a monthly series on a complete month-start grid, filling gaps log-linearly.
 
     Returns the filled series and the months filled (``YYYY-MM``). A geometric
@@ -254,8 +265,6 @@ def fill_monthly_gaps(series: pd.Series) -> tuple[pd.Series, list[str]]:
     >>> f.round(6).tolist(), filled
     ([100.0, 110.0, 121.0], ['2025-10'])
     """
-    if not isinstance(series, pd.Series) or not isinstance(series.index, pd.DatetimeIndex):
-        raise InputError("series must be a pandas Series indexed by dates (a DatetimeIndex).")
     s = pd.to_numeric(series, errors="coerce").dropna().sort_index()
     s.index = s.index.to_period("M").to_timestamp()
     s = s[~s.index.duplicated(keep="last")]
