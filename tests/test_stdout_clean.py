@@ -66,6 +66,8 @@ CASES: dict[str, list[str]] = {
     "robustness": ["--claim", "hhi"],
     "validate": [],
     "fetch openrouter": ["--payload", "{tmp}/openrouter.json", "--db", "{tmp}/fetch.duckdb"],
+    "fetch openrouter-endpoints": ["--payload", str(DATA / "openrouter_endpoints_2026-11-01.json"),
+                                   "--db", "{tmp}/endpoints.duckdb"],
     "fetch log": ["--db", "{tmp}/fetch.duckdb"],
     "fetch list": ["--db", "{tmp}/fetch.duckdb"],
 }
