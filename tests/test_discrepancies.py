@@ -184,7 +184,7 @@ def test_litellm_openrouter_entries_drift_from_openrouter_itself(panel):
 
 def test_cli_discrepancies_json(tmp_path, capsys):
     main(["discrepancies", "--on", "2026-03-01", "--sources", "openrouter,litellm", "--threshold", "0.5",
-          "--db", str(tmp_path / "none.duckdb"), "-f", "json"])
+          "-f", "json"])
     out = json.loads(capsys.readouterr().out)
     assert out["on"] == "2026-03-01" and out["title"].endswith("(gap > 50%)")
     assert all(abs(np.log(r["value_b"] / r["value_a"])) > np.log(1.5) for r in out["rows"])
@@ -193,7 +193,8 @@ def test_cli_discrepancies_json(tmp_path, capsys):
 
 def test_cli_discrepancies_bad_option(capsys, tmp_path):
     with pytest.raises(SystemExit) as e:
-        main(["discrepancies", "--match", "vendor", "--db", str(tmp_path / "none.duckdb")])
+        main(["discrepancies", "--match", "vendor"])
     assert e.value.code == 1
+    assert "match" in capsys.readouterr().err
     assert capsys.readouterr().err.startswith("Error: match='vendor' is not allowed; expected one of: 'offer', "
                                               "'model'.")

@@ -28,7 +28,9 @@ def test_columns_and_types(panel):
 def test_coverage_thresholds(panel):
     cov = coverage(panel).set_index("measure")["share"]
     assert cov["price rows with developer and country"] >= 0.95
-    assert cov["priced models in Epoch's scope linked to their Epoch record"] >= 0.60
+    # counted per canonical model since issue 18 (per id it was 0.60: linked aliases of one model
+    # counted several times); 405 of 719 canonical models in Epoch's scope are linked
+    assert cov["priced models in Epoch's scope linked to their Epoch record"] >= 0.55
 
 
 def test_exclusions_warn_with_counts():

@@ -35,7 +35,12 @@ def coverage(panel: pd.DataFrame) -> pd.DataFrame:
     """
     rows = len(panel)
     dc = int((panel["developer"].notna() & panel["country"].notna()).sum())
-    models = panel.sort_values("valid_to").drop_duplicates("model_id", keep="last")
+    # one row per canonical model (issue 18): a model is linked when any of its ids is
+    key = "model_key" if "model_key" in panel.columns else "model_id"
+    models = panel.sort_values("valid_to").drop_duplicates(key, keep="last").copy()
+    if key == "model_key":
+        link = panel.dropna(subset=["epoch_model"]).drop_duplicates(key).set_index(key)["epoch_model"]
+        models["epoch_model"] = models[key].map(link)
     linked = int(models["epoch_model"].notna().sum())
     scope = epoch_scope(models)
     linked_scope = int((models["epoch_model"].notna() & scope).sum())
