@@ -104,7 +104,7 @@ def test_cost_and_trend_at_80_columns(narrow, capsys):
                         "2025-01-01"], capsys)
     assert code == 0
     _check_lines(out)
-    assert "2025-01-01" in out.split()
+    assert "2025-01-01" in out.replace(",", " ").split()
     code, out, _ = run(["trend", "--n-boot", "0"], capsys)
     assert code == 0
     lines = _check_lines(out)
