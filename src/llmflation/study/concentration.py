@@ -113,7 +113,7 @@ def llm_concentration(openrouter_daily: pd.DataFrame, market_shares: pd.DataFram
     ms = market_shares
     tok = ms[ms["market"].str.startswith("OpenRouter tokens by model author")]
     b = concentration(tok.rename(columns={"period_end": "period"}), k=k,
-                      residual_firms=[f for f in tok["firm"].unique() if str(f).startswith("other")]).wide()
+                      residual_firms=tuple(str(f) for f in tok["firm"].unique() if str(f).startswith("other"))).wide()
     b.insert(0, "measure", "openrouter_token_share_by_author")
     parts.append(b)
     men = ms[ms["market"].str.startswith("US enterprise LLM API spend")]
@@ -283,7 +283,7 @@ def usage_concentration(
         tok = ms[ms["market"].str.startswith("OpenRouter tokens by model author")]
         if len(tok):
             b = concentration(tok.rename(columns={"period_end": "period"}), k=k,
-                              residual_firms=[f for f in tok["firm"].unique() if str(f).startswith("other")]).wide()
+                              residual_firms=tuple(str(f) for f in tok["firm"].unique() if str(f).startswith("other"))).wide()
             b.insert(0, "measure", "openrouter_tokens_by_author")
             parts.append(b)
         prov = ms[ms["market"].str.startswith("OpenRouter tokens by inference provider")]

@@ -436,11 +436,11 @@ def llm_frontier_invariant(
     qs = sorted(d["quarter"].unique())
     w0, w1 = window
     adj = [(a, b) for a, b in zip(qs[:-1], qs[1:], strict=True)]
-    m1 = malmquist_bootstrap(d, dmu="developer", period="quarter", inputs=ins, outputs=outs, rts="vrs",
+    m1 = malmquist_bootstrap(d, dmu="developer", period="quarter", inputs=tuple(ins), outputs=tuple(outs), rts="vrs",
                              n_boot=n_boot, level=level, seed=seed, pairs=adj).table.assign(window="adjacent")
     parts = [m1]
     if w0 in qs and w1 in qs:
-        m2 = malmquist_bootstrap(d, dmu="developer", period="quarter", inputs=ins, outputs=outs, rts="vrs",
+        m2 = malmquist_bootstrap(d, dmu="developer", period="quarter", inputs=tuple(ins), outputs=tuple(outs), rts="vrs",
                                  n_boot=n_boot, level=level, seed=seed, pairs=[(w0, w1)]).table
         parts.append(m2.assign(window=f"{w0}→{w1} direct"))
     mq = pd.concat(parts, ignore_index=True)
@@ -454,7 +454,8 @@ def llm_frontier_invariant(
                 continue
             crs = malmquist(dd, dmu="developer", period="quarter", inputs=ins, outputs=outs, orientation="output",
                             rts="crs").by_period().iloc[0]
-            vrs = malmquist_bootstrap(dd, dmu="developer", period="quarter", inputs=ins, outputs=outs, rts="vrs",
+            vrs = malmquist_bootstrap(dd, dmu="developer", period="quarter", inputs=tuple(ins), outputs=tuple(outs),
+                                      rts="vrs",
                                       n_boot=20, seed=seed, pairs=[(w0, w1)]).table.set_index("term")
             for mm in ("tfpch", "techch"):
                 chk.append({"model": "CRS, output-oriented (paper's type)", "eci_shift": c, "term": mm,
