@@ -361,6 +361,10 @@ KEY_LIKE = frozenset({"group", "dmu", "period", "base_period", "tier", "series",
                       "developer", "model", "benchmark", "threshold_model", "section", "claim", "spec"})
 
 
+#: Suffixes of a quantity's interval bounds and standard error (they fill its row, see results.tidy).
+BOUND_SUFFIXES = ("_conf_low", "_conf_high", "_low", "_high", "_std_error", "_se")
+
+
 @pytest.mark.parametrize("name", sorted(FACTORIES))
 def test_to_frame_keys_identify_rows(name):
     """Tidy means tidy: ``keys`` are columns, quantities are terms, and keys + term name one row.
@@ -378,6 +382,12 @@ def test_to_frame_keys_identify_rows(name):
         assert not undeclared, f"{name}: to_frame() has key columns {undeclared}; declare them in {name}.keys"
     leaked = sorted(set(f["term"]) & (KEY_LIKE | set(keys)))
     assert not leaked, f"{name}: keys {leaked} come out as terms; declare them in {name}.keys"
+    as_terms = sorted(set(f["term"]) & {"estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "n"})
+    assert not as_terms, f"{name}: {as_terms} are columns of a tidy row, not terms"
+    terms = set(f["term"])
+    bounds = sorted(t for t in terms for s in BOUND_SUFFIXES if t.endswith(s) and any(
+        u == t[: -len(s)] or (u.startswith(t[: -len(s)] + "_") and not u.endswith(BOUND_SUFFIXES)) for u in terms))
+    assert not bounds, f"{name}: interval bounds/standard errors {bounds} are terms; they belong in their row"
     dup = f[f.duplicated(subset=[*keys, "term"], keep=False)]
     assert dup.empty, (f"{name}: keys {keys} + term do not identify rows; e.g.\n"
                        f"{dup[[*keys, 'term', 'estimate']].head(4)}")
