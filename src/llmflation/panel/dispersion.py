@@ -124,9 +124,15 @@ def dispersion(model: str, *, store: Any = None, panel: pd.DataFrame | None = No
     lo = parse_iso_date(since, "since") if since is not None else None
     hi = parse_iso_date(until, "until") if until is not None else None
     model = model.strip()
+    if not isinstance(source, str) or not source.strip():
+        raise InputError(f"source must be a source name (e.g. {ENDPOINTS!r} or 'litellm'); got {source!r}.")
     if store is not None:
+        from llmflation.store.db import Store
         from llmflation.store.history import fetched_prices, list_snapshots
 
+        if not isinstance(store, Store):
+            raise InputError(f"store must be an llmflation.Store (open one with llmflation.Store('prices.duckdb')); "
+                             f"got {store!r} ({type(store).__name__}).")
         rows = fetched_prices(store)
         rows = rows[rows["source"] == source] if len(rows) else rows
         snaps = list_snapshots(store, source)

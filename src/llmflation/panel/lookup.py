@@ -186,7 +186,7 @@ def curated_intervals() -> pd.DataFrame:
 
     Examples
     --------
-    >>> curated_intervals()["api_model_id"].eq("gpt-4o").any()
+    >>> bool(curated_intervals()["api_model_id"].eq("gpt-4o").any())
     True
     """
     return _curated_intervals().copy()

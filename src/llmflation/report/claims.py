@@ -27,8 +27,10 @@ Examples
 ...           closest_high=20.0, closest_spec="price bands instead of positioning tiers")
 >>> c.display
 '1.3 y [1, 1.9]'
->>> c.verdict
-'not reproduced'
+>>> c.verdict  # the paper's 1.1 y lies inside our [1, 1.9]
+'reproduced within our interval'
+>>> replace(c, paper_value=3.0).verdict == "reproduced only under the paper's likely specification"
+True
 """
 
 from __future__ import annotations

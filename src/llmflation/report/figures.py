@@ -15,9 +15,10 @@ Okabe–Ito palette (safe for the common colour-vision deficiencies).
 
 Examples
 --------
->>> ticks = log_ticks([0.07, 60.0])
->>> ticks["ticktext"][:4]
-['0.05', '0.1', '0.2', '0.5']
+>>> log_ticks([0.07, 60.0])["ticktext"]  # three decades: one tick per decade
+['0.1', '1', '10']
+>>> log_ticks([0.3, 4.0])["ticktext"]  # about one decade: finer ticks
+['0.2', '0.3', '0.5', '0.7', '1', '1.5', '2', '3', '5']
 """
 
 from __future__ import annotations
