@@ -31,12 +31,21 @@ import pandas as pd
 from llmflation.errors import InputError
 from llmflation.validate import check_frame
 
-#: Relative move of the input or output price that counts as a change (as ``study.trends``).
+# The rules of the analysis series (issue 18), defined once here and read by ``study.trends``
+# (which may import the panel layer) and ``panel.validate``.
+#: Relative price move below which two dated prices are the same price (catalogues round:
+#: $0.0375 → $0.04 is 6.7%, so 2% only absorbs float and per-1K rounding).
 CHANGE_TOLERANCE = 0.02
-#: A source must have covered the offer up to this many days before the change (as ``study.trends``).
+#: Largest gap (days) between an offer's consecutive intervals in one source for the second to
+#: count as a change of the first: monthly catalogue snapshots leave up to about two months.
 CHANGE_MAX_GAP_DAYS = 62
-#: Changes of one offer to the same price within this many days are one change (as ``study.trends``).
+#: Changes of one offer seen by several sources within this many days, at the same price, are
+#: one change, dated by the earliest.
 CHANGE_MERGE_DAYS = 30
+#: A model's first observed price counts as its launch price only if seen within this many
+#: days of its release: a catalogue that starts covering a model later (OpenRouter's first
+#: snapshot, genai-prices' first commit) sees a price that may have been cut since.
+LAUNCH_WINDOW_DAYS = 90.0
 #: Two new prices within this relative distance are the same price when merging sources.
 SAME_PRICE = 0.05
 #: Columns of :func:`changes`.

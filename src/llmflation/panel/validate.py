@@ -27,12 +27,10 @@ from typing import Any
 import pandas as pd
 
 from llmflation.normalize.registry import probable_duplicates
+from llmflation.panel.changes import LAUNCH_WINDOW_DAYS
 from llmflation.results import Result
 from llmflation.validate import check_frame, check_number
 
-#: Days between release and first price within which a model's first price is its launch
-#: price (the same window as the analysis series, ``llmflation.study.trends.LAUNCH_WINDOW_DAYS``).
-LAUNCH_WINDOW_DAYS = 90
 SECTIONS = ("coverage", "exclusions", "disagreements", "untrusted_launches", "probable_duplicates",
             "fetched_first_party")
 #: Coverage starts here (the first API price lists are from 2020–2021).

@@ -45,6 +45,12 @@ from llmflation.errors import InputError, check_choice
 from llmflation.methods.estimability import ESTIMATED, MIN_POINTS_RATE, estimability
 from llmflation.methods.ols import LineFit, bootstrap_slopes, fit_line, ols, percentile_interval
 from llmflation.normalize.units import blended
+from llmflation.panel.changes import (
+    CHANGE_MAX_GAP_DAYS,
+    CHANGE_MERGE_DAYS,
+    CHANGE_TOLERANCE,
+    LAUNCH_WINDOW_DAYS,
+)
 from llmflation.panel.tiers import (
     DEFAULT_TIERS,
     TIER_LABELS,
@@ -80,10 +86,6 @@ from llmflation.validate import (
 PriceKind = Literal["blended", "input", "output"]
 Observations = Literal["changes", "launch", "rows"]
 LN2 = math.log(2.0)
-#: A model's first observed price counts as its launch price only if seen within this many
-#: days of its release: a catalogue that starts covering a model later (OpenRouter's first
-#: snapshot, genai-prices' first commit) sees a price that may have been cut since.
-LAUNCH_WINDOW_DAYS = 90.0
 #: A model first seen on a source's first day of coverage launched then only if released at
 #: most this many days before.
 CATALOGUE_START_GRACE_DAYS = 7
@@ -162,15 +164,6 @@ def _ensure_blended(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-#: Relative price move below which two dated prices of one model are the same price
-#: (catalogues round: $0.0375 → $0.04 is 6.7%, so 2% only absorbs float and per-1K rounding).
-CHANGE_TOLERANCE = 0.02
-#: Largest gap (days) between an offer's consecutive intervals in one source for the second to
-#: count as a change of the first: monthly catalogue snapshots leave up to about two months.
-CHANGE_MAX_GAP_DAYS = 62
-#: Changes of one model seen by several sources within this many days, at the same price
-#: (within 5%), are one change, dated by the earliest.
-CHANGE_MERGE_DAYS = 30
 
 
 def canonical_rows(panel: pd.DataFrame) -> pd.DataFrame:
