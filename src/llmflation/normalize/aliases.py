@@ -42,11 +42,35 @@ FIRST_PARTY_TABLE = "first_party_prices"
 PRICE_EVENTS = ("launch", "price_cut", "price_increase", "alias_repoint", "promo_start", "promo_end")
 
 
+@lru_cache(maxsize=1)
+def _propagated() -> pd.DataFrame:
+    from llmflation.normalize.first_party import propagate_alias_prices
+    from llmflation.sources import bundled
+
+    return propagate_alias_prices(bundled.load_table(FIRST_PARTY_TABLE))
+
+
+def propagated_first_party_table() -> pd.DataFrame:
+    """The bundled curated first-party table (raw columns) with alias prices propagated
+    (:func:`~llmflation.normalize.first_party.propagate_alias_prices`).
+
+    Computed once per process; returns a fresh copy that callers may modify.
+
+    Examples
+    --------
+    >>> t = propagated_first_party_table()
+    >>> bool(t["source_note"].astype(str).str.contains("so the alias's did").any())
+    True
+    """
+    return _propagated().copy()
+
+
 def first_party_prices() -> pd.DataFrame:
     """The curated first-party list-price table from the bundled snapshot.
 
     One row per vendor API id × event (launch, cut, alias repoint, promotion, shutdown),
     with its effective date, USD per 1M tokens and the ``source_url`` it was read from.
+    Computed once per process; returns a fresh copy that callers may modify.
 
     Examples
     --------
@@ -54,10 +78,12 @@ def first_party_prices() -> pd.DataFrame:
     >>> {"api_model_id", "is_alias", "alias_target", "effective_date", "source_url"} <= set(t.columns)
     True
     """
-    from llmflation.normalize.first_party import propagate_alias_prices
-    from llmflation.sources import bundled
+    return _first_party_prices().copy()
 
-    df = propagate_alias_prices(bundled.load_table(FIRST_PARTY_TABLE))
+
+@lru_cache(maxsize=1)
+def _first_party_prices() -> pd.DataFrame:
+    df = propagated_first_party_table()
     df["effective_date"] = pd.to_datetime(df["effective_date"], errors="coerce", format="%Y-%m-%d")
     df["is_alias"] = df["is_alias"].astype(str).str.lower().eq("true")
     for c in ("alias_target", "context_tier", "date_precision", "confidence", "source_url", "model_family"):
@@ -84,7 +110,8 @@ def first_party_intervals(fp: pd.DataFrame | None = None) -> pd.DataFrame:
     event or its shutdown (``valid_to`` NaT = still in effect at the table's end). For a
     moving alias (``gpt-4o``, ``deepseek-chat``, ``*-latest``) ``served_model`` is the
     snapshot it pointed to over that interval (``alias_target``); for a snapshot it is the
-    id itself.
+    id itself. Without ``fp`` (the bundled table) the intervals are computed once per
+    process and a fresh copy is returned.
 
     Examples
     --------
@@ -93,7 +120,8 @@ def first_party_intervals(fp: pd.DataFrame | None = None) -> pd.DataFrame:
     >>> r.served_model, float(r.input_usd_per_mtok), float(r.output_usd_per_mtok)
     ('gpt-4o-2024-08-06', 2.5, 10.0)
     """
-    fp = first_party_prices() if fp is None else fp
+    if fp is None:
+        return _bundled_first_party_intervals().copy()
     fp = list_price_rows(fp).dropna(subset=["effective_date"])
     out = []
     for mid, g in fp.sort_values(["api_model_id", "effective_date"], kind="stable").groupby("api_model_id", sort=True):
@@ -123,6 +151,11 @@ def first_party_intervals(fp: pd.DataFrame | None = None) -> pd.DataFrame:
             "event", "input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok", "date_precision",
             "confidence", "source_url", "shutdown"]
     return pd.DataFrame(out, columns=cols)
+
+
+@lru_cache(maxsize=1)
+def _bundled_first_party_intervals() -> pd.DataFrame:
+    return first_party_intervals(_first_party_prices())
 
 
 def alias_intervals(fp: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 from llmflation.errors import ParseError
 from llmflation.normalize import changelogs as cl
 from llmflation.normalize import first_party as fpt
+from llmflation.normalize.aliases import propagated_first_party_table
 from llmflation.normalize.intervals import coalesce_intervals, observations_to_intervals
 from llmflation.normalize.units import ExclusionLog, Unit, blended, classify_prices, to_usd_per_mtok
 from llmflation.sources import bundled
@@ -523,8 +524,7 @@ def modelpricewatch_intervals(log: ExclusionLog) -> pd.DataFrame:
 
 def first_party_source_intervals(log: ExclusionLog) -> pd.DataFrame:
     """The curated first-party list prices (list-price tier only) as ``first-party`` intervals."""
-    fp = fpt.propagate_alias_prices(bundled.load_table("first_party_prices"))
-    iv = fpt.first_party_intervals(fp)
+    iv = fpt.first_party_intervals(propagated_first_party_table())
     base = fpt.base_tier(iv["context_tier"])
     log.add("first-party", "long-context or off-peak tier (the list-price tier is kept)", int((~base).sum()))
     iv = iv[base]

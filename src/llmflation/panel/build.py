@@ -15,6 +15,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, check_choice
 from llmflation.normalize import first_party as fpt
+from llmflation.normalize.aliases import propagated_first_party_table
 from llmflation.normalize.catalogues import (
     DAY,
     NOT_MODEL_REASON,
@@ -81,7 +82,7 @@ def first_party_truth(p: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
     fp_rows = p["first_party"].fillna(False).astype(bool) & ~truth_mask
     drop = pd.Series(False, index=p.index)
     # shutdowns close the developer's own offers
-    sd = fpt.shutdowns(fpt.propagate_alias_prices(bundled.load_table("first_party_prices")))
+    sd = fpt.shutdowns(propagated_first_party_table())
     sd_by_model = truth.assign(_sd=truth["source_key"].map(sd)).groupby("model_id")["_sd"].min().dropna()
     cut = p["model_id"].map(sd_by_model)
     if "model_key" in p:
