@@ -19,14 +19,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from llmflation.errors import InputError, StoreError
 from llmflation.store import lock as store_lock
-from llmflation.validate import PRICE_DATE_MIN
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: opening a store does not need it
+    import pandas as pd
 
 INTERVAL_COLUMNS = [
     "source", "source_key", "provider", "valid_from", "valid_to", "observed_at", "input_usd_per_mtok",
@@ -36,7 +37,7 @@ INTERVAL_COLUMNS = [
 #: The earliest date an LLM price snapshot may carry (:data:`llmflation.validate.PRICE_DATE_MIN`,
 #: the bound of every LLM price date); fetched rows dated earlier (or later than tomorrow)
 #: are refused on read.
-EARLIEST_OBSERVED: datetime = PRICE_DATE_MIN.to_pydatetime()
+EARLIEST_OBSERVED: datetime = datetime(2015, 1, 1)  # == validate.PRICE_DATE_MIN (tests/test_lookup_index.py)
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CORRUPT_HINT = ("The file looks corrupt: restore it from a backup, or move it away and rebuild it with "
                 "`llmflation ingest` (fetched history in it is then lost), or use a different --db path.")
@@ -282,6 +283,8 @@ class Store:
     def dates_in_range(self) -> Iterator[None]:
         """Turn pandas' out-of-range date error (a year pandas cannot hold, e.g. 1026, written by
         an older llmflation) into :class:`StoreError` naming the fix."""
+        import pandas as pd
+
         try:
             yield
         except (pd.errors.OutOfBoundsDatetime, OverflowError) as exc:
@@ -310,6 +313,8 @@ class Store:
 
         Fetched intervals (``origin = 'fetch'``) are kept.
         """
+        import pandas as pd
+
         iv = intervals.copy()
         iv["origin"] = "bundled"
         iv["is_open"] = False
@@ -348,6 +353,8 @@ class Store:
     # ------------------------------------------------------------------ reads
     def price_intervals(self, *, origin: str | None = None) -> pd.DataFrame:
         """Stored price intervals (all, or only ``origin`` = 'bundled' / 'fetch')."""
+        import pandas as pd
+
         self.check_fetched_dates()
         sql = f"SELECT {', '.join(map(quote_ident, INTERVAL_COLUMNS))} FROM price_intervals"
         params: list[Any] = []
@@ -400,6 +407,8 @@ class Store:
 
     def history(self, source_keys: Sequence[str]) -> pd.DataFrame:
         """Every stored interval of the given source keys."""
+        import pandas as pd
+
         if not source_keys:
             return pd.DataFrame(columns=INTERVAL_COLUMNS)
         marks = ", ".join("?" for _ in source_keys)
