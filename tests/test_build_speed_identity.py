@@ -4,6 +4,7 @@ give what the row-wise code they replaced gave."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
@@ -33,3 +34,48 @@ def test_first_party_prices_are_the_propagated_table_typed():
     assert fp["effective_date"].dtype.kind == "M" and fp["is_alias"].dtype == bool
     assert_frame_equal(fp["effective_date"].dt.strftime("%Y-%m-%d").to_frame(),
                        pd.to_datetime(raw["effective_date"]).dt.strftime("%Y-%m-%d").to_frame(), check_dtype=False)
+
+
+def _old_fill_missing_provider(df, *, key="model_key", provider="provider"):
+    prov = df[provider].astype("string").replace("", pd.NA)
+    known = prov.notna()
+    mode = df[known].assign(_p=prov[known]).groupby(key)["_p"].agg(lambda s: s.value_counts().index[0])
+    filled = prov.fillna(df[key].map(mode).astype("string"))
+    return filled.astype(object).where(filled.notna(), None)
+
+
+def test_fill_missing_provider_is_the_row_wise_mode():
+    from llmflation.normalize.changelogs import fill_missing_provider
+
+    rng = np.random.default_rng(7)
+    for _ in range(10):  # many ties: the provider a key shows first wins, as value_counts had it
+        df = pd.DataFrame({"model_key": rng.choice(["a", "b", "c", "d", None], 120),
+                           "provider": rng.choice(["x", "y", "z", "w", "", None], 120)})
+        pd.testing.assert_series_equal(fill_missing_provider(df), _old_fill_missing_provider(df), check_exact=True)
+
+
+def _old_coalesce_labels(d, cols):
+    return d[cols].astype("string").fillna("\x00").agg("\x01".join, axis=1)
+
+
+def test_coalesce_intervals_merges_only_equal_key_and_price():
+    from llmflation.normalize.intervals import coalesce_intervals
+
+    rng = np.random.default_rng(3)
+    n = 300
+    start = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 60, n), unit="D")
+    iv = pd.DataFrame({"source": rng.choice(["s", "t"], n), "source_key": rng.choice(["k", "l", None], n),
+                       "provider": rng.choice(["p", "q"], n), "valid_from": start,
+                       "valid_to": start + pd.to_timedelta(rng.integers(0, 10, n), unit="D"),
+                       "input_usd_per_mtok": rng.choice([1.0, 2.0, np.nan], n),
+                       "output_usd_per_mtok": rng.choice([3.0, 4.0], n), "n_obs": 1})
+    iv["observed_at"] = iv["valid_to"]
+    out = coalesce_intervals(iv)
+    # every merged run is one label of the former row-wise join, and no two kept runs of one
+    # label overlap or touch
+    lab = _old_coalesce_labels(out, ["source", "source_key", "provider", "input_usd_per_mtok",
+                                     "output_usd_per_mtok"])
+    o = out.assign(_l=lab).sort_values(["_l", "valid_from"], kind="mergesort")
+    gap = o["valid_from"] - o.groupby("_l")["valid_to"].shift()
+    assert bool((gap.dropna() > pd.Timedelta(days=1)).all())
+    assert out["n_obs"].sum() <= n and len(out) < n

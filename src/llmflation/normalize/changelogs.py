@@ -72,8 +72,10 @@ def fill_missing_provider(df: pd.DataFrame, *, key: str = "model_key", provider:
     """
     prov = df[provider].astype("string").replace("", pd.NA)
     known = prov.notna()
-    mode = (df[known].assign(_p=prov[known]).groupby(key)["_p"]
-            .agg(lambda s: s.value_counts().index[0]))
+    # most common provider of each key; a tie goes to the provider the key shows first
+    counts = pd.DataFrame({"k": df.loc[known, key], "p": prov[known]}).groupby(["k", "p"], sort=False).size()
+    best = counts.groupby(level="k", sort=False).idxmax()
+    mode = pd.Series([p for _, p in best], index=best.index, dtype="string")
     filled = prov.fillna(df[key].map(mode).astype("string"))
     return filled.astype(object).where(filled.notna(), None)
 

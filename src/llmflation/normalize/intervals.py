@@ -112,7 +112,12 @@ def coalesce_intervals(iv: pd.DataFrame, key: tuple[str, ...] = ("source", "sour
         return iv.copy()
     keys = list(key)
     d = iv.sort_values([*keys, *price_cols, "valid_from", "valid_to"], kind="mergesort").reset_index(drop=True)
-    grp = d[keys + price_cols].astype("string").fillna("\x00").agg("\x01".join, axis=1)
+    # one integer label per key and price (the columns compared as text, missing values alike)
+    cols = [d[c].astype("string").fillna("\x00") for c in keys + price_cols]
+    text = cols[0]
+    for c in cols[1:]:
+        text = text + "\x01" + c
+    grp = pd.Series(pd.factorize(text)[0], index=d.index)
     end = d.groupby(grp, sort=False)["valid_to"].cummax()
     prev_end = end.groupby(grp, sort=False).shift()
     new_grp = grp != grp.shift()
