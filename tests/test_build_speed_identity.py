@@ -79,3 +79,46 @@ def test_coalesce_intervals_merges_only_equal_key_and_price():
     gap = o["valid_from"] - o.groupby("_l")["valid_to"].shift()
     assert bool((gap.dropna() > pd.Timedelta(days=1)).all())
     assert out["n_obs"].sum() <= n and len(out) < n
+
+
+def _old_cross_source_outliers(rows, *, slip=10.0, min_others=2, series_slip=100.0):
+    from llmflation.normalize.first_party import ROUTERS
+
+    out = pd.Series(False, index=rows.index)
+    d = rows.assign(_lb=np.log(rows["blended_usd_per_mtok"].astype(float)))
+    prov = d.groupby(["model_id", "provider"])["_lb"].median()
+    checked = pd.Series(False, index=rows.index)
+    many = prov.groupby(level=0).size()
+    many = many[many > min_others].index
+    by_model = d[d["model_id"].isin(many)].groupby(["model_id", "provider"]).groups
+    for mid, sub in prov[prov.index.get_level_values(0).isin(many)].groupby(level=0):
+        vals = sub.droplevel(0)
+        provs, lvals = vals.index.to_numpy(), vals.to_numpy()
+        for pv in provs:
+            if pv in ROUTERS:
+                continue
+            mask = provs != pv
+            if mask.sum() >= min_others:
+                ix = by_model[(mid, pv)]
+                out.loc[ix] = (d.loc[ix, "_lb"] - float(np.median(lvals[mask]))).abs() >= np.log(slip)
+                checked.loc[ix] = True
+    rest = d[~checked].sort_values("valid_from", kind="mergesort")
+    last = rest.groupby(["source", "source_key", "provider"])["_lb"].transform("last")
+    out.loc[rest.index] = (rest["_lb"] - last).abs() >= np.log(series_slip)
+    return out
+
+
+def test_cross_source_outliers_is_the_per_provider_loop():
+    from llmflation.normalize.first_party import cross_source_outliers
+
+    rng = np.random.default_rng(11)
+    n = 400
+    rows = pd.DataFrame({"model_id": rng.choice(["m1", "m2", "m3", "m4"], n),
+                         "provider": rng.choice(["a", "b", "c", "d", "openrouter", None], n),
+                         "source": rng.choice(["s", "t"], n), "source_key": rng.choice(["k1", "k2"], n),
+                         "valid_from": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"),
+                         "blended_usd_per_mtok": rng.choice([0.02, 0.2, 0.21, 2.0, 20.0, 200.0, 2e4], n)},
+                        index=rng.permutation(n) * 3)
+    pd.testing.assert_series_equal(cross_source_outliers(rows), _old_cross_source_outliers(rows), check_exact=True)
+    few = rows[rows["model_id"].eq("m1") & rows["provider"].isin(["a", "b"])]
+    pd.testing.assert_series_equal(cross_source_outliers(few), _old_cross_source_outliers(few), check_exact=True)
