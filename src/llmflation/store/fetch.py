@@ -54,6 +54,7 @@ from llmflation.store.history import (
     CLOCK_SKEW,
     EPOCH_MODELS,
     PRICE_INTERVALS,
+    TARIFF_INTERVALS,
     HistoryTable,
     RecordResult,
     _settle,
@@ -251,9 +252,9 @@ def _filter_prices(obs: pd.DataFrame, skipped: dict[str, int]) -> pd.DataFrame:
     return kept[list(obs.columns)]
 
 
-def _price_obs(obs: pd.DataFrame, skipped: dict[str, int]) -> pd.DataFrame:
+def _price_obs(obs: pd.DataFrame, skipped: dict[str, int], extra: tuple[str, ...] = ()) -> pd.DataFrame:
     obs = _filter_prices(obs, skipped)
-    return obs[list(PRICE_INTERVALS.columns)].reset_index(drop=True)
+    return obs[[*PRICE_INTERVALS.columns, *extra]].reset_index(drop=True)
 
 
 def _openrouter_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[HistoryTable | None, pd.DataFrame]:
@@ -270,8 +271,13 @@ def _openrouter_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[Histo
 
 
 def _litellm_obs(frame: pd.DataFrame, skipped: dict[str, int]) -> tuple[HistoryTable | None, pd.DataFrame]:
+    """Price rows, each with its entry's tariff fields (``entry``, canonical JSON): recorded together
+    into ``price_intervals`` and ``tariff_intervals`` (:data:`~llmflation.store.history.COMPANIONS`)."""
     obs, _ = litellm_observations(frame, ExclusionLog())
-    return PRICE_INTERVALS, _price_obs(obs, skipped)
+    if litellm_src.TARIFF_COLUMN not in frame:
+        return PRICE_INTERVALS, _price_obs(obs, skipped)
+    obs["entry"] = frame[litellm_src.TARIFF_COLUMN].to_numpy()
+    return PRICE_INTERVALS, _price_obs(obs, skipped, extra=TARIFF_INTERVALS.compare)
 
 
 def _artificial_analysis_obs(frame: pd.DataFrame, skipped: dict[str, int]

@@ -45,6 +45,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, StoreError
 from llmflation.store.db import EARLIEST_OBSERVED, Store, quote_ident
+from llmflation.store.queries import fetched_prices_sql
 
 Q = quote_ident
 
@@ -146,7 +147,17 @@ EPOCH_MODELS = HistoryTable(
              "frontier_model", "parameters", "training_compute_flop", "training_compute_cost_2023_usd"),
 )
 
-Stage = Literal["staged", "undone", "extended", "closed", "inserting", "logged"]
+#: Tariffs of catalogue entries (LiteLLM): the entry's price/tariff fields as canonical JSON
+#: (:func:`llmflation.sources.litellm.tariff_json`); any change of them starts a new interval.
+TARIFF_INTERVALS = HistoryTable("tariff_intervals", key=("source_key", "provider"), compare=("entry",))
+
+#: Tables written with a main table from the same observations, in the same transaction:
+#: when a batch recorded into the main table also carries a companion's columns (the
+#: LiteLLM fetch's ``entry``), the companion gets the same snapshots by the same interval
+#: rules, and :func:`drop_snapshot` rebuilds it with the main table.
+COMPANIONS: dict[str, tuple[HistoryTable, ...]] = {"price_intervals": (TARIFF_INTERVALS,)}
+
+Stage = Literal["staged", "undone", "extended", "closed", "inserting", "companion", "logged"]
 
 
 @dataclass(frozen=True)
@@ -292,6 +303,14 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
         Checks already overridden by the caller (e.g. a payload timestamp later than
         ``observed_at``), logged with ``force_reason``.
 
+    Notes
+    -----
+    When ``obs`` also holds the columns of a companion table of ``table``
+    (:data:`COMPANIONS`: ``entry`` for ``tariff_intervals``), its rows with a value there
+    are recorded into that table too, in the same transaction and by the same interval
+    rules (stage ``"companion"``, after ``"inserting"``); the sanity checks concern the main
+    table only.
+
     Returns
     -------
     RecordResult
@@ -324,23 +343,22 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
     if force_reason is not None and (not isinstance(force_reason, str) or not force_reason.strip()):
         raise InputError(f"force_reason={force_reason!r}: forcing a refused snapshot needs a reason, recorded with "
                          "it in the store; expected text such as --reason 'the source switched to per-1K prices'.")
-    tbl = Q(table.name)
-    keys = list(table.key)
-    cmp_ = list(table.compare)
-    carry = list(table.carry)
-    value_cols = cmp_ + carry
-    k_list = ", ".join(Q(k) for k in keys)
     stage = on_stage or (lambda _s: None)
+    companions = []
+    for comp in COMPANIONS.get(table.name, ()):
+        if all(c in obs.columns for c in comp.columns):
+            sub = obs[obs[list(comp.compare)].notna().all(axis=1)]
+            if len(sub):
+                companions.append((comp, _frame(sub, comp)))
     con = store.con
     _settle(con)
     con.register("_lf_obs_in", frame)
     try:
         with store.transaction():
             types = _types(con, table.name)
-            result = _record(con, frame, source=source, table=table, tbl=tbl, keys=keys, cmp_=cmp_,
-                             carry=carry, value_cols=value_cols, k_list=k_list, types=types,
-                             sha256=sha256, stage=stage, allow_shrink=allow_shrink,
-                             force_reason=force_reason, overridden=overridden)
+            result = _record(con, frame, source=source, table=table, types=types, sha256=sha256, stage=stage, allow_shrink=allow_shrink,
+                             force_reason=force_reason, overridden=overridden,
+                             companions=tuple(companions))
             # temp tables made in a failed transaction vanish with its rollback
             con.execute("; ".join(f"DROP TABLE IF EXISTS {t}" for t in ("_lf_snaps", "_lf_runs", "_lf_cont",
                                                                          "_lf_new")))
@@ -353,13 +371,10 @@ def record_observations(store: Store, obs: pd.DataFrame, *, source: str,
 
 
 def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str, table: HistoryTable,
-            tbl: str, keys: list[str], cmp_: list[str], carry: list[str], value_cols: list[str], k_list: str,
             types: dict[str, str], sha256: str | None, stage: Callable[[str], None],
             allow_shrink: bool = False, force_reason: str | None = None,
-            overridden: tuple[str, ...] = ()) -> RecordResult:
-    def cast(col: str, alias: str = "x") -> str:
-        return f"CAST({alias}.{Q(col)} AS {types[col]}) AS {Q(col)}"
-
+            overridden: tuple[str, ...] = (),
+            companions: tuple[tuple[HistoryTable, pd.DataFrame], ...] = ()) -> RecordResult:
     # ---------------------------------------------------------------- snapshots in the batch
     # one scan: rows per snapshot time, then the last snapshot of each day
     con.execute("""
@@ -382,7 +397,6 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
             return RecordResult(source, table.name, "already recorded", 1, n_obs_total, 0, 0, 0, first_t, last_t,
                                 ("this snapshot (same time and payload hash) was recorded before; nothing changed",))
     notes: list[str] = []
-    status = "recorded"
     if latest_t is not None and first_t < latest_t:
         future = (" That recorded snapshot lies in the future: it was probably recorded with a mistyped "
                   "--observed-at; remove it with `llmflation fetch drop ID`." if latest_t > utc_now() + CLOCK_SKEW else "")
@@ -392,6 +406,57 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
             "older snapshots into a fresh store (--db NEW.duckdb) in date order, remove the later ones first "
             f"(`llmflation fetch list`, `llmflation fetch drop ID`), or pass a later --observed-at.{future}")
     stage("staged")
+    replaced, extended, opened, closed, checks = _apply(
+        con, source=source, table=table, types=types, n_snaps=int(n_snaps), first_d=first_d, latest_d=latest_d,
+        n_obs_total=n_obs_total, notes=notes, stage=stage, run_checks=True, allow_shrink=allow_shrink,
+        force_reason=force_reason, overridden=overridden)
+    status = "replaced" if replaced else "recorded"
+    for comp, comp_frame in companions:
+        con.unregister("_lf_obs_in")
+        con.register("_lf_obs_in", comp_frame)
+        c_notes: list[str] = []
+        _r, c_ext, c_open, c_closed, _c = _apply(
+            con, source=source, table=comp, types=_types(con, comp.name), n_snaps=int(n_snaps), first_d=first_d,
+            latest_d=latest_d, n_obs_total=len(comp_frame), notes=c_notes, stage=lambda _s: None,
+            run_checks=False)
+        notes.append(f"{comp.name}: {c_ext} interval(s) extended, {c_open} opened, {c_closed} closed")
+    if companions:
+        stage("companion")
+
+    # ---------------------------------------------------------------- the snapshot log
+    forced = "; ".join(checks) or ("none refused" if force_reason else None)
+    con.execute("""
+        INSERT INTO fetch_snapshots (source, history_table, observed_at, snapshot_date, rows, sha256,
+                                     forced_reason, forced_checks)
+        SELECT ?, ?, t, d, n, ?, ?, ? FROM _lf_snaps
+        ON CONFLICT (source, observed_at) DO UPDATE SET rows = excluded.rows, sha256 = excluded.sha256,
+            history_table = excluded.history_table, recorded_at = now(), forced_reason = excluded.forced_reason,
+            forced_checks = excluded.forced_checks
+    """, [source, table.name, sha256 if n_snaps == 1 else None, force_reason, forced])
+    stage("logged")
+    return RecordResult(source, table.name, status, int(n_snaps), n_obs_total, extended, opened, closed,
+                        first_t, last_t, tuple(notes))
+
+
+def _apply(con: duckdb.DuckDBPyConnection, *, source: str, table: HistoryTable, types: dict[str, str],
+           n_snaps: int, first_d: date, latest_d: date | None, n_obs_total: int, notes: list[str],
+           stage: Callable[[str], None], run_checks: bool, allow_shrink: bool = False,
+           force_reason: str | None = None, overridden: tuple[str, ...] = ()
+           ) -> tuple[bool, int, int, int, list[str]]:
+    """Apply the staged snapshots (``_lf_snaps``) of ``_lf_obs_in`` to one interval table: undo a
+    same-day snapshot, run-length encode, check (``checks``), extend, close, open.
+
+    Returns ``(replaced, extended, opened, closed, overridden checks)``; notes are appended."""
+    tbl = Q(table.name)
+    keys = list(table.key)
+    cmp_ = list(table.compare)
+    carry = list(table.carry)
+    value_cols = cmp_ + carry
+    k_list = ", ".join(Q(k) for k in keys)
+    replaced = False
+
+    def cast(col: str, alias: str = "x") -> str:
+        return f"CAST({alias}.{Q(col)} AS {types[col]}) AS {Q(col)}"
 
     # ---------------------------------------------------------------- same day again: undo that day
     if latest_d is not None and first_d == latest_d:
@@ -406,7 +471,7 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
                         [source, prev_d])
             con.execute(f"UPDATE {tbl} SET valid_to = ?, n_obs = n_obs - 1, observed_at = ?, is_open = TRUE "
                         "WHERE source = ? AND origin = 'fetch' AND valid_to = ?", [prev_d, prev_t, source, latest_d])
-        status = "replaced"
+        replaced = True
         notes.append(f"a later snapshot of {latest_d} replaced the one recorded before for that day")
         stage("undone")
 
@@ -461,14 +526,14 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
 
     join_k = " AND ".join(f"i.{Q(k)} = r.{Q(k)}" for k in keys)
     checks = list(overridden)
-    if table.compare == PRICE_INTERVALS.compare:  # first: a unit change also looks like a shrink (implausible
-        unit = _unit_change(con, source=source, tbl=tbl, join_k=join_k)  # prices are filtered out)
-        if unit is not None and force_reason is None:
+    if run_checks and table.compare == PRICE_INTERVALS.compare:  # first: a unit change also looks like a
+        unit = _unit_change(con, source=source, tbl=tbl, join_k=join_k)  # shrink (implausible prices are
+        if unit is not None and force_reason is None:                    # filtered out)
             raise InputError(unit + " Nothing was written.")
         if unit is not None:
             checks.append(unit.split(";")[0])
             notes.append(f"recorded despite a refusal (--force, reason: {force_reason}): {unit}")
-    if not allow_shrink:
+    if run_checks and not allow_shrink:
         _check_shrink(con, source=source, tbl=tbl, keys=keys, join_k=join_k, n_snaps=int(n_snaps))
 
     # ---------------------------------------------------------------- extend open intervals
@@ -516,20 +581,7 @@ def _record(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, source: str,
     """, [source, n_snaps]))
     # runs that ended inside a multi-snapshot batch are closed intervals
     closed_in_batch = _rowcount(con.execute("SELECT count(*) FROM _lf_runs WHERE last_si < ?", [n_snaps]))
-
-    # ---------------------------------------------------------------- the snapshot log
-    forced = "; ".join(checks) or ("none refused" if force_reason else None)
-    con.execute("""
-        INSERT INTO fetch_snapshots (source, history_table, observed_at, snapshot_date, rows, sha256,
-                                     forced_reason, forced_checks)
-        SELECT ?, ?, t, d, n, ?, ?, ? FROM _lf_snaps
-        ON CONFLICT (source, observed_at) DO UPDATE SET rows = excluded.rows, sha256 = excluded.sha256,
-            history_table = excluded.history_table, recorded_at = now(), forced_reason = excluded.forced_reason,
-            forced_checks = excluded.forced_checks
-    """, [source, table.name, sha256 if n_snaps == 1 else None, force_reason, forced])
-    stage("logged")
-    return RecordResult(source, table.name, status, int(n_snaps), n_obs_total, extended, opened,
-                        closed + closed_in_batch, first_t, last_t, tuple(notes))
+    return replaced, extended, opened, closed + closed_in_batch, checks
 
 
 def _check_shrink(con: duckdb.DuckDBPyConnection, *, source: str, tbl: str, keys: list[str], join_k: str,
@@ -657,22 +709,7 @@ def fetched_prices(store: Store, providers: list[str] | None = None) -> pd.DataF
     >>> list(fetched_prices(Store.memory()).columns)[:4]
     ['source', 'source_key', 'provider', 'valid_from']
     """
-    where, params = "i.origin = 'fetch'", []
-    if providers:
-        where += f" AND i.provider IN ({', '.join('?' for _ in providers)})"
-        params = list(providers)
-    sql = f"""
-        SELECT i.source, i.source_key, i.provider, i.valid_from, i.valid_to, i.observed_at,
-               i.input_usd_per_mtok, i.output_usd_per_mtok, i.cache_read_usd_per_mtok, i.is_open, i.n_obs,
-               o.snapshot_id AS opened_snapshot_id, o.observed_at AS opened_at,
-               l.snapshot_id AS last_snapshot_id,
-               lead(i.valid_from) OVER (PARTITION BY i.source, i.source_key, i.provider
-                                        ORDER BY i.valid_from) AS next_from
-        FROM price_intervals i
-        LEFT JOIN fetch_snapshots o ON o.source = i.source AND o.snapshot_date = i.valid_from
-        LEFT JOIN fetch_snapshots l ON l.source = i.source AND l.observed_at = i.observed_at
-        WHERE {where}
-        ORDER BY i.source, i.source_key, i.provider, i.valid_from"""
+    sql, params = fetched_prices_sql(providers)
     has = _first(store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
                                    "AND table_name = 'fetch_snapshots'"))
     if not has or not has[0]:
@@ -682,6 +719,71 @@ def fetched_prices(store: Store, providers: list[str] | None = None) -> pd.DataF
     for c in ("valid_from", "valid_to", "next_from"):
         df[c] = pd.to_datetime(df[c])
     return df
+
+
+#: Columns of :func:`fetched_tariff`.
+TARIFF_HISTORY_COLUMNS = ["source", "source_key", "provider", "valid_from", "valid_to", "observed_at", "entry",
+                          "is_open", "n_obs", "opened_snapshot_id", "opened_at", "last_snapshot_id", "next_from"]
+
+
+def _has_table(store: Store, name: str) -> bool:
+    row = _first(store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                                   "AND table_name = ?", [name]))
+    return bool(row and row[0])
+
+
+def fetched_tariff(store: Store, providers: list[str] | None = None, *,
+                   source_keys: list[str] | None = None) -> pd.DataFrame:
+    """Fetched tariff intervals (``tariff_intervals``) with the fetch snapshots that dated them.
+
+    One row per interval of a catalogue entry's tariff (optionally only the given provider
+    slugs and source keys): ``entry`` is the entry's tariff fields as a dict (the stored
+    canonical JSON, parsed), with ``opened_snapshot_id``/``opened_at`` (the snapshot recorded
+    on ``valid_from``), ``last_snapshot_id``/``observed_at`` (the latest snapshot that still
+    saw it) and ``next_from`` (the start of the entry's next interval, NaT if none), as
+    :func:`fetched_prices` gives them for prices. A store from before the table existed
+    (opened read-only, not migrated) gives an empty frame.
+
+    Examples
+    --------
+    >>> fetched_tariff(Store.memory()).columns.tolist()[:7]
+    ['source', 'source_key', 'provider', 'valid_from', 'valid_to', 'observed_at', 'entry']
+    """
+    import json
+
+    empty = pd.DataFrame(columns=TARIFF_HISTORY_COLUMNS)
+    if not _has_table(store, "fetch_snapshots") or not _has_table(store, TARIFF_INTERVALS.name):
+        return empty
+    where, params = "i.origin = 'fetch'", []
+    if providers:
+        where += f" AND i.provider IN ({', '.join('?' for _ in providers)})"
+        params += list(providers)
+    if source_keys is not None:
+        if not source_keys:
+            return empty
+        where += " AND i.source_key IN (SELECT unnest(?))"
+        params.append(list(source_keys))
+    sql = f"""
+        SELECT i.source, i.source_key, i.provider, i.valid_from, i.valid_to, i.observed_at, i.entry,
+               i.is_open, i.n_obs,
+               o.snapshot_id AS opened_snapshot_id, o.observed_at AS opened_at,
+               l.snapshot_id AS last_snapshot_id,
+               lead(i.valid_from) OVER (PARTITION BY i.source, i.source_key, i.provider
+                                        ORDER BY i.valid_from) AS next_from
+        FROM tariff_intervals i
+        LEFT JOIN (SELECT source, snapshot_date, arg_max(snapshot_id, observed_at) AS snapshot_id,
+                          max(observed_at) AS observed_at
+                   FROM fetch_snapshots GROUP BY ALL) o
+          ON o.source = i.source AND o.snapshot_date = i.valid_from
+        LEFT JOIN fetch_snapshots l ON l.source = i.source AND l.observed_at = i.observed_at
+        WHERE {where}
+        ORDER BY i.source, i.source_key, i.provider, i.valid_from"""
+    store.check_fetched_dates()
+    df = store.query(sql, params)
+    for c in ("valid_from", "valid_to", "next_from"):
+        df[c] = pd.to_datetime(df[c])
+    df["entry"] = [json.loads(e) for e in df["entry"]]
+    return df[TARIFF_HISTORY_COLUMNS]
 
 
 def fetch_log(store: Store, source: str | None = None) -> pd.DataFrame:
@@ -770,6 +872,9 @@ def drop_snapshot(store: Store, snapshot_id: int | str) -> RecordResult:
       are merged (``S`` alone broke the run: a unit slip, or the key missing from it);
     * when ``S`` was the latest snapshot, every interval seen on ``P`` is open again.
 
+    The companion tables recorded with the snapshot (:data:`COMPANIONS`: the LiteLLM
+    entries' ``tariff_intervals``) are rebuilt the same way in the same transaction.
+
     Of several snapshots of one day only the last was applied (see
     :func:`record_observations`): dropping an earlier one only removes its log row,
     dropping the last one removes the day (all its log rows). Not restorable, since
@@ -805,8 +910,6 @@ def drop_snapshot(store: Store, snapshot_id: int | str) -> RecordResult:
     if table is None:
         raise StoreError(f"snapshot {sid} of {source} went to table {table_name!r}, which this llmflation does "
                          f"not know (expected one of {sorted(TABLES)}); upgrade llmflation.")
-    tbl = Q(table.name)
-    keys = list(table.key)
     con = store.con
     notes: list[str] = []
     _settle(con)
@@ -827,58 +930,13 @@ def drop_snapshot(store: Store, snapshot_id: int | str) -> RecordResult:
             n_d = nxt[0] if nxt else None
             p_t = (_first(con.execute("SELECT max(observed_at) FROM fetch_snapshots WHERE source = ? "
                                       "AND snapshot_date = ?", [source, p_d])) or (None,))[0] if p_d else None
-            where = "source = ? AND origin = 'fetch'"
-            removed = _rowcount(con.execute(f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from = ? "
-                                            "AND valid_to = ?", [source, day, day]))
-            con.execute(f"DELETE FROM {tbl} WHERE {where} AND valid_from = ? AND valid_to = ?", [source, day, day])
-            # runs through S: one snapshot fewer
-            changed = _rowcount(con.execute(f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from < ? "
-                                            "AND valid_to > ?", [source, day, day]))
-            con.execute(f"UPDATE {tbl} SET n_obs = n_obs - 1 WHERE {where} AND valid_from < ? AND valid_to > ?",
-                        [source, day, day])
-            if n_d is not None:
-                changed += _rowcount(con.execute(
-                    f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from = ? AND valid_to > ?",
-                    [source, day, day]))
-                con.execute(f"UPDATE {tbl} SET valid_from = ?, n_obs = n_obs - 1 WHERE {where} AND valid_from = ? "
-                            "AND valid_to > ?", [n_d, source, day, day])
-            if p_d is not None:
-                changed += _rowcount(con.execute(
-                    f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_to = ? AND valid_from < ?",
-                    [source, day, day]))
-                con.execute(f"UPDATE {tbl} SET valid_to = ?, n_obs = n_obs - 1, observed_at = ? WHERE {where} "
-                            "AND valid_to = ? AND valid_from < ?", [p_d, p_t, source, day, day])
-            merged = 0
-            if p_d is not None and n_d is not None:
-                same = " AND ".join([*(f"a.{Q(k)} = b.{Q(k)}" for k in keys),
-                                     *(f"a.{Q(c)} IS NOT DISTINCT FROM b.{Q(c)}" for c in table.compare)])
-                con.execute(f"""
-                    CREATE OR REPLACE TEMP TABLE _lf_merge AS
-                    SELECT {", ".join(f"a.{Q(k)}" for k in keys)}, a.valid_from AS a_from, b.valid_from AS b_from,
-                           b.valid_to, b.n_obs, b.observed_at, b.is_open
-                           {"".join(f", b.{Q(c)}" for c in table.carry)}
-                    FROM {tbl} a JOIN {tbl} b ON {same}
-                    WHERE a.source = ? AND a.origin = 'fetch' AND b.source = ? AND b.origin = 'fetch'
-                      AND a.valid_to = ? AND b.valid_from = ?
-                """, [source, source, p_d, n_d])
-                merged = _rowcount(con.execute("SELECT count(*) FROM _lf_merge"))
-                if merged:
-                    k_m = " AND ".join(f"{tbl}.{Q(k)} = m.{Q(k)}" for k in keys)
-                    con.execute(f"DELETE FROM {tbl} USING _lf_merge m WHERE {tbl}.source = ? AND "
-                                f"{tbl}.origin = 'fetch' AND {k_m} AND {tbl}.valid_from = m.b_from", [source])
-                    set_carry = "".join(f", {Q(c)} = m.{Q(c)}" for c in table.carry)
-                    con.execute(f"""
-                        UPDATE {tbl} SET valid_to = m.valid_to, n_obs = {tbl}.n_obs + m.n_obs,
-                                         observed_at = m.observed_at, is_open = m.is_open{set_carry}
-                        FROM _lf_merge m
-                        WHERE {tbl}.source = ? AND {tbl}.origin = 'fetch' AND {k_m} AND {tbl}.valid_from = m.a_from
-                    """, [source])
-                con.execute("DROP TABLE IF EXISTS _lf_merge")
-            reopened = 0
-            if n_d is None and p_d is not None:  # the latest snapshot goes: the previous one is the latest again
-                reopened = _rowcount(con.execute(f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_to = ? "
-                                                 "AND NOT is_open", [source, p_d]))
-                con.execute(f"UPDATE {tbl} SET is_open = TRUE WHERE {where} AND valid_to = ?", [source, p_d])
+            removed, changed, merged, reopened = _drop_day(con, table, source=source, day=day, p_d=p_d, p_t=p_t,
+                                                           n_d=n_d)
+            for comp in COMPANIONS.get(table.name, ()):
+                c = _drop_day(con, comp, source=source, day=day, p_d=p_d, p_t=p_t, n_d=n_d)
+                if any(c):
+                    notes.append(f"{comp.name}: removed {c[0]} interval(s) seen only in it, shortened {c[1]}, "
+                                 f"merged {c[2]} pair(s) it had split, reopened {c[3]}")
             n_rows = _rowcount(con.execute("SELECT count(*) FROM fetch_snapshots WHERE source = ? AND "
                                            "snapshot_date = ?", [source, day]))
             con.execute("DELETE FROM fetch_snapshots WHERE source = ? AND snapshot_date = ?", [source, day])
@@ -890,3 +948,64 @@ def drop_snapshot(store: Store, snapshot_id: int | str) -> RecordResult:
     notes.append(f"removed {removed} interval(s) seen only in it, shortened {changed}, merged {merged} pair(s) it "
                  f"had split, reopened {reopened}")
     return RecordResult(source, table.name, "dropped", 1, 0, 0, 0, 0, when, when, tuple(notes))
+
+
+def _drop_day(con: duckdb.DuckDBPyConnection, table: HistoryTable, *, source: str, day: date, p_d: date | None,
+              p_t: datetime | None, n_d: date | None) -> tuple[int, int, int, int]:
+    """Remove snapshot day ``day`` (between ``p_d`` and ``n_d``) from one interval table of ``source``
+    (see :func:`drop_snapshot`): ``(removed, shortened, merged, reopened)``."""
+    tbl = Q(table.name)
+    keys = list(table.key)
+    where = "source = ? AND origin = 'fetch'"
+    removed = _rowcount(con.execute(f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from = ? "
+                                    "AND valid_to = ?", [source, day, day]))
+    con.execute(f"DELETE FROM {tbl} WHERE {where} AND valid_from = ? AND valid_to = ?", [source, day, day])
+    # runs through S: one snapshot fewer
+    changed = _rowcount(con.execute(f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from < ? "
+                                    "AND valid_to > ?", [source, day, day]))
+    con.execute(f"UPDATE {tbl} SET n_obs = n_obs - 1 WHERE {where} AND valid_from < ? AND valid_to > ?",
+                [source, day, day])
+    if n_d is not None:
+        changed += _rowcount(con.execute(
+            f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_from = ? AND valid_to > ?",
+            [source, day, day]))
+        con.execute(f"UPDATE {tbl} SET valid_from = ?, n_obs = n_obs - 1 WHERE {where} AND valid_from = ? "
+                    "AND valid_to > ?", [n_d, source, day, day])
+    if p_d is not None:
+        changed += _rowcount(con.execute(
+            f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_to = ? AND valid_from < ?",
+            [source, day, day]))
+        con.execute(f"UPDATE {tbl} SET valid_to = ?, n_obs = n_obs - 1, observed_at = ? WHERE {where} "
+                    "AND valid_to = ? AND valid_from < ?", [p_d, p_t, source, day, day])
+    merged = 0
+    if p_d is not None and n_d is not None:
+        same = " AND ".join([*(f"a.{Q(k)} = b.{Q(k)}" for k in keys),
+                             *(f"a.{Q(c)} IS NOT DISTINCT FROM b.{Q(c)}" for c in table.compare)])
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _lf_merge AS
+            SELECT {", ".join(f"a.{Q(k)}" for k in keys)}, a.valid_from AS a_from, b.valid_from AS b_from,
+                   b.valid_to, b.n_obs, b.observed_at, b.is_open
+                   {"".join(f", b.{Q(c)}" for c in table.carry)}
+            FROM {tbl} a JOIN {tbl} b ON {same}
+            WHERE a.source = ? AND a.origin = 'fetch' AND b.source = ? AND b.origin = 'fetch'
+              AND a.valid_to = ? AND b.valid_from = ?
+        """, [source, source, p_d, n_d])
+        merged = _rowcount(con.execute("SELECT count(*) FROM _lf_merge"))
+        if merged:
+            k_m = " AND ".join(f"{tbl}.{Q(k)} = m.{Q(k)}" for k in keys)
+            con.execute(f"DELETE FROM {tbl} USING _lf_merge m WHERE {tbl}.source = ? AND "
+                        f"{tbl}.origin = 'fetch' AND {k_m} AND {tbl}.valid_from = m.b_from", [source])
+            set_carry = "".join(f", {Q(c)} = m.{Q(c)}" for c in table.carry)
+            con.execute(f"""
+                UPDATE {tbl} SET valid_to = m.valid_to, n_obs = {tbl}.n_obs + m.n_obs,
+                                 observed_at = m.observed_at, is_open = m.is_open{set_carry}
+                FROM _lf_merge m
+                WHERE {tbl}.source = ? AND {tbl}.origin = 'fetch' AND {k_m} AND {tbl}.valid_from = m.a_from
+            """, [source])
+        con.execute("DROP TABLE IF EXISTS _lf_merge")
+    reopened = 0
+    if n_d is None and p_d is not None:  # the latest snapshot goes: the previous one is the latest again
+        reopened = _rowcount(con.execute(f"SELECT count(*) FROM {tbl} WHERE {where} AND valid_to = ? "
+                                         "AND NOT is_open", [source, p_d]))
+        con.execute(f"UPDATE {tbl} SET is_open = TRUE WHERE {where} AND valid_to = ?", [source, p_d])
+    return removed, changed, merged, reopened
