@@ -1,8 +1,10 @@
 """Command-line interface (typer + rich).
 
-Every module ``llmflation/cli/cmd_*.py`` defines ``register(app)``; they are found at
-start-up so that command groups stay independent files. Library errors exit 1 with
-``Error: …`` and no traceback.
+Every module ``llmflation/cli/cmd_*.py`` defines ``register(app)``; they are found when
+the app is first needed (:func:`get_app`, or ``llmflation.cli.app``) so that command groups
+stay independent files. Before that, :func:`main` gives ``price`` its fast path
+(:mod:`llmflation.cli.fast`: answered from the lookup index without importing pandas).
+Library errors exit 1 with ``Error: …`` and no traceback.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import typer
 
 from llmflation.errors import LLMFlationError
 
-app = typer.Typer(
+_app = typer.Typer(
     name="llmflation",
     help="The economics of LLM token prices: dated price history, econometrics, report.",
     no_args_is_help=True,
@@ -24,20 +26,31 @@ app = typer.Typer(
 )
 
 
-@app.callback()
+@_app.callback()
 def _root() -> None:
     """The economics of LLM token prices: dated price history, econometrics, report."""
 
 
-def _register_all() -> None:
-    pkg = sys.modules[__name__]
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if info.name.startswith("cmd_"):
-            mod = importlib.import_module(f"{__name__}.{info.name}")
-            mod.register(app)
+_registered = False
 
 
-_register_all()
+def get_app() -> typer.Typer:
+    """The app with every command registered (imports every ``cmd_*`` module once)."""
+    global _registered
+    if not _registered:
+        pkg = sys.modules[__name__]
+        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+            if info.name.startswith("cmd_"):
+                mod = importlib.import_module(f"{__name__}.{info.name}")
+                mod.register(_app)
+        _registered = True
+    return _app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # ``from llmflation.cli import app``: the full app
+        return get_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -48,7 +61,11 @@ def main(argv: list[str] | None = None) -> None:
     # shown by `llmflation sources --coverage` instead of on every command's stderr.
     warnings.filterwarnings("ignore", message="price rows excluded from the panel")
     try:
-        app(args=argv, standalone_mode=False)
+        from llmflation.cli.fast import try_price
+
+        if try_price(sys.argv[1:] if argv is None else list(argv)):
+            return
+        get_app()(args=argv, standalone_mode=False)
     except LLMFlationError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise SystemExit(1) from None

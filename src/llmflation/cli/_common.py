@@ -18,17 +18,18 @@ from rich.console import Console
 from rich.markup import escape
 
 from llmflation.cli._table import (  # noqa: F401 - re-exported: the one definition of the layout
+    FORMULA_START,
     GAP,
     TEXT_MAX,
     TEXT_MIN,
+    console,
+    csv_safe,
+    err_console,
     escape_controls,
     render_cells,
     short_label,
 )
 from llmflation.validate import json_safe
-
-console = Console()
-err_console = Console(stderr=True)
 
 
 class Format(StrEnum):
@@ -57,9 +58,9 @@ StudyDbOpt = typer.Option(None, "--db", help="Store whose fetched history is ana
 
 
 def _user_store() -> Path:
-    from platformdirs import user_data_dir
+    from llmflation.store.paths import user_store
 
-    return Path(user_data_dir("llmflation")) / "llmflation.duckdb"
+    return user_store()
 
 
 def resolve_db(db: Path | None) -> Path | None:
@@ -72,7 +73,7 @@ def resolve_db(db: Path | None) -> Path | None:
     even by commands whose analysis reads only bundled tables.
     """
     from llmflation.errors import LLMFlationError, StoreError
-    from llmflation.study.inputs import resolve_store
+    from llmflation.store.paths import resolve_store
 
     path = resolve_store(db, default=_user_store())
     if path is None:
@@ -174,32 +175,6 @@ def parse_iso_day(value: str, flag: str) -> pd.Timestamp:
 
 def _jsonable(v: Any, seen: set[str] | None = None, key: str = "") -> Any:
     return json_safe(v, seen, key)
-
-
-#: Characters that make a spreadsheet read a CSV cell as a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def csv_safe(value: Any) -> Any:
-    r"""A CSV cell that a spreadsheet shows as text: formula starts prefixed with ``'``, controls escaped.
-
-    Numbers (``-0.5``, ``+3``) are left alone; text beginning with ``=``, ``+``, ``-``, ``@``,
-    a tab or a carriage return is prefixed with a single quote.
-
-    >>> [csv_safe(x) for x in ("=1+1", "-0.5", "-x", "@SUM(A1)", "gpt-4o", 3.0)]
-    ["'=1+1", '-0.5', "'-x", "'@SUM(A1)", 'gpt-4o', 3.0]
-    """
-    if not isinstance(value, str):
-        return value
-    if value.startswith(FORMULA_START) and not _is_number(value):
-        value = "'" + value
-    return escape_controls(value)
 
 
 def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+#: The consoles every command prints to (stdout: data and tables; stderr: progress and retries).
+console = Console()
+err_console = Console(stderr=True)
+
+#: Characters that make a spreadsheet read a CSV cell as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Bidirectional-text controls (U+202E shows text reversed, "Trojan Source"): escaped on output.
 _BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 
@@ -36,6 +42,30 @@ def escape_controls(text: str) -> str:
             out.append(c)
     return "".join(out)
 
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def csv_safe(value: Any) -> Any:
+    r"""A CSV cell that a spreadsheet shows as text: formula starts prefixed with ``'``, controls escaped.
+
+    Numbers (``-0.5``, ``+3``) are left alone; text beginning with ``=``, ``+``, ``-``, ``@``,
+    a tab or a carriage return is prefixed with a single quote.
+
+    >>> [csv_safe(x) for x in ("=1+1", "-0.5", "-x", "@SUM(A1)", "gpt-4o", 3.0)]
+    ["'=1+1", '-0.5', "'-x", "'@SUM(A1)", 'gpt-4o', 3.0]
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START) and not _is_number(value):
+        value = "'" + value
+    return escape_controls(value)
 
 
 # --------------------------------------------------------------------------- terminal tables

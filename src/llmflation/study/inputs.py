@@ -17,44 +17,18 @@ True
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 
-from llmflation.errors import InputError, check_choice
+from llmflation.errors import check_choice
 from llmflation.panel.build import load_panel
 from llmflation.panel.tiers import TierDefinition
 from llmflation.signature import Frame, validated
 from llmflation.sources import bundled
 from llmflation.store.db import Store
-
-#: Environment variable naming the store (as for ``llmflation fetch``).
-DB_ENV = "LLMFLATION_DB"
-
-
-def resolve_store(db: str | Path | None, *, default: str | Path | None = None) -> Path | None:
-    """The store to analyse: ``db``, else ``$LLMFLATION_DB``, else ``default`` if that file exists.
-
-    An explicitly named store (``db`` or the variable) must exist; the default location
-    is used only when something has been fetched into it.
-
-    Examples
-    --------
-    >>> resolve_store(None, default="/nonexistent/llmflation.duckdb") is None  # doctest: +SKIP
-    True
-    """
-    named = db if db is not None else os.environ.get(DB_ENV) or None
-    if named is not None:
-        p = Path(named).expanduser()
-        if not p.exists():
-            raise InputError(f"no store at {p}; fetch into it first (llmflation fetch openrouter --db {p}) "
-                             f"or leave out --db / unset ${DB_ENV} to analyse the bundled snapshot.")
-        return p
-    if default is not None and Path(default).expanduser().exists():
-        return Path(default).expanduser()
-    return None
+from llmflation.store.paths import DB_ENV, resolve_store  # noqa: F401 - re-exported
 
 
 class StudyInputs:
