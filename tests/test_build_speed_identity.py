@@ -122,3 +122,47 @@ def test_cross_source_outliers_is_the_per_provider_loop():
     pd.testing.assert_series_equal(cross_source_outliers(rows), _old_cross_source_outliers(rows), check_exact=True)
     few = rows[rows["model_id"].eq("m1") & rows["provider"].isin(["a", "b"])]
     pd.testing.assert_series_equal(cross_source_outliers(few), _old_cross_source_outliers(few), check_exact=True)
+
+
+def _old_first_party_intervals(fp):
+    fp = aliases.list_price_rows(fp).dropna(subset=["effective_date"])
+    out = []
+    for mid, g in fp.sort_values(["api_model_id", "effective_date"], kind="stable").groupby("api_model_id", sort=True):
+        stops = g.loc[g["event"].eq("shutdown"), "effective_date"]
+        priced = g[g["event"].isin(aliases.PRICE_EVENTS) & g["input_usd_per_mtok"].notna()
+                   & g["output_usd_per_mtok"].notna()].drop_duplicates("effective_date", keep="last")
+        for i, r in enumerate(priced.itertuples(index=False)):
+            nxt = priced["effective_date"].iloc[i + 1] if i + 1 < len(priced) else pd.NaT
+            stop = stops[stops > r.effective_date].min() if len(stops) else pd.NaT
+            ends = [d for d in (nxt, stop) if pd.notna(d)]
+            out.append({
+                "api_model_id": mid, "is_alias": bool(r.is_alias),
+                "served_model": r.alias_target if (r.is_alias and r.alias_target) else mid,
+                "model_family": r.model_family, "developer": r.developer, "valid_from": r.effective_date,
+                "valid_to": min(ends) - pd.Timedelta(days=1) if ends else pd.NaT, "event": r.event,
+                "input_usd_per_mtok": float(r.input_usd_per_mtok), "output_usd_per_mtok": float(r.output_usd_per_mtok),
+                "cached_input_usd_per_mtok": (float(r.cached_input_usd_per_mtok)
+                                              if pd.notna(r.cached_input_usd_per_mtok) else float("nan")),
+                "date_precision": r.date_precision, "confidence": r.confidence, "source_url": r.source_url,
+                "shutdown": stop})
+    return pd.DataFrame(out, columns=["api_model_id", "is_alias", "served_model", "model_family", "developer",
+                                      "valid_from", "valid_to", "event", "input_usd_per_mtok", "output_usd_per_mtok",
+                                      "cached_input_usd_per_mtok", "date_precision", "confidence", "source_url",
+                                      "shutdown"])
+
+
+def test_first_party_intervals_are_those_of_the_per_id_loop():
+    fp = aliases.first_party_prices()
+    assert_frame_equal(aliases.first_party_intervals(fp), _old_first_party_intervals(fp), check_exact=True)
+    # shuffled rows (same-day events keep their table order): the same history
+    shuffled = fp.sample(frac=1, random_state=5).sort_values("api_model_id", kind="stable")
+    assert_frame_equal(aliases.first_party_intervals(shuffled), _old_first_party_intervals(shuffled), check_exact=True)
+
+
+def test_alias_intervals_merge_runs_per_alias():
+    a = aliases.alias_intervals()
+    assert not a.empty and list(a.columns) == ["alias", "target", "valid_from", "valid_to", "event", "source_url"]
+    # consecutive rows of one alias never serve the same target (they would have been merged)
+    same = a["alias"].eq(a["alias"].shift()) & a["target"].eq(a["target"].shift())
+    assert not bool(same.any())
+    assert a["alias"].is_monotonic_increasing

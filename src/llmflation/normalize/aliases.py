@@ -122,31 +122,33 @@ def first_party_intervals(fp: pd.DataFrame | None = None) -> pd.DataFrame:
     """
     if fp is None:
         return _bundled_first_party_intervals().copy()
-    fp = list_price_rows(fp).dropna(subset=["effective_date"])
+    fp = list_price_rows(fp).dropna(subset=["effective_date", "api_model_id"])
+    fp = fp.sort_values(["api_model_id", "effective_date"], kind="stable")
+    stops: dict[object, list[pd.Timestamp]] = {}
+    for mid, d in fp.loc[fp["event"].eq("shutdown"), ["api_model_id", "effective_date"]].itertuples(index=False):
+        stops.setdefault(mid, []).append(d)
+    priced = fp[fp["event"].isin(PRICE_EVENTS) & fp["input_usd_per_mtok"].notna() & fp["output_usd_per_mtok"].notna()]
+    # one price per day: a later row of the same day wins (promo_end after price_increase)
+    priced = priced.drop_duplicates(["api_model_id", "effective_date"], keep="last")
+    following = priced.groupby("api_model_id", sort=False)["effective_date"].shift(-1)
     out = []
-    for mid, g in fp.sort_values(["api_model_id", "effective_date"], kind="stable").groupby("api_model_id", sort=True):
-        stops = g.loc[g["event"].eq("shutdown"), "effective_date"]
-        priced = g[g["event"].isin(PRICE_EVENTS) & g["input_usd_per_mtok"].notna()
-                   & g["output_usd_per_mtok"].notna()]
-        # one price per day: a later row of the same day wins (promo_end after price_increase)
-        priced = priced.drop_duplicates("effective_date", keep="last")
-        for i, r in enumerate(priced.itertuples(index=False)):
-            nxt = priced["effective_date"].iloc[i + 1] if i + 1 < len(priced) else pd.NaT
-            stop = stops[stops > r.effective_date].min() if len(stops) else pd.NaT
-            ends = [d for d in (nxt, stop) if pd.notna(d)]
-            valid_to = min(ends) - pd.Timedelta(days=1) if ends else pd.NaT
-            target = r.alias_target if (r.is_alias and r.alias_target) else mid
-            out.append({
-                "api_model_id": mid, "is_alias": bool(r.is_alias), "served_model": target,
-                "model_family": r.model_family, "developer": r.developer,
-                "valid_from": r.effective_date, "valid_to": valid_to, "event": r.event,
-                "input_usd_per_mtok": float(r.input_usd_per_mtok),
-                "output_usd_per_mtok": float(r.output_usd_per_mtok),
-                "cached_input_usd_per_mtok": (float(r.cached_input_usd_per_mtok)
-                                              if pd.notna(r.cached_input_usd_per_mtok) else float("nan")),
-                "date_precision": r.date_precision, "confidence": r.confidence, "source_url": r.source_url,
-                "shutdown": stop,
-            })
+    for r, nxt in zip(priced.itertuples(index=False), following, strict=True):
+        mid = r.api_model_id
+        stop = min((s for s in stops.get(mid, []) if s > r.effective_date), default=pd.NaT)
+        ends = [d for d in (nxt, stop) if pd.notna(d)]
+        valid_to = min(ends) - pd.Timedelta(days=1) if ends else pd.NaT
+        target = r.alias_target if (r.is_alias and r.alias_target) else mid
+        out.append({
+            "api_model_id": mid, "is_alias": bool(r.is_alias), "served_model": target,
+            "model_family": r.model_family, "developer": r.developer,
+            "valid_from": r.effective_date, "valid_to": valid_to, "event": r.event,
+            "input_usd_per_mtok": float(r.input_usd_per_mtok),
+            "output_usd_per_mtok": float(r.output_usd_per_mtok),
+            "cached_input_usd_per_mtok": (float(r.cached_input_usd_per_mtok)
+                                          if pd.notna(r.cached_input_usd_per_mtok) else float("nan")),
+            "date_precision": r.date_precision, "confidence": r.confidence, "source_url": r.source_url,
+            "shutdown": stop,
+        })
     cols = ["api_model_id", "is_alias", "served_model", "model_family", "developer", "valid_from", "valid_to",
             "event", "input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok", "date_precision",
             "confidence", "source_url", "shutdown"]
@@ -173,16 +175,15 @@ def alias_intervals(fp: pd.DataFrame | None = None) -> pd.DataFrame:
     iv = first_party_intervals(fp)
     iv = iv[iv["is_alias"]].sort_values(["api_model_id", "valid_from"])
     rows: list[dict[str, object]] = []
-    for alias, g in iv.groupby("api_model_id", sort=True):
-        cur: dict[str, object] | None = None
-        for r in g.itertuples(index=False):
-            if cur is not None and cur["target"] == r.served_model:
-                cur["valid_to"] = r.valid_to
-                continue
-            if cur is not None:
-                rows.append(cur)
-            cur = {"alias": alias, "target": r.served_model, "valid_from": r.valid_from, "valid_to": r.valid_to,
-                   "event": r.event, "source_url": r.source_url}
+    cur: dict[str, object] | None = None
+    for r in iv.itertuples(index=False):
+        if cur is not None and cur["alias"] == r.api_model_id and cur["target"] == r.served_model:
+            cur["valid_to"] = r.valid_to
+            continue
         if cur is not None:
             rows.append(cur)
+        cur = {"alias": r.api_model_id, "target": r.served_model, "valid_from": r.valid_from,
+               "valid_to": r.valid_to, "event": r.event, "source_url": r.source_url}
+    if cur is not None:
+        rows.append(cur)
     return pd.DataFrame(rows, columns=["alias", "target", "valid_from", "valid_to", "event", "source_url"])
