@@ -166,3 +166,65 @@ def test_alias_intervals_merge_runs_per_alias():
     same = a["alias"].eq(a["alias"].shift()) & a["target"].eq(a["target"].shift())
     assert not bool(same.any())
     assert a["alias"].is_monotonic_increasing
+
+
+def _old_propagate_alias_prices(fp):
+    from llmflation.normalize.first_party import PRICED_EVENTS
+
+    d = fp.copy()
+    date = pd.to_datetime(d["effective_date"], errors="coerce")
+    is_alias = d["is_alias"].astype(str).str.lower().eq("true")
+    target = d["alias_target"].astype("string").fillna("").str.strip()
+    tier = d["context_tier"].astype("string").fillna("") if "context_tier" in d else pd.Series("", index=d.index)
+    ids = set(d["api_model_id"].astype(str))
+    priced = d["event"].isin(PRICED_EVENTS)
+    added = []
+    for alias in sorted(set(d.loc[is_alias, "api_model_id"].astype(str))):
+        own = d[(d["api_model_id"] == alias) & priced].assign(pdate_=date, ptier_=tier, ptarget_=target)
+        own = own.dropna(subset=["pdate_"]).sort_values("pdate_", kind="stable")
+        stops = date[(d["api_model_id"] == alias) & d["event"].eq("shutdown")]
+        for (t, tr), g in own.groupby(["ptarget_", "ptier_"], sort=False):
+            if not t or t not in ids or t == alias:
+                continue
+            for r in g.itertuples(index=False):
+                later = own[(own["pdate_"] > r.pdate_) & (own["ptier_"] == tr)]["pdate_"]
+                end = later.min() if len(later) else pd.NaT
+                if len(stops):
+                    s = stops[stops > r.pdate_].min()
+                    end = s if pd.isna(end) or (pd.notna(s) and s < end) else end
+                tev = d[(d["api_model_id"] == t) & (tier == tr) & (d["event"].isin(PRICED_EVENTS + ("shutdown",)))]
+                tdate = date[tev.index]
+                inside = (tdate > r.pdate_) & (tdate < end if pd.notna(end) else True)
+                for i in tev.index[inside.to_numpy()]:
+                    row = {c: d.at[i, c] for c in d.columns}
+                    row.update(api_model_id=alias, is_alias=own["is_alias"].iloc[0], alias_target=t,
+                               source_note=f"{alias} served {t}; the price of {t} changed (or it was shut "
+                                           f"down) on this date, so the alias's did")
+                    added.append(row)
+    if not added:
+        return fp
+    out = pd.concat([fp, pd.DataFrame(added, columns=fp.columns)], ignore_index=True)
+    key = ["api_model_id", "effective_date", "event"] + (["context_tier"] if "context_tier" in out else [])
+    return out.drop_duplicates(key, keep="first").reset_index(drop=True)
+
+
+def test_propagate_alias_prices_is_the_frame_filter_loop():
+    from llmflation.normalize.first_party import propagate_alias_prices
+    from llmflation.sources import bundled
+
+    raw = bundled.load_table("first_party_prices")
+    assert_frame_equal(propagate_alias_prices(raw), _old_propagate_alias_prices(raw), check_exact=True)
+    # two tiers, a repoint, an own event on a propagated day and a shutdown of the alias
+    fp = pd.DataFrame({"developer": "A", "api_model_id": ["a", "a", "a", "a", "a-1", "a-1", "a-1", "a-1", "a-2", "a-2"],
+                       "is_alias": [True] * 4 + [False] * 6,
+                       "alias_target": ["a-1", "a-1", "a-2", None, None, None, None, None, None, None],
+                       "effective_date": ["2024-01-01", "2024-01-01", "2024-09-01", "2025-03-01", "2024-01-01",
+                                          "2024-03-01", "2024-03-01", "2024-12-01", "2024-09-01", "2024-10-01"],
+                       "event": ["launch", "launch", "alias_repoint", "shutdown", "launch", "price_cut", "price_cut",
+                                 "shutdown", "launch", "price_cut"],
+                       "input_usd_per_mtok": [2.0, 4.0, 1.0, None, 2.0, 1.5, 3.0, None, 1.0, 0.5],
+                       "output_usd_per_mtok": [4.0, 8.0, 2.0, None, 4.0, 3.0, 6.0, None, 2.0, 1.0],
+                       "context_tier": ["<=128k", ">128k", "<=128k", None, "<=128k", "<=128k", ">128k", None, "<=128k",
+                                        "<=128k"], "source_url": "u", "source_note": ""}, index=np.arange(10) * 7)
+    assert_frame_equal(propagate_alias_prices(fp), _old_propagate_alias_prices(fp), check_exact=True)
+    assert len(propagate_alias_prices(fp)) > len(fp)

@@ -275,30 +275,40 @@ def propagate_alias_prices(fp: pd.DataFrame) -> pd.DataFrame:
     target = d["alias_target"].astype("string").fillna("").str.strip()
     tier = d["context_tier"].astype("string").fillna("") if "context_tier" in d else pd.Series("", index=d.index)
     ids = set(d["api_model_id"].astype(str))
-    priced = d["event"].isin(PRICED_EVENTS)
+    # the table as plain lists: a few hundred rows, scanned once per alias row (a frame
+    # filter per row made this the slowest step of reading the curated table)
+    mids, events, dates, tiers, targets = (d["api_model_id"].tolist(), d["event"].tolist(), date.tolist(),
+                                           tier.tolist(), target.tolist())
+    rows = range(len(d))
+    target_events = PRICED_EVENTS + ("shutdown",)
     added: list[dict[str, object]] = []
     for alias in sorted(set(d.loc[is_alias, "api_model_id"].astype(str))):
-        own = d[(d["api_model_id"] == alias) & priced].assign(pdate_=date, ptier_=tier, ptarget_=target)
-        own = own.dropna(subset=["pdate_"]).sort_values("pdate_", kind="stable")
-        stops = date[(d["api_model_id"] == alias) & d["event"].eq("shutdown")]
-        for (t, tr), g in own.groupby(["ptarget_", "ptier_"], sort=False):
+        mine = [k for k in rows if mids[k] == alias]
+        own = sorted((k for k in mine if events[k] in PRICED_EVENTS and pd.notna(dates[k])), key=lambda k: dates[k])
+        stops = [dates[k] for k in mine if events[k] == "shutdown"]
+        # the alias's prices by (target, tier), in order of first appearance
+        served: dict[tuple[str, str], list[int]] = {}
+        for k in own:
+            served.setdefault((targets[k], tiers[k]), []).append(k)
+        for (t, tr), ks in served.items():
             if not t or t not in ids or t == alias:
                 continue
-            for r in g.itertuples(index=False):
-                later = own[(own["pdate_"] > r.pdate_) & (own["ptier_"] == tr)]["pdate_"]
-                end = later.min() if len(later) else pd.NaT
-                if len(stops):
-                    s = stops[stops > r.pdate_].min()
-                    end = s if pd.isna(end) or (pd.notna(s) and s < end) else end
-                tev = d[(d["api_model_id"] == t) & (tier == tr) & (d["event"].isin(PRICED_EVENTS + ("shutdown",)))]
-                tdate = date[tev.index]
-                inside = (tdate > r.pdate_) & (tdate < end if pd.notna(end) else True)
-                for i in tev.index[inside.to_numpy()]:
-                    row = {c: d.at[i, c] for c in d.columns}
-                    row.update(api_model_id=alias, is_alias=own["is_alias"].iloc[0], alias_target=t,
-                               source_note=f"{alias} served {t}; the price of {t} changed (or it was shut "
-                                           f"down) on this date, so the alias's did")
-                    added.append(row)
+            tev = [j for j in rows if mids[j] == t and tiers[j] == tr and events[j] in target_events]
+            for k in ks:
+                # the alias served t from this price until its next price on the tier or its shutdown
+                start = dates[k]
+                end = min((dates[j] for j in own if tiers[j] == tr and dates[j] > start), default=pd.NaT)
+                stop = min((x for x in stops if x > start), default=pd.NaT)
+                if pd.notna(stop) and (pd.isna(end) or stop < end):
+                    end = stop
+                for j in tev:
+                    if dates[j] > start and (pd.isna(end) or dates[j] < end):
+                        i = d.index[j]
+                        row = {c: d.at[i, c] for c in d.columns}
+                        row.update(api_model_id=alias, is_alias=d.at[d.index[own[0]], "is_alias"], alias_target=t,
+                                   source_note=f"{alias} served {t}; the price of {t} changed (or it was shut "
+                                               f"down) on this date, so the alias's did")
+                        added.append(row)
     if not added:
         return fp
     out = pd.concat([fp, pd.DataFrame(added, columns=fp.columns)], ignore_index=True)
