@@ -212,6 +212,8 @@ def build_panel(intervals: pd.DataFrame, *, tiers: str | None = None, log: Exclu
 
 
 _CACHE: dict[str, pd.DataFrame] = {}
+#: Merged panels of the last stores (or tier definitions) asked for, by content key.
+_MERGED: dict[str, pd.DataFrame] = {}
 
 
 def _build_bundled() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -240,6 +242,26 @@ def _bundled_panel() -> None:
         return panel, log
 
     _CACHE["panel"], _CACHE["log"] = cached("bundled_panel", build)
+
+
+def _merged_panel(store: _StoreLike | None, tiers: str | None) -> pd.DataFrame:
+    """The bundled intervals merged with the store's (duplicates dropped, runs coalesced) and built."""
+    if "bundled" not in _CACHE:
+        from llmflation.panel.cache import cached
+
+        _CACHE["bundled"] = cached("bundled_intervals", lambda: bundled_intervals(ExclusionLog()))
+    iv = _CACHE["bundled"]
+    if store is not None:
+        fetched = store.price_intervals()
+        if len(fetched):
+            merged = pd.concat([iv, fetched.drop(columns=["origin", "is_open"], errors="ignore")],
+                               ignore_index=True)
+            merged = merged.sort_values("valid_to").drop_duplicates(
+                ["source", "source_key", "provider", "valid_from"], keep="last")
+            merged = coalesce_intervals(merged)
+            lit = merged["source"] == "litellm"
+            iv = pd.concat([merged[~lit], drop_glitches(merged[lit], ExclusionLog())], ignore_index=True)
+    return build_panel(iv.copy(), tiers=tiers)
 
 
 def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, warn: bool = True) -> pd.DataFrame:
@@ -283,27 +305,27 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
         check_choice("tiers", tiers, TIER_DEFINITIONS)
     warn = check_bool(warn, "warn")
     _bundled_panel()
-    if (store is not None or tiers is not None) and "bundled" not in _CACHE:
-        from llmflation.panel.cache import cached
-
-        _CACHE["bundled"] = cached("bundled_intervals", lambda: bundled_intervals(ExclusionLog()))
     if warn and len(_CACHE["log"]):
         ExclusionLog({(r.source, r.reason): r.rows for r in _CACHE["log"].itertuples()}).warn()
-    iv = _CACHE.get("bundled", pd.DataFrame())
-    if store is not None:
-        fetched = store.price_intervals()
-        if len(fetched):
-            merged = pd.concat([iv, fetched.drop(columns=["origin", "is_open"], errors="ignore")],
-                               ignore_index=True)
-            merged = merged.sort_values("valid_to").drop_duplicates(
-                ["source", "source_key", "provider", "valid_from"], keep="last")
-            merged = coalesce_intervals(merged)
-            lit = merged["source"] == "litellm"
-            iv = pd.concat([merged[~lit], drop_glitches(merged[lit], ExclusionLog())], ignore_index=True)
     if store is None and tiers is None:
         p = _CACHE["panel"].copy()
     else:
-        p = build_panel(iv.copy(), tiers=tiers)
+        # a store's merged panel (or another tier definition) is built once per content of the
+        # store and the bundle, then read from the disk cache: a lookup after the first is a read
+        from llmflation.panel.cache import cached
+        from llmflation.store.queries import content_fingerprint
+
+        con = getattr(store, "con", None)
+        if store is not None and con is None:  # a store-like object without a connection: not cached
+            p = _merged_panel(store, tiers)
+        else:
+            key = f"{content_fingerprint(con) if store is not None else 'no store'}|{tiers}"
+            if key not in _MERGED:
+                while len(_MERGED) >= 4:  # a few per process (stores, tier definitions): oldest out
+                    _MERGED.pop(next(iter(_MERGED)))
+                _MERGED[key] = cached(f"merged_panel_{tiers or 'default'}", lambda: _merged_panel(store, tiers),
+                                      key=key)
+            p = _MERGED[key].copy()
     p.attrs["vintage"] = bundled.vintage(["openrouter_daily", "litellm_snapshots", "epoch_api_prices",
                                           "price_milestones", "first_party_prices", "changelog_rocry",
                                           "changelog_tokencost", "changelog_genai_prices", "changelog_llm_prices",

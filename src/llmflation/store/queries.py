@@ -37,3 +37,28 @@ def fetched_prices_sql(providers: list[str] | None = None) -> tuple[str, list[An
         WHERE {where}
         ORDER BY i.source, i.source_key, i.provider, i.valid_from"""
     return sql, params
+
+
+def content_fingerprint(con: Any) -> str:
+    """A digest of everything a panel built from the store reads: every row of ``price_intervals``
+    (fetched and ingested), the recorded snapshots and the schema version.
+
+    Any fetch, drop, ingest or migration changes it; reading does not. The merged panel of a
+    store is cached under it (:func:`llmflation.panel.build.load_panel`), so a lookup after
+    the first reads that copy instead of rebuilding the panel.
+
+    Examples
+    --------
+    >>> from llmflation.store import Store
+    >>> s = Store.memory()
+    >>> a = content_fingerprint(s.con); a == content_fingerprint(s.con)
+    True
+    """
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                        "WHERE table_schema = 'main'").fetchall()}
+    parts = []
+    for t in ("price_intervals", "fetch_snapshots", "schema_migrations"):
+        if t in tables:  # fixed names: no user text reaches the query
+            n, h = con.execute(f"SELECT count(*), coalesce(sum(hash({t})), 0)::VARCHAR FROM {t}").fetchall()[0]
+            parts.append(f"{t}:{n}:{h}")
+    return "|".join(parts)
