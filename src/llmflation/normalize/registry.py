@@ -180,25 +180,25 @@ def resolve(model_ids: pd.Series) -> pd.DataFrame:
     ids = model_ids.astype("string")
     uniq = pd.Series(ids.dropna().unique(), dtype="string")
     reg = (registry() if USE_REGISTRY else pd.DataFrame(columns=REGISTRY_COLUMNS)).drop_duplicates(
-        "model_id").set_index("model_id")
-    ov = overrides().drop_duplicates("model_id").set_index("model_id")
+        "model_id").set_index("model_id")[["model_key", "tariff", "kind", "rule"]].to_dict("index")
+    ov = overrides().drop_duplicates("model_id").set_index("model_id")[["model_key", "tariff", "kind"]].to_dict("index")
     rows = []
     for m in uniq:
         k, t, kind, rule = rule_key(str(m))
-        if m in ov.index:
-            o = ov.loc[m]
+        if m in ov:
+            o = ov[m]
             # an override names the model; the naming rules still apply to that name
             k = rule_key(o["model_key"])[0] if o["model_key"] else k
             t = o["tariff"] or t
             kind = o["kind"] or kind
             rule = "override"
-        elif k in ov.index and ov.loc[k, "model_key"]:
+        elif k in ov and ov[k]["model_key"]:
             # a variant of an overridden id follows it (grok-4-fast-reasoning-latest → grok-4-fast)
-            o = ov.loc[k]
+            o = ov[k]
             k, t = rule_key(o["model_key"])[0], o["tariff"] or t
             rule = f"{rule}+override"
-        elif m in reg.index:
-            r = reg.loc[m]
+        elif m in reg:
+            r = reg[m]
             k, t, kind, rule = r["model_key"], r["tariff"], r["kind"], r["rule"]
         rows.append((m, k, t, kind, rule))
     table = pd.DataFrame(rows, columns=["model_id", "model_key", "tariff", "kind", "key_rule"]).set_index("model_id")
