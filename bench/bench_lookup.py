@@ -4,15 +4,17 @@ Every case runs in a **fresh process** (``subprocess``), timed from start to exi
 import time and cold caches count, as a user at the shell sees them. Each new path is
 measured beside today's path in the same run, and the ratio reported (no timed asserts).
 
-1. ``llmflation price gpt-4o --on 2025-01-01`` (bundle only): the disk cache of derived
-   frames (``llmflation.panel.cache``, warm) against ``LLMFLATION_CACHE_DIR=off`` (the
-   curated first-party history rebuilt from its table, as before).
+1. ``llmflation price gpt-4o --on 2025-01-01`` (bundle only): the lookup index without
+   pandas (:mod:`llmflation.panel.lookup_index`) against the full command with a warm disk
+   cache (``LLMFLATION_FAST=0``) and without any cache (the path before issue 21).
 2. ``llmflation price gpt-4o-mini --on 2026-12-03 --db STORE`` with a store holding a year
    of daily LiteLLM fetches (365 snapshots; the bundle's last LiteLLM map, with one price
-   changing every month): the store's tables read directly against the previous path
-   (``load_panel(store)`` then ``price_on(panel=…)``: the panel rebuilt with the store).
-3. ``load_panel()`` cold: cache warm against cache off.
-4. ``import llmflation.cli``: the floor every command pays (pandas, DuckDB, typer, httpx).
+   changing every month): index + one SQL query against the full command and against the
+   path before (the panel rebuilt with the store, then looked up).
+3. ``history`` and ``cost`` with that store: the merged panel read from its cache (built
+   once per content of the store; the first read after a fetch builds it) against rebuilt.
+4. ``load_panel()`` cold, in a fresh process and inside one (after ``import pandas``).
+5. ``import llmflation.cli``: the floor of the commands that need the full app.
 
 Set ``LLMFLATION_BENCH_DAYS`` to shrink the store of case 2 (default 365).
 """
@@ -73,13 +75,19 @@ def _cli(args: list[str]) -> str:
     return f"from llmflation.cli import main\ntry:\n    main({args!r})\nexcept SystemExit as e:\n    assert not e.code\n"
 
 
+def _row(case: str, new: float, old: float, **extra: object) -> dict:
+    return {"case": case, "new_s": round(new, 3), "old_s": round(old, 3), "ratio": round(old / new, 2),
+            "goal_s": GOAL_SECONDS, "met": new <= GOAL_SECONDS, **extra}
+
+
 def run() -> list[dict]:
     days = int(os.environ.get("LLMFLATION_BENCH_DAYS", "365"))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache"
         env = {**os.environ, "LLMFLATION_CACHE_DIR": str(cache), "LLMFLATION_DB": ""}
-        off = {**env, "LLMFLATION_CACHE_DIR": "off"}
+        full = {**env, "LLMFLATION_FAST": "0"}  # the full command (pandas, panel module, disk cache)
+        before = {**full, "LLMFLATION_CACHE_DIR": "off"}  # and without any cache: the path before issue 21
         db = Path(tmp) / "year.duckdb"
         t0 = time.perf_counter()
         n_iv = _store(db, days)
@@ -88,27 +96,46 @@ def run() -> list[dict]:
         first = _run("import llmflation as lf; lf.load_panel(warn=False); lf.price_on('gpt-4o', on='2025-01-01')",
                      env, repeat=1)
 
+        # 1. the bundle: lookup index (no pandas) vs the full command (warm cache) vs no cache
         price = _cli(["price", "gpt-4o", "--on", "2025-01-01", "-f", "csv"])
-        new, old = _run(price, env), _run(price, off)
-        rows.append({"case": "price gpt-4o --on 2025-01-01 (bundle)", "new_s": round(new, 3), "old_s": round(old, 3),
-                     "ratio": round(old / new, 2), "goal_s": GOAL_SECONDS, "met": new <= GOAL_SECONDS})
+        new, warm, old = _run(price, env), _run(price, full), _run(price, before)
+        rows.append(_row("price gpt-4o --on 2025-01-01 (bundle)", new, old, full_path_warm_cache_s=round(warm, 3)))
 
+        # 2. a store with a year of daily fetches: index + one SQL query vs the full command vs the
+        #    path before issue 21 (the panel rebuilt with the store, then looked up)
         store_new = _cli(["price", "gpt-4o-mini", "--on", "2026-12-03", "--db", str(db), "-f", "csv"])
         store_old = ("import warnings; warnings.simplefilter('ignore')\n"
                      "import llmflation as lf\n"
+                     "from llmflation.panel.build import _merged_panel\n"
                      f"with lf.Store({str(db)!r}, read_only=True) as s:\n"
-                     "    p = lf.load_panel(s, warn=False)\n"
+                     "    p = _merged_panel(s, None)\n"
                      "lf.price_on('gpt-4o-mini', on='2026-11-30', panel=p, provider='openai')\n")
-        new, old = _run(store_new, env), _run(store_old, env)
-        rows.append({"case": f"price gpt-4o-mini --on 2026-12-03 --db ({days} daily fetches, {n_iv} intervals)",
-                     "new_s": round(new, 3), "old_s": round(old, 3), "ratio": round(old / new, 2),
-                     "goal_s": GOAL_SECONDS, "met": new <= GOAL_SECONDS, "store_build_s": round(build_s, 2)})
+        new, warm, old = _run(store_new, env), _run(store_new, full), _run(store_old, before, repeat=1)
+        rows.append(_row(f"price gpt-4o-mini --on 2026-12-03 --db ({days} daily fetches, {n_iv} intervals)", new,
+                         old, full_path_warm_cache_s=round(warm, 3), store_build_s=round(build_s, 2)))
 
+        # 3. history and cost with the store: the merged panel read from its cache (built once per
+        #    content of the store) vs rebuilt
+        for name, args in (("history gpt-4o-mini --db", ["history", "gpt-4o-mini", "--db", str(db), "-f", "csv"]),
+                           ("cost gpt-4o-mini 300k/1k --on 2026-12-03 --db",
+                            ["cost", "--model", "gpt-4o-mini", "--input-tokens", "300000", "--output-tokens", "1000",
+                             "--on", "2026-12-03", "--db", str(db), "-f", "csv"])):
+            fill = _run(_cli(args), env, repeat=1)  # the first read after the fetches builds the cache
+            new, old = _run(_cli(args), env), _run(_cli(args), before, repeat=1)
+            rows.append({**_row(name, new, old), "goal_s": None, "met": None, "first_after_fetch_s": round(fill, 3)})
+
+        # 4. load_panel() in a fresh process, and inside a process once pandas is imported
         lp = "import llmflation as lf; lf.load_panel(warn=False)"
-        new, old = _run(lp, env), _run(lp, off)
-        rows.append({"case": "load_panel() cold", "new_s": round(new, 3), "old_s": round(old, 3),
-                     "ratio": round(old / new, 2), "goal_s": GOAL_SECONDS, "met": new <= GOAL_SECONDS,
-                     "first_run_fills_cache_s": round(first, 3)})
+        new, old = _run(lp, env), _run(lp, before)
+        rows.append(_row("load_panel() cold, fresh process", new, old, first_run_fills_cache_s=round(first, 3)))
+        inproc = ("import time, pandas, llmflation as lf\nt = time.perf_counter(); lf.load_panel(warn=False)\n"
+                  "print(time.perf_counter() - t)")
+        vals = []
+        for e in (env, before):
+            out = subprocess.run([sys.executable, "-c", inproc], check=True, env=e, cwd=ROOT, capture_output=True,
+                                 text=True).stdout.split()
+            vals.append(float(out[-1]))
+        rows.append(_row("load_panel() cold, after import", vals[0], vals[1]))
 
         imp = _run("import llmflation.cli", env)
         bare = _run("import pandas, duckdb", env)
