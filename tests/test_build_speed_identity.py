@@ -228,3 +228,25 @@ def test_propagate_alias_prices_is_the_frame_filter_loop():
                                         "<=128k"], "source_url": "u", "source_note": ""}, index=np.arange(10) * 7)
     assert_frame_equal(propagate_alias_prices(fp), _old_propagate_alias_prices(fp), check_exact=True)
     assert len(propagate_alias_prices(fp)) > len(fp)
+
+
+def test_not_a_base_text_model_per_distinct_key_is_per_row():
+    from llmflation.normalize.catalogues import not_a_base_text_model
+
+    keys = pd.Series(["gpt-4o", "GPT-4o-mini-TTS", None, "ft:gpt-4o:acme", "together-ai-up-to-4b", "gpt-4o",
+                      "openai/whisper-1", "", "gpt-4o-realtime-preview"] * 3, index=np.arange(27)[::-1])
+    got = not_a_base_text_model(keys)
+    one_by_one = [not_a_base_text_model(keys.iloc[[i]]).iloc[0] for i in range(len(keys))]
+    assert got.tolist() == one_by_one and got.index.equals(keys.index) and got.dtype == object
+    assert not_a_base_text_model(pd.Series([], dtype=object)).empty
+
+
+def test_classify_prices_labels_with_missing_values():
+    from llmflation.normalize.units import classify_prices
+
+    inp = pd.Series([1.0, 0.0, -1.0, np.nan, -0.5, 2e6, 0.0, 1.0, -1.0], index=list("abcdefghi"))
+    out = pd.Series([2.0, 0.0, -1.0, 1.0, 1.0, 1.0, 3.0, np.nan, 2.0], index=list("abcdefghi"))
+    got = classify_prices(inp, out)
+    assert got.tolist() == ["ok", "free", "sentinel", "missing", "negative", "implausible", "partly_free", "missing",
+                            "sentinel"]
+    assert got.dtype == object and got.index.equals(inp.index)

@@ -231,12 +231,15 @@ def not_a_base_text_model(keys: pd.Series) -> pd.Series:
     ['non-text', 'fine-tune', '', 'non-text']
     """
     k = keys.astype("string").str.lower().fillna("")
-    out = pd.Series("", index=keys.index, dtype=object)
-    out[k.str.contains(NOT_A_MODEL, regex=True)] = "non-text"
-    out[k.str.contains(NON_TEXT, regex=True)] = "non-text"
-    out[k.str.contains(FINE_TUNE, regex=True)] = "fine-tune"
-    out[k.str.contains(PRICE_TIER, regex=True)] = "price tier"
-    return out
+    # the rules run once per distinct key (a catalogue lists each key in every snapshot)
+    codes, uniq = pd.factorize(k)
+    u = pd.Series(uniq, dtype="string")
+    why = np.full(len(u), "", dtype=object)
+    why[u.str.contains(NOT_A_MODEL, regex=True).to_numpy(dtype=bool)] = "non-text"
+    why[u.str.contains(NON_TEXT, regex=True).to_numpy(dtype=bool)] = "non-text"
+    why[u.str.contains(FINE_TUNE, regex=True).to_numpy(dtype=bool)] = "fine-tune"
+    why[u.str.contains(PRICE_TIER, regex=True).to_numpy(dtype=bool)] = "price tier"
+    return pd.Series(why[codes], index=keys.index, dtype=object)
 
 
 NOT_MODEL_REASON = {"non-text": "non-text model (speech, transcription, realtime/audio, search, image, embedding)",

@@ -110,15 +110,19 @@ def classify_prices(inp: pd.Series, out: pd.Series) -> pd.Series:
     ['ok', 'free', 'sentinel', 'missing', 'negative', 'implausible']
     """
     lo, hi = PLAUSIBLE_USD_PER_MTOK
-    lab = pd.Series("ok", index=inp.index, dtype="object")
-    lab[inp.isna() | out.isna()] = "missing"
-    lab[((inp > 0) & ((inp < lo) | (inp > hi))) | ((out > 0) & ((out < lo) | (out > hi)))] = "implausible"
-    lab[(inp < 0) | (out < 0)] = "negative"
+
+    def mask(m: pd.Series) -> np.ndarray:
+        return m.to_numpy(dtype=bool, na_value=False)
+
+    lab = np.full(len(inp), "ok", dtype=object)
+    lab[mask(inp.isna() | out.isna())] = "missing"
+    lab[mask(((inp > 0) & ((inp < lo) | (inp > hi))) | ((out > 0) & ((out < lo) | (out > hi))))] = "implausible"
+    lab[mask((inp < 0) | (out < 0))] = "negative"
     sentinel = ((inp == -1) | (out == -1)) & ~(((inp < 0) & (inp != -1)) | ((out < 0) & (out != -1)))
-    lab[sentinel] = "sentinel"
-    lab[(inp == 0) & (out == 0)] = "free"
-    lab[(lab == "ok") & ((inp == 0) | (out == 0))] = "partly_free"
-    return lab
+    lab[mask(sentinel)] = "sentinel"
+    lab[mask((inp == 0) & (out == 0))] = "free"
+    lab[(lab == "ok") & mask((inp == 0) | (out == 0))] = "partly_free"
+    return pd.Series(lab, index=inp.index, dtype="object")
 
 
 def blended(inp: pd.Series, out: pd.Series, ratio: float = 3.0) -> pd.Series:
