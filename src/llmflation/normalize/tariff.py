@@ -244,9 +244,12 @@ def apply_rules(tariff: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.D
             d["valid_to"] = d["valid_to"].where(d["valid_to"] <= r.valid_to, r.valid_to)
         d["service"] = r.service
         d["usd_per_mtok"] = d["usd_per_mtok"] * float(r.factor)
+        rule = f"rule: {r.service} = {float(r.factor):g} × standard {r.provider} price"
+        # a fetched standard line keeps saying which fetch dated it
+        d["basis"] = [f"{rule}; standard line {b}" if src == "litellm" else rule
+                      for src, b in zip(d["source"], d["basis"], strict=True)]
         d["source"] = RULES
         d["source_url"] = r.source_url
-        d["basis"] = f"rule: {r.service} = {float(r.factor):g} × standard {r.provider} price"
         add.append(d)
     if not add:
         return tariff.reset_index(drop=True)
@@ -269,7 +272,8 @@ LITELLM_SOURCE_URL = "https://github.com/BerriAI/litellm/blob/main/model_prices_
 
 def litellm_tariff(key: str, entry: Mapping[str, Any], *, valid_from: Any, valid_to: Any = None,
                    offer: str | None = None, provider: str | None = None,
-                   source_url: str = LITELLM_SOURCE_URL) -> pd.DataFrame:
+                   source_url: str = LITELLM_SOURCE_URL, developer: str = "", served_model: str | None = None,
+                   dated_by: str = "") -> pd.DataFrame:
     """Tariff lines of one LiteLLM catalogue entry (``model_prices_and_context_window.json``).
 
     Reads ``input_cost_per_token``/``output_cost_per_token`` (USD per token) and their
@@ -291,6 +295,10 @@ def litellm_tariff(key: str, entry: Mapping[str, Any], *, valid_from: Any, valid
         The interval the entry was observed over (``valid_to`` None = ``valid_from``).
     offer, provider : str, optional
         Offer id and provider slug (default: the key, and ``litellm_provider``).
+    developer, served_model : str, optional
+        The offer's developer and the model it serves (default: empty, and the offer).
+    dated_by : str, optional
+        What dated the interval (e.g. the fetch that first observed the entry), added to ``basis``.
 
     Raises
     ------
@@ -316,9 +324,10 @@ def litellm_tariff(key: str, entry: Mapping[str, Any], *, valid_from: Any, valid
     start = pd.Timestamp(valid_from)
     end = pd.Timestamp(valid_to) if valid_to is not None else start
     prov = provider or str(entry.get("litellm_provider") or "")
-    base = {"offer": offer or key, "provider": prov, "developer": "", "served_model": offer or key,
-            "valid_from": start, "valid_to": end, "window": "", "tier_label": "", "promotion": False,
-            "source": "litellm", "source_url": source_url, "basis": f"listed (LiteLLM key {key})"}
+    base = {"offer": offer or key, "provider": prov, "developer": developer,
+            "served_model": served_model or offer or key, "valid_from": start, "valid_to": end, "window": "",
+            "tier_label": "", "promotion": False, "source": "litellm", "source_url": source_url,
+            "basis": f"listed (LiteLLM key {key})" + (f"; {dated_by}" if dated_by else "")}
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
     for field, value in entry.items():
@@ -356,9 +365,12 @@ def litellm_history_tariff(entries: pd.DataFrame, *, provider: str | None = None
     """Tariff lines of a dated series of LiteLLM entries (what a store of fetched catalogues holds).
 
     ``entries`` has one row per (key, interval) with ``source_key``, ``valid_from``,
-    ``valid_to`` and ``entry`` (the entry's JSON object as a mapping), e.g. one row per run
-    of identical snapshots of a key; :func:`litellm_tariff` parses each, and consecutive
-    intervals of a key with the same price on the same line are merged.
+    ``valid_to`` and ``entry`` (the entry's JSON object as a mapping, or its JSON text), e.g.
+    one row per run of identical snapshots of a key; :func:`litellm_tariff` parses each, and
+    consecutive intervals of a key with the same price on the same line are merged (the
+    merged line keeps the ``basis`` of its first interval: the fetch that first saw the price).
+    Optional columns ``offer``, ``provider``, ``developer``, ``served_model`` and ``dated_by``
+    are passed on per row (see :func:`litellm_tariff`); ``provider=`` is the default provider.
 
     Examples
     --------
@@ -374,8 +386,25 @@ def litellm_history_tariff(entries: pd.DataFrame, *, provider: str | None = None
     if missing:
         raise InputError(f"LiteLLM history lacks columns {missing}; expected source_key, valid_from, valid_to, "
                          "entry (one row per key and interval, entry = the JSON object).")
-    parts = [litellm_tariff(str(r.source_key), r.entry, valid_from=r.valid_from, valid_to=r.valid_to,
-                            provider=provider) for r in entries.itertuples(index=False)]
+    import json
+
+    def opt(row: Mapping[str, Any], col: str) -> Any:
+        v = row.get(col)
+        return None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+
+    parts = []
+    for r in entries.to_dict(orient="records"):
+        entry = r["entry"]
+        if isinstance(entry, str):
+            try:
+                entry = json.loads(entry)
+            except ValueError:
+                raise ParseError(f"LiteLLM entry {r['source_key']!r}: its JSON does not parse ({entry[:60]!r}); "
+                                 "expected the entry's JSON object.") from None
+        parts.append(litellm_tariff(
+            str(r["source_key"]), entry, valid_from=r["valid_from"], valid_to=r["valid_to"],
+            offer=opt(r, "offer"), provider=opt(r, "provider") or provider, developer=opt(r, "developer") or "",
+            served_model=opt(r, "served_model"), dated_by=opt(r, "dated_by") or ""))
     if not parts:
         return _frame([])
     t = pd.concat(parts, ignore_index=True).sort_values(

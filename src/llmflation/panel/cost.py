@@ -9,6 +9,14 @@ time of day), multiplies, and puts beside it the cheapest model of equal capabil
 
 Offers of the curated first-party table are priced from their tariff; other models and
 providers from the panel's dated intervals (input, output and cached input only).
+
+With a store of fetched catalogues (``store=``), the first-party tariff goes on after the
+curated table's last date (issue 21): the developer's own endpoint in the fetched LiteLLM
+catalogue (the ``gemini`` entry of ``gemini-2.5-pro``, as :func:`llmflation.price_on`
+picks it) gives every line its entry lists — long-prompt tiers, cached input, cache
+write, batch, flex, priority, reasoning — dated by the fetches that observed it
+(``tariff_intervals``), plus the vendor rules. Inside the curated coverage the curated
+table stays the truth.
 """
 
 from __future__ import annotations
@@ -27,7 +35,17 @@ import pandas as pd
 from llmflation.errors import InputError, UnknownModelError
 from llmflation.normalize import identity as ident
 from llmflation.normalize import tariff as T
-from llmflation.panel.lookup import FIRST_PARTY, _match_id, _match_key, parse_iso_date, price_on
+from llmflation.panel.lookup import (
+    DAY,
+    FIRST_PARTY,
+    _agrees,
+    _first_party_providers,
+    _match_id,
+    _match_key,
+    _today,
+    parse_iso_date,
+    price_on,
+)
 from llmflation.results import Result
 from llmflation.validate import check_frame
 
@@ -60,6 +78,104 @@ def first_party_tariff() -> pd.DataFrame:
     return _first_party_tariff().copy()
 
 
+_DATED = re.compile(r"first observed in the .*$")
+
+
+def _check_store(store: Any) -> None:
+    if store is not None and not callable(getattr(store, "query", None)):
+        raise InputError(f"store must be an llmflation.Store (or None); got {store!r} ({type(store).__name__}). "
+                         "Open one with llmflation.Store('path.duckdb', read_only=True).")
+
+
+def _curated_end(tf: pd.DataFrame) -> pd.Timestamp:
+    """The curated first-party table's last date (the end of its tariff lines)."""
+    return pd.Timestamp(tf.loc[tf["source"] == T.CURATED, "valid_to"].max())
+
+
+def _fetched_tariff(store: Any, tf: pd.DataFrame) -> pd.DataFrame:
+    """Tariff lines of the developers' own endpoints in the store's fetched catalogues, after the
+    curated table's last date, one offer of the curated table each (empty when none).
+
+    An offer takes the fetched entries of its developer's own provider slugs
+    (:func:`llmflation.panel.lookup._first_party_providers`) whose key is the offer's id, else
+    the model it served last (the same choice as :func:`llmflation.price_on`); of several such
+    keys, the one observed last. An interval runs up to the day before the entry's next
+    interval, or to today while the latest fetch still lists it. The first fetched interval
+    covers the days between the table's end and that fetch when its standard input and
+    output prices agree with the last curated ones (the list price held in between).
+    """
+    from llmflation.store.history import fetched_tariff
+
+    end = _curated_end(tf)
+    cur = tf[tf["source"] == T.CURATED]
+    last = cur.sort_values("valid_from", kind="mergesort").groupby("offer").tail(1)
+    provs = {d: _first_party_providers(str(d)) for d in last["developer"].unique()}
+    want: dict[str, list[tuple[str, int]]] = {}
+    for r in last.itertuples(index=False):
+        want.setdefault(ident.normalize_key(str(r.offer)), []).append((str(r.offer), 0))
+        if ident.normalize_key(str(r.served_model)) != ident.normalize_key(str(r.offer)):
+            want.setdefault(ident.normalize_key(str(r.served_model)), []).append((str(r.offer), 1))
+    rows = fetched_tariff(store, sorted({p for ps in provs.values() for p in ps}))
+    if rows.empty:
+        return T._frame([])
+    today = _today()
+    open_to = rows["valid_to"].where(rows["valid_to"] > today, today)
+    rows["effective_to"] = (rows["next_from"] - DAY).where(
+        rows["next_from"].notna(), open_to.where(rows["is_open"].astype(bool), rows["valid_to"]))
+    rows = rows[rows["effective_to"] > end]
+    norm = {k: ident.normalize_key(k) for k in rows["source_key"].astype(str).unique()}
+    info = last.set_index("offer")
+    picks = []
+    for (src, key, prov), g in rows.groupby(["source", "source_key", "provider"], sort=True):
+        for offer, rank in want.get(norm[str(key)], []):
+            if prov in provs.get(info.at[offer, "developer"], []):
+                picks.append((offer, rank, -g["valid_to"].max().value, str(src), str(key), str(prov)))
+    if not picks:
+        return T._frame([])
+    parts = []
+    for offer, group in pd.DataFrame(picks, columns=["offer", "rank", "neg_to", "source", "source_key",
+                                                     "provider"]).groupby("offer", sort=True):
+        best = group.sort_values(["rank", "neg_to", "source_key"], kind="mergesort").iloc[0]
+        g = rows[(rows["source"] == best["source"]) & (rows["source_key"] == best["source_key"])
+                 & (rows["provider"] == best["provider"])].sort_values("valid_from").copy()
+        o = info.loc[offer]
+        dated = []
+        for r in g.itertuples(index=False):
+            opened = pd.Timestamp(r.opened_at) if pd.notna(r.opened_at) else pd.Timestamp(r.valid_from)
+            sid = f"snapshot {int(r.opened_snapshot_id)}, " if pd.notna(r.opened_snapshot_id) else ""
+            dated.append(f"first observed in the {r.source} fetch of {opened.date()} ({sid}observed_at "
+                         f"{opened.isoformat()})")
+        g["dated_by"] = dated
+        g["valid_from"] = g["valid_from"].where(g["valid_from"] > end, end + DAY)
+        first = g.iloc[0]
+        if first["valid_from"] > end + DAY:
+            base = cur[(cur["offer"] == offer) & (cur["valid_to"] == end) & (cur["service"] == "standard")
+                       & (cur["above_tokens"] == 0) & cur["window"].isin(["", T.REST])]
+            prices = {ln: base.loc[base["line"] == ln, "usd_per_mtok"] for ln in ("input", "output")}
+            e = first["entry"]
+            if all(len(v) == 1 for v in prices.values()) \
+                    and _agrees(float(e.get("input_cost_per_token", math.nan)) * 1e6, float(prices["input"].iloc[0])) \
+                    and _agrees(float(e.get("output_cost_per_token", math.nan)) * 1e6,
+                                float(prices["output"].iloc[0])):
+                g.iloc[0, g.columns.get_loc("valid_from")] = end + DAY
+                g.iloc[0, g.columns.get_loc("dated_by")] = (
+                    f"{first['dated_by']}; held since the curated table's end ({end.date()}), whose last list price "
+                    "it agrees with")
+        parts.append(g.assign(offer=offer, provider=str(o["provider"]), developer=str(o["developer"]),
+                              served_model=str(o["served_model"]), valid_to=g["effective_to"]))
+    entries = pd.concat(parts, ignore_index=True)
+    return T.apply_rules(T.litellm_history_tariff(entries))
+
+
+def _tariff(store: Any = None) -> pd.DataFrame:
+    """The first-party tariff: curated (and rules), plus the store's fetched lines after its end."""
+    tf = _first_party_tariff()
+    if store is None:
+        return tf
+    fetched = _fetched_tariff(store, tf)
+    return pd.concat([tf, fetched], ignore_index=True) if len(fetched) else tf
+
+
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class RequestCost(Result):
     """The cost of one request on one date, line by line, and the cheapest model of equal capability.
@@ -78,7 +194,9 @@ class RequestCost(Result):
         ``standard`` or ``batch``.
     lines : DataFrame
         The tariff lines used: ``line, tokens, usd_per_mtok, usd, tier, window, source,
-        source_url, basis``.
+        source_url, basis, dated_by`` (``dated_by``: the fetch that first observed a line
+        read from a store, e.g. ``first observed in the litellm fetch of 2026-11-01 (snapshot
+        3, …)``; empty for curated lines). ``wide()`` shows ``dated_by`` when a line has one.
     total_usd : float
     capability : float or None
         The model's ECI (None when Epoch scores none).
@@ -120,9 +238,11 @@ class RequestCost(Result):
 
     def wide(self) -> pd.DataFrame:
         """Rows: each tariff line used, the total, and the cheapest model of equal capability's total."""
+        fetched = "dated_by" in self.lines.columns and self.lines["dated_by"].astype(bool).any()
         rows = [{"role": ASKED, "model": self.api_model_id, "line": r.line, "tokens": r.tokens,
                  "usd_per_mtok": r.usd_per_mtok, "usd": r.usd, "eci": math.nan, "source": r.source,
-                 "source_url": r.source_url} for r in self.lines.itertuples(index=False)]
+                 "source_url": r.source_url, **({"dated_by": r.dated_by} if fetched else {})}
+                for r in self.lines.itertuples(index=False)]
         toks = self.input_tokens + self.output_tokens
         rows.append({"role": ASKED, "model": self.api_model_id, "line": "total", "tokens": toks,
                      "usd_per_mtok": math.nan, "usd": self.total_usd,
@@ -134,6 +254,8 @@ class RequestCost(Result):
                          "eci": self.cheapest_capability if self.cheapest_capability is not None else math.nan,
                          "source": self.cheapest_basis, "source_url": ""})
         out = pd.DataFrame(rows)
+        if fetched:
+            out["dated_by"] = out["dated_by"].fillna("")
         for c in ("tokens", "usd_per_mtok", "usd", "eci"):
             out[c] = out[c].astype(float)
         return out
@@ -196,7 +318,7 @@ def _bill(day: pd.DataFrame, *, input_tokens: float, cached: float, output_token
                      "usd": float(toks) * float(r.usd_per_mtok) / 1e6, "tier": tier,
                      "window": r.window, "promotion": bool(r.promotion), "source": r.source,
                      "source_url": r.source_url, "basis": r.basis, "valid_from": r.valid_from,
-                     "valid_to": r.valid_to})
+                     "valid_to": r.valid_to, "dated_by": _dated_by(str(r.basis))})
     out = pd.DataFrame(rows)
     with np.errstate(over="ignore"):
         total = float(out["usd"].sum())
@@ -206,6 +328,20 @@ def _bill(day: pd.DataFrame, *, input_tokens: float, cached: float, output_token
     if out["promotion"].any():
         notes.append("A promotional price applies on that date (see the curated table's promo_start/promo_end).")
     return out, total, notes
+
+
+def _dated_by(basis: str) -> str:
+    """The fetch that dated a fetched line (from its ``basis``), ``""`` for curated and panel lines.
+
+    Examples
+    --------
+    >>> _dated_by("listed (LiteLLM key x); first observed in the litellm fetch of 2026-11-01 (snapshot 1, …)")
+    'first observed in the litellm fetch of 2026-11-01 (snapshot 1, …)'
+    >>> _dated_by("listed")
+    ''
+    """
+    m = _DATED.search(basis)
+    return m.group(0) if m else ""
 
 
 def _panel_lines(p: Any, d: pd.Timestamp) -> pd.DataFrame:
@@ -311,8 +447,18 @@ def _cheapest(panel: pd.DataFrame, tf_day: pd.DataFrame, *, cap: float, d: pd.Ti
     return best[1], best[0], best[2], best[3], skipped
 
 
-def tariff_of(model: str, *, on: Any = None) -> pd.DataFrame:
+def tariff_of(model: str, *, on: Any = None, store: Any = None) -> pd.DataFrame:
     """The first-party tariff lines of one model (every interval, or those in effect on ``on``).
+
+    Parameters
+    ----------
+    model : str
+        An API id or alias of the curated first-party table.
+    on : str, optional
+        ISO date ``YYYY-MM-DD``: only the lines in effect that day.
+    store : llmflation.Store, optional
+        A store of fetched catalogues: the lines fetched after the curated table's last date
+        follow (source ``litellm``, ``basis`` naming the fetch that dated each).
 
     Examples
     --------
@@ -322,7 +468,8 @@ def tariff_of(model: str, *, on: Any = None) -> pd.DataFrame:
     """
     if not isinstance(model, str) or not model.strip():
         raise InputError(f"model must be a non-empty string (an API id or alias), got {model!r}.")
-    tf = _first_party_tariff()
+    _check_store(store)
+    tf = _tariff(store)
     offers = sorted(tf["offer"].unique())
     mid = _match_id(model.strip(), offers) or _match_key(model.strip(), offers)
     if mid is None:
@@ -344,8 +491,10 @@ def tariff_of(model: str, *, on: Any = None) -> pd.DataFrame:
             .drop(columns="_s").reset_index(drop=True))
 
 
-def latest_on(model: str, *, provider: str = FIRST_PARTY, panel: pd.DataFrame | None = None) -> pd.Timestamp:
-    """The last date ``model`` is priced (the default date of ``llmflation cost``).
+def latest_on(model: str, *, provider: str = FIRST_PARTY, panel: pd.DataFrame | None = None,
+              store: Any = None) -> pd.Timestamp:
+    """The last date ``model`` is priced (the default date of ``llmflation cost``); with a
+    ``store``, its fetched first-party tariff counts (up to today while still listed).
 
     Examples
     --------
@@ -355,8 +504,9 @@ def latest_on(model: str, *, provider: str = FIRST_PARTY, panel: pd.DataFrame | 
     if not isinstance(model, str) or not model.strip():
         raise InputError(f"model must be a non-empty string (an API id or alias), got {model!r}.")
     model = model.strip()
+    _check_store(store)
     if provider == FIRST_PARTY:
-        tf = _first_party_tariff()
+        tf = _tariff(store)
         offers = sorted(tf["offer"].unique())
         mid = _match_id(model, offers) or _match_key(model, offers)
         if mid is not None:
@@ -377,7 +527,7 @@ def latest_on(model: str, *, provider: str = FIRST_PARTY, panel: pd.DataFrame | 
 
 def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cached_input_tokens: float = 0,
          batch: bool = False, at: Any = None, provider: str = FIRST_PARTY,
-         panel: pd.DataFrame | None = None) -> RequestCost:
+         panel: pd.DataFrame | None = None, store: Any = None) -> RequestCost:
     """What one request to ``model`` cost on date ``on``, billed line by line.
 
     The tariff lines in effect on that date are applied as the vendor bills them: a
@@ -408,7 +558,16 @@ def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cach
         ``"first-party"`` (the developer's own API; default) or a provider slug of the panel.
     panel : DataFrame, optional
         The panel for capability scores and models outside the curated table (default:
-        the bundled panel).
+        the bundled panel; with ``store``, models outside the curated table are priced from
+        the bundled panel merged with the store).
+    store : llmflation.Store, optional
+        A store of fetched catalogues (``llmflation fetch litellm``). After the curated
+        first-party table's last date, the first-party tariff is the developer's own
+        endpoint in the fetched LiteLLM catalogue: every line its entry lists (long-prompt
+        tiers, cached input, batch …) plus the vendor rules, dated by the fetches. The lines
+        used then have source ``litellm`` (or ``tariff_rules`` for a derived batch line) and
+        ``dated_by`` names the fetch (snapshot id, ``observed_at``) that first observed them.
+        Inside the curated coverage the curated table stays the truth.
 
     Returns
     -------
@@ -432,6 +591,20 @@ def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cach
     (0.765, [2.5, 15.0])
     >>> round(lf.cost("gpt-4o", on="2024-11-01", input_tokens=1e6, output_tokens=0, batch=True).total_usd, 2)
     1.25
+
+    After the curated table's end, from a store of fetched LiteLLM catalogues:
+
+    >>> import json
+    >>> from llmflation.store.fetch import fetch
+    >>> s = lf.Store.memory()
+    >>> entry = {"litellm_provider": "gemini", "mode": "chat", "input_cost_per_token": 1.25e-06,
+    ...          "output_cost_per_token": 1e-05, "input_cost_per_token_above_200k_tokens": 2.5e-06,
+    ...          "output_cost_per_token_above_200k_tokens": 1.5e-05}
+    >>> _ = fetch(s, "litellm", payload=json.dumps({"gemini/gemini-2.5-pro": entry}).encode(),
+    ...           observed_at="2026-11-02")
+    >>> r = lf.cost("gemini-2.5-pro", on="2026-11-02", input_tokens=300_000, output_tokens=1_000, store=s)
+    >>> r.lines[["usd_per_mtok", "source"]].values.tolist(), r.lines["dated_by"].iloc[0][:50]
+    ([[2.5, 'litellm'], [15.0, 'litellm']], 'first observed in the litellm fetch of 2026-11-02 ')
     """
     if not isinstance(model, str) or not model.strip():
         raise InputError(f"model must be a non-empty string (an API id or alias), got {model!r}.")
@@ -451,9 +624,10 @@ def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cach
     at_s, minute = parse_at(at)
     if panel is not None:
         check_frame(panel, "panel", what="a pandas DataFrame (the output of llmflation.load_panel()) or None")
+    _check_store(store)
     service = "batch" if batch else "standard"
     notes: list[str] = []
-    tf = _first_party_tariff()
+    tf = _tariff(store)
     tf_day = _day(tf, d)
     mid = None
     if provider == FIRST_PARTY:
@@ -468,8 +642,9 @@ def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cach
                              "Pick a date in that span.")
         source_vintage = "first_party_prices"
     else:
-        panel = _load_panel(panel)
-        p = price_on(model, on=d.date().isoformat(), provider=provider, panel=panel)
+        if store is None or panel is not None:
+            panel = _load_panel(panel)
+        p = price_on(model, on=d.date().isoformat(), provider=provider, panel=panel, store=store)
         mid = p.api_model_id
         day = _day(_panel_lines(p, d), d)
         source_vintage = p.source
@@ -488,6 +663,12 @@ def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cach
         notes.append(f"{mid} has no time-of-day pricing on {d.date()}: at={at_s} does not change the price.")
     lines, total, bill_notes = _bill(svc, input_tokens=n_in, cached=n_cached, output_tokens=n_out, minute=minute)
     notes += bill_notes
+    fetched = lines[lines["dated_by"] != ""]
+    if len(fetched):
+        dated = "; ".join(dict.fromkeys(fetched["dated_by"]))
+        notes.append(f"After the curated first-party table's last date ({_curated_end(tf).date()}): {mid} is priced "
+                     f"by the developer's own endpoint in the fetched LiteLLM catalogue ({dated}).")
+        source_vintage = "fetch"
     served = str(svc["served_model"].iloc[0])
     panel = _load_panel(panel)
     _pid, cap = _capability(panel, [served, mid, model], d)
@@ -506,13 +687,21 @@ def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cach
     if service == "batch":
         notes.append("Batch prices are derived by the vendor's rule (source_url of each line); the rule is applied "
                      "to every offer of that vendor from its start date.")
-    from llmflation.sources import bundled
-
     return RequestCost(
         model=model, api_model_id=str(mid), served_model=served, provider=provider, on=d, at=at_s,
         input_tokens=n_in, cached_input_tokens=n_cached, output_tokens=n_out, service=service, lines=lines,
         total_usd=total, capability=cap, cheapest_model=cheapest, cheapest_usd=cheapest_usd,
         cheapest_capability=cheapest_cap, cheapest_basis=basis,
-        config={"on": d.date().isoformat(), "batch": bool(batch), "at": at_s, "provider": provider},
-        vintage=bundled.vintage([source_vintage]) if source_vintage == "first_party_prices"
-        else str(panel.attrs.get("vintage", "") or source_vintage), notes=tuple(notes))
+        config={"on": d.date().isoformat(), "batch": bool(batch), "at": at_s, "provider": provider,
+                **({"store": str(getattr(store, "path", ""))} if store is not None else {})},
+        vintage=_vintage(source_vintage, panel, store), notes=tuple(notes))
+
+
+def _vintage(source: str, panel: pd.DataFrame, store: Any) -> str:
+    from llmflation.sources import bundled
+
+    if source == "first_party_prices":
+        return bundled.vintage([source])
+    if source == "fetch":
+        return f"{bundled.vintage(['first_party_prices'])}; fetched history of store {getattr(store, 'path', '')}"
+    return str(panel.attrs.get("vintage", "") or source)

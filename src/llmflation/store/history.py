@@ -754,7 +754,8 @@ def fetched_tariff(store: Store, providers: list[str] | None = None, *,
     empty = pd.DataFrame(columns=TARIFF_HISTORY_COLUMNS)
     if not _has_table(store, "fetch_snapshots") or not _has_table(store, TARIFF_INTERVALS.name):
         return empty
-    where, params = "i.origin = 'fetch'", []
+    where = "i.origin = 'fetch'"
+    params: list[Any] = []
     if providers:
         where += f" AND i.provider IN ({', '.join('?' for _ in providers)})"
         params += list(providers)
