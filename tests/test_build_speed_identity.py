@@ -250,3 +250,16 @@ def test_classify_prices_labels_with_missing_values():
     assert got.tolist() == ["ok", "free", "sentinel", "missing", "negative", "implausible", "partly_free", "missing",
                             "sentinel"]
     assert got.dtype == object and got.index.equals(inp.index)
+
+
+def test_observations_to_intervals_close_at_a_missing_snapshot():
+    from llmflation.normalize.intervals import observations_to_intervals
+
+    days = pd.to_datetime(["2024-01-03", "2024-01-01", "2024-01-02", "2024-01-04", "2024-01-02"])
+    obs = pd.DataFrame({"k": ["a", "a", "a", "b"], "observed_date": pd.to_datetime(
+        ["2024-01-01", "2024-01-02", "2024-01-04", "2024-01-03"]), "input_usd_per_mtok": 1.0,
+        "output_usd_per_mtok": 2.0})
+    iv = observations_to_intervals(obs, key=["k"], snapshots=pd.Series(days))
+    assert iv[["k", "valid_from", "valid_to", "n_obs"]].astype(str).values.tolist() == [
+        ["a", "2024-01-01", "2024-01-02", "2"], ["a", "2024-01-04", "2024-01-04", "1"],
+        ["b", "2024-01-03", "2024-01-03", "1"]]

@@ -55,7 +55,7 @@ def observations_to_intervals(obs: pd.DataFrame, *, key: list[str], snapshot_col
         return pd.DataFrame(columns=[*key, *price_cols, "valid_from", "valid_to", "n_obs", *carry])
     df = obs.sort_values([*key, snapshot_col], kind="mergesort").reset_index(drop=True)
     if snapshots is not None:
-        uniq = pd.DatetimeIndex(sorted(set(pd.to_datetime(snapshots))))
+        uniq = pd.DatetimeIndex(pd.to_datetime(snapshots).unique()).sort_values()
         snap_idx = pd.Series(np.arange(len(uniq)), index=uniq)
         idx = snap_idx.reindex(pd.DatetimeIndex(df[snapshot_col])).to_numpy()
     else:
