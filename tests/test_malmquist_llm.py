@@ -84,3 +84,57 @@ def test_llm_malmquist_on_bundled_panel():
     assert set(res.comparison["window"]) == {"2024Q1→2024Q4 chained", "2024Q1→2024Q4 direct"}
     assert (res.comparison["estimate"] > 0).all()
     assert "2023Q1" <= res.by_quarter["period"].min()
+
+
+def _bootstrap_by_frames(d, ins, outs, qs, window, n_boot, rng):
+    """The DMU bootstrap through malmquist() on resampled data frames (the pre-issue-20 code)."""
+    from llmflation.errors import InputError
+    from llmflation.methods.malmquist import malmquist
+
+    w0, w1 = window
+    dw = d[d["quarter"].isin(qs)]
+    devs = dw["developer"].unique()
+    by_dev = {k: g for k, g in dw.groupby("developer")}
+    out = {"chained": [], "direct": []}
+    for _ in range(n_boot):
+        pick = rng.choice(devs, len(devs))
+        db = pd.concat([by_dev[v].assign(developer=f"{v}#{i}") for i, v in enumerate(pick)], ignore_index=True)
+        counts = db.groupby("quarter").size()
+        if any(counts.get(q, 0) < 2 for q in qs):
+            continue
+        try:
+            bp = malmquist(db, dmu="developer", period="quarter", inputs=ins, outputs=outs, orientation="output",
+                           rts="crs").by_period()
+            bp = bp[bp["period"] != "mean"]
+            chain = bp[bp["period"].isin(qs[1:]) & bp["base_period"].isin(qs[:-1])]
+            if len(chain) == len(qs) - 1:
+                out["chained"].append({m: float(np.prod(chain[m])) for m in ("tfpch", "techch", "effch")})
+            r2 = malmquist(db[db["quarter"].isin([w0, w1])], dmu="developer", period="quarter", inputs=ins,
+                           outputs=outs, orientation="output", rts="crs").by_period().iloc[0]
+            out["direct"].append({m: float(r2[m]) for m in ("tfpch", "techch", "effch")})
+        except (InputError, ValueError, KeyError, IndexError):
+            continue
+    return {k: pd.DataFrame(v, columns=["tfpch", "techch", "effch"]) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("ins,outs", [(["x"], ["y"]), (["x", "z"], ["y"]), (["x"], ["y", "z"])])
+def test_dmu_bootstrap_equals_malmquist_on_resampled_frames(ins, outs):
+    # The array bootstrap (shared batches, each drawn developer solved once per batch) gives the
+    # numbers of malmquist() on every resampled panel, bit for bit; unbalanced presence included.
+    from llmflation.study.frontier import _dmu_bootstrap
+
+    rng = np.random.default_rng(3)
+    qs = ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
+    rows = []
+    for k in range(9):
+        for j, q in enumerate(qs):
+            if (k + j) % 4 == 3 and k > 2:  # some developers miss a quarter
+                continue
+            rows.append({"developer": f"D{k}", "quarter": q, "x": float(rng.lognormal()) * 0.8 ** j,
+                         "y": float(rng.lognormal()), "z": float(rng.lognormal())})
+    d = pd.DataFrame(rows)
+    got = _dmu_bootstrap(d, ins, outs, qs, ("2024Q1", "2024Q4"), 40, np.random.default_rng(7))
+    want = _bootstrap_by_frames(d, ins, outs, qs, ("2024Q1", "2024Q4"), 40, np.random.default_rng(7))
+    for k in ("chained", "direct"):
+        assert len(got[k]) > 20
+        pd.testing.assert_frame_equal(got[k], want[k], check_exact=True)

@@ -694,12 +694,30 @@ def _solve_block_task(args: tuple) -> dict[str, Any]:
     return _solve_block(Xr, Yr, rts, orientation, Xe, Ye, slacks, exclude)
 
 
+def _first_rows(Xe: np.ndarray, Ye: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first occurrence of each distinct row of ``[Xe, Ye]`` (in order) and, per row, the
+    position of its first occurrence among them."""
+    Z = np.ascontiguousarray(np.c_[Xe, Ye], dtype=float)
+    seen: dict[bytes, int] = {}
+    rep = np.fromiter((seen.setdefault(z.tobytes(), len(seen)) for z in Z), dtype=np.intp, count=len(Z))
+    first = np.full(len(seen), -1, dtype=np.intp)
+    for i in range(len(Z) - 1, -1, -1):
+        first[rep[i]] = i
+    return first, rep
+
+
 def farrell_scores(Xe: np.ndarray, Ye: np.ndarray, Xr: np.ndarray, Yr: np.ndarray, *,
                    rts: str, orientation: str) -> tuple[np.ndarray, np.ndarray]:
     """Farrell efficiencies (θ or 1/φ) of ``(Xe, Ye)`` against ``(Xr, Yr)``, arrays only.
 
     Used by :func:`llmflation.methods.malmquist.malmquist`. Returns ``(score, status)``;
     score is NaN where the LP is infeasible and 0 where φ is unbounded.
+
+    Rows of ``(Xe, Ye)`` that repeat an earlier row (a DMU drawn twice by a bootstrap) are
+    solved once and share its score: the same numbers, bit for bit, as solving every row.
+    Exact because a row's score depends only on the LP and on the block's first row (HiGHS
+    keeps the scaling of its first solve for the later ones; the first row is always solved
+    first), which ``tests/test_dea.py`` checks on random blocks.
 
     Examples
     --------
@@ -712,8 +730,13 @@ def farrell_scores(Xe: np.ndarray, Ye: np.ndarray, Xr: np.ndarray, Yr: np.ndarra
     ref_idx = _reduced_reference(Xr, Yr, rts)
     if len(ref_idx) == 0:
         ref_idx = np.arange(len(Xr))
-    out = _solve_block(Xr[ref_idx], Yr[ref_idx], rts, orientation, Xe, Ye, slacks=False)
-    score, status = out["score"], out["status"]
+    first, rep = _first_rows(Xe, Ye)
+    if len(first) < len(Xe):
+        out = _solve_block(Xr[ref_idx], Yr[ref_idx], rts, orientation, Xe[first], Ye[first], slacks=False)
+        score, status = out["score"][rep], out["status"][rep]
+    else:
+        out = _solve_block(Xr[ref_idx], Yr[ref_idx], rts, orientation, Xe, Ye, slacks=False)
+        score, status = out["score"], out["status"]
     if orientation == "output":
         with np.errstate(divide="ignore"):
             score = np.where(np.isnan(score), np.nan, 1.0 / score)

@@ -107,10 +107,51 @@ class MalmquistResult(Result):
                 f"rows={len(self.table)})")
 
 
-def _gmean(x: pd.Series) -> float:
+def _gmean(x: pd.Series | np.ndarray) -> float:
     v = np.asarray(x, dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
     return float(np.exp(np.log(v).mean())) if len(v) else float("nan")
+
+
+def components(tt: np.ndarray, t1: np.ndarray, _1t: np.ndarray, _11: np.ndarray, vt: np.ndarray,
+               v1: np.ndarray) -> dict[str, np.ndarray]:
+    """The five components per DMU from its Farrell efficiencies (the formulas of the module docstring).
+
+    ``tt`` = period-t data on the period-t frontier, ``t1`` = t+1 data on the t frontier,
+    ``_1t`` = t data on the t+1 frontier, ``_11`` = t+1 on t+1; ``vt``, ``v1`` the own-period
+    VRS efficiencies. Shared by :func:`malmquist` and the array-level bootstrap of
+    :func:`llmflation.study.frontier.llm_malmquist`, so both compute the same numbers.
+
+    Examples
+    --------
+    >>> c = components(*(np.array([v]) for v in (0.5, 1.0, 0.5, 1.0, 0.5, 1.0)))
+    >>> float(c["tfpch"][0]), float(c["effch"][0]), float(c["techch"][0])
+    (2.0, 2.0, 1.0)
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        effch = _11 / tt
+        techch = np.sqrt((t1 / _11) * (tt / _1t))
+        tfpch = np.sqrt((t1 / tt) * (_11 / _1t))
+        pech = v1 / vt
+        sech = effch / pech
+    return {"effch": effch, "techch": techch, "pech": pech, "sech": sech, "tfpch": tfpch}
+
+
+def pair_means(comp: dict[str, np.ndarray]) -> dict[str, float]:
+    """One period pair's geometric means over the DMUs whose five components are all finite and
+    positive (the row of :meth:`MalmquistResult.by_period`), with their count ``n``.
+
+    Examples
+    --------
+    >>> m = pair_means({c: np.array([2.0, 8.0, np.nan]) for c in COMPONENTS})
+    >>> round(m["tfpch"], 12), m["n"]
+    (4.0, 2)
+    """
+    ok = np.ones(len(comp["tfpch"]), dtype=bool)
+    for c in COMPONENTS:
+        v = comp[c]
+        ok &= np.isfinite(v) & (v > 0)
+    return {**{c: _gmean(comp[c][ok]) for c in COMPONENTS}, "n": int(ok.sum())}
 
 
 def _scores_task(args: tuple) -> tuple[np.ndarray, np.ndarray]:
@@ -228,22 +269,17 @@ def malmquist(panel: Annotated[pd.DataFrame, Frame(what="a long pandas DataFrame
         e_1t = S[(a, b, rts)].loc[common]  # t data, t+1 frontier
         v_t = S[(a, a, "vrs")].loc[common]
         v_1 = S[(b, b, "vrs")].loc[common]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tt, t1, _1t, _11 = (e_tt["e"].to_numpy(), e_t1["e"].to_numpy(),
-                                e_1t["e"].to_numpy(), e_11["e"].to_numpy())
-            vt, v1 = v_t["e"].to_numpy(), v_1["e"].to_numpy()
-            effch = _11 / tt
-            techch = np.sqrt((t1 / _11) * (tt / _1t))
-            tfpch = np.sqrt((t1 / tt) * (_11 / _1t))
-            pech = v1 / vt
-            sech = effch / pech
+        tt, t1, _1t, _11 = (e_tt["e"].to_numpy(), e_t1["e"].to_numpy(),
+                            e_1t["e"].to_numpy(), e_11["e"].to_numpy())
+        vt, v1 = v_t["e"].to_numpy(), v_1["e"].to_numpy()
+        comp = components(tt, t1, _1t, _11, vt, v1)
         statuses = np.array([
             ";".join(sorted({str(s) for s in st if s != STATUS_OPTIMAL})) or STATUS_OPTIMAL
             for st in zip(e_tt["status"], e_11["status"], e_t1["status"], e_1t["status"],
                           v_t["status"], v_1["status"], strict=True)])
         rows.append(pd.DataFrame({
             "dmu": common.to_numpy(), "period": b, "base_period": a,
-            "effch": effch, "techch": techch, "pech": pech, "sech": sech, "tfpch": tfpch,
+            **comp,
             "e_t_t": tt, "e_t_t1": t1, "e_t1_t": _1t, "e_t1_t1": _11,
             "e_vrs_t": vt, "e_vrs_t1": v1, "status": statuses}))
     table = pd.concat(rows, ignore_index=True)

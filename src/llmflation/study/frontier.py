@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError
+from llmflation.methods.dea import farrell_scores
 from llmflation.methods.estimability import estimability
-from llmflation.methods.malmquist import COMPONENTS, malmquist
+from llmflation.methods.malmquist import COMPONENTS, components, malmquist, pair_means
 from llmflation.results import Result, data_vintage
 from llmflation.signature import (
     DateLike,
@@ -325,30 +326,87 @@ def _dea_min_dmus(n_inputs: int, n_outputs: int) -> int:
 
 def _dmu_bootstrap(d: pd.DataFrame, ins: list[str], outs: list[str], qs: list[str], window: tuple[str, str],
                    n_boot: int, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
-    """Chained and direct window indices with developers redrawn with replacement (all their quarters)."""
+    """Chained and direct window indices with developers redrawn with replacement (all their quarters).
+
+    Each replicate's numbers are, bit for bit, those of :func:`malmquist` on the resampled panel
+    (the developer drawn i-th renamed ``name#i``: the chained index on the window's quarters, the
+    direct one on its two ends), computed on arrays: the same LP batches over the same DMUs in the
+    same order, through :func:`~llmflation.methods.dea.farrell_scores` and the component formulas
+    of :func:`~llmflation.methods.malmquist.components`. A batch the direct index shares with the
+    chained one (each end of the window on its own frontier) is solved once, and a developer drawn
+    twice is solved once per batch (see ``farrell_scores``). ``tests/test_malmquist_llm.py``
+    compares this with the data-frame route.
+    """
     w0, w1 = window
     dw = d[d["quarter"].isin(qs)]
     devs = dw["developer"].unique()
-    by_dev = {k: g for k, g in dw.groupby("developer")}
+    pos = {v: i for i, v in enumerate(devs)}
+    nq = len(qs)
+    vals = dw[ins + outs].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    X, Y = np.ascontiguousarray(vals[:, :len(ins)]), np.ascontiguousarray(vals[:, len(ins):])
+    # row[v, q]: the row of developer v in quarter q (-1: none). A developer with a missing, negative
+    # or repeated value in the window makes malmquist() refuse any replicate that draws it: ``bad``.
+    row = np.full((len(devs), nq), -1, dtype=np.intp)
+    bad = np.zeros(len(devs), dtype=bool)
+    qpos = {q: j for j, q in enumerate(qs)}
+    finite = np.isfinite(vals).all(axis=1) & (vals >= 0).all(axis=1)
+    for r, (v, q) in enumerate(zip(dw["developer"], dw["quarter"], strict=True)):
+        i, j = pos[v], qpos[q]
+        if row[i, j] >= 0 or not finite[r]:
+            bad[i] = True
+        row[i, j] = r
+    a0, a1 = (qpos.get(w0), qpos.get(w1))
+    direct_ok = a0 is not None and a1 is not None and a0 != a1
     out: dict[str, list[dict[str, float]]] = {"chained": [], "direct": []}
+    measures = ("tfpch", "techch", "effch")
     for _ in range(n_boot):
         pick = rng.choice(devs, len(devs))
-        db = pd.concat([by_dev[v].assign(developer=f"{v}#{i}") for i, v in enumerate(pick)], ignore_index=True)
-        counts = db.groupby("quarter").size()
-        if any(counts.get(q, 0) < 2 for q in qs):
+        idx = np.fromiter((pos[v] for v in pick), dtype=np.intp, count=len(pick))
+        R = row[idx]  # (draws, quarters)
+        present = R >= 0
+        if (present.sum(axis=0) < 2).any() or bad[idx].any():
             continue
+        cache: dict[tuple[int, int, str], np.ndarray] = {}
+
+        def scores(e: int, f: int, rts: str, R: np.ndarray = R, present: np.ndarray = present,
+                   cache: dict[tuple[int, int, str], np.ndarray] = cache) -> np.ndarray:
+            """Quarter-e DMUs (in draw order) on the quarter-f frontier: ``malmquist``'s LP batch (e, f, rts)."""
+            if (e, f, rts) not in cache:
+                re, rf = R[present[:, e], e], R[present[:, f], f]
+                cache[(e, f, rts)] = farrell_scores(X[re], Y[re], X[rf], Y[rf], rts=rts, orientation="output")[0]
+            return cache[(e, f, rts)]
+
+        def pair(a: int, b: int, present: np.ndarray = present) -> dict[str, float] | None:
+            """The geometric means of the pair (a, b) over the draws present in both (None: no such draw)."""
+            in_a, in_b = present[:, a], present[:, b]
+            sel_a, sel_b = in_b[in_a], in_a[in_b]  # the common draws, in draw order, within a's and b's
+            if not sel_a.any():
+                return None
+            return pair_means(components(scores(a, a, "crs")[sel_a], scores(b, a, "crs")[sel_b],
+                                         scores(a, b, "crs")[sel_a], scores(b, b, "crs")[sel_b],
+                                         scores(a, a, "vrs")[sel_a], scores(b, b, "vrs")[sel_b]))
+
         try:
-            bp = malmquist(db, dmu="developer", period="quarter", inputs=ins, outputs=outs, orientation="output",
-                           rts="crs").by_period()
-            bp = bp[bp["period"] != "mean"]
-            chain = bp[bp["period"].isin(qs[1:]) & bp["base_period"].isin(qs[:-1])]
-            if len(chain) == len(qs) - 1:
-                out["chained"].append({m: float(np.prod(chain[m])) for m in ("tfpch", "techch", "effch")})
-            r2 = malmquist(db[db["quarter"].isin([w0, w1])], dmu="developer", period="quarter", inputs=ins,
-                           outputs=outs, orientation="output", rts="crs").by_period().iloc[0]
-            out["direct"].append({m: float(r2[m]) for m in ("tfpch", "techch", "effch")})
+            for j in range(nq):  # malmquist()'s order: every batch before any number
+                scores(j, j, "crs")
+                scores(j, j, "vrs")
+            for j in range(nq - 1):
+                scores(j + 1, j, "crs")
+                scores(j, j + 1, "crs")
+            chain = [p for p in (pair(j, j + 1) for j in range(nq - 1)) if p is not None]
         except (InputError, ValueError, KeyError, IndexError):
             continue
+        if len(chain) == nq - 1:
+            out["chained"].append({m: float(np.nanprod([p[m] for p in chain])) for m in measures})
+        if not direct_ok:
+            continue
+        assert a0 is not None and a1 is not None
+        try:
+            r2 = pair(a0, a1)
+        except (InputError, ValueError, KeyError, IndexError):
+            continue
+        if r2 is not None:
+            out["direct"].append({m: float(r2[m]) for m in measures})
     return {k: pd.DataFrame(v, columns=["tfpch", "techch", "effch"]) for k, v in out.items()}
 
 
