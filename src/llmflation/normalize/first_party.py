@@ -230,12 +230,14 @@ def cross_source_outliers(rows: pd.DataFrame, *, slip: float = UNIT_SLIP_FACTOR,
     # the median of the other providers' medians (one pass over the models, then one
     # vectorised comparison: a scan of every row per model was the slowest step of the build)
     many = prov[prov.groupby(level=0).transform("size") > min_others]
+    mids, provs = many.index.get_level_values(0).to_numpy(), many.index.get_level_values(1).to_numpy()
+    lvals = many.to_numpy()
+    starts = np.flatnonzero(np.r_[True, mids[1:] != mids[:-1]])  # each model's first row (sorted index)
     refs: dict[tuple[object, object], float] = {}
-    for mid, sub in many.groupby(level=0):
-        provs, lvals = sub.index.get_level_values(1).to_numpy(), sub.to_numpy()
-        for pv in provs:
-            if pv not in ROUTERS:
-                refs[(mid, pv)] = float(np.median(lvals[provs != pv]))
+    for a, b in zip(starts, [*starts[1:], len(mids)], strict=True):
+        for i in range(a, b):
+            if provs[i] not in ROUTERS:
+                refs[(mids[i], provs[i])] = float(np.median(np.delete(lvals[a:b], i - a)))
     row_key = pd.MultiIndex.from_frame(d[["model_id", "provider"]])
     checked = pd.Series(row_key.isin(list(refs)), index=rows.index)
     if refs:
