@@ -561,6 +561,10 @@ def resolve_moving_aliases(p: pd.DataFrame, resolved: pd.DataFrame) -> pd.DataFr
     if not is_alias.any():
         return p
     keep = p[~is_alias]
+    # the facts each alias target takes from its own resolution (id, Epoch link, developer)
+    targets = info.index.intersection(list({t for spans in amap.values() for _, _, t in spans}))
+    target_facts = info.loc[targets, [c for c in ("epoch_model", "epoch_link_rule", "developer")
+                                      if c in info.columns and c in p.columns]].to_dict("index")
     pieces = []
     for r in p[is_alias].itertuples(index=False):
         row = r._asdict()
@@ -573,10 +577,8 @@ def resolve_moving_aliases(p: pd.DataFrame, resolved: pd.DataFrame) -> pd.DataFr
             if lo > cursor:  # before the alias's first known date: stays the alias
                 pieces.append({**row, "valid_from": cursor, "valid_to": lo - pd.Timedelta(days=1)})
             new = {**row, "valid_from": lo, "valid_to": hi, "model_id": target, "model_family": model_family(target)}
-            if target in info.index:
-                for c in ("epoch_model", "epoch_link_rule", "developer"):
-                    if c in info.columns and c in new:
-                        new[c] = info.at[target, c]
+            if target in target_facts:
+                new.update(target_facts[target])
             else:
                 new["epoch_model"], new["epoch_link_rule"] = None, "alias_target_unlinked"
             pieces.append(new)
