@@ -72,6 +72,8 @@ _SPELLINGS = [
     (re.compile(r"(\d+b)-chat$"), r"\1", "role_suffix"),
     (re.compile(r"^(llama-3-2-\d+b)-preview$"), r"\1", "host_preview"),
 ]
+#: Whether any of :data:`_SPELLINGS` applies (most ids need none of them).
+_ANY_SPELLING = re.compile("|".join(f"(?:{rx.pattern})" for rx, _, _ in _SPELLINGS))
 _TARIFF_WORD = {"off-peak": "off_peak", "promotional": "promotion", "standard": "standard", "batch": "batch"}
 
 
@@ -104,7 +106,7 @@ def rule_key(model_id: str) -> tuple[str, str, str, str]:
         tariff = "long_prompt"
         rules.append("long_prompt_tier")
     before = None
-    while before != s:
+    while before != s and _ANY_SPELLING.search(s):
         before = s
         for rx, repl, name in _SPELLINGS:
             t = rx.sub(repl, s)
