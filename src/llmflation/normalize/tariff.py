@@ -318,6 +318,18 @@ def litellm_tariff(key: str, entry: Mapping[str, Any], *, valid_from: Any, valid
     >>> t.attrs["skipped"]
     ['input_cost_per_audio_token']
     """
+    rows, skipped = _litellm_rows(key, entry, valid_from=valid_from, valid_to=valid_to, offer=offer,
+                                  provider=provider, source_url=source_url, developer=developer,
+                                  served_model=served_model, dated_by=dated_by)
+    out = _frame(rows)
+    out.attrs["skipped"] = skipped
+    return out
+
+
+def _litellm_rows(key: str, entry: Mapping[str, Any], *, valid_from: Any, valid_to: Any, offer: str | None,
+                  provider: str | None, source_url: str, developer: str, served_model: str | None,
+                  dated_by: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rows of :func:`litellm_tariff` (and the cost fields skipped), before the frame is made."""
     if not isinstance(entry, Mapping):
         raise ParseError(f"LiteLLM entry {key!r} is a {type(entry).__name__}, expected a JSON object (a mapping "
                          "of field → value).")
@@ -356,9 +368,7 @@ def litellm_tariff(key: str, entry: Mapping[str, Any], *, valid_from: Any, valid
                              "expected USD per token (e.g. 1.25e-06).")
         rows.append({**base, "service": svc, "line": line, "above_tokens": int(above) * 1000 if above else 0,
                      "tier_label": f">{above}k" if above else "", "usd_per_mtok": v * 1e6})
-    out = _frame(rows)
-    out.attrs["skipped"] = skipped
-    return out
+    return rows, skipped
 
 
 def litellm_history_tariff(entries: pd.DataFrame, *, provider: str | None = None) -> pd.DataFrame:
@@ -392,7 +402,7 @@ def litellm_history_tariff(entries: pd.DataFrame, *, provider: str | None = None
         v = row.get(col)
         return None if v is None or (isinstance(v, float) and np.isnan(v)) else v
 
-    parts = []
+    rows: list[dict[str, Any]] = []
     for r in entries.to_dict(orient="records"):
         entry = r["entry"]
         if isinstance(entry, str):
@@ -401,13 +411,14 @@ def litellm_history_tariff(entries: pd.DataFrame, *, provider: str | None = None
             except ValueError:
                 raise ParseError(f"LiteLLM entry {r['source_key']!r}: its JSON does not parse ({entry[:60]!r}); "
                                  "expected the entry's JSON object.") from None
-        parts.append(litellm_tariff(
+        rows += _litellm_rows(
             str(r["source_key"]), entry, valid_from=r["valid_from"], valid_to=r["valid_to"],
-            offer=opt(r, "offer"), provider=opt(r, "provider") or provider, developer=opt(r, "developer") or "",
-            served_model=opt(r, "served_model"), dated_by=opt(r, "dated_by") or ""))
-    if not parts:
+            offer=opt(r, "offer"), provider=opt(r, "provider") or provider, source_url=LITELLM_SOURCE_URL,
+            developer=opt(r, "developer") or "", served_model=opt(r, "served_model"),
+            dated_by=opt(r, "dated_by") or "")[0]
+    if not rows:
         return _frame([])
-    t = pd.concat(parts, ignore_index=True).sort_values(
+    t = _frame(rows).sort_values(
         ["offer", "service", "line", "above_tokens", "valid_from"], kind="mergesort")
     key = ["offer", "provider", "service", "line", "above_tokens", "window"]
     prev_to = t.groupby(key)["valid_to"].shift()

@@ -124,47 +124,50 @@ def _fetched_tariff(store: Any, tf: pd.DataFrame) -> pd.DataFrame:
         rows["next_from"].notna(), open_to.where(rows["is_open"].astype(bool), rows["valid_to"]))
     rows = rows[rows["effective_to"] > end]
     norm = {k: ident.normalize_key(k) for k in rows["source_key"].astype(str).unique()}
-    info = last.set_index("offer")
-    picks = []
-    for (src, key, prov), g in rows.groupby(["source", "source_key", "provider"], sort=True):
-        for offer, rank in want.get(norm[str(key)], []):
-            if prov in provs.get(info.at[offer, "developer"], []):
-                picks.append((offer, rank, -g["valid_to"].max().value, str(src), str(key), str(prov)))
-    if not picks:
+    info = {str(r.offer): r for r in last.itertuples(index=False)}
+    runs: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for rec in rows.sort_values("valid_from", kind="mergesort").to_dict(orient="records"):
+        runs.setdefault((str(rec["source"]), str(rec["source_key"]), str(rec["provider"])), []).append(rec)
+    best: dict[str, tuple[int, int, str, tuple[str, str, str]]] = {}
+    for run_key, recs in runs.items():
+        for offer, rank in want.get(norm[run_key[1]], []):
+            if run_key[2] in provs.get(info[offer].developer, []):
+                cand = (rank, -max(pd.Timestamp(r["valid_to"]).value for r in recs), run_key[1], run_key)
+                if offer not in best or cand < best[offer]:
+                    best[offer] = cand
+    if not best:
         return T._frame([])
-    parts = []
-    for offer, group in pd.DataFrame(picks, columns=["offer", "rank", "neg_to", "source", "source_key",
-                                                     "provider"]).groupby("offer", sort=True):
-        best = group.sort_values(["rank", "neg_to", "source_key"], kind="mergesort").iloc[0]
-        g = rows[(rows["source"] == best["source"]) & (rows["source_key"] == best["source_key"])
-                 & (rows["provider"] == best["provider"])].sort_values("valid_from").copy()
-        o = info.loc[offer]
-        dated = []
-        for r in g.itertuples(index=False):
-            opened = pd.Timestamp(r.opened_at) if pd.notna(r.opened_at) else pd.Timestamp(r.valid_from)
-            sid = f"snapshot {int(r.opened_snapshot_id)}, " if pd.notna(r.opened_snapshot_id) else ""
-            dated.append(f"first observed in the {r.source} fetch of {opened.date()} ({sid}observed_at "
-                         f"{opened.isoformat()})")
-        g["dated_by"] = dated
-        g["valid_from"] = g["valid_from"].where(g["valid_from"] > end, end + DAY)
-        first = g.iloc[0]
-        if first["valid_from"] > end + DAY:
-            base = cur[(cur["offer"] == offer) & (cur["valid_to"] == end) & (cur["service"] == "standard")
-                       & (cur["above_tokens"] == 0) & cur["window"].isin(["", T.REST])]
-            prices = {ln: base.loc[base["line"] == ln, "usd_per_mtok"] for ln in ("input", "output")}
-            e = first["entry"]
-            if all(len(v) == 1 for v in prices.values()) \
-                    and _agrees(float(e.get("input_cost_per_token", math.nan)) * 1e6, float(prices["input"].iloc[0])) \
-                    and _agrees(float(e.get("output_cost_per_token", math.nan)) * 1e6,
-                                float(prices["output"].iloc[0])):
-                g.iloc[0, g.columns.get_loc("valid_from")] = end + DAY
-                g.iloc[0, g.columns.get_loc("dated_by")] = (
-                    f"{first['dated_by']}; held since the curated table's end ({end.date()}), whose last list price "
-                    "it agrees with")
-        parts.append(g.assign(offer=offer, provider=str(o["provider"]), developer=str(o["developer"]),
-                              served_model=str(o["served_model"]), valid_to=g["effective_to"]))
-    entries = pd.concat(parts, ignore_index=True)
+    # the last curated standard base-tier input/output price of each offer (for the days before the first fetch)
+    base = cur[(cur["valid_to"] == end) & (cur["service"] == "standard") & (cur["above_tokens"] == 0)
+               & cur["window"].isin(["", T.REST]) & cur["line"].isin(["input", "output"])]
+    listed = base.groupby(["offer", "line"])["usd_per_mtok"].agg(["first", "size"])
+    out = []
+    for offer, (_rank, _to, _key, run_key) in sorted(best.items()):
+        o = info[offer]
+        for i, r in enumerate(runs[run_key]):
+            opened = pd.Timestamp(r["opened_at"]) if pd.notna(r["opened_at"]) else pd.Timestamp(r["valid_from"])
+            sid = f"snapshot {int(r['opened_snapshot_id'])}, " if pd.notna(r["opened_snapshot_id"]) else ""
+            dated = f"first observed in the {r['source']} fetch of {opened.date()} ({sid}observed_at {opened.isoformat()})"
+            start = max(pd.Timestamp(r["valid_from"]), end + DAY)
+            if i == 0 and start > end + DAY and _held(listed, offer, r["entry"]):
+                start = end + DAY
+                dated += f"; held since the curated table's end ({end.date()}), whose last list price it agrees with"
+            out.append({"source_key": r["source_key"], "entry": r["entry"], "valid_from": start,
+                        "valid_to": r["effective_to"], "offer": offer, "provider": str(o.provider),
+                        "developer": str(o.developer), "served_model": str(o.served_model), "dated_by": dated})
+    entries = pd.DataFrame(out)
     return T.apply_rules(T.litellm_history_tariff(entries))
+
+
+def _held(listed: pd.DataFrame, offer: str, entry: dict[str, Any]) -> bool:
+    """True when a fetched entry's standard input and output prices agree with the offer's last curated ones."""
+    for line in ("input", "output"):
+        if (offer, line) not in listed.index or int(listed.at[(offer, line), "size"]) != 1:
+            return False
+        v = entry.get(f"{line}_cost_per_token")
+        if not isinstance(v, int | float) or not _agrees(float(v) * 1e6, float(listed.at[(offer, line), "first"])):
+            return False
+    return True
 
 
 def _tariff(store: Any = None) -> pd.DataFrame:
