@@ -263,3 +263,15 @@ def test_observations_to_intervals_close_at_a_missing_snapshot():
     assert iv[["k", "valid_from", "valid_to", "n_obs"]].astype(str).values.tolist() == [
         ["a", "2024-01-01", "2024-01-02", "2"], ["a", "2024-01-04", "2024-01-04", "1"],
         ["b", "2024-01-03", "2024-01-03", "1"]]
+
+
+def test_rule_key_quick_reject_changes_nothing(monkeypatch):
+    import re
+
+    from llmflation.normalize import registry
+
+    ids = sorted(set(registry.registry()["model_id"].dropna()) | set(registry.overrides()["model_id"].dropna())
+                 | {"amazon-nova-lite-v1", "qwen-2-5-72b-instruct", "llama-31-8b-instruct-turbo", "x"})
+    fast = [registry.rule_key(m) for m in ids]
+    monkeypatch.setattr(registry, "_ANY_SPELLING", re.compile(""))  # always try every spelling rule
+    assert fast == [registry.rule_key(m) for m in ids]
