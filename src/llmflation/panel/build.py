@@ -88,8 +88,8 @@ def first_party_truth(p: pd.DataFrame, log: ExclusionLog) -> pd.DataFrame:
     if "model_key" in p:
         # a model is shut down when every curated id of its key is: then no id of it (the
         # family id ``claude-instant-1``, an Epoch name) is sold by the developer after that
-        tk = truth.assign(_sd=truth["source_key"].map(sd))
-        per_key = tk.groupby("model_key")["_sd"].agg(lambda s: s.max() if s.notna().all() else pd.NaT)
+        by_key = truth["source_key"].map(sd).groupby(truth["model_key"])
+        per_key = by_key.max().where(by_key.count() == by_key.size())  # NaT unless every id is shut down
         cut = cut.fillna(p["model_key"].map(per_key.dropna()))
     after = fp_rows & cut.notna() & (p["valid_from"] >= cut)
     drop |= after
