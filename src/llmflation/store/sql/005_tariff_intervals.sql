@@ -7,7 +7,7 @@
 -- unchanged entry extends its interval, a changed one opens a new interval, a key that
 -- disappears is closed), and rebuilt with them by `llmflation fetch drop`. The fetch that
 -- dated a row is the fetch_snapshots row of its source on valid_from (as for price_intervals).
-CREATE TABLE tariff_intervals (
+CREATE TABLE IF NOT EXISTS tariff_intervals (
     source       VARCHAR NOT NULL,
     source_key   VARCHAR NOT NULL,
     provider     VARCHAR NOT NULL,
