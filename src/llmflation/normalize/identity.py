@@ -12,9 +12,11 @@ of these rules is ``tables/aliases.csv`` (built by ``scripts/build_aliases.py``)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from io import StringIO
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -329,6 +331,12 @@ def _country_group(name: str | None) -> str | None:
     return "EU" if first in eu else "other"
 
 
+def _per_id(ids: pd.Series, rule: Callable[[Any], Any]) -> pd.Series:
+    """``ids.map(rule)``, applying the rule once per distinct id."""
+    uniq = ids.drop_duplicates()
+    return ids.map(dict(zip(uniq, map(rule, uniq), strict=True)))
+
+
 def enrich(iv: pd.DataFrame) -> pd.DataFrame:
     """Add identity, developer, country, release date, flags, Epoch link and ECI to intervals."""
     from llmflation.normalize.aliases import alias_table
@@ -378,8 +386,8 @@ def enrich(iv: pd.DataFrame) -> pd.DataFrame:
     # reasoning: any source flag or name rule, per model key; reviewed classes win
     # names of the standard tariff only (a "-thinking" output rate is a tariff of a hybrid model)
     std = p["tariff"].astype("string").fillna("standard").eq("standard")
-    name_flag = p["model_id"].map(lambda m: name_says_reasoning(str(m))) & std
-    hybrid_name = p["model_id"].map(name_says_hybrid) & std
+    name_flag = _per_id(p["model_id"], lambda m: name_says_reasoning(str(m))) & std
+    hybrid_name = _per_id(p["model_id"], name_says_hybrid) & std
     src_flag = p["reasoning_flag"].fillna(False).astype(bool)
     hybrid = hybrid_name.groupby(p["model_key"]).transform("any")
     strict = name_flag.groupby(p["model_key"]).transform("any") & ~hybrid
@@ -411,7 +419,7 @@ def enrich(iv: pd.DataFrame) -> pd.DataFrame:
                      pd.to_datetime(mv["Version release date"], errors="coerce"), strict=False))
     vendor = p["model_id"].map(vendor_launch_dates())
     ver = pd.to_datetime(p["model_id"].map(vdate), errors="coerce")
-    id_date = pd.to_datetime(p["model_id"].map(id_date_suffix), errors="coerce")
+    id_date = pd.to_datetime(_per_id(p["model_id"], id_date_suffix), errors="coerce")
     # Mistral's version stamps are year-month (mistral-large-2411 = November 2024): more
     # specific than the publication date of the family's first Epoch record
     ym = p["model_id"].astype("string").str.extract(r"-(2[3-9])(0[1-9]|1[0-2])$")
