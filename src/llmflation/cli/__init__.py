@@ -17,21 +17,39 @@ import typer
 
 from llmflation.errors import LLMFlationError
 
-_app = typer.Typer(
-    name="llmflation",
-    help="The economics of LLM token prices: dated price history, econometrics, report.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+
+def _new_app() -> typer.Typer:
+    app = typer.Typer(
+        name="llmflation",
+        help="The economics of LLM token prices: dated price history, econometrics, report.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def _root() -> None:
+        """The economics of LLM token prices: dated price history, econometrics, report."""
+
+    return app
 
 
-@_app.callback()
-def _root() -> None:
-    """The economics of LLM token prices: dated price history, econometrics, report."""
-
-
+_app = _new_app()
 _registered = False
+
+#: The module that registers each command (``tests/test_cli_lazy.py`` checks it against the
+#: modules): a command runs with only its own module imported.
+COMMANDS: dict[str, str] = {
+    "baumol": "cmd_baumol", "breaks": "cmd_breaks", "changes": "cmd_changes", "ingest": "cmd_data",
+    "models": "cmd_data", "history": "cmd_data", "cost": "cmd_data", "sources": "cmd_data",
+    "dispersion": "cmd_dispersion", "discrepancies": "cmd_fetch", "fetch": "cmd_fetch", "dea": "cmd_frontier",
+    "malmquist": "cmd_frontier", "decompose": "cmd_frontier", "elasticity": "cmd_frontier",
+    "us-china": "cmd_frontier", "headline-index": "cmd_headline", "price-index": "cmd_index",
+    "hedonic": "cmd_index", "jevons": "cmd_jevons", "hhi": "cmd_market", "trend": "cmd_prices",
+    "decline": "cmd_prices", "premium": "cmd_prices", "threshold": "cmd_prices", "forecast": "cmd_prices",
+    "price": "cmd_prices", "report": "cmd_report", "robustness": "cmd_robustness", "tariff": "cmd_tariff",
+    "validate": "cmd_validate", "version": "cmd_version",
+}
 
 
 def get_app() -> typer.Typer:
@@ -45,6 +63,15 @@ def get_app() -> typer.Typer:
                 mod.register(_app)
         _registered = True
     return _app
+
+
+def _app_for(argv: list[str]) -> typer.Typer:
+    """An app with only the module of ``argv``'s command registered (the full app for anything else)."""
+    if _registered or not argv or argv[0] not in COMMANDS:
+        return get_app()
+    app = _new_app()
+    importlib.import_module(f"{__name__}.{COMMANDS[argv[0]]}").register(app)
+    return app
 
 
 def __getattr__(name: str) -> typer.Typer:
@@ -63,9 +90,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         from llmflation.cli.fast import try_price
 
-        if try_price(sys.argv[1:] if argv is None else list(argv)):
+        args = sys.argv[1:] if argv is None else list(argv)
+        if try_price(args):
             return
-        get_app()(args=argv, standalone_mode=False)
+        _app_for(args)(args=argv, standalone_mode=False)
     except LLMFlationError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise SystemExit(1) from None

@@ -76,13 +76,18 @@ def _answer(opts: dict[str, str]) -> dict[str, Any] | None:
         return None
     if path is None:
         return fast_price_on(opts["model"], opts["on"])
+    from llmflation.errors import LLMFlationError
     from llmflation.store.db import Store
 
     try:
         with Store(path, read_only=True) as store:
+            # the full command opens the store first too: a locked, corrupt or misdated store is
+            # refused with the same message (raised here, so a lock is not waited for twice)
             store.check_fetched_dates()
             return fast_price_on(opts["model"], opts["on"], con=store.con, store_path=str(path))
-    except Exception:  # noqa: BLE001 - a store that does not open or read: the full path says why
+    except LLMFlationError:
+        raise
+    except Exception:  # noqa: BLE001 - anything else: the full path answers or says why
         return None
 
 
