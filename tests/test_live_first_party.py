@@ -140,3 +140,19 @@ def test_a_panel_merged_with_the_store_extends_the_history_too(store):
     r = lf.price_on("gpt-4o-mini", on="2026-12-03", panel=panel)
     assert r.input_usd_per_mtok == pytest.approx(0.075) and r.source == "litellm"
     assert str(r.valid_from.date()) == "2026-12-01" and r.snapshot_id is None
+
+
+def test_cost_with_the_store_bills_the_fetched_price_after_the_curated_end(store, capsys):
+    """`llmflation cost --db` reads the store's fetched tariff (issue 21, points 2–3)."""
+    args = ["cost", "--model", "gpt-4o-mini", "--input-tokens", "1000000", "--output-tokens", "1000000",
+            "--on", "2026-12-03", "--db", str(store), "-f", "json"]
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    rows = [r for r in json.loads(out)["rows"] if r["role"] == "asked"]
+    total = next(r for r in rows if r["line"] == "total")
+    assert total["usd"] == pytest.approx(0.075 + 0.3)  # OpenAI's own price, halved on 2026-12-01
+    assert all(r["source"] == "litellm" for r in rows if r["line"] in ("input", "output"))
+    assert any("2026-12-01" in (r.get("dated_by") or "") for r in rows)
+    # without the store the date is past the known history: refused, not guessed
+    code, out, err = run(args[:-4] + ["-f", "json"], capsys)
+    assert code == 1 and out == "" and "2026-10-23" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import typer
@@ -15,6 +16,7 @@ from llmflation.cli._common import (
     default_db,
     emit,
     load_panel_for,
+    resolve_db,
 )
 
 
@@ -102,10 +104,22 @@ def register(app: typer.Typer) -> None:
         from llmflation.panel.cost import latest_on
 
         given = parse_iso_day(on, "--on") if on is not None else None
-        p = _panel(db)
-        day = (given if given is not None else latest_on(model, provider=provider, panel=p)).date().isoformat()
-        r = request_cost(model, on=day, input_tokens=input_tokens, output_tokens=output_tokens,
-                         cached_input_tokens=cached_input_tokens, batch=batch, at=at, provider=provider, panel=p)
+        p = _panel(db)  # the merged panel (read from its cache): capability and the cheapest rival
+        path = resolve_db(db)
+
+        def run(store: Any) -> Any:
+            day = (given if given is not None else latest_on(model, provider=provider, panel=p, store=store))
+            return request_cost(model, on=day.date().isoformat(), input_tokens=input_tokens,
+                                output_tokens=output_tokens, cached_input_tokens=cached_input_tokens, batch=batch,
+                                at=at, provider=provider, panel=p, store=store)
+
+        if path is None:
+            r = run(None)
+        else:  # the store's fetched tariff lines extend the curated tariff past its last date
+            from llmflation.store import Store
+
+            with Store(path, read_only=True) as store:
+                r = run(store)
         emit_result(r, fmt, notes=["Capability: Epoch Capabilities Index (ECI)."])
 
     @app.command("sources")
