@@ -40,11 +40,11 @@ def register(app: typer.Typer) -> None:
         out["tier_label"] = out["tier_label"].where(out["tier_label"] != "", "all prompts")
         notes = ["A prompt above a tier's threshold bills the whole request at that tier; windows are UTC; "
                  "batch lines follow the vendor's rule (source_url)."]
-        from llmflation.panel.cost import _dated_by
+        from llmflation.panel.cost import dated_by_of
 
-        dated = [d for d in dict.fromkeys(_dated_by(str(b)) for b in t["basis"]) if d]
+        dated = [d for d in dict.fromkeys(dated_by_of(str(b)) for b in t["basis"]) if d]
         if dated:
-            out["dated_by"] = [_dated_by(str(b)) for b in t["basis"]]
+            out["dated_by"] = [dated_by_of(str(b)) for b in t["basis"]]
             notes.append(f"Lines with source litellm come from the store {path}: the developer's own endpoint in the "
                          "fetched LiteLLM catalogue after the curated table's last date (dated_by: the fetch).")
         emit(out.rename(columns={"tier_label": "tier"}), fmt,

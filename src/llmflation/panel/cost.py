@@ -321,7 +321,7 @@ def _bill(day: pd.DataFrame, *, input_tokens: float, cached: float, output_token
                      "usd": float(toks) * float(r.usd_per_mtok) / 1e6, "tier": tier,
                      "window": r.window, "promotion": bool(r.promotion), "source": r.source,
                      "source_url": r.source_url, "basis": r.basis, "valid_from": r.valid_from,
-                     "valid_to": r.valid_to, "dated_by": _dated_by(str(r.basis))})
+                     "valid_to": r.valid_to, "dated_by": dated_by_of(str(r.basis))})
     out = pd.DataFrame(rows)
     with np.errstate(over="ignore"):
         total = float(out["usd"].sum())
@@ -333,14 +333,14 @@ def _bill(day: pd.DataFrame, *, input_tokens: float, cached: float, output_token
     return out, total, notes
 
 
-def _dated_by(basis: str) -> str:
+def dated_by_of(basis: str) -> str:
     """The fetch that dated a fetched line (from its ``basis``), ``""`` for curated and panel lines.
 
     Examples
     --------
-    >>> _dated_by("listed (LiteLLM key x); first observed in the litellm fetch of 2026-11-01 (snapshot 1, …)")
+    >>> dated_by_of("listed (LiteLLM key x); first observed in the litellm fetch of 2026-11-01 (snapshot 1, …)")
     'first observed in the litellm fetch of 2026-11-01 (snapshot 1, …)'
-    >>> _dated_by("listed")
+    >>> dated_by_of("listed")
     ''
     """
     m = _DATED.search(basis)
