@@ -219,3 +219,15 @@ def test_price_index_mixed_units_refused():
 def test_ordered_periods_refuses_two_labels_for_one_period():
     with pytest.raises(InputError, match="same period"):
         ordered_periods(["2024-01", "Jan-2024"])
+
+
+def test_the_data_range_is_the_price_data_not_the_cpi():
+    """Issue 20 point 6: the range shown is the price tables' (the CPI reaches back to 1913)."""
+    from llmflation.sources import bundled
+    from llmflation.study.inputs import StudyInputs
+
+    line = StudyInputs(None).describe()
+    assert "1913" not in line and bundled.vintage(list(bundled.PRICE_TABLES)) in line
+    import llmflation as lf
+
+    assert "1913" not in lf.load_panel(warn=False).attrs["vintage"]

@@ -326,10 +326,7 @@ def load_panel(store: _StoreLike | None = None, *, tiers: str | None = None, war
                 _MERGED[key] = cached(f"merged_panel_{tiers or 'default'}", lambda: _merged_panel(store, tiers),
                                       key=key)
             p = _MERGED[key].copy()
-    p.attrs["vintage"] = bundled.vintage(["openrouter_daily", "litellm_snapshots", "epoch_api_prices",
-                                          "price_milestones", "first_party_prices", "changelog_rocry",
-                                          "changelog_tokencost", "changelog_genai_prices", "changelog_llm_prices",
-                                          "changelog_modelpricewatch"])
+    p.attrs["vintage"] = bundled.vintage(list(bundled.PRICE_TABLES))
     if store is not None:
         p.attrs["vintage"] += " + fetched history"
     return p

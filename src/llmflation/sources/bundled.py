@@ -149,6 +149,13 @@ def load_openrouter_payload(date: str) -> bytes:
     return gzip.decompress(read_verified(f"openrouter_raw_{date}"))
 
 
+#: The bundled tables of LLM prices (the panel's sources): their dates are "the data's range"
+#: wherever one is shown (the CPI's, which reach back to 1913, are not).
+PRICE_TABLES = ("openrouter_daily", "litellm_snapshots", "epoch_api_prices", "price_milestones",
+                "first_party_prices", "changelog_rocry", "changelog_tokencost", "changelog_genai_prices",
+                "changelog_llm_prices", "changelog_modelpricewatch")
+
+
 def vintage(names: list[str] | None = None) -> str:
     """Human-readable data vintage: snapshot id and the date range of the named tables.
 

@@ -91,9 +91,9 @@ class StudyInputs:
         return bundled.vintage(list(names) or None)
 
     def provenance(self) -> dict[str, Any]:
-        """What the analyses ran on: snapshot id and range, store path, fetched intervals and their dates."""
+        """What the analyses ran on: snapshot id and the price data's range, store path, fetched intervals and their dates."""
         m = bundled.manifest()
-        out: dict[str, Any] = {"snapshot_id": m.get("snapshot_id"), "bundled": bundled.vintage(),
+        out: dict[str, Any] = {"snapshot_id": m.get("snapshot_id"), "bundled": bundled.vintage(list(bundled.PRICE_TABLES)),
                                "store": str(self.store) if self.store else None,
                                "fetched_intervals": 0, "fetched_observed": None, "fetched_sources": []}
         if self.store is not None:
