@@ -71,3 +71,74 @@ def test_full_grid_runs_in_budget_and_paper_vs_ours_has_two_columns():
     assert row["paper_value"] == pytest.approx(1.10)
     assert row["ours_default"] != pytest.approx(1.10, rel=EXACT_RTOL)
     assert isinstance(r.table, pd.DataFrame)
+
+
+def _fork_task(args):
+    frame, k = args
+    if k == 3:
+        raise InputError("item 3 is refused")
+    return float(frame["x"].sum() * k), __import__("os").getpid()
+
+
+def test_fork_map_same_results_as_sequential_and_raises_here():
+    import os
+
+    from llmflation.methods.bootstrap import fork_map
+
+    frame = pd.DataFrame({"x": np.arange(5.0)})
+    items = [(frame, k) for k in (0, 1, 2, 4, 5, 6)]
+    got = fork_map(lambda a: _fork_task(a)[0], items, n_jobs=3)  # a closure: never pickled
+    assert got == [10.0 * k for k in (0, 1, 2, 4, 5, 6)]
+    pids = {p for _, p in fork_map(_fork_task, items, n_jobs=2)}
+    assert os.getpid() in pids
+    with pytest.raises(InputError, match="item 3 is refused"):  # a fork's exception is raised here
+        fork_map(_fork_task, [(frame, 1), (frame, 3)], n_jobs=2)
+
+
+def test_fork_map_inside_a_daemonic_worker():
+    # The report's forked worker is daemonic: multiprocessing would refuse children, os.fork does not.
+    import multiprocessing as mp
+
+    from llmflation.methods.bootstrap import fork_map
+
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+
+    def work() -> None:
+        child.send(fork_map(lambda k: k * k, range(6), n_jobs=2))
+
+    p = ctx.Process(target=work, daemon=True)
+    p.start()
+    assert parent.recv() == [0, 1, 4, 9, 16, 25]
+    p.join()
+
+
+def test_identical_specifications_fit_once():
+    from llmflation.study.robustness import _once, _rows_key
+
+    calls = []
+
+    def fit():
+        calls.append(1)
+        raise InputError("too few models")
+
+    memo: dict = {}
+    a = pd.DataFrame({"x": [1, 2, 3]}, index=[4, 7, 9])
+    b = a[a["x"] >= 0]  # a filter that keeps every row: the same data
+    assert _rows_key(a) == _rows_key(b) != _rows_key(a.iloc[1:])
+    for _ in range(2):
+        with pytest.raises(InputError, match="too few models"):
+            _once(memo, (_rows_key(b), "k"), fit)
+    assert len(calls) == 1
+    assert _rows_key(pd.DataFrame({"x": [1, 2]}, index=[0, 0])) is None
+
+
+@pytest.mark.slow
+def test_grid_on_two_processes_is_the_same_table():
+    from llmflation.study.robustness import grid_jobs
+
+    one = Study().robustness(leave_one_out=False, n_jobs=1)
+    with grid_jobs(2):
+        two = Study().robustness(leave_one_out=False)
+    pd.testing.assert_frame_equal(one.table, two.table, check_exact=True)
+    pd.testing.assert_frame_equal(one.influence, two.influence, check_exact=True)

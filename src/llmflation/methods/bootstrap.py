@@ -8,10 +8,15 @@ numbers with ``"sequential"``, ``"loky"``, ``"threading"`` or ``"dask"``.
 ``backend="dask"`` needs the optional extra ``llmflation[scale]`` (``dask[distributed]``).
 It uses the active ``dask.distributed.Client`` if there is one, else starts a temporary
 in-process ``LocalCluster`` with ``n_jobs`` workers for the call.
+
+:func:`fork_map` runs a few large, unpicklable tasks (closures over data frames) on this
+process and forked copies of it: nothing is pickled but the results.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -103,3 +108,73 @@ def _dask_map(func: Callable[[Any], Any], tasks: Sequence[Any], n_jobs: int) -> 
         if own is not None:
             own[1].close()
             own[0].close()
+
+
+def fork_map(func: Callable[[T], R], items: Iterable[T], *, n_jobs: int = 2) -> list[R]:
+    """``[func(x) for x in items]`` on this process and ``n_jobs - 1`` forked copies of it.
+
+    The processes take the items in the given order from one shared counter (put the longest
+    first), so the work balances itself. ``func`` and the items are inherited by the forks,
+    never pickled (closures and large frames are fine); each result is pickled back. An item
+    whose result cannot be sent, or whose fork died, is computed again here, so an exception
+    ``func`` raises is raised here. Without ``os.fork`` (Windows), or with ``n_jobs <= 1`` or
+    one item, everything runs here. Works inside a daemonic process (``os.fork``, not
+    ``multiprocessing.Process``). The results are the same whatever ran them, as long as
+    ``func`` depends only on its item (seed any randomness per item).
+
+    Examples
+    --------
+    >>> fork_map(abs, [-1, 2, -3], n_jobs=2)
+    [1, 2, 3]
+    """
+    tasks: Sequence[T] = list(items)
+    n = min(int(n_jobs), len(tasks))
+    if n <= 1 or not hasattr(os, "fork"):
+        return [func(t) for t in tasks]
+    import multiprocessing as mp
+
+    nxt = mp.get_context("fork").Value("i", 0)
+
+    def take() -> int | None:
+        with nxt.get_lock():
+            k = int(nxt.value)
+            nxt.value = k + 1
+        return k if k < len(tasks) else None
+
+    kids: list[tuple[int, int]] = []
+    for _ in range(n - 1):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the fork: work, send, and leave without running the parent's exit handlers
+            code = 0
+            try:
+                os.close(r)
+                done: list[tuple[int, bytes | None]] = []
+                while (k := take()) is not None:
+                    try:
+                        done.append((k, pickle.dumps(func(tasks[k]), protocol=pickle.HIGHEST_PROTOCOL)))
+                    except BaseException:  # noqa: BLE001 - the parent computes it again and raises
+                        done.append((k, None))
+                with os.fdopen(w, "wb") as fw:
+                    fw.write(pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL))
+            except BaseException:  # noqa: BLE001
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(w)
+        kids.append((pid, r))
+    out: dict[int, R] = {}
+    while (k := take()) is not None:
+        out[k] = func(tasks[k])
+    for pid, r in kids:
+        with os.fdopen(r, "rb") as f:
+            blob = f.read()
+        os.waitpid(pid, 0)
+        try:
+            got = pickle.loads(blob) if blob else []  # noqa: S301 - our own fork's bytes
+        except Exception:  # noqa: BLE001 - a fork that died mid-write: its items run below
+            got = []
+        for k, b in got:
+            if b is not None:
+                out[k] = pickle.loads(b)  # noqa: S301
+    return [out[k] if k in out else func(tasks[k]) for k in range(len(tasks))]

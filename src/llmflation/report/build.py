@@ -306,14 +306,24 @@ def _abstract(inputs: StudyInputs, claims: dict[str, Claim]) -> str:
 
 # ----------------------------------------------------------------------- running the sections
 
-#: Sections run in the worker process when ``jobs > 1``: together about as long as the rest (CPU seconds
-#: measured per section: robustness ~16, malmquist ~11 (stays here), jevons, headline and decline ~1.4 each).
-OFFLOAD = ("robustness", "jevons", "headline", "decline")
+#: Estimated CPU seconds of each section on the bundled snapshot (issue 20, 2 cores), figures' PNGs
+#: included. With ``jobs > 1`` the processes take sections from one shared queue, longest first, so
+#: the heaviest start at once and the short ones fill the gaps (an unlisted section counts as
+#: :data:`DEFAULT_COST`). Only the order of the queue depends on these numbers, never the output.
+COST: Mapping[str, float] = MappingProxyType({
+    "robustness": 15.5, "malmquist": 4.0, "jevons": 3.5, "headline": 2.6, "decline": 2.3, "trend": 1.0,
+    "concentration": 1.0, "baumol": 1.0, "us_china": 0.8, "breaks": 0.8, "decomposition": 0.7,
+    "premium": 0.7, "hedonic": 0.6, "threshold": 0.5, "cost_per_task": 0.5, "coverage": 0.5,
+    "rates_since_cutoff": 0.4, "elasticity": 0.4, "forecast": 0.3})
+#: The estimated cost of a section missing from :data:`COST`.
+DEFAULT_COST = 0.3
 
-Outcome = tuple[Section, list[Claim], Any, "Finding | None"]
+#: A section's outcome: the section, its claims, its result, its key finding and its figures as PNG
+#: bytes (None: not drawn; empty without ``static``).
+Outcome = tuple[Section, list[Claim], Any, "Finding | None", "list[bytes | None]"]
 
 
-def _run_spec(spec: DataSpec | Spec, inputs: StudyInputs) -> Outcome:
+def _run_spec(spec: DataSpec | Spec, inputs: StudyInputs) -> tuple[Section, list[Claim], Any, Finding | None]:
     try:
         if isinstance(spec, DataSpec):
             return spec.run(inputs), [], None, None
@@ -324,49 +334,104 @@ def _run_spec(spec: DataSpec | Spec, inputs: StudyInputs) -> Outcome:
                         no_figure="No figure: the analysis failed."), [], None, None)
 
 
-def _run_all(sections: Sequence[DataSpec | Spec], inputs: StudyInputs,
-             progress: Callable[[str], None] | None, jobs: int) -> list[Outcome]:
-    """Every section's outcome, in order; with ``jobs > 1`` the :data:`OFFLOAD` ones in a forked worker."""
-    import multiprocessing as mp
+def _pngs(s: Section) -> list[bytes | None]:
+    """Each figure of ``s`` as PNG bytes (None where it cannot be drawn: the interactive figure still shows)."""
+    out: list[bytes | None] = []
+    for fig in s.figures:
+        try:
+            from llmflation.report.static import png_bytes
 
+            out.append(png_bytes(fig))
+        except Exception:  # noqa: BLE001 - no PNG link for this figure
+            out.append(None)
+    return out
+
+
+def _outcome(spec: DataSpec | Spec, inputs: StudyInputs, static: bool) -> Outcome:
+    s, c, res, f = _run_spec(spec, inputs)
+    return s, c, res, f, (_pngs(s) if static else [])
+
+
+def _queue(sections: Sequence[DataSpec | Spec]) -> list[int]:
+    """Section indices, the most expensive first (:data:`COST`; ties in report order)."""
+    return sorted(range(len(sections)), key=lambda i: -COST.get(sections[i].id, DEFAULT_COST))
+
+
+def _run_all(sections: Sequence[DataSpec | Spec], inputs: StudyInputs,
+             progress: Callable[[str], None] | None, jobs: int, static: bool = False) -> list[Outcome]:
+    """Every section's outcome (its PNGs drawn where it ran, with ``static``), in report order.
+
+    With ``jobs > 1``, ``jobs - 1`` forked workers and this process take sections from one
+    shared queue (:func:`_queue`: longest first) until it is empty; a worker sends its outcomes
+    back when the queue is empty. The panel is built once, before the fork. A section's outcome
+    does not depend on the process that ran it (the output is the same with ``jobs=1``); an
+    outcome that cannot be sent, or a worker that dies, is computed here instead.
+    """
+    import multiprocessing as mp
+    import pickle
+
+    order = _queue(sections)
+    out: list[Outcome | None] = [None] * len(sections)
     try:
         inputs.panel()  # built once; a forked worker inherits it
     except Exception:  # noqa: BLE001 - each section then reports the error itself
-        remote_ok = False
-    else:
-        remote_ok = True
-    remote = [i for i, s in enumerate(sections) if s.id in OFFLOAD] if jobs > 1 and remote_ok else []
-    if remote and "fork" not in mp.get_all_start_methods():
-        remote = []
-    out: list[Outcome | None] = [None] * len(sections)
-    proc = conn = None
-    if remote:
-        ctx = mp.get_context("fork")
+        jobs = 1
+    if jobs > 1 and "fork" not in mp.get_all_start_methods():
+        jobs = 1
+    if jobs <= 1:
+        for i in range(len(sections)):  # report order
+            if progress:
+                progress(sections[i].id)
+            out[i] = _outcome(sections[i], inputs, static)
+        return [o for o in out if o is not None]
+
+    ctx = mp.get_context("fork")
+    nxt = ctx.Value("i", 0)  # the next position in ``order`` (shared, with its lock)
+
+    def take() -> int | None:
+        with nxt.get_lock():
+            k = nxt.value
+            nxt.value = k + 1
+        return order[k] if k < len(order) else None
+
+    workers = []
+    for _ in range(jobs - 1):
         conn, child = ctx.Pipe(duplex=False)
 
-        def work() -> None:  # runs in the fork: the specs (lambdas included) are not pickled
-            child.send([_run_spec(sections[i], inputs) for i in remote])
+        def work(child=child) -> None:  # runs in the fork: the specs (lambdas included) are not pickled
+            done: list[tuple[int, bytes | None]] = []
+            while (k := take()) is not None:
+                o = _outcome(sections[k], inputs, static)
+                try:
+                    done.append((k, pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL)))
+                except Exception:  # noqa: BLE001 - not picklable: the parent computes it again
+                    done.append((k, None))
+            child.send(done)
             child.close()
 
         proc = ctx.Process(target=work, daemon=True)
         proc.start()
         child.close()
-    for i, spec in enumerate(sections):
-        if i in remote:
-            continue
+        workers.append((proc, conn))
+    while (j := take()) is not None:
         if progress:
-            progress(spec.id)
-        out[i] = _run_spec(spec, inputs)
-    if proc is not None and conn is not None:
-        if progress:
-            progress(", ".join(sections[i].id for i in remote))
+            progress(sections[j].id)
+        out[j] = _outcome(sections[j], inputs, static)
+    if progress:
+        progress("the worker's last sections")
+    for proc, conn in workers:
         try:
-            got = conn.recv()
-        except (EOFError, OSError):  # the worker died: run its sections here
-            got = [_run_spec(sections[i], inputs) for i in remote]
+            for i, blob in conn.recv():
+                if blob is not None:
+                    out[i] = pickle.loads(blob)  # noqa: S301 - our own fork's bytes
+        except (EOFError, OSError):  # the worker died: its sections run here below
+            pass
         proc.join()
-        for i, o in zip(remote, got, strict=True):
-            out[i] = o
+    for i in order:
+        if out[i] is None:
+            if progress:
+                progress(sections[i].id)
+            out[i] = _outcome(sections[i], inputs, static)
     return [o for o in out if o is not None]
 
 
@@ -397,9 +462,11 @@ def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: s
     generated : str, optional
         The "generated" time printed in ``index.html`` (default: now); never in ``results.json``.
     jobs : int
-        2 runs the heaviest sections (:data:`OFFLOAD`) in one forked worker process while the
-        others run here (the panel is built once, before the fork); 1 runs everything here.
-        The output is the same either way.
+        2 (the default): this process and one forked worker take the sections from one queue,
+        longest first (:data:`COST`), each drawing the PNGs of the sections it ran (the panel is
+        built once, before the fork), and the robustness grid splits its claim groups over two
+        processes (:func:`~llmflation.study.robustness.grid_jobs`); N: N - 1 workers; 1 runs
+        everything here. The output is the same either way.
     static : bool
         Also write every figure as a PNG (``figures/figure-N.png``, for papers and the README).
 
@@ -416,8 +483,14 @@ def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: s
     all_claims: list[Claim] = []
     findings: dict[str, Finding] = {}
     results: dict[str, Any] = {}
-    for spec, (s, c, res, f) in zip(sections, _run_all(sections, inputs, progress, jobs), strict=True):
+    pngs: dict[int, list[bytes | None]] = {}
+    from llmflation.study.robustness import grid_jobs
+
+    with grid_jobs(jobs):  # the robustness grid's claim groups on as many processes (same numbers)
+        outcomes = _run_all(sections, inputs, progress, jobs, static)
+    for spec, (s, c, res, f, drawn) in zip(sections, outcomes, strict=True):
         built.append(s)
+        pngs[id(s)] = drawn
         all_claims += c
         if res is not None:
             results[spec.id] = res
@@ -461,18 +534,14 @@ def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: s
     number = 0
     fig_meta: dict[int, dict[str, Any]] = {}
     for s in built:
-        for fig in s.figures:
+        for k, fig in enumerate(s.figures):
             number += 1
             png = f"figures/figure-{number}.png"
-            if static:
+            blob = pngs[id(s)][k] if static and k < len(pngs[id(s)]) else None
+            if blob is not None:  # drawn where the section ran (see _run_all)
                 figures_dir.mkdir(exist_ok=True)
-                try:
-                    from llmflation.report.static import render_png
-
-                    render_png(fig, out / png)
-                except Exception:  # noqa: BLE001 - the interactive figure still shows; no PNG link
-                    png = ""
-            else:
+                (out / png).write_bytes(blob)
+            else:  # not asked for, or the figure could not be drawn: the interactive figure still shows
                 png = ""
             fig_meta[id(fig)] = {"number": number, "png": png, "caption_text": text(fig.caption),
                                  "caption_html": html(fig.caption), "source": fig.source,

@@ -10,6 +10,7 @@ their tick values, and several axes (panels).
 from __future__ import annotations
 
 import math
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,13 @@ def _y(values: list[Any]) -> np.ndarray:
 
 def render_png(fig: Fig, path: str | Path) -> Path:
     """Write ``fig`` as a PNG (no timestamp in the file: reproducible bytes)."""
+    path = Path(path)
+    path.write_bytes(png_bytes(fig))
+    return path
+
+
+def png_bytes(fig: Fig) -> bytes:
+    """``fig`` as PNG bytes (no timestamp: reproducible), the content :func:`render_png` writes."""
     plt = _plt()
     lay = fig.layout
     keys = _axis_keys(lay)
@@ -136,12 +144,12 @@ def render_png(fig: Fig, path: str | Path) -> Path:
             ax.set_yscale("log")
             if ydef.get("tickvals"):
                 ax.set_yticks(ydef["tickvals"], ydef["ticktext"])
-                ax.yaxis.set_minor_formatter(plt.NullFormatter())
+                ax.yaxis.set_minor_locator(plt.NullLocator())  # only the given ticks, as in Plotly
         if xdef.get("type") == "log":
             ax.set_xscale("log")
             if xdef.get("tickvals"):
                 ax.set_xticks(xdef["tickvals"], xdef["ticktext"])
-                ax.xaxis.set_minor_formatter(plt.NullFormatter())
+                ax.xaxis.set_minor_locator(plt.NullLocator())  # only the given ticks, as in Plotly
         if "range" in ydef and ydef.get("type") != "log":
             ax.set_ylim(*ydef["range"])
         c = cats.get(k) or {}
@@ -158,7 +166,7 @@ def render_png(fig: Fig, path: str | Path) -> Path:
         axes.ravel()[0].legend(frameon=False, fontsize=7.5, loc="best")
     # fixed margins: a layout engine measures every label and doubles the drawing time
     mfig.subplots_adjust(left=0.1, right=0.98, bottom=0.2 if rows == 1 else 0.12, top=0.95, wspace=0.3, hspace=0.45)
-    path = Path(path)
-    mfig.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
+    buf = BytesIO()
+    mfig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     plt.close(mfig)
-    return path
+    return buf.getvalue()

@@ -21,16 +21,19 @@ beside ours under the closest-to-paper specification and under the default.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from llmflation.errors import InputError, check_choice
+from llmflation.methods.bootstrap import fork_map
 from llmflation.methods.pvalues import clip_p_value
 from llmflation.results import Result
 from llmflation.signature import Frame, validated
@@ -124,6 +127,37 @@ CLAIMS: dict[str, dict[str, Any]] = {
         "reference": "du2026.hhi", "unit": "HHI",
     },
 }
+
+#: Relative CPU cost of each claim group of the grid (measured on the bundled snapshot): with
+#: ``n_jobs > 1`` the groups are taken longest first. Only the order of work depends on it.
+GROUP_COST: dict[str, float] = {"reasoning_premium": 3.0, "constant_capability": 3.0, "total_decline": 2.6,
+                                "tiers": 2.6, "headline_index": 1.8, "hedonic_vs_matched": 0.5, "chow": 0.5,
+                                "hhi": 0.1}
+#: The default ``n_jobs`` of :func:`robustness` (set by :func:`grid_jobs`).
+_JOBS = [1]
+
+
+@contextlib.contextmanager
+def grid_jobs(n_jobs: int) -> Iterator[None]:
+    """Within the block, :func:`robustness` called without ``n_jobs`` runs its claim groups on
+    ``n_jobs`` processes (``build_report`` uses it: the report's section calls ``robustness``
+    through :class:`~llmflation.study.api.Study`). The results do not depend on it.
+
+    Examples
+    --------
+    >>> with grid_jobs(2):
+    ...     _JOBS[0]
+    2
+    >>> _JOBS[0]
+    1
+    """
+    before = _JOBS[0]
+    _JOBS[0] = max(1, int(n_jobs))
+    try:
+        yield
+    finally:
+        _JOBS[0] = before
+
 
 #: Greedy influence search: at most this many removals are tried.
 INFLUENCE_MAX_STEPS = 25
@@ -237,6 +271,32 @@ def _panel_for(panel: pd.DataFrame, *, blend: float = 0.75, first_party: bool = 
     return p
 
 
+def _rows_key(frame: pd.DataFrame) -> bytes | None:
+    """The rows a specification keeps, as bytes: two specifications whose filters keep the same rows
+    (a start before the first observation, say) fit the same data, once. None: an index with repeats."""
+    if not frame.index.is_unique:
+        return None
+    return np.asarray(frame.index).tobytes() + str(frame.index.dtype).encode()
+
+
+def _once(memo: dict[Any, Any], key: Any, fit: Callable[[], Any]) -> Any:
+    """``fit()``, or its result (or its InputError) for the same ``key`` earlier (``key`` None: always fit)."""
+    if key is not None and key in memo:
+        got = memo[key]
+        if isinstance(got, InputError):
+            raise got
+        return got
+    try:
+        got = fit()
+    except InputError as e:
+        if key is not None:
+            memo[key] = e
+        raise
+    if key is not None:
+        memo[key] = got
+    return got
+
+
 def _one_at_a_time(default: dict[str, Any], options: dict[str, list[Any]]) -> list[tuple[str, dict[str, Any]]]:
     out = [("default", dict(default))]
     for dim, vals in options.items():
@@ -279,6 +339,7 @@ def _run_tiers(panel: pd.DataFrame, lodo: bool) -> tuple[list[dict], dict[str, A
     from llmflation.study.trends import price_trend
 
     rows, keep = [], {}
+    memo: dict[Any, Any] = {}
     for dim, s in _tier_specs(lodo):
         p = _panel_for(panel, blend=s["blend"], first_party=s["first_party"], end=s["end"],
                        drop_developer=s.get("drop_developer"), start=s.get("start"),
@@ -286,9 +347,13 @@ def _run_tiers(panel: pd.DataFrame, lodo: bool) -> tuple[list[dict], dict[str, A
         if s.get("cluster") == "developer":
             rows += _tiers_by_developer(p, s, dim)
             continue
+        rk = _rows_key(p)
+        key = None if rk is None else (rk, s["blend"], s.get("canonical", True), s["tiers"], s["observations"],
+                                       s["exclude_reasoning"])
         try:
-            tr = price_trend(p, by="tier", tiers=s["tiers"], observations=s["observations"],
-                             exclude_reasoning=s["exclude_reasoning"], n_boot=0)
+            tr = _once(memo, key, partial(price_trend, p, by="tier", tiers=s["tiers"],
+                                          observations=s["observations"],
+                                          exclude_reasoning=s["exclude_reasoning"], n_boot=0))
         except InputError as e:
             for tier in ("economy", "mid", "flagship"):
                 rows.append({"claim": f"half_life_{tier}", "dimension": dim, **s, "term": "half_life_years",
@@ -355,12 +420,15 @@ def _run_premium(panel: pd.DataFrame, lodo: bool) -> list[dict]:
              "term": "regression", "estimate": math.nan,
              "reason": "not computed: reasoning_premium has no developer-clustered interval (its regression has "
                        "developer fixed effects)"}]
+    memo: dict[Any, Any] = {}
     for dim, s in specs:
         p = _panel_for(panel, blend=s["blend"], first_party=s["first_party"], end=s["end"],
                        drop_developer=s.get("drop_developer"), start=s.get("start"),
                        canonical=s.get("canonical", True))
+        rk = _rows_key(p)
         try:
-            r = reasoning_premium(p, n_boot=0)
+            r = _once(memo, None if rk is None else (rk, s["blend"], s.get("canonical", True)),
+                      partial(reasoning_premium, p, n_boot=0))
         except InputError as e:
             rows.append({"claim": "reasoning_premium", "dimension": dim, **s, "term": "raw", "estimate": math.nan,
                          "reason": str(e)})
@@ -385,6 +453,7 @@ def _run_chow(milestones: pd.DataFrame, lodo: bool) -> list[dict]:
                                            "launch or cut), not on the panel's ids"),
                              ("cluster", "not computed: break_story clusters by model; a developer-level wild "
                                          "bootstrap of an F statistic is not implemented"))]
+    memo: dict[Any, Any] = {}
     for dim, s in specs:
         devs = PAPER_DEVELOPERS if s["developers"] == "paper seven" else None
         if s.get("drop_developer"):
@@ -392,9 +461,11 @@ def _run_chow(milestones: pd.DataFrame, lodo: bool) -> list[dict]:
         ms = milestones
         if s.get("start"):
             ms = ms[pd.to_datetime(ms["date"]) >= pd.Timestamp(s["start"])]
+        rk = _rows_key(ms)
+        events = ("launch",) if s["events"] == "launch" else None
         try:
-            r = break_story(ms, developers=devs, end=s["end"],
-                            events=("launch",) if s["events"] == "launch" else None)
+            r = _once(memo, None if rk is None else (rk, devs, s["end"], events),
+                      partial(break_story, ms, developers=devs, end=s["end"], events=events))
         except InputError as e:
             rows.append({"claim": "chow", "dimension": dim, **s, "term": "chow_F", "estimate": math.nan,
                          "reason": str(e)})
@@ -682,7 +753,7 @@ def robustness(claim: Claim | None = None, *,
                milestones: Annotated[pd.DataFrame, Frame(what="a pandas DataFrame (the bundled price_milestones "
                                                                "table) or None")] | None = None,
                concentration: dict[str, pd.DataFrame] | None = None,
-               leave_one_out: bool = True, influence: bool = True) -> RobustnessResult:
+               leave_one_out: bool = True, influence: bool = True, n_jobs: int | None = None) -> RobustnessResult:
     """Rerun a headline (or all of them) over its declared grid of specifications.
 
     Parameters
@@ -699,6 +770,10 @@ def robustness(claim: Claim | None = None, *,
     influence : bool
         Greedy search for the fewest observations that move the default estimate 2× (or
         flip its test).
+    n_jobs : int, optional
+        Processes the claim groups run on (this one and forked copies, see
+        :func:`llmflation.methods.bootstrap.fork_map`); the result is the same for any value.
+        Default: 1, or the number :func:`grid_jobs` sets around the call (the report: 2).
 
     Examples
     --------
@@ -729,35 +804,55 @@ def robustness(claim: Claim | None = None, *,
                          " not given. Run it on the "
                          f"study's data with lf.Study().robustness({call}) (Study(db) for a store), or pass "
                          f"{', '.join(missing)} yourself.")
-    rows: list[dict] = []
-    infl: list[dict] = []
-    if any(c.startswith("half_life") for c in claims):
+    # The grid's claim groups are independent: run them (longest first) on ``n_jobs`` processes and
+    # put their rows together in this order, so the table is the same whatever ran them.
+    def tiers() -> tuple[list[dict], list[dict]]:
         r, keep = _run_tiers(panel, leave_one_out)  # type: ignore[arg-type]
-        rows += [x for x in r if x["claim"] in claims]
-        if influence:
-            infl += [x for x in _influence_tiers({k: v for k, v in keep.items() if f"half_life_{k}" in claims})]
+        return ([x for x in r if x["claim"] in claims],
+                _influence_tiers({k: v for k, v in keep.items() if f"half_life_{k}" in claims}) if influence else [])
+
+    def decline() -> tuple[list[dict], list[dict]]:
+        return _run_decline(panel), [  # type: ignore[arg-type]
+            {"claim": "total_decline", "target": "", "n_removed": math.nan,
+             "reason": "not computed: an endpoint ratio rests on two prices (removing either moves it)"}]
+
+    def premium() -> tuple[list[dict], list[dict]]:
+        return (_run_premium(panel, leave_one_out),  # type: ignore[arg-type]
+                _influence_premium(panel) if influence else [])  # type: ignore[arg-type]
+
+    def chow() -> tuple[list[dict], list[dict]]:
+        return (_run_chow(milestones, leave_one_out),  # type: ignore[arg-type]
+                _influence_chow(milestones) if influence else [])  # type: ignore[arg-type]
+
+    def hhi() -> tuple[list[dict], list[dict]]:
+        return _run_hhi(concentration), [  # type: ignore[arg-type]
+            {"claim": "hhi", "target": "", "n_removed": math.nan,
+             "reason": "not computed: a share index, not an estimate from observations"}]
+
+    Group = Callable[[], tuple[list[dict], list[dict]]]
+    groups: list[tuple[str, Group]] = []
+    if any(c.startswith("half_life") for c in claims):
+        groups.append(("tiers", tiers))
     if "total_decline" in claims:
-        rows += _run_decline(panel)  # type: ignore[arg-type]
-        infl.append({"claim": "total_decline", "target": "", "n_removed": math.nan,
-                     "reason": "not computed: an endpoint ratio rests on two prices (removing either moves it)"})
+        groups.append(("total_decline", decline))
     if "reasoning_premium" in claims:
-        rows += _run_premium(panel, leave_one_out)  # type: ignore[arg-type]
-        if influence:
-            infl += _influence_premium(panel)  # type: ignore[arg-type]
+        groups.append(("reasoning_premium", premium))
     if "chow" in claims:
-        rows += _run_chow(milestones, leave_one_out)  # type: ignore[arg-type]
-        if influence:
-            infl += _influence_chow(milestones)  # type: ignore[arg-type]
+        groups.append(("chow", chow))
     if "hedonic_vs_matched" in claims:
-        rows += _run_hedonic(panel)  # type: ignore[arg-type]
+        groups.append(("hedonic_vs_matched", lambda: (_run_hedonic(panel), [])))  # type: ignore[arg-type]
     if "headline_index" in claims:
-        rows += _run_headline(panel, leave_one_out)  # type: ignore[arg-type]
+        groups.append(("headline_index", lambda: (_run_headline(panel, leave_one_out), [])))  # type: ignore[arg-type]
     if "constant_capability" in claims:
-        rows += _run_constant_capability(panel, leave_one_out)  # type: ignore[arg-type]
+        groups.append(("constant_capability", lambda: (
+            _run_constant_capability(panel, leave_one_out), [])))  # type: ignore[arg-type]
     if "hhi" in claims:
-        rows += _run_hhi(concentration)  # type: ignore[arg-type]
-        infl.append({"claim": "hhi", "target": "", "n_removed": math.nan,
-                     "reason": "not computed: a share index, not an estimate from observations"})
+        groups.append(("hhi", hhi))
+    order = sorted(range(len(groups)), key=lambda i: -GROUP_COST.get(groups[i][0], 0.0))
+    jobs = _JOBS[0] if n_jobs is None else n_jobs
+    done = dict(zip(order, fork_map(lambda i: groups[i][1](), order, n_jobs=jobs), strict=True))
+    rows: list[dict] = [x for i in range(len(groups)) for x in done[i][0]]
+    infl: list[dict] = [x for i in range(len(groups)) for x in done[i][1]]
     table = pd.DataFrame(rows)
     table.insert(1, "spec_id", table.groupby("claim").cumcount() + 1)
     table["is_default"] = False
