@@ -104,15 +104,15 @@ def _spec_words(info: dict[str, Any]) -> str:
     return "; ".join(out) or "the same specification"
 
 
-def _fragility(c: Claim, rob: Any) -> str:
+def _fragility(c: Claim, rob: Any, ranges: pd.DataFrame | None = None) -> str:
     """One clause on how fragile ``c`` is: its range over the specification grid and the fewest models
-    that move it (robustness), else what its own interval says."""
+    that move it (robustness), else what its own interval says. ``ranges``: ``rob.ranges()`` computed once."""
     parts: list[str] = []
     rc = ROBUSTNESS_OF.get(c.id)
     if rob is not None and rc is not None:
         try:
             term = ROBUSTNESS_TERM.get(rc)
-            r = rob.ranges()
+            r = rob.ranges() if ranges is None else ranges
             r = r[(r["claim"] == rc) & ((r["term"] == term) if term else True)]
             if len(r):
                 row = r.iloc[0]
@@ -166,8 +166,12 @@ def enrich(claims: list[Claim], results: dict[str, Any]) -> dict[str, Claim]:
         rc = ROBUSTNESS_OF.get(c.id)
         extra = closest.get(rc, {}) if rc and c.reference_key else {}
         out[c.id] = cl.with_(c, **extra)
+    try:
+        ranges = rob.ranges() if rob is not None else None
+    except Exception:  # noqa: BLE001 - a robustness result of another shape: _fragility falls back
+        ranges = None
     for cid, c in out.items():
-        out[cid] = cl.with_(c, fragility=c.fragility or _fragility(c, rob))  # a section's own clause first
+        out[cid] = cl.with_(c, fragility=c.fragility or _fragility(c, rob, ranges))  # a section's own clause first
     return out
 
 

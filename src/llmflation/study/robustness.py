@@ -133,6 +133,10 @@ CLAIMS: dict[str, dict[str, Any]] = {
 GROUP_COST: dict[str, float] = {"reasoning_premium": 3.0, "constant_capability": 3.0, "total_decline": 2.6,
                                 "tiers": 2.6, "headline_index": 1.8, "hedonic_vs_matched": 0.5, "chow": 0.5,
                                 "hhi": 0.1}
+#: The modules the claim groups use (imported before the groups fork).
+_GROUP_MODULES = ("llmflation.study.trends", "llmflation.study.premium", "llmflation.study.decline",
+                  "llmflation.study.headline", "llmflation.study.indices", "llmflation.study.breaks",
+                  "llmflation.study.concentration", "llmflation.methods.wild", "llmflation.panel.tiers")
 #: The default ``n_jobs`` of :func:`robustness` (set by :func:`grid_jobs`).
 _JOBS = [1]
 
@@ -850,6 +854,11 @@ def robustness(claim: Claim | None = None, *,
         groups.append(("hhi", hhi))
     order = sorted(range(len(groups)), key=lambda i: -GROUP_COST.get(groups[i][0], 0.0))
     jobs = _JOBS[0] if n_jobs is None else n_jobs
+    if jobs > 1 and len(groups) > 1:  # import once, before the fork, rather than in every process
+        import importlib
+
+        for mod in _GROUP_MODULES:
+            importlib.import_module(mod)
     done = dict(zip(order, fork_map(lambda i: groups[i][1](), order, n_jobs=jobs), strict=True))
     rows: list[dict] = [x for i in range(len(groups)) for x in done[i][0]]
     infl: list[dict] = [x for i in range(len(groups)) for x in done[i][1]]
