@@ -267,3 +267,42 @@ def test_paper_column_comes_from_the_references():
                 assert f'"{r.display()}"' not in src, f"{r.key}: typed in {name} instead of read from the result"
         for typed in ("103.7%", "4.11", "0.432", "63×", "4,558", "31.5×", "~600×", "1.10 y"):
             assert typed not in src, f"{typed} typed in {name}"
+
+
+def test_one_blas_thread_inside_and_restored_after(monkeypatch):
+    import ctypes
+    import os
+
+    import numpy  # noqa: F401 - its OpenBLAS is loaded
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    paths = sorted({ln.split()[-1] for ln in open("/proc/self/maps") if "openblas64" in ln and ".so" in ln}) \
+        if Path("/proc/self/maps").exists() else []
+    get = getattr(ctypes.CDLL(paths[0]), "scipy_openblas_get_num_threads64_", None) if paths else None
+    before = get() if get else None
+    with build.one_blas_thread():
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+        if get:
+            assert get() == 1
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    if get:
+        assert get() == before
+
+
+def test_an_outcome_the_worker_cannot_send_is_computed_here(tmp_path, panel):
+    import time
+
+    def slow(inputs):  # the first in the queue: this process takes it while the worker starts
+        time.sleep(1.0)
+        return Section("slow", "Slow", no_figure="none")
+
+    def odd(inputs):  # a frame whose attrs hold a lambda cannot be pickled back from the worker
+        frame = pd.DataFrame({"x": [1]})
+        frame.attrs["f"] = lambda: 0
+        return Section("odd", "Odd", tables=[Table("t", frame)], no_figure="none")
+
+    specs = (sections.DataSpec("slow", slow), sections.DataSpec("odd", odd))
+    path = build.build_report(tmp_path, panel=panel[panel["source"] == "milestones"], sections=specs, jobs=2,
+                              static=False)
+    soup = BeautifulSoup(path.read_text(), "html.parser")
+    assert [s["id"] for s in soup.select("main > section[id]")][-2:] == ["slow", "odd"]
