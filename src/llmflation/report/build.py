@@ -316,12 +316,11 @@ def _abstract(inputs: StudyInputs, claims: dict[str, Claim]) -> str:
 #: the heaviest start at once and the short ones fill the gaps (an unlisted section counts as
 #: :data:`DEFAULT_COST`). Only the order of the queue depends on these numbers, never the output.
 COST: Mapping[str, float] = MappingProxyType({
-    "robustness": 15.5, "malmquist": 4.0, "jevons": 3.5, "headline": 2.6, "decline": 2.3, "trend": 1.0,
-    "concentration": 1.0, "baumol": 1.0, "us_china": 0.8, "breaks": 0.8, "decomposition": 0.7,
-    "premium": 0.7, "hedonic": 0.6, "threshold": 0.5, "cost_per_task": 0.5, "coverage": 0.5,
-    "rates_since_cutoff": 0.4, "elasticity": 0.4, "forecast": 0.3})
+    "robustness": 10.0, "malmquist": 3.2, "headline": 1.5, "decline": 1.3, "jevons": 1.2, "breaks": 0.5,
+    "baumol": 0.5, "concentration": 0.4, "decomposition": 0.4, "coverage": 0.3, "premium": 0.3, "hedonic": 0.25,
+    "rates_since_cutoff": 0.2, "threshold": 0.2, "elasticity": 0.2, "trend": 0.2, "cost_per_task": 0.2})
 #: The estimated cost of a section missing from :data:`COST`.
-DEFAULT_COST = 0.3
+DEFAULT_COST = 0.1
 
 #: A section's outcome: the section, its claims, its result, its key finding and its figures as PNG
 #: bytes (None: not drawn; empty without ``static``).
@@ -366,8 +365,8 @@ def one_blas_thread() -> Iterator[None]:
     """OpenBLAS (numpy's and scipy's) on one thread within the block, as it was after.
 
     With ``jobs`` processes on as many cores each process's BLAS threads compete with the other
-    processes and spin idle: one thread each is faster (issue 20: the CLI from 16.6 s to 13.7 s
-    wall, 29.5 to 23.8 CPU seconds on 2 cores) with the same ``results.json``. Libraries loaded
+    processes and spin idle: one thread each is faster (issue 20: about 2 s of wall time and 5
+    CPU seconds less for the CLI on 2 cores) with the same ``results.json``. Libraries loaded
     later in the block read ``OPENBLAS_NUM_THREADS=1``. Nothing is changed when the user set
     ``OPENBLAS_NUM_THREADS``, or where the loaded libraries cannot be found (not Linux).
     """
