@@ -130,3 +130,124 @@ def test_estimability_rule():
     assert estimability(n=40, min_n=6, conf_low=-3.0, conf_high=40.0, multiplicative=False)[0] == ESTIMATED
     assert estimability(n=40, min_n=6)[0] == NOT_ESTIMABLE                    # an interval was due, none given
     assert estimability(n=40, min_n=6, interval=False)[0] == ESTIMATED
+
+
+# ------------------------------------------------------------------ the optimised slope search
+
+
+def _reference_rank_score(b, t, y, m):
+    """``T(b)`` as first written: ``t − t̄`` recomputed in every call."""
+    e = y - b * t
+    low = np.argpartition(e, m - 1)[:m] if m < len(e) else np.arange(len(e))
+    return float((t[low] - t.mean()).sum())
+
+
+def _reference_crossing(t, y, m, target, side):
+    """Two separate 60-step bisections from ``±_bracket``, one ``T`` evaluation per step."""
+    ts = np.unique(t)
+    gap = float(np.min(np.diff(ts))) if len(ts) > 1 else 1.0
+    lo, hi = -4.0 * (float(np.ptp(y)) + 1.0) / gap, 4.0 * (float(np.ptp(y)) + 1.0) / gap
+    if side == "ge":
+        if _reference_rank_score(hi, t, y, m) < target:
+            return math.inf
+        if _reference_rank_score(lo, t, y, m) >= target:
+            return -math.inf
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if _reference_rank_score(mid, t, y, m) >= target:
+                hi = mid
+            else:
+                lo = mid
+        return hi
+    if _reference_rank_score(lo, t, y, m) > target:
+        return -math.inf
+    if _reference_rank_score(hi, t, y, m) <= target:
+        return math.inf
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if _reference_rank_score(mid, t, y, m) <= target:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _reference_slope(t, y, tau):
+    m = int(min(len(t) - 1, max(1, round(tau * len(t)))))
+    a, b = _reference_crossing(t, y, m, 0.0, "ge"), _reference_crossing(t, y, m, 0.0, "le")
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return a if math.isfinite(a) else b
+    return 0.5 * (a + b)
+
+
+def _pools_with_ties(rng, k):
+    """Pools of 2–120 items: continuous, tied dates and prices, monthly dates with rounded prices,
+    and mirrored pairs (dates ``s`` and ``3 − s`` with one price: ``T(0) = 0`` when ``m`` is even, so
+    the two searches part at their first midpoint, 0)."""
+    for i in range(k):
+        n = int(rng.integers(2, 121))
+        kind = i % 4
+        if kind == 0:
+            t = rng.uniform(0, 3, n)
+            y = -t + rng.normal(0, 1, n)
+        elif kind == 1:
+            t, y = rng.integers(0, 5, n).astype(float), rng.integers(-3, 3, n).astype(float)
+        elif kind == 2:
+            t = np.round(rng.uniform(0, 4, n) * 12) / 12
+            y = np.round(-t + rng.normal(0, 1, n), 1)
+        else:
+            s = rng.integers(0, 4, n // 2 + 1).astype(float)
+            v = rng.normal(0, 1, n // 2 + 1)
+            t, y = np.concatenate([s, 3.0 - s]), np.concatenate([v, v])
+        yield t, y
+
+
+def test_slope_search_is_bit_identical_to_the_reference():
+    """The shared bisection (one ``T`` per step until the two searches part), the centred dates
+    computed once and the bracket computed once give exactly the reference's floats."""
+    import llmflation.methods.quantile_trend as qt
+
+    rng = np.random.default_rng(20)
+    parted = 0
+    bisect = qt._bisect
+
+    def counting(score, lo, hi, target, side, steps):
+        nonlocal parted
+        parted += steps < qt._BISECT
+        return bisect(score, lo, hi, target, side, steps)
+
+    qt._bisect = counting
+    try:
+        for i, (t, y) in enumerate(_pools_with_ties(rng, 240)):
+            tau = (0.1, 0.25, 0.5)[i % 3]
+            got, ref = quantile_slope(t, y, tau), _reference_slope(t, y, tau)
+            assert got == ref or (math.isnan(got) and math.isnan(ref)), (t, y, tau, got, ref)
+            m = int(min(len(t) - 1, max(1, round(tau * len(t)))))
+            for b in (-2.0, 0.0, 0.7):
+                assert rank_score(b, t, y, m) == _reference_rank_score(b, t, y, m)
+            if i % 4 == 0:
+                for target, side in ((-0.7, "ge"), (0.3, "le")):
+                    assert qt._crossing(t, y, m, target, side) == _reference_crossing(t, y, m, target, side)
+    finally:
+        qt._bisect = bisect
+    assert parted > 10          # the searches did part on flat steps at zero (the split branch ran)
+    t = np.full(12, 2.0)        # every date the same: T is 0 everywhere, both ends unbounded
+    assert quantile_slope(t, np.arange(12.0)) == _reference_slope(t, np.arange(12.0), 0.25)
+
+
+def test_cluster_bootstrap_is_bit_identical_to_the_reference():
+    import llmflation.methods.quantile_trend as qt
+
+    rng = np.random.default_rng(21)
+    g = np.repeat(np.arange(25), 3)
+    t = np.round(rng.uniform(0, 3, 75) * 12) / 12
+    y = np.round(SLOPE_H1 * t + rng.normal(0, 1.0, 25)[g], 1)
+    fast = quantile_trend(t, y, clusters=g, n_boot=199)
+    slope = qt.quantile_slope
+    qt.quantile_slope = _reference_slope
+    try:
+        ref = quantile_trend(t, y, clusters=g, n_boot=199)
+    finally:
+        qt.quantile_slope = slope
+    assert (fast.slope, fast.conf_low, fast.conf_high, fast.p_value) == (ref.slope, ref.conf_low, ref.conf_high,
+                                                                           ref.p_value)

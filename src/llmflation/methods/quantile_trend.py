@@ -41,6 +41,7 @@ The size and power of the test over pool sizes 20–200 and noise 0.5–1.5 are 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -75,9 +76,26 @@ def rank_score(b: float, t: np.ndarray, y: np.ndarray, m: int) -> float:
     >>> rank_score(0.0, t, y, 2), rank_score(-2.0, t, y, 2)   # latest items lowest / earliest lowest
     (2.0, -2.0)
     """
-    e = y - b * t
-    low = np.argpartition(e, m - 1)[:m] if m < len(e) else np.arange(len(e))
-    return float((t[low] - t.mean()).sum())
+    return _scorer(t, y, m)(b)
+
+
+def _scorer(t: np.ndarray, y: np.ndarray, m: int) -> Callable[[float], float]:
+    """``b ↦ T(b)`` for one pool, with ``t − t̄`` computed once.
+
+    The same floats as computing ``t[low] − t.mean()`` in every call: the centred values are
+    elementwise the same, taken in the same (argpartition) order and summed by the same reduction.
+    """
+    c = t - t.mean()
+    n = len(t)
+    if m >= n:
+        total = float(c.sum())
+        return lambda b: total
+    kth = m - 1
+
+    def score(b: float) -> float:
+        return float(c[(y - b * t).argpartition(kth)[:m]].sum())
+
+    return score
 
 
 def _bracket(t: np.ndarray, y: np.ndarray) -> float:
@@ -87,33 +105,76 @@ def _bracket(t: np.ndarray, y: np.ndarray) -> float:
     return 4.0 * (float(np.ptp(y)) + 1.0) / gap
 
 
-def _crossing(t: np.ndarray, y: np.ndarray, m: int, target: float, side: str) -> float:
-    """Smallest ``b`` with ``T(b) >= target`` (side "ge") or largest with ``T(b) <= target`` ("le")."""
-    B = _bracket(t, y)
-    lo, hi = -B, B
+def _bisect(score: Callable[[float], float], lo: float, hi: float, target: float, side: str, steps: int) -> float:
+    """``steps`` bisection steps of :func:`_crossing` from the bracket ``[lo, hi]``."""
     if side == "ge":
-        if rank_score(hi, t, y, m) < target:
-            return math.inf
-        if rank_score(lo, t, y, m) >= target:
-            return -math.inf
-        for _ in range(_BISECT):
+        for _ in range(steps):
             mid = 0.5 * (lo + hi)
-            if rank_score(mid, t, y, m) >= target:
+            if score(mid) >= target:
                 hi = mid
             else:
                 lo = mid
         return hi
-    if rank_score(lo, t, y, m) > target:
-        return -math.inf
-    if rank_score(hi, t, y, m) <= target:
-        return math.inf
-    for _ in range(_BISECT):
+    for _ in range(steps):
         mid = 0.5 * (lo + hi)
-        if rank_score(mid, t, y, m) <= target:
+        if score(mid) <= target:
             lo = mid
         else:
             hi = mid
     return lo
+
+
+def _crossing(t: np.ndarray, y: np.ndarray, m: int, target: float, side: str) -> float:
+    """Smallest ``b`` with ``T(b) >= target`` (side "ge") or largest with ``T(b) <= target`` ("le")."""
+    score = _scorer(t, y, m)
+    B = _bracket(t, y)
+    lo, hi = -B, B
+    if side == "ge":
+        if score(hi) < target:
+            return math.inf
+        if score(lo) >= target:
+            return -math.inf
+    else:
+        if score(lo) > target:
+            return -math.inf
+        if score(hi) <= target:
+            return math.inf
+    return _bisect(score, lo, hi, target, side, _BISECT)
+
+
+def _zero_crossings(t: np.ndarray, y: np.ndarray, m: int) -> tuple[float, float]:
+    """``(_crossing(t, y, m, 0.0, "ge"), _crossing(t, y, m, 0.0, "le"))``, the same floats, in about half the work.
+
+    Both bisections start from the same bracket and take the same step whenever ``T(mid)`` is
+    not zero (``T > 0``: both move ``hi``; ``T < 0``: both move ``lo``), so they share their
+    midpoints and ``T`` is evaluated once per step until the first step where they part (``T(mid)
+    = 0``, a flat step at zero, or NaN); from there each finishes on its own with the rule of
+    :func:`_crossing`. The bracket and ``t − t̄`` are computed once.
+    """
+    score = _scorer(t, y, m)
+    B = _bracket(t, y)
+    lo, hi = -B, B
+    s_lo, s_hi = score(lo), score(hi)
+    ge_end = math.inf if s_hi < 0.0 else -math.inf if s_lo >= 0.0 else None
+    le_end = -math.inf if s_lo > 0.0 else math.inf if s_hi <= 0.0 else None
+    if ge_end is not None or le_end is not None:
+        return (ge_end if ge_end is not None else _bisect(score, lo, hi, 0.0, "ge", _BISECT),
+                le_end if le_end is not None else _bisect(score, lo, hi, 0.0, "le", _BISECT))
+    for k in range(_BISECT):
+        mid = 0.5 * (lo + hi)
+        s = score(mid)
+        ge_up = s >= 0.0          # "ge" moves hi to mid
+        le_up = not s <= 0.0      # "le" moves hi to mid
+        if ge_up and le_up:
+            hi = mid
+        elif not ge_up and not le_up:
+            lo = mid
+        else:                     # they part here: each finishes its own bisection
+            rest = _BISECT - k - 1
+            a = _bisect(score, lo, mid, 0.0, "ge", rest) if ge_up else _bisect(score, mid, hi, 0.0, "ge", rest)
+            b = _bisect(score, mid, hi, 0.0, "le", rest) if not le_up else _bisect(score, lo, mid, 0.0, "le", rest)
+            return a, b
+    return hi, lo
 
 
 def _m(n: int, tau: float) -> int:
@@ -134,8 +195,7 @@ def quantile_slope(t: Any, y: Any, tau: float = DEFAULT_TAU) -> float:
     t = np.asarray(t, dtype=float)
     y = np.asarray(y, dtype=float)
     m = _m(len(t), tau)
-    a = _crossing(t, y, m, 0.0, "ge")
-    b = _crossing(t, y, m, 0.0, "le")
+    a, b = _zero_crossings(t, y, m)
     if not (math.isfinite(a) and math.isfinite(b)):
         return a if math.isfinite(a) else b
     return 0.5 * (a + b)
