@@ -38,12 +38,15 @@ METHODS = sorted({n for n, m in lf._API.items() if m.startswith("llmflation.meth
 #: kernels, which take arrays their (declared) callers built and no option to check, and run
 #: inside resampling loops where a per-call check would cost more than the work.
 KERNELS: dict[str, str] = {
+    "bootstrap.fork_map": "runs its caller's function over items in forked processes (no user options)",
     "breaks.step_series_reason": "a predicate on an array, no options",
     "dea.farrell_scores": "the LP kernel behind dea/malmquist, called per block of DMUs",
     "dea_bootstrap.min_dmus": "arithmetic on two counts the caller computed",
     "estimability.is_finding": "a predicate on a status string",
     "hansen.tau_from_lambda": "arithmetic on a lambda hansen_pvalue has checked",
     "index.time_dummy_index": "a regression on arrays built by its caller",
+    "malmquist.components": "Malmquist components of score arrays, per bootstrap replicate",
+    "malmquist.pair_means": "geometric means of those components, per bootstrap replicate",
     "ols.fit_line": "the line fit inside bootstrap and permutation loops",
     "ols.batched_slopes": "vectorised slopes of bootstrap draws",
     "ols.dummies": "dummy columns of a label array",
