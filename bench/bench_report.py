@@ -21,7 +21,8 @@ once, against inlined PNGs before). ``cpu_seconds`` is the CPU time of the build
 process's with its workers, or this process's alone for the in-process rows. The goals are
 reported, never asserted (timings depend on the machine): ``vs_target`` = seconds /
 :data:`TARGET_SECONDS` and ``page_vs_target`` = page bytes / :data:`TARGET_PAGE_BYTES` (both ≤ 1
-when met), with ``within_target`` / ``page_within_target``. ``load_1min`` is the machine's load
+when met), with ``within_target`` / ``page_within_target``, and ``within_margin``: the seconds at
+most :data:`MARGIN_SECONDS` (the margin under the bound that the empty-cache CLI row should keep). ``load_1min`` is the machine's load
 average when the row started (above about 0.5 another program shared the 2 cores).
 """
 
@@ -42,6 +43,8 @@ from pathlib import Path
 
 #: The bound of issues 15 and 20 for the installed CLI on the 2-core machine.
 TARGET_SECONDS = 15.0
+#: The CLI's build from an empty cache directory with a safety margin under the bound (issue 20, point 8).
+MARGIN_SECONDS = 13.5
 #: The page budget of issue 20 (the Plotly bundle alone is about 4.8 MB).
 TARGET_PAGE_BYTES = 8_000_000
 #: The report package before issue 20 (static PNG figures, no claim objects).
@@ -108,7 +111,7 @@ def _build_in_fresh_process(out: Path, package: str, cache: Path, path: str | No
 
 def _targets(seconds: float, page: int) -> dict[str, object]:
     return {"target_seconds": TARGET_SECONDS, "vs_target": seconds / TARGET_SECONDS,
-            "within_target": seconds <= TARGET_SECONDS, "page_bytes": page,
+            "within_target": seconds <= TARGET_SECONDS, "within_margin": seconds <= MARGIN_SECONDS, "page_bytes": page,
             "page_vs_target": page / TARGET_PAGE_BYTES, "page_within_target": page < TARGET_PAGE_BYTES}
 
 

@@ -117,3 +117,25 @@ def test_result_smoke() -> None:
     assert isinstance(r.summary(), str) and "endpoint" in r.summary()
     assert list(r.to_frame()["term"]) == ["endpoint", "trend", "constant_capability", "constant_capability_trend"]
     assert r._repr_html_().startswith("<div")
+
+
+def test_shared_declines_returns_the_first_result_on_equal_data_only(monkeypatch) -> None:
+    import llmflation.study.decline as decline
+    from llmflation.study.robustness import PAPER_END, _run_decline
+
+    d = _noisy(3)
+    calls = []
+    compute = decline._total_decline
+    monkeypatch.setattr(decline, "_total_decline", lambda *a, **k: calls.append(k) or compute(*a, **k))
+    with decline.shared_declines():
+        r = lf.total_decline(d, start="2020-01-01", end=PAPER_END)
+        assert lf.total_decline(d.copy(), start="2020-01-01", end=pd.Timestamp(PAPER_END)) is r
+        rows = _run_decline(d.copy())  # the robustness grid: its end dimension reuses r
+        assert len(calls) == 2         # r, and the grid's default dimension (another end)
+        other = d.assign(blended_usd_per_mtok=d["blended_usd_per_mtok"] * 2)
+        assert lf.total_decline(other, start="2020-01-01", end=PAPER_END) is not r      # other data
+        assert lf.total_decline(d, start="2020-01-01", end=PAPER_END, level=0.9) is not r  # other arguments
+        assert len(calls) == 4
+    assert lf.total_decline(d, start="2020-01-01", end=PAPER_END) is not r              # outside: never kept
+    end_rows = [x for x in rows if x["dimension"] == "end"]
+    assert [x["estimate"] for x in end_rows] == list(r.table["factor"])

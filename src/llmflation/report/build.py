@@ -316,11 +316,15 @@ def _abstract(inputs: StudyInputs, claims: dict[str, Claim]) -> str:
 #: the heaviest start at once and the short ones fill the gaps (an unlisted section counts as
 #: :data:`DEFAULT_COST`). Only the order of the queue depends on these numbers, never the output.
 COST: Mapping[str, float] = MappingProxyType({
-    "robustness": 10.0, "malmquist": 3.2, "headline": 1.5, "decline": 1.3, "jevons": 1.2, "breaks": 0.5,
+    "robustness": 8.0, "malmquist": 3.3, "headline": 1.5, "decline": 0.5, "jevons": 1.3, "breaks": 0.5,
     "baumol": 0.5, "concentration": 0.4, "decomposition": 0.4, "coverage": 0.3, "premium": 0.3, "hedonic": 0.25,
     "rates_since_cutoff": 0.2, "threshold": 0.2, "elasticity": 0.2, "trend": 0.2, "cost_per_task": 0.2})
 #: The estimated cost of a section missing from :data:`COST`.
 DEFAULT_COST = 0.1
+#: Sections one process runs one after the other, in this order: the robustness grid's
+#: ``total_decline`` claim reuses the decline section's result computed before the grid forks
+#: (:func:`llmflation.study.decline.shared_declines`), whichever process runs it.
+TOGETHER: tuple[tuple[str, ...], ...] = (("decline", "robustness"),)
 
 #: A section's outcome: the section, its claims, its result, its key finding and its figures as PNG
 #: bytes (None: not drawn; empty without ``static``).
@@ -404,86 +408,164 @@ def one_blas_thread() -> Iterator[None]:
             put(n)
 
 
-def _queue(sections: Sequence[DataSpec | Spec]) -> list[int]:
-    """Section indices, the most expensive first (:data:`COST`; ties in report order)."""
-    return sorted(range(len(sections)), key=lambda i: -COST.get(sections[i].id, DEFAULT_COST))
+def _queue(sections: Sequence[DataSpec | Spec]) -> list[list[int]]:
+    """Units of work, the most expensive first (:data:`COST` summed; ties in report order): each
+    section alone, except those :data:`TOGETHER` (one unit, in that order)."""
+    pos = {s.id: i for i, s in enumerate(sections)}
+    units: list[list[int]] = []
+    grouped: set[int] = set()
+    for ids in TOGETHER:
+        unit = [pos[i] for i in ids if i in pos]
+        if len(unit) > 1:
+            units.append(unit)
+            grouped |= set(unit)
+    units += [[i] for i in range(len(sections)) if i not in grouped]
+    units.sort(key=lambda u: min(u))
+    return sorted(units, key=lambda u: -sum(COST.get(sections[i].id, DEFAULT_COST) for i in u))
+
+
+#: Sections that read bundled tables only, never the panel: a worker forked before the panel is
+#: built runs them first, while this process builds the panel (issue 20). Only the order of work
+#: depends on it: a section listed here that does read the panel waits for it in the worker.
+NO_PANEL: frozenset[str] = frozenset({"concentration", "cost_per_task", "threshold", "anchors", "us_china", "a16z",
+                                      "methods", "glossary", "sources"})
+
+
+def _receive_panel(inputs: StudyInputs, ready: Any, failed: Any, blob: Any) -> None:
+    """In a worker forked before the panel was built: ``inputs.panel()`` waits for this process's
+    parent to build it and reads it from ``blob`` (a pickle), once; if the parent could not build it
+    the worker tries itself (and each section reports the error, as it would with ``jobs=1``)."""
+    import os
+    import pickle
+
+    def panel() -> pd.DataFrame:
+        del inputs.panel  # the class's method from now on
+        ready.wait()
+        if not failed.value:
+            fd = blob.fileno()  # read at offsets: the file's position is shared with the other processes
+            size, data = os.fstat(fd).st_size, b""
+            while len(data) < size and (chunk := os.pread(fd, size - len(data), len(data))):
+                data += chunk
+            # the parent's StudyInputs state after its panel build, with the same bytes
+            inputs._panel, inputs._fetched = pickle.loads(data)  # noqa: S301 - our own parent's bytes
+        return inputs.panel()
+
+    inputs.panel = panel  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def _sharing(jobs: int) -> Iterator[None]:
+    """What each process of the build runs its sections in: the decline section's total decline
+    kept for the robustness grid (:func:`~llmflation.study.decline.shared_declines`) and, with
+    ``jobs > 1``, the grid's claim groups on ``jobs`` processes
+    (:func:`~llmflation.study.robustness.grid_jobs`). Entered in each process after the fork: the
+    study modules (scipy.stats among them) are imported there, not before it (the workers import
+    theirs while this process builds the panel)."""
+    from llmflation.study.decline import shared_declines
+    from llmflation.study.robustness import grid_jobs
+
+    with shared_declines(), grid_jobs(jobs):
+        yield
 
 
 def _run_all(sections: Sequence[DataSpec | Spec], inputs: StudyInputs,
              progress: Callable[[str], None] | None, jobs: int, static: bool = False) -> list[Outcome]:
     """Every section's outcome (its PNGs drawn where it ran, with ``static``), in report order.
 
-    With ``jobs > 1``, ``jobs - 1`` forked workers and this process take sections from one
-    shared queue (:func:`_queue`: longest first) until it is empty; a worker sends its outcomes
-    back when the queue is empty. The panel is built once, before the fork. A section's outcome
-    does not depend on the process that ran it (the output is the same with ``jobs=1``); an
-    outcome that cannot be sent, or a worker that dies, is computed here instead.
+    With ``jobs > 1``, ``jobs - 1`` workers are forked first, then this process builds the panel
+    (once) and hands it to them (a pickle in a temporary file); meanwhile the workers run the
+    sections that need no panel (:data:`NO_PANEL`), importing what the sections use. Then all
+    processes take units of sections from one shared list, longest first (:func:`_queue`), until none is
+    left; a worker sends its outcomes back at the end. A section's outcome does not depend on the
+    process that ran it (the output is the same with ``jobs=1``); an outcome that cannot be sent,
+    or a worker that dies, is computed here instead.
     """
     import multiprocessing as mp
     import pickle
+    import tempfile
 
-    order = _queue(sections)
+    units = _queue(sections)
+    order = [i for u in units for i in u]
     out: list[Outcome | None] = [None] * len(sections)
-    try:
-        inputs.panel()  # built once; a forked worker inherits it
-    except Exception:  # noqa: BLE001 - each section then reports the error itself
-        jobs = 1
     if jobs > 1 and "fork" not in mp.get_all_start_methods():
         jobs = 1
     if jobs <= 1:
-        for i in range(len(sections)):  # report order
-            if progress:
-                progress(sections[i].id)
-            out[i] = _outcome(sections[i], inputs, static)
+        with _sharing(1):
+            for i in range(len(sections)):  # report order
+                if progress:
+                    progress(sections[i].id)
+                out[i] = _outcome(sections[i], inputs, static)
         return [o for o in out if o is not None]
 
     ctx = mp.get_context("fork")
-    nxt = ctx.Value("i", 0)  # the next position in ``order`` (shared, with its lock)
+    taken = ctx.Array("b", len(units))  # which units a process has taken (shared, with its lock)
+    ready, failed = ctx.Event(), ctx.Value("b", 0)
+    first = [k for k, u in enumerate(units) if all(sections[i].id in NO_PANEL for i in u)]
+    worker_order = first + [k for k in range(len(units)) if k not in first]
 
-    def take() -> int | None:
-        with nxt.get_lock():
-            k = nxt.value
-            nxt.value = k + 1
-        return order[k] if k < len(order) else None
+    def take(pref: Sequence[int]) -> list[int] | None:
+        with taken.get_lock():
+            for k in pref:
+                if not taken[k]:
+                    taken[k] = 1
+                    return units[k]
+        return None
 
     workers = []
-    for _ in range(jobs - 1):
-        conn, child = ctx.Pipe(duplex=False)
+    with tempfile.TemporaryFile() as blob:
+        for _ in range(jobs - 1):
+            conn, child = ctx.Pipe(duplex=False)
 
-        def work(child=child) -> None:  # runs in the fork: the specs (lambdas included) are not pickled
-            done: list[tuple[int, bytes | None]] = []
-            while (k := take()) is not None:
-                o = _outcome(sections[k], inputs, static)
-                try:
-                    done.append((k, pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL)))
-                except Exception:  # noqa: BLE001 - not picklable: the parent computes it again
-                    done.append((k, None))
-            child.send(done)
+            def work(child: Any = child) -> None:  # runs in the fork: the specs (lambdas included) are not pickled
+                _receive_panel(inputs, ready, failed, blob)
+                done: list[tuple[int, bytes | None]] = []
+                with _sharing(jobs):
+                    while (unit := take(worker_order)) is not None:
+                        for k in unit:
+                            o = _outcome(sections[k], inputs, static)
+                            try:
+                                done.append((k, pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL)))
+                            except Exception:  # noqa: BLE001 - not picklable: the parent computes it again
+                                done.append((k, None))
+                child.send(done)
+                child.close()
+
+            proc = ctx.Process(target=work, daemon=True)
+            proc.start()
             child.close()
-
-        proc = ctx.Process(target=work, daemon=True)
-        proc.start()
-        child.close()
-        workers.append((proc, conn))
-    while (j := take()) is not None:
+            workers.append((proc, conn))
         if progress:
-            progress(sections[j].id)
-        out[j] = _outcome(sections[j], inputs, static)
-    if progress:
-        progress("the worker's last sections")
-    for proc, conn in workers:
+            progress("the panel")
         try:
-            for i, blob in conn.recv():
-                if blob is not None:
-                    out[i] = pickle.loads(blob)  # noqa: S301 - our own fork's bytes
-        except (EOFError, OSError):  # the worker died: its sections run here below
-            pass
-        proc.join()
-    for i in order:
-        if out[i] is None:
-            if progress:
-                progress(sections[i].id)
-            out[i] = _outcome(sections[i], inputs, static)
+            inputs.panel()  # built once, here, while the workers run the sections without it
+            pickle.dump((inputs._panel, inputs._fetched), blob, protocol=pickle.HIGHEST_PROTOCOL)
+            blob.flush()
+        except Exception:  # noqa: BLE001 - the workers try themselves; each section reports the error
+            failed.value = 1
+        finally:
+            ready.set()
+        with _sharing(jobs):
+            while (unit := take(range(len(units)))) is not None:
+                for j in unit:
+                    if progress:
+                        progress(sections[j].id)
+                    out[j] = _outcome(sections[j], inputs, static)
+        if progress:
+            progress("the worker's last sections")
+        for proc, conn in workers:
+            try:
+                for i, data in conn.recv():
+                    if data is not None:
+                        out[i] = pickle.loads(data)  # noqa: S301 - our own fork's bytes
+            except (EOFError, OSError):  # the worker died: its sections run here below
+                pass
+            proc.join()
+    with _sharing(jobs):
+        for i in order:
+            if out[i] is None:
+                if progress:
+                    progress(sections[i].id)
+                out[i] = _outcome(sections[i], inputs, static)
     return [o for o in out if o is not None]
 
 
@@ -537,12 +619,9 @@ def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: s
     findings: dict[str, Finding] = {}
     results: dict[str, Any] = {}
     pngs: dict[int, list[bytes | None]] = {}
-    from llmflation.study.robustness import grid_jobs
-
     with contextlib.ExitStack() as stack:
-        if jobs > 1:  # as many processes as cores: BLAS on one thread each, the grid split (same numbers)
+        if jobs > 1:  # as many processes as cores: BLAS on one thread each (same numbers)
             stack.enter_context(one_blas_thread())
-            stack.enter_context(grid_jobs(jobs))
         outcomes = _run_all(sections, inputs, progress, jobs, static)
     for spec, (s, c, res, f, drawn) in zip(sections, outcomes, strict=True):
         built.append(s)

@@ -33,9 +33,10 @@ is therefore shown beside the ``endpoint`` row only.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
@@ -327,6 +328,60 @@ def constant_capability_decline(panel: pd.DataFrame, *, start: PriceDate, end: P
     return replace(r, notes=(*notes, *r.notes))
 
 
+#: total_decline results kept within :func:`shared_declines` (None: not kept): the arguments, the
+#: data and the result, per call computed.
+_SHARED: list[list[tuple[Any, pd.DataFrame, DeclineResult]]] = []
+
+
+@contextlib.contextmanager
+def shared_declines() -> Iterator[None]:
+    """Within the block, :func:`total_decline` called again on equal data with the same arguments
+    returns the result computed first (the same object, not a recomputation).
+
+    The report uses it: its decline section and the robustness grid's ``total_decline`` claim
+    both compute the fall from 2020-01-01 to the paper's 2026-03-28 on the same panel (each on
+    its own copy). Data are equal when they have the same columns, dtypes, index, values and
+    ``attrs``. Results outside the block are never kept.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"model_id": ["a", "b"], "valid_from": pd.to_datetime(["2021-01-01", "2022-01-01"]),
+    ...                   "blended_usd_per_mtok": [60.0, 6.0]})
+    >>> with shared_declines():
+    ...     r = total_decline(d, start="2021-01-01", end="2022-06-01", definitions=["endpoint"])
+    ...     r is total_decline(d.copy(), start="2021-01-01", end="2022-06-01", definitions=["endpoint"])
+    True
+    >>> r is total_decline(d, start="2021-01-01", end="2022-06-01", definitions=["endpoint"])
+    False
+    """
+    _SHARED.append([])
+    try:
+        yield
+    finally:
+        _SHARED.pop()
+
+
+def _same_data(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    try:
+        return bool(a is b or (a.shape == b.shape and list(a.columns) == list(b.columns)
+                               and a.dtypes.equals(b.dtypes) and a.attrs == b.attrs and a.equals(b)))
+    except (TypeError, ValueError):  # attrs that cannot be compared: not the same data
+        return False
+
+
+def _shared(panel: pd.DataFrame, key: Any, compute: Callable[[], DeclineResult]) -> DeclineResult:
+    """``compute()``, or within :func:`shared_declines` the result of an earlier call with ``key`` on equal data."""
+    if not _SHARED:
+        return compute()
+    kept = _SHARED[-1]
+    for k, frame, result in kept:
+        if k == key and _same_data(frame, panel):
+            return result
+    result = compute()
+    kept.append((key, panel.copy(), result))
+    return result
+
+
 @validated
 def total_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate,
                   definitions: Sequence[Definition] = DEFINITIONS,
@@ -360,6 +415,19 @@ def total_decline(panel: pd.DataFrame, *, start: PriceDate, end: PriceDate,
     >>> round(float(r.factors["endpoint"]))
     100
     """
+    key = (pd.Timestamp(start), pd.Timestamp(end), tuple(definitions), price, window_days, capability, level, n_boot,
+           seed, date_col, price_col, observations, exclude_reasoning)
+    return _shared(panel, key, lambda: _total_decline(
+        panel, start=start, end=end, definitions=definitions, price=price, window_days=window_days,
+        capability=capability, level=level, n_boot=n_boot, seed=seed, date_col=date_col, price_col=price_col,
+        observations=observations, exclude_reasoning=exclude_reasoning))
+
+
+def _total_decline(panel: pd.DataFrame, *, start: Any, end: Any, definitions: Sequence[Definition], price: str,
+                   window_days: float, capability: str, level: float, n_boot: int, seed: int | None,
+                   date_col: str | None, price_col: str | None, observations: str,
+                   exclude_reasoning: bool) -> DeclineResult:
+    """The computation behind :func:`total_decline` (validated arguments)."""
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     if not t1 > t0:
         raise InputError(f"end ({t1.date()}) must be after start ({t0.date()}).")

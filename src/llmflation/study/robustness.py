@@ -128,11 +128,13 @@ CLAIMS: dict[str, dict[str, Any]] = {
     },
 }
 
-#: Relative CPU cost of each claim group of the grid (measured on the bundled snapshot): with
-#: ``n_jobs > 1`` the groups are taken longest first. Only the order of work depends on it.
-GROUP_COST: dict[str, float] = {"reasoning_premium": 3.0, "constant_capability": 3.0, "total_decline": 2.6,
-                                "tiers": 2.6, "headline_index": 1.8, "hedonic_vs_matched": 0.5, "chow": 0.5,
-                                "hhi": 0.1}
+#: Relative CPU cost of each claim group of the grid (CPU seconds measured on the bundled snapshot;
+#: ``total_decline`` with the report's decline section's result reused, see
+#: :func:`llmflation.study.decline.shared_declines`): with ``n_jobs > 1`` the groups are taken
+#: longest first. Only the order of work depends on it.
+GROUP_COST: dict[str, float] = {"reasoning_premium": 1.6, "tiers": 1.6, "headline_index": 1.4,
+                                "constant_capability": 1.0, "hedonic_vs_matched": 0.5, "chow": 0.5,
+                                "total_decline": 0.4, "hhi": 0.1}
 #: The modules the claim groups use (imported before the groups fork).
 _GROUP_MODULES = ("llmflation.study.trends", "llmflation.study.premium", "llmflation.study.decline",
                   "llmflation.study.headline", "llmflation.study.indices", "llmflation.study.breaks",
