@@ -21,7 +21,7 @@ def test_worker_forked_before_the_panel_gets_this_process_panel(monkeypatch, tmp
     def load_panel(**kw):  # the panel build: slow, recorded per process
         with built.open("a") as f:
             f.write(f"{os.getpid()}\n")
-        time.sleep(0.5)
+        time.sleep(1.0)
         return small.copy()
 
     monkeypatch.setattr("llmflation.study.inputs.load_panel", load_panel)
@@ -38,6 +38,8 @@ def test_worker_forked_before_the_panel_gets_this_process_panel(monkeypatch, tmp
         return run
 
     specs = (sections.DataSpec("early", early), *(sections.DataSpec(f"p{i}", uses(f"p{i}")) for i in range(4)))
+    with build._sharing(1):  # the study modules imported here: the worker starts on "early" at once
+        pass
     inputs = StudyInputs()
     outs = build._run_all(specs, inputs, None, jobs=2)
     assert built.read_text().split() == [str(os.getpid())]            # built once, here
