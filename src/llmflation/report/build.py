@@ -597,8 +597,9 @@ def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: s
         The "generated" time printed in ``index.html`` (default: now); never in ``results.json``.
     jobs : int
         2 (the default): this process and one forked worker take the sections from one queue,
-        longest first (:data:`COST`), each drawing the PNGs of the sections it ran (the panel is
-        built once, before the fork), the robustness grid splits its claim groups over two
+        longest first (:data:`COST`), each drawing the PNGs of the sections it ran (the worker is
+        forked first and runs the sections without the panel (:data:`NO_PANEL`) while this
+        process builds it, once, see :func:`_run_all`), the robustness grid splits its claim groups over two
         processes (:func:`~llmflation.study.robustness.grid_jobs`) and BLAS runs on one thread
         per process (:func:`one_blas_thread`); N: N - 1 workers; 1 runs everything here. The
         output is the same either way.
