@@ -21,7 +21,7 @@ def test_worker_forked_before_the_panel_gets_this_process_panel(monkeypatch, tmp
     def load_panel(**kw):  # the panel build: slow, recorded per process
         with built.open("a") as f:
             f.write(f"{os.getpid()}\n")
-        time.sleep(1.0)
+        time.sleep(2.0)  # ample time for the fork to be scheduled, even on a loaded machine
         return small.copy()
 
     monkeypatch.setattr("llmflation.study.inputs.load_panel", load_panel)
