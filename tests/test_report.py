@@ -55,6 +55,8 @@ def test_page_follows_the_study(full):
     header = soup.select_one("header").get_text()
     assert "Store: none" in header  # which snapshot and store were used
     assert "1913" not in header  # the data range is the price data's, not the CPI's
+    res = json.loads((out / "results.json").read_text())
+    assert "1913" not in res["vintage"] and "1913" not in res["inputs"]["bundled"]
     # the title states the main finding: a computed claim, not typed text
     assert soup.h1.select_one("span.claim[data-claim]") is not None
 

@@ -704,7 +704,7 @@ def build_report(out: str | Path, *, inputs: StudyInputs | None = None, store: s
     (out / "index.html").write_text(page)
 
     doc: dict[str, Any] = {
-        "title": text(title_t), "vintage": bundled.vintage(), "price_range": [price_from, price_to],
+        "title": text(title_t), "vintage": bundled.vintage(list(bundled.PRICE_TABLES)), "price_range": [price_from, price_to],
         "inputs": provenance, "abstract": text(abstract_t),
         "key_findings": [{"section": f["section"], "text": f["text"], "fragility": f["fragility"]}
                          for f in key_findings],
