@@ -39,20 +39,29 @@ def replay(tmp: Path, capsys, db: Path, day: str, payload: bytes) -> dict:
     return json.loads(out)["rows"][0]
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
+def fetch_day(d: Path, db: Path, day: str, halve: bool) -> None:
+    """``llmflation fetch litellm`` of :func:`litellm_payload` observed on ``day`` into ``db`` (payload file in ``d``)."""
     from llmflation.cli import main
 
-    d = tmp_path_factory.mktemp("live")
+    p = d / f"litellm_{day}.json"
+    p.write_bytes(litellm_payload(halve))
+    try:
+        main(["fetch", "litellm", "--payload", str(p), "--observed-at", day, "--db", str(db), "-f", "csv"])
+    except SystemExit as exc:
+        assert not exc.code
+
+
+def two_fetch_store(d: Path) -> Path:
+    """A store with the two fetches of :data:`DAYS` (the second halves OpenAI's gpt-4o-mini)."""
     db = d / "store.duckdb"
     for day, halve in zip(DAYS, (False, True), strict=True):
-        p = d / f"litellm_{day}.json"
-        p.write_bytes(litellm_payload(halve))
-        try:
-            main(["fetch", "litellm", "--payload", str(p), "--observed-at", day, "--db", str(db), "-f", "csv"])
-        except SystemExit as exc:
-            assert not exc.code
+        fetch_day(d, db, day, halve)
     return db
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    return two_fetch_store(tmp_path_factory.mktemp("live"))
 
 
 def test_price_after_the_curated_table_comes_from_the_fetch(store, capsys):

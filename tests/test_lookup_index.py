@@ -113,19 +113,9 @@ def test_dates_the_fast_path_leaves_to_the_full_one():
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     """Two LiteLLM fetches after the curated end (2026-11-01 list price, 2026-12-01 gpt-4o-mini halved)."""
-    from llmflation.cli import main
-    from test_live_first_party import DAYS, litellm_payload
+    from test_live_first_party import two_fetch_store
 
-    d = tmp_path_factory.mktemp("fastlookup")
-    db = d / "store.duckdb"
-    for day, halve in zip(DAYS, (False, True), strict=True):
-        p = d / f"litellm_{day}.json"
-        p.write_bytes(litellm_payload(halve))
-        try:
-            main(["fetch", "litellm", "--payload", str(p), "--observed-at", day, "--db", str(db), "-f", "csv"])
-        except SystemExit as exc:
-            assert not exc.code
-    return db
+    return two_fetch_store(tmp_path_factory.mktemp("fastlookup"))
 
 
 STORE_CASES = [(m, d) for m in ("gpt-4o-mini", "gpt-4o", "claude-3-5-haiku-20241022", "gemini-2.0-flash",

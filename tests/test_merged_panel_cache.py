@@ -16,17 +16,7 @@ import pytest
 from llmflation.panel import build
 from llmflation.store import Store
 from llmflation.store.queries import content_fingerprint
-
-
-def _fetch(main, d: Path, db: Path, day: str, halve: bool) -> None:
-    from test_live_first_party import litellm_payload
-
-    p = d / f"litellm_{day}.json"
-    p.write_bytes(litellm_payload(halve))
-    try:
-        main(["fetch", "litellm", "--payload", str(p), "--observed-at", day, "--db", str(db), "-f", "csv"])
-    except SystemExit as exc:
-        assert not exc.code
+from test_live_first_party import fetch_day
 
 
 def _load(db: Path) -> pd.DataFrame:
@@ -51,7 +41,7 @@ def test_cached_merged_panel_equals_a_fresh_build_and_follows_the_store(tmp_path
     monkeypatch.setenv("LLMFLATION_CACHE_DIR", str(tmp_path / "cache"))
     build._MERGED.clear()
     db = tmp_path / "s.duckdb"
-    _fetch(main, tmp_path, db, "2026-11-01", halve=False)
+    fetch_day(tmp_path, db, "2026-11-01", halve=False)
     with Store(db, read_only=True) as s:
         fp1 = content_fingerprint(s.con)
         assert fp1 == content_fingerprint(s.con)  # reading does not change it
@@ -62,7 +52,7 @@ def test_cached_merged_panel_equals_a_fresh_build_and_follows_the_store(tmp_path
     pd.testing.assert_frame_equal(p1_disk, p1)
     pd.testing.assert_frame_equal(p1, _fresh(db))
 
-    _fetch(main, tmp_path, db, "2026-12-01", halve=True)
+    fetch_day(tmp_path, db, "2026-12-01", halve=True)
     with Store(db, read_only=True) as s:
         assert content_fingerprint(s.con) != fp1
     p2 = _load(db)

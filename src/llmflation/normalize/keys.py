@@ -61,3 +61,26 @@ def normalize_key(raw: str) -> str:
     s = _QUANT.sub("", s)
     s = re.sub(r"-+", "-", s).strip("-")
     return s + ("-thinking" if thinking else "")
+
+
+def match_api_id(name: str, ids: list[str]) -> str | None:
+    """The id of ``ids`` that ``name`` denotes: the same string, the same up to case, or the one
+    id with the same :func:`normalize_key` (None when there is none or several).
+
+    Examples
+    --------
+    >>> match_api_id("GPT-4o", ["gpt-4o", "gpt-4o-mini"]), match_api_id("openai/gpt-4o-mini", ["gpt-4o-mini"])
+    ('gpt-4o', 'gpt-4o-mini')
+    >>> match_api_id("claude", ["claude-3-opus"]) is None
+    True
+    """
+    if name in ids:
+        return name
+    low = {i.lower(): i for i in ids}
+    if name.lower() in low:
+        return low[name.lower()]
+    norm: dict[str, list[str]] = {}
+    for i in ids:
+        norm.setdefault(normalize_key(i), []).append(i)
+    hit = norm.get(normalize_key(name), [])
+    return hit[0] if len(hit) == 1 else None

@@ -35,12 +35,12 @@ import pandas as pd
 from llmflation.errors import InputError, UnknownModelError
 from llmflation.normalize import identity as ident
 from llmflation.normalize import tariff as T
+from llmflation.normalize.keys import match_api_id
 from llmflation.panel.lookup import (
     DAY,
     FIRST_PARTY,
     _agrees,
     _first_party_providers,
-    _match_id,
     _match_key,
     _today,
     parse_iso_date,
@@ -474,7 +474,7 @@ def tariff_of(model: str, *, on: Any = None, store: Any = None) -> pd.DataFrame:
     _check_store(store)
     tf = _tariff(store)
     offers = sorted(tf["offer"].unique())
-    mid = _match_id(model.strip(), offers) or _match_key(model.strip(), offers)
+    mid = match_api_id(model.strip(), offers) or _match_key(model.strip(), offers)
     if mid is None:
         import difflib
 
@@ -511,7 +511,7 @@ def latest_on(model: str, *, provider: str = FIRST_PARTY, panel: pd.DataFrame | 
     if provider == FIRST_PARTY:
         tf = _tariff(store)
         offers = sorted(tf["offer"].unique())
-        mid = _match_id(model, offers) or _match_key(model, offers)
+        mid = match_api_id(model, offers) or _match_key(model, offers)
         if mid is not None:
             return pd.Timestamp(tf.loc[tf["offer"] == mid, "valid_to"].max())
     from llmflation.panel.query import resolve_model
@@ -635,7 +635,7 @@ def cost(model: str, *, on: Any, input_tokens: float, output_tokens: float, cach
     mid = None
     if provider == FIRST_PARTY:
         offers = sorted(tf["offer"].unique())
-        mid = _match_id(model, offers) or _match_key(model, offers)
+        mid = match_api_id(model, offers) or _match_key(model, offers)
     if mid is not None:
         own = tf[tf["offer"] == mid]
         day = _day(own, d)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, UnknownModelError
 from llmflation.normalize import identity as ident
+from llmflation.normalize.keys import match_api_id
 from llmflation.results import Result
 from llmflation.validate import check_frame, check_price_date
 
@@ -139,19 +140,6 @@ class PriceOn(Result):
             "snapshot_id": self.snapshot_id,
             "observed_at": self.observed_at.isoformat() if self.observed_at is not None else None,
         }])
-
-
-def _match_id(name: str, ids: list[str]) -> str | None:
-    if name in ids:
-        return name
-    low = {i.lower(): i for i in ids}
-    if name.lower() in low:
-        return low[name.lower()]
-    norm: dict[str, list[str]] = {}
-    for i in ids:
-        norm.setdefault(ident.normalize_key(i), []).append(i)
-    hit = norm.get(ident.normalize_key(name), [])
-    return hit[0] if len(hit) == 1 else None
 
 
 def _match_key(name: str, ids: list[str]) -> str | None:
@@ -459,7 +447,7 @@ def price_on(model: str, *, on: Any, provider: str = FIRST_PARTY, panel: pd.Data
     if provider == FIRST_PARTY:
         iv = curated_intervals()
         ids = sorted(iv["api_model_id"].unique())
-        mid = _match_id(model, ids)
+        mid = match_api_id(model, ids)
         if mid is None:
             mid = _match_key(model, ids)
         if mid is not None:

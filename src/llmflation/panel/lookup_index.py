@@ -144,22 +144,6 @@ def load_index() -> dict[str, Any] | None:
     return ix
 
 
-def _match_id(name: str, ids: list[str]) -> str | None:
-    """As :func:`llmflation.panel.lookup._match_id` (exact, case-insensitive, or one id of the same key)."""
-    from llmflation.normalize.keys import normalize_key
-
-    if name in ids:
-        return name
-    low = {i.lower(): i for i in ids}
-    if name.lower() in low:
-        return low[name.lower()]
-    norm: dict[str, list[str]] = {}
-    for i in ids:
-        norm.setdefault(normalize_key(i), []).append(i)
-    hit = norm.get(normalize_key(name), [])
-    return hit[0] if len(hit) == 1 else None
-
-
 def _day(value: Any) -> _dt.date | None:
     """``--on`` as a date when it is a plain ISO day inside the price dates, else None (the full path decides)."""
     if not isinstance(value, str) or not _ISO.match(value.strip()):
@@ -182,11 +166,9 @@ def _agrees(a: float, b: float, tol: float) -> bool:
 
 def _fetched_rows(con: Any, providers: list[str]) -> list[dict[str, Any]]:
     """The store's fetched intervals of ``providers`` (:func:`llmflation.store.history.fetched_prices`, same query)."""
-    from llmflation.store.queries import fetched_prices_sql
+    from llmflation.store.queries import fetched_prices_sql, has_table
 
-    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
-                      "AND table_name = 'fetch_snapshots'").fetchall()
-    if not has or not has[0][0]:
+    if not has_table(con, "fetch_snapshots"):
         return []
     sql, params = fetched_prices_sql(providers)
     cur = con.execute(sql, params)
@@ -363,7 +345,9 @@ def fast_price_on(model: str, on: str, *, provider: str = FIRST_PARTY, con: Any 
     if d is None or ix is None:
         return None
     model = model.strip()
-    mid = _match_id(model, sorted(ix["by_id"]))
+    from llmflation.normalize.keys import match_api_id
+
+    mid = match_api_id(model, sorted(ix["by_id"]))
     if mid is None:
         return None
     fetched = None

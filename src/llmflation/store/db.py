@@ -25,6 +25,7 @@ import duckdb
 
 from llmflation.errors import InputError, StoreError
 from llmflation.store import lock as store_lock
+from llmflation.store.queries import has_table
 
 if TYPE_CHECKING:  # pandas is imported where a frame is made: opening a store does not need it
     import pandas as pd
@@ -380,9 +381,7 @@ class Store:
         """
         hi = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
         with self.errors("checking the dates of"):
-            has = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
-                                   "AND table_name = 'fetch_snapshots'").fetchall()
-            if not has or not has[0][0]:
+            if not has_table(self.con, "fetch_snapshots"):
                 return
             id_col = "snapshot_id" if self.con.execute(
                 "SELECT count(*) FROM information_schema.columns WHERE table_name = 'fetch_snapshots' "

@@ -45,7 +45,7 @@ import pandas as pd
 
 from llmflation.errors import InputError, StoreError
 from llmflation.store.db import EARLIEST_OBSERVED, Store, quote_ident
-from llmflation.store.queries import fetched_prices_sql
+from llmflation.store.queries import fetched_prices_sql, has_table
 
 Q = quote_ident
 
@@ -710,9 +710,7 @@ def fetched_prices(store: Store, providers: list[str] | None = None) -> pd.DataF
     ['source', 'source_key', 'provider', 'valid_from']
     """
     sql, params = fetched_prices_sql(providers)
-    has = _first(store.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
-                                   "AND table_name = 'fetch_snapshots'"))
-    if not has or not has[0]:
+    if not has_table(store.con, "fetch_snapshots"):
         return pd.DataFrame(columns=["source", "source_key", "provider", "valid_from"])
     store.check_fetched_dates()
     df = store.query(sql, params)

@@ -10,6 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 
+def has_table(con: Any, name: str) -> bool:
+    """Whether the store's main schema has table ``name`` (a store from an older version may lack one).
+
+    Examples
+    --------
+    >>> from llmflation.store import Store
+    >>> s = Store.memory()
+    >>> has_table(s.con, "price_intervals"), has_table(s.con, "no_such_table")
+    (True, False)
+    """
+    rows = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                       "AND table_name = ?", [name]).fetchall()
+    return bool(rows and rows[0][0])
+
+
 def fetched_prices_sql(providers: list[str] | None = None) -> tuple[str, list[Any]]:
     """The query of :func:`fetched_prices` and its parameters (also run without pandas by the fast
     lookup path, :mod:`llmflation.panel.lookup_index`).
@@ -54,11 +69,9 @@ def content_fingerprint(con: Any) -> str:
     >>> a = content_fingerprint(s.con); a == content_fingerprint(s.con)
     True
     """
-    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                        "WHERE table_schema = 'main'").fetchall()}
     parts = []
     for t in ("price_intervals", "fetch_snapshots", "schema_migrations"):
-        if t in tables:  # fixed names: no user text reaches the query
+        if has_table(con, t):  # fixed names: no user text reaches the query
             n, h = con.execute(f"SELECT count(*), coalesce(sum(hash({t})), 0)::VARCHAR FROM {t}").fetchall()[0]
             parts.append(f"{t}:{n}:{h}")
     return "|".join(parts)
